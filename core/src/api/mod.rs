@@ -1,0 +1,57 @@
+//! The API operations of [`crate::Client`], one module per area of CONTRACT.md section 2.
+//! Each method sends exactly the request of the Python SDK 1.4.0 (method, path, query order,
+//! body with absent fields omitted) and returns a typed model.
+
+pub mod api_keys;
+pub mod billing;
+pub mod dlq;
+pub mod endpoints;
+pub mod exports;
+pub mod inbound;
+pub mod logs;
+pub mod messages;
+pub mod metrics;
+pub mod projects;
+pub mod sending;
+
+pub use api_keys::key_mode;
+pub use metrics::window;
+pub use endpoints::{CreateEndpointOptions, UpdateEndpointOptions};
+pub use exports::CreateExportOptions;
+pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
+pub use logs::LogsQuery;
+pub use messages::ReplayAllOptions;
+pub use sending::SendOptions;
+
+/// Cursor pagination parameters shared by the list operations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Page size (the server bounds it).
+    pub limit: Option<i64>,
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl Page {
+    /// A page of at most `limit` items.
+    pub fn limit(limit: i64) -> Self {
+        Page { limit: Some(limit), cursor: None }
+    }
+}
+
+/// Percent-encodes one path segment so an id can never change the path's shape.
+pub(crate) fn seg(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for &b in id.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Whether a JSON value is "truthy" in Python's sense (the SDK drops falsy fields on some calls).
+pub(crate) fn is_truthy_map<K, V>(map: &Option<indexmap::IndexMap<K, V>>) -> bool {
+    map.as_ref().is_some_and(|m| !m.is_empty())
+}
