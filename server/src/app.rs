@@ -1,0 +1,97 @@
+//! Start-up and shutdown: open the store, bootstrap the first project and key, bind, start the
+//! delivery engine, serve until SIGTERM/SIGINT, then let in-flight deliveries finish.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::delivery::DeliveryEngine;
+use crate::http::{AppState, router};
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
+use crate::telemetry::Telemetry;
+
+/// How long shutdown waits for in-flight deliveries before releasing them for redelivery.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the server until a termination signal; returns a message on start-up failure.
+pub async fn run(mut config: Config) -> Result<(), String> {
+    init_tracing(&config.log_format);
+    let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous).map_err(|e| e.to_string())?;
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    config.listen = listener.local_addr().map_err(|e| e.to_string())?;
+    let config = Arc::new(config);
+
+    let telemetry = Arc::new(Telemetry::default());
+    let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
+    let state = AppState {
+        store: store.clone(),
+        config: config.clone(),
+        delivery: engine.handle(),
+        telemetry: telemetry.clone(),
+        auth_cache: Default::default(),
+    };
+
+    {
+        let mut out = std::io::stdout().lock();
+        if let Some(key) = &bootstrap.created_key {
+            let _ = writeln!(out, "created the default project and API key (shown once): {key}");
+        }
+        if config.dev {
+            if let Some(key) = &config.bootstrap_api_key {
+                let _ = writeln!(out, "api key: {key}");
+            }
+            let _ = writeln!(out, "data dir: {}", config.data_dir.display());
+        }
+        let _ = writeln!(out, "hookbridge-server listening on http://{}", config.listen);
+        let _ = out.flush();
+    }
+    tracing::info!(listen = %config.listen, data_dir = %config.data_dir.display(), dev = config.dev, "hookbridge-server started");
+
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+
+    tracing::info!("shutting down: draining in-flight deliveries");
+    engine.shutdown(DRAIN_TIMEOUT).await;
+    if config.temporary_data_dir {
+        let _ = std::fs::remove_dir_all(&config.data_dir);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOOKBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+}

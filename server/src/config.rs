@@ -1,0 +1,182 @@
+//! Server configuration from command-line flags, environment variables and an optional TOML
+//! file (flags and env win over the file). `hookbridge-server --help` documents every setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use serde::Deserialize;
+
+use crate::store::sqlite::Synchronous;
+
+/// The fixed API key of `--dev` mode (a test key; never use `--dev` in production).
+pub const DEV_API_KEY: &str = "hb_test_dev00000000000000000000000000000";
+
+/// Command-line flags. Every flag also reads an environment variable.
+#[derive(Parser, Debug, Clone, Default)]
+#[command(name = "hookbridge-server", version, about = "Self-hostable HookBridge server: the HookBridge API with durable storage and real webhook delivery")]
+pub struct Args {
+    /// TOML file with any of the settings below (keys as the long flag names with `_`).
+    #[arg(long, env = "HOOKBRIDGE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "HOOKBRIDGE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory holding the SQLite database and export files (created if missing).
+    #[arg(long, env = "HOOKBRIDGE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Local development mode: temporary data dir unless given, the fixed key `hb_test_dev000…`,
+    /// and delivery to http:// and loopback/private addresses allowed.
+    #[arg(long, env = "HOOKBRIDGE_DEV")]
+    pub dev: bool,
+    /// API key created on first start (`hb_live_…` or `hb_test_…`); random when not given.
+    #[arg(long, env = "HOOKBRIDGE_API_KEY")]
+    pub api_key: Option<String>,
+    /// Public base URL of this server, used in inbound `ingest_url`s and export download links.
+    #[arg(long, env = "HOOKBRIDGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Multiplies every delivery retry delay (e.g. 0.001 for tests and demos; default 1 = the exact schedule).
+    #[arg(long, env = "HOOKBRIDGE_RETRY_TIME_SCALE")]
+    pub retry_time_scale: Option<f64>,
+    /// Allow endpoint URLs with http:// and hosts on loopback, link-local or private ranges.
+    #[arg(long, env = "HOOKBRIDGE_ALLOW_PRIVATE_TARGETS")]
+    pub allow_private_targets: bool,
+    /// Extra CIDR blocks endpoint URLs may resolve to even though they are private (repeatable).
+    #[arg(long = "allow-target-cidr", env = "HOOKBRIDGE_ALLOW_TARGET_CIDRS", value_delimiter = ',')]
+    pub allow_target_cidrs: Vec<ipnet::IpNet>,
+    /// Deliveries in flight at once, across all endpoints.
+    #[arg(long, env = "HOOKBRIDGE_DELIVERY_CONCURRENCY")]
+    pub delivery_concurrency: Option<usize>,
+    /// Timeout of one delivery attempt, in seconds.
+    #[arg(long, env = "HOOKBRIDGE_DELIVERY_TIMEOUT")]
+    pub delivery_timeout_secs: Option<u64>,
+    /// Total delivery attempts per message before it moves to the dead letter queue.
+    #[arg(long, env = "HOOKBRIDGE_MAX_ATTEMPTS")]
+    pub max_attempts: Option<u32>,
+    /// SQLite durability: `full` fsyncs every (group) commit, `normal` only at checkpoints.
+    #[arg(long, env = "HOOKBRIDGE_SQLITE_SYNCHRONOUS", value_enum)]
+    pub sqlite_synchronous: Option<Synchronous>,
+    /// Trust `X-Forwarded-For` for the inbound sender address (only behind your own proxy).
+    #[arg(long, env = "HOOKBRIDGE_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "HOOKBRIDGE_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// The TOML file: the same settings as the flags.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    dev: Option<bool>,
+    api_key: Option<String>,
+    public_url: Option<String>,
+    retry_time_scale: Option<f64>,
+    allow_private_targets: Option<bool>,
+    allow_target_cidrs: Option<Vec<ipnet::IpNet>>,
+    delivery_concurrency: Option<usize>,
+    delivery_timeout_secs: Option<u64>,
+    max_attempts: Option<u32>,
+    sqlite_synchronous: Option<Synchronous>,
+    trust_forwarded_for: Option<bool>,
+    log_format: Option<String>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Whether the data dir is temporary (removed at exit).
+    pub temporary_data_dir: bool,
+    /// Development mode.
+    pub dev: bool,
+    /// API key to create on first start.
+    pub bootstrap_api_key: Option<String>,
+    /// Public base URL (no trailing slash); resolved after binding when not configured.
+    pub public_url: Option<String>,
+    /// Retry delay multiplier.
+    pub retry_time_scale: f64,
+    /// Allow private/loopback targets and http://.
+    pub allow_private_targets: bool,
+    /// Private ranges allowed anyway.
+    pub allow_target_cidrs: Vec<ipnet::IpNet>,
+    /// Deliveries in flight at once.
+    pub delivery_concurrency: usize,
+    /// Timeout of one delivery attempt.
+    pub delivery_timeout: std::time::Duration,
+    /// Attempts before the DLQ.
+    pub max_attempts: u32,
+    /// SQLite durability.
+    pub sqlite_synchronous: Synchronous,
+    /// Trust `X-Forwarded-For` on ingest.
+    pub trust_forwarded_for: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Config {
+    /// Merges flags, environment and the optional TOML file, and checks every value.
+    pub fn resolve(args: Args) -> Result<Config, String> {
+        let file: FileConfig = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let dev = args.dev || file.dev.unwrap_or(false);
+        let (data_dir, temporary_data_dir) = match args.data_dir.or(file.data_dir) {
+            Some(dir) => (dir, false),
+            None if dev => (std::env::temp_dir().join(format!("hookbridge-dev-{}", crate::ids::uuid7())), true),
+            None => (PathBuf::from("hookbridge-data"), false),
+        };
+        let bootstrap_api_key = args.api_key.or(file.api_key).or_else(|| dev.then(|| DEV_API_KEY.to_owned()));
+        if let Some(key) = &bootstrap_api_key {
+            if !(key.starts_with("hb_live_") || key.starts_with("hb_test_")) || key.len() < 16 {
+                return Err("--api-key must start with hb_live_ or hb_test_ and be at least 16 characters".into());
+            }
+        }
+        let retry_time_scale = args.retry_time_scale.or(file.retry_time_scale).unwrap_or(1.0);
+        if !(retry_time_scale.is_finite() && retry_time_scale > 0.0) {
+            return Err(format!("--retry-time-scale must be a positive number, got {retry_time_scale}"));
+        }
+        let max_attempts = args.max_attempts.or(file.max_attempts).unwrap_or(8);
+        if max_attempts == 0 {
+            return Err("--max-attempts must be at least 1".into());
+        }
+        let delivery_concurrency = args.delivery_concurrency.or(file.delivery_concurrency).unwrap_or(256).max(1);
+        let log_format = args.log_format.or(file.log_format).unwrap_or_else(|| "text".into());
+        if log_format != "text" && log_format != "json" {
+            return Err(format!("--log-format must be text or json, got {log_format}"));
+        }
+        let mut allow_target_cidrs = args.allow_target_cidrs;
+        allow_target_cidrs.extend(file.allow_target_cidrs.unwrap_or_default());
+        Ok(Config {
+            listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid default")),
+            data_dir,
+            temporary_data_dir,
+            dev,
+            bootstrap_api_key,
+            public_url: args.public_url.or(file.public_url).map(|u| u.trim_end_matches('/').to_owned()),
+            retry_time_scale,
+            allow_private_targets: dev || args.allow_private_targets || file.allow_private_targets.unwrap_or(false),
+            allow_target_cidrs,
+            delivery_concurrency,
+            delivery_timeout: std::time::Duration::from_secs(args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1)),
+            max_attempts,
+            sqlite_synchronous: args.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or(Synchronous::Full),
+            trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
+            log_format,
+        })
+    }
+
+    /// The public base URL (configured, or `http://<bound address>`).
+    pub fn public_base_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}

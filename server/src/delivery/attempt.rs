@@ -1,0 +1,129 @@
+//! One delivery attempt: POST the stored payload with the signing headers and read the answer.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
+
+use super::schedule::{AttemptResult, parse_retry_after};
+use crate::store::{ClaimedDelivery, Direction};
+
+/// Most of a receiver's error body kept in `last_error`.
+const ERROR_BODY_LIMIT: usize = 512;
+/// Most of a response body read (the rest is dropped with the connection).
+const BODY_READ_LIMIT: usize = 1 << 20;
+
+/// What an attempt produced.
+#[derive(Debug)]
+pub struct AttemptOutcome {
+    /// The HTTP status or no answer.
+    pub result: AttemptResult,
+    /// How long it took.
+    pub latency: Duration,
+    /// Error text for failures.
+    pub error: Option<String>,
+    /// The receiver's `Retry-After`.
+    pub retry_after: Option<Duration>,
+}
+
+/// Sends deliveries over one pooled HTTP client.
+pub struct Sender {
+    http: reqwest::Client,
+    user_agent: HeaderValue,
+}
+
+impl Sender {
+    /// A sender with the per-attempt timeout.
+    pub fn new(timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(256)
+            .tcp_nodelay(true)
+            .build()
+            .expect("static HTTP client configuration is valid");
+        let user_agent = HeaderValue::from_static(concat!("HookBridge/", env!("CARGO_PKG_VERSION")));
+        Sender { http, user_agent }
+    }
+
+    /// The request headers: custom headers, then content type, then the HookBridge headers.
+    pub fn headers(&self, delivery: &ClaimedDelivery) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &delivery.headers {
+            if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+                headers.insert(n, v);
+            }
+        }
+        if let Ok(v) = HeaderValue::from_str(&delivery.content_type) {
+            headers.insert(CONTENT_TYPE, v);
+        }
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        if delivery.direction == Direction::Outbound || !delivery.secrets.is_empty() {
+            let secrets: Vec<&str> = delivery.secrets.iter().map(String::as_str).collect();
+            for (name, value) in
+                hookbridge::signing::delivery_headers(&delivery.message_id, delivery.signed_at, &delivery.payload, &secrets)
+            {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    headers.insert(HeaderName::from_static(lower(name)), v);
+                }
+            }
+        }
+        headers
+    }
+
+    /// POSTs one delivery and classifies the answer.
+    pub async fn deliver(&self, delivery: &ClaimedDelivery) -> AttemptOutcome {
+        let started = Instant::now();
+        let request = self.http.post(&delivery.url).headers(self.headers(delivery)).body(delivery.payload.clone());
+        match request.send().await {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, crate::clock::now_millis()));
+                let mut snippet = Vec::new();
+                let mut read = 0usize;
+                while read < BODY_READ_LIMIT {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => {
+                            read += chunk.len();
+                            if snippet.len() < ERROR_BODY_LIMIT {
+                                let take = (ERROR_BODY_LIMIT - snippet.len()).min(chunk.len());
+                                snippet.extend_from_slice(&chunk[..take]);
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                let latency = started.elapsed();
+                let error = (!(200..300).contains(&status)).then(|| {
+                    let body = String::from_utf8_lossy(&snippet);
+                    let body = body.trim();
+                    if body.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {body}") }
+                });
+                AttemptOutcome { result: AttemptResult::Status(status), latency, error, retry_after }
+            }
+            Err(e) => {
+                let kind = if e.is_timeout() { "timeout" } else if e.is_connect() { "connection error" } else { "request error" };
+                let mut message = format!("{kind}: {e}");
+                let mut source = std::error::Error::source(&e);
+                while let Some(inner) = source {
+                    message.push_str(": ");
+                    message.push_str(&inner.to_string());
+                    source = inner.source();
+                }
+                AttemptOutcome { result: AttemptResult::NoAnswer, latency: started.elapsed(), error: Some(message), retry_after: None }
+            }
+        }
+    }
+}
+
+fn lower(name: &'static str) -> &'static str {
+    match name {
+        hookbridge::signing::HEADER_ID => "x-webhook-id",
+        hookbridge::signing::HEADER_TIMESTAMP => "x-webhook-timestamp",
+        _ => "x-webhook-signature",
+    }
+}

@@ -1,0 +1,224 @@
+//! The delivery engine: claims due messages from the store, POSTs them with signing headers,
+//! classifies the answer, and records the attempt together with the message's next state.
+//!
+//! Guarantees: at-least-once. A message is leased while its attempt runs; the attempt and the
+//! new state are committed in one transaction; a lease left behind by a crash makes the
+//! message due again (on SQLite at start-up, since one process owns the file). Deliveries held
+//! back by an endpoint's rate limit go back to the queue without counting as an attempt.
+//! Paused endpoints are never claimed.
+
+pub mod attempt;
+pub mod rate_limit;
+pub mod schedule;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+
+use crate::clock::now_millis;
+use crate::config::Config;
+use crate::store::{AttemptRecord, ClaimedDelivery, NextState, Store};
+use crate::telemetry::Telemetry;
+use attempt::Sender;
+use rate_limit::RateLimiter;
+use schedule::{AttemptResult, RetryPolicy};
+
+/// Most messages claimed per round trip to the store.
+const CLAIM_BATCH: usize = 512;
+/// Longest idle sleep between checks for due work.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Wakes the engine when new work is stored (sends, replays, resumes, retry-now).
+#[derive(Clone, Default)]
+pub struct DeliveryHandle {
+    notify: Arc<Notify>,
+}
+
+impl DeliveryHandle {
+    /// Asks the engine to look for due work now.
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+}
+
+struct Shared {
+    store: Arc<dyn Store>,
+    telemetry: Arc<Telemetry>,
+    sender: Sender,
+    limiter: RateLimiter,
+    policy: RetryPolicy,
+    lease_ms: i64,
+    permits: Arc<Semaphore>,
+    concurrency: usize,
+    in_flight: Mutex<HashSet<String>>,
+    stopping: AtomicBool,
+    handle: DeliveryHandle,
+}
+
+/// The running engine.
+pub struct DeliveryEngine {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DeliveryEngine {
+    /// Starts the claim loop.
+    pub fn start(store: Arc<dyn Store>, config: Arc<Config>, telemetry: Arc<Telemetry>) -> Self {
+        let concurrency = config.delivery_concurrency;
+        let shared = Arc::new(Shared {
+            store,
+            telemetry,
+            sender: Sender::new(config.delivery_timeout),
+            limiter: RateLimiter::default(),
+            policy: RetryPolicy { max_attempts: config.max_attempts, time_scale: config.retry_time_scale },
+            lease_ms: (config.delivery_timeout + Duration::from_secs(60)).as_millis() as i64,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            in_flight: Mutex::new(HashSet::new()),
+            stopping: AtomicBool::new(false),
+            handle: DeliveryHandle::default(),
+        });
+        let task = tokio::spawn(run(shared.clone()));
+        DeliveryEngine { shared, task }
+    }
+
+    /// A handle that wakes the engine.
+    pub fn handle(&self) -> DeliveryHandle {
+        self.shared.handle.clone()
+    }
+
+    /// Stops claiming, waits up to `drain` for in-flight attempts, then releases the rest for redelivery.
+    pub async fn shutdown(self, drain: Duration) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared.handle.wake();
+        let _ = self.task.await;
+        let all = u32::try_from(self.shared.concurrency).unwrap_or(u32::MAX);
+        if tokio::time::timeout(drain, self.shared.permits.acquire_many(all)).await.is_err() {
+            let unfinished: Vec<String> =
+                self.shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            tracing::warn!(count = unfinished.len(), "releasing unfinished deliveries for redelivery");
+            if let Err(e) = self.shared.store.release(unfinished, now_millis()).await {
+                tracing::error!(error = %e, "could not release unfinished deliveries; their leases will expire");
+            }
+        }
+    }
+}
+
+async fn run(shared: Arc<Shared>) {
+    match shared.store.release_orphaned_leases(now_millis()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "redelivering messages left in flight by a previous run"),
+        Err(e) => tracing::error!(error = %e, "could not recover leases left by a previous run"),
+    }
+    while !shared.stopping.load(Ordering::SeqCst) {
+        // Wait for at least one free worker slot before claiming.
+        let Ok(first) = shared.permits.clone().acquire_owned().await else { break };
+        let room = shared.permits.available_permits() + 1;
+        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
+                drop(first);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        if claimed.is_empty() {
+            drop(first);
+            idle_wait(&shared).await;
+            continue;
+        }
+        let mut held_back = Vec::new();
+        let mut earliest_wait = Duration::MAX;
+        let mut first = Some(first);
+        for delivery in claimed {
+            if let Err(wait) = shared.limiter.try_acquire(&delivery.endpoint_id, delivery.rate_limit_rps, delivery.burst) {
+                Telemetry::inc(&shared.telemetry.rate_limited);
+                earliest_wait = earliest_wait.min(wait);
+                held_back.push(delivery.message_id);
+                continue;
+            }
+            let permit = match first.take() {
+                Some(p) => p,
+                None => match shared.permits.clone().acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+            };
+            if let Ok(mut set) = shared.in_flight.lock() {
+                set.insert(delivery.message_id.clone());
+            }
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                deliver_one(&shared, delivery).await;
+                drop(permit);
+            });
+        }
+        if !held_back.is_empty() {
+            let due = now_millis() + earliest_wait.as_millis().max(1) as i64;
+            if let Err(e) = shared.store.release(held_back, due).await {
+                tracing::error!(error = %e, "could not release rate-limited deliveries; their leases will expire");
+            }
+        }
+    }
+}
+
+/// Sleeps until the next due time (at most [`IDLE_POLL`]) or until woken.
+async fn idle_wait(shared: &Shared) {
+    let wait = match shared.store.next_due_at().await {
+        Ok(Some(at)) => Duration::from_millis((at - now_millis()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
+        _ => IDLE_POLL,
+    };
+    if wait.is_zero() {
+        tokio::task::yield_now().await;
+        return;
+    }
+    tokio::select! {
+        _ = shared.handle.notify.notified() => {}
+        _ = tokio::time::sleep(wait) => {}
+    }
+}
+
+async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
+    let outcome = shared.sender.deliver(&delivery).await;
+    shared.telemetry.observe_delivery_latency(outcome.latency.as_secs_f64());
+    let now = now_millis();
+    let next = shared.policy.next_state(
+        outcome.result,
+        delivery.attempt_no,
+        delivery.fast_retry_count,
+        delivery.slow_retry_count,
+        outcome.retry_after,
+        now,
+    );
+    match &next {
+        NextState::Succeeded => Telemetry::inc(&shared.telemetry.delivered),
+        NextState::Retry { .. } => Telemetry::inc(&shared.telemetry.retried),
+        NextState::FailedPermanent => Telemetry::inc(&shared.telemetry.failed),
+    }
+    let record = AttemptRecord {
+        message_id: delivery.message_id.clone(),
+        project_id: delivery.project_id,
+        direction: delivery.direction,
+        attempt_no: delivery.attempt_no,
+        response_status: match outcome.result {
+            AttemptResult::Status(s) => Some(i64::from(s)),
+            AttemptResult::NoAnswer => None,
+        },
+        latency_ms: outcome.latency.as_millis() as i64,
+        error: outcome.error,
+        next,
+        retry_after_ms: outcome.retry_after.map(|d| d.as_millis() as i64),
+        finished_at: now,
+    };
+    if let Err(e) = shared.store.record_attempts(vec![record]).await {
+        tracing::error!(error = %e, message_id = %delivery.message_id, "could not record an attempt; the message will be redelivered");
+    }
+    if let Ok(mut set) = shared.in_flight.lock() {
+        set.remove(&delivery.message_id);
+    }
+    shared.handle.wake();
+}

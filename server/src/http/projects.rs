@@ -1,0 +1,8 @@
+//! Routes: projects (to be written).
+
+use super::Route;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    Vec::new()
+}

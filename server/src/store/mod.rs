@@ -1,0 +1,49 @@
+//! Storage: the domain records and one trait per concept, with the SQLite implementation in
+//! [`sqlite`]. The HTTP layer and the delivery engine only talk to [`Store`], so a PostgreSQL
+//! implementation (several server processes on one database, work claimed with
+//! `FOR UPDATE SKIP LOCKED`) can be added beside SQLite without touching them.
+
+pub mod endpoints;
+pub mod exports;
+pub mod inbound;
+pub mod messages;
+pub mod queue;
+pub mod records;
+pub mod sqlite;
+pub mod tenancy;
+
+pub use endpoints::EndpointStore;
+pub use exports::ExportStore;
+pub use inbound::InboundStore;
+pub use messages::MessageStore;
+pub use queue::{AttemptRecord, ClaimedDelivery, DeliveryQueue, NextState};
+pub use records::*;
+pub use tenancy::TenancyStore;
+
+/// Everything the server needs from storage.
+pub trait Store: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + Send + Sync + 'static {}
+
+impl<T> Store for T where T: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + Send + Sync + 'static {}
+
+/// A storage failure (domain outcomes such as "not found" are part of each method's return type).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(String),
+    /// The store has shut down.
+    #[error("the store is shut down")]
+    Closed,
+    /// File system or thread trouble.
+    #[error("{0}")]
+    Io(String),
+    /// A stored value could not be decoded.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}

@@ -1,0 +1,365 @@
+//! Domain records shared by the store traits, the HTTP layer and the delivery engine.
+
+/// Which way a message flows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Sent through `POST /v1/webhooks/send` to an outbound endpoint.
+    Outbound,
+    /// Received on an inbound endpoint's ingest URL and forwarded.
+    Inbound,
+}
+
+impl Direction {
+    /// The stored text.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Outbound => "outbound",
+            Direction::Inbound => "inbound",
+        }
+    }
+}
+
+/// The caller behind a valid API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticatedKey {
+    /// Key id.
+    pub key_id: String,
+    /// The key's project.
+    pub project_id: String,
+    /// The project's tenant.
+    pub tenant_id: String,
+}
+
+/// What first-start bootstrap did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootstrapOutcome {
+    /// The plaintext of a key created now (printed once), if one was created.
+    pub created_key: Option<String>,
+}
+
+/// A message to store (send or ingest).
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Outbound or inbound.
+    pub direction: Direction,
+    /// Endpoint (outbound `ep_…` or inbound UUID).
+    pub endpoint_id: String,
+    /// Destination URL at this moment.
+    pub destination_url: String,
+    /// Content type of the payload.
+    pub content_type: String,
+    /// The exact bytes to deliver.
+    pub payload: Vec<u8>,
+    /// Hex SHA-256 of `payload`.
+    pub payload_sha256: String,
+    /// JSON object of headers to add to the delivery.
+    pub headers_json: Option<String>,
+    /// Idempotency key, scoped to the endpoint.
+    pub idempotency_key: Option<String>,
+    /// Unix seconds to send as `X-Webhook-Timestamp`.
+    pub signed_at: i64,
+    /// Payload retention override.
+    pub retention_hours: Option<i64>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A new API key (stored hashed).
+#[derive(Clone, Debug)]
+pub struct NewApiKey {
+    /// `key_` + 24 hex.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Hex SHA-256 of the full key.
+    pub key_hash: String,
+    /// First 11 characters of the key.
+    pub prefix: String,
+    /// `live` or `test`.
+    pub mode: String,
+    /// Label given at creation.
+    pub label: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A new outbound endpoint together with its first signing key.
+#[derive(Clone, Debug)]
+pub struct NewEndpoint {
+    /// `ep_` + 32 hex.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Destination URL.
+    pub url: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Deliveries per second (0 = unlimited).
+    pub rate_limit_rps: i64,
+    /// Burst (0 = same as the rate).
+    pub burst: i64,
+    /// JSON object of custom headers.
+    pub headers_json: Option<String>,
+    /// Id of the first signing key.
+    pub signing_key_id: String,
+    /// Secret of the first signing key.
+    pub signing_secret: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A partial endpoint update: `None` keeps the stored value.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointChanges {
+    /// New URL.
+    pub url: Option<String>,
+    /// New description (`Some(None)` clears it).
+    pub description: Option<Option<String>>,
+    /// New rate limit (0 clears it).
+    pub rate_limit_rps: Option<i64>,
+    /// New burst.
+    pub burst: Option<i64>,
+    /// New headers JSON (`Some(None)` clears them).
+    pub headers_json: Option<Option<String>>,
+}
+
+/// Outcome of an endpoint write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointWrite<T> {
+    /// Done.
+    Done(T),
+    /// No such live endpoint in the project.
+    NotFound,
+    /// Another live endpoint of the project has this URL.
+    DuplicateUrl,
+}
+
+/// Outcome of a signing-key operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SigningKeyWrite<T> {
+    /// Done.
+    Done(T),
+    /// No such live endpoint in the project.
+    EndpointNotFound,
+    /// No such active key on the endpoint.
+    KeyNotFound,
+    /// The endpoint already has the maximum number of active keys.
+    MaxReached,
+    /// The key is the endpoint's only active key.
+    LastKey,
+}
+
+/// Outcome of storing a send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Stored with this status (`queued`, or `paused` for a paused endpoint).
+    Accepted(&'static str),
+    /// Idempotent repeat: the original message, nothing stored.
+    Duplicate(String),
+    /// Same idempotency key, different payload: nothing stored.
+    IdempotencyMismatch,
+    /// No such live endpoint in the caller's project.
+    EndpointNotFound,
+}
+
+/// Position in a newest-first list: the last item's creation time and id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Id of the item.
+    pub id: String,
+}
+
+impl ListCursor {
+    /// The opaque wire form (URL-safe base64 of `created_at:id`).
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}:{}", self.created_at, self.id))
+    }
+
+    /// Reads the wire form; `None` when it is not a cursor this server issued.
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()?;
+        let raw = String::from_utf8(raw).ok()?;
+        let (ts, id) = raw.split_once(':')?;
+        if id.is_empty() || id.len() > 100 {
+            return None;
+        }
+        Some(ListCursor { created_at: ts.parse().ok()?, id: id.to_owned() })
+    }
+}
+
+/// One page of a newest-first list.
+#[derive(Clone, Debug)]
+pub struct ListPage<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<ListCursor>,
+}
+
+/// Filters of the message logs, the DLQ and exports.
+#[derive(Clone, Debug)]
+pub struct LogFilter {
+    /// The caller's project.
+    pub project_id: String,
+    /// Outbound or inbound messages.
+    pub direction: Direction,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this endpoint.
+    pub endpoint_id: Option<String>,
+    /// Created at or after (Unix ms).
+    pub start_ms: Option<i64>,
+    /// Created at or before (Unix ms).
+    pub end_ms: Option<i64>,
+    /// Page size.
+    pub limit: usize,
+    /// Continue after this position.
+    pub after: Option<ListCursor>,
+}
+
+/// One message as listed in logs, the DLQ and exports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    /// The contract's log item.
+    pub summary: hookbridge::MessageSummary,
+    /// The endpoint the message belongs to.
+    pub endpoint_id: String,
+    /// When it entered the dead letter queue (Unix ms).
+    pub failed_at: Option<i64>,
+}
+
+/// Which replay rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayMode {
+    /// `POST /v1/messages/{id}/replay` and the batch forms: from `failed_permanent`,
+    /// `pending_retry` (not on the 429 track) or `succeeded`, at most [`MAX_REPLAYS`] times.
+    Manual,
+    /// `POST /v1/dlq/replay/{id}`: only from `failed_permanent`, no cap.
+    DeadLetter,
+}
+
+/// Most manual replays of one message.
+pub const MAX_REPLAYS: i64 = 10;
+
+/// Outcome of replaying one message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayOutcome {
+    /// Re-queued.
+    Replayed,
+    /// No such message in the project.
+    NotFound,
+    /// An attempt is in flight.
+    DeliveryInProgress,
+    /// The message is in a 429-driven fast retry run.
+    RetryInProgress,
+    /// The replay cap is reached.
+    LimitExceeded,
+    /// The payload was purged.
+    PayloadUnavailable,
+    /// The message's endpoint was deleted.
+    EndpointDeleted,
+    /// The message's status does not allow it (the current status).
+    NotReplayable(String),
+}
+
+/// Outcome of cancel / retry-now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Done.
+    Done,
+    /// No such message in the project.
+    NotFound,
+    /// The message is in this other status.
+    WrongStatus(String),
+}
+
+/// Result of replay-all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplayAllResult {
+    /// Re-queued messages.
+    pub replayed: Vec<String>,
+    /// Messages that could not be replayed.
+    pub failed: i64,
+    /// Messages busy now (in flight or on the 429 track).
+    pub stuck: Vec<String>,
+}
+
+/// Aggregate figures of messages and attempts over a time range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetricCounts {
+    /// Messages created in the range.
+    pub total: i64,
+    /// Of those, `succeeded`.
+    pub succeeded: i64,
+    /// Of those, `failed_permanent`.
+    pub failed: i64,
+    /// Of those, `pending_retry`.
+    pub retrying: i64,
+    /// Attempts in the range beyond each message's first.
+    pub retries: i64,
+    /// Mean attempt latency in the range (ms, rounded).
+    pub avg_latency_ms: i64,
+    /// Mean time from creation to delivery of the messages delivered in the range (ms).
+    pub avg_delivery_ms: i64,
+}
+
+/// A new export job.
+#[derive(Clone, Debug)]
+pub struct NewExport {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Which messages.
+    pub direction: Direction,
+    /// Range start (Unix ms).
+    pub start_ms: i64,
+    /// Range end (Unix ms).
+    pub end_ms: i64,
+    /// Status filter.
+    pub status: Option<String>,
+    /// Endpoint filter.
+    pub endpoint_id: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A stored export job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredExport {
+    /// The contract's record (status as stored).
+    pub record: hookbridge::ExportRecord,
+    /// Which messages.
+    pub direction: Direction,
+    /// The file, once written.
+    pub file_path: Option<String>,
+    /// Secret that signs download links.
+    pub download_secret: Option<String>,
+    /// When the file stops being downloadable (Unix ms).
+    pub expires_at_ms: Option<i64>,
+}
+
+/// Facts of a finished export file.
+#[derive(Clone, Debug)]
+pub struct CompletedExport {
+    /// Rows written.
+    pub row_count: i64,
+    /// File size in bytes.
+    pub file_size_bytes: i64,
+    /// Where the file is.
+    pub file_path: String,
+    /// Secret that signs download links.
+    pub download_secret: String,
+    /// Unix milliseconds.
+    pub completed_at: i64,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}

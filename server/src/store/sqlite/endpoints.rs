@@ -1,0 +1,307 @@
+//! SQLite implementation of [`EndpointStore`]: outbound endpoints and their signing keys.
+
+use hookbridge::{Endpoint, EndpointSummary, HeaderMap, SigningKey};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::SqliteStore;
+use crate::clock::timestamp;
+use crate::ids::key_hint;
+use crate::store::endpoints::MAX_SIGNING_KEYS;
+use crate::store::{
+    EndpointChanges, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint, SigningKeyWrite, StoreError,
+};
+
+/// Whether a database error is a violated unique index (a duplicate live URL).
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn live_endpoint_exists(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL")?
+        .query_row(params![endpoint_id, project_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn parse_headers(json: Option<String>) -> Option<HeaderMap> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+}
+
+fn get_endpoint(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers FROM endpoints \
+             WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![endpoint_id, project_id], |r| {
+            Ok(Endpoint {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                created_at: timestamp(r.get(2)?),
+                updated_at: timestamp(r.get(3)?),
+                paused: r.get(4)?,
+                description: r.get(5)?,
+                rate_limit_rps: Some(r.get(6)?),
+                burst: Some(r.get(7)?),
+                headers: parse_headers(r.get(8)?),
+            })
+        })
+        .optional()?)
+}
+
+fn insert_signing_key(conn: &Connection, owner_id: &str, key_id: &str, secret: &str, now_ms: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![key_id, owner_id, secret, now_ms])?;
+    Ok(())
+}
+
+fn active_key_count(conn: &Connection, owner_id: &str) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL")?
+        .query_row(params![owner_id], |r| r.get(0))?)
+}
+
+fn list_keys(conn: &Connection, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map(params![owner_id], |r| {
+        let secret: String = r.get(1)?;
+        Ok(SigningKey { id: r.get(0)?, key_hint: key_hint(&secret), created_at: timestamp(r.get(2)?) })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn update(conn: &Connection, project_id: &str, endpoint_id: &str, c: &EndpointChanges, now: i64) -> Result<EndpointWrite<()>, StoreError> {
+    if !live_endpoint_exists(conn, project_id, endpoint_id)? {
+        return Ok(EndpointWrite::NotFound);
+    }
+    let set_description = c.description.is_some();
+    let set_headers = c.headers_json.is_some();
+    let result = conn
+        .prepare_cached(
+            "UPDATE endpoints SET url = COALESCE(?2, url), \
+             description = CASE WHEN ?3 THEN ?4 ELSE description END, \
+             rate_limit_rps = COALESCE(?5, rate_limit_rps), burst = COALESCE(?6, burst), \
+             headers = CASE WHEN ?7 THEN ?8 ELSE headers END, updated_at = ?9 WHERE id = ?1",
+        )?
+        .execute(params![
+            endpoint_id,
+            c.url,
+            set_description,
+            c.description.clone().flatten(),
+            c.rate_limit_rps,
+            c.burst,
+            set_headers,
+            c.headers_json.clone().flatten(),
+            now
+        ]);
+    match result {
+        Ok(_) => Ok(EndpointWrite::Done(())),
+        Err(e) if is_unique_violation(&e) => Ok(EndpointWrite::DuplicateUrl),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[async_trait::async_trait]
+impl EndpointStore for SqliteStore {
+    async fn create_endpoint(&self, e: NewEndpoint) -> Result<EndpointWrite<()>, StoreError> {
+        self.write(move |conn| {
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)",
+                )?
+                .execute(params![e.id, e.project_id, e.url, e.description, e.rate_limit_rps, e.burst, e.headers_json, e.created_at]);
+            match inserted {
+                Ok(_) => {}
+                Err(err) if is_unique_violation(&err) => return Ok(EndpointWrite::DuplicateUrl),
+                Err(err) => return Err(err.into()),
+            }
+            insert_signing_key(conn, &e.id, &e.signing_key_id, &e.signing_secret, e.created_at)?;
+            Ok(EndpointWrite::Done(()))
+        })
+        .await
+    }
+
+    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.read(move |conn| get_endpoint(conn, &project, &id)).await
+    }
+
+    async fn list_endpoints(
+        &self,
+        project_id: &str,
+        limit: usize,
+        after: Option<ListCursor>,
+    ) -> Result<ListPage<EndpointSummary>, StoreError> {
+        let project = project_id.to_owned();
+        self.read(move |conn| {
+            let (after_ts, after_id) = match &after {
+                Some(c) => (Some(c.created_at), c.id.clone()),
+                None => (None, String::new()),
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, url, created_at, paused, description FROM endpoints \
+                 WHERE project_id = ?1 AND deleted_at IS NULL \
+                 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
+                 ORDER BY created_at DESC, id DESC LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![project, after_ts, after_id, limit as i64 + 1], |r| {
+                Ok((
+                    r.get::<_, i64>(2)?,
+                    EndpointSummary {
+                        id: r.get(0)?,
+                        url: r.get(1)?,
+                        created_at: timestamp(r.get(2)?),
+                        paused: r.get(3)?,
+                        description: r.get(4)?,
+                    },
+                ))
+            })?;
+            let mut items: Vec<(i64, EndpointSummary)> = rows.collect::<Result<_, _>>()?;
+            let next = if items.len() > limit {
+                items.truncate(limit);
+                items.last().map(|(ts, e)| ListCursor { created_at: *ts, id: e.id.clone() })
+            } else {
+                None
+            };
+            Ok(ListPage { items: items.into_iter().map(|(_, e)| e).collect(), next })
+        })
+        .await
+    }
+
+    async fn update_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        changes: EndpointChanges,
+        now_ms: i64,
+    ) -> Result<EndpointWrite<()>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| update(conn, &project, &id, &changes, now_ms)).await
+    }
+
+    async fn delete_endpoint(&self, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<EndpointWrite<u64>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| {
+            let n = conn
+                .prepare_cached(
+                    "UPDATE endpoints SET deleted_at = ?3, updated_at = ?3 WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
+                )?
+                .execute(params![id, project, now_ms])?;
+            if n == 0 {
+                return Ok(EndpointWrite::NotFound);
+            }
+            let failed = conn
+                .prepare_cached(
+                    "UPDATE messages SET status = 'failed_permanent', next_attempt_at = NULL, failed_at = ?2, \
+                     last_error = 'endpoint deleted', updated_at = ?2 \
+                     WHERE endpoint_id = ?1 AND direction = 'outbound' AND status IN ('queued', 'pending_retry', 'paused')",
+                )?
+                .execute(params![id, now_ms])?;
+            Ok(EndpointWrite::Done(failed as u64))
+        })
+        .await
+    }
+
+    async fn set_endpoint_paused(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        paused: bool,
+        now_ms: i64,
+    ) -> Result<EndpointWrite<u64>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| {
+            let n = conn
+                .prepare_cached(
+                    "UPDATE endpoints SET paused = ?3, updated_at = ?4 WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
+                )?
+                .execute(params![id, project, paused, now_ms])?;
+            if n == 0 {
+                return Ok(EndpointWrite::NotFound);
+            }
+            if paused {
+                conn.prepare_cached(
+                    "UPDATE messages SET status = 'paused', updated_at = ?2 \
+                     WHERE endpoint_id = ?1 AND direction = 'outbound' AND status = 'queued'",
+                )?
+                .execute(params![id, now_ms])?;
+                Ok(EndpointWrite::Done(0))
+            } else {
+                let requeued = conn
+                    .prepare_cached(
+                        "UPDATE messages SET status = 'queued', next_attempt_at = ?2, updated_at = ?2 \
+                         WHERE endpoint_id = ?1 AND direction = 'outbound' AND status = 'paused'",
+                    )?
+                    .execute(params![id, now_ms])?;
+                Ok(EndpointWrite::Done(requeued as u64))
+            }
+        })
+        .await
+    }
+
+    async fn create_signing_key(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        key_id: String,
+        secret: String,
+        now_ms: i64,
+    ) -> Result<SigningKeyWrite<()>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| {
+            if !live_endpoint_exists(conn, &project, &id)? {
+                return Ok(SigningKeyWrite::EndpointNotFound);
+            }
+            if active_key_count(conn, &id)? >= MAX_SIGNING_KEYS {
+                return Ok(SigningKeyWrite::MaxReached);
+            }
+            insert_signing_key(conn, &id, &key_id, &secret, now_ms)?;
+            Ok(SigningKeyWrite::Done(()))
+        })
+        .await
+    }
+
+    async fn list_signing_keys(&self, project_id: &str, endpoint_id: &str) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.read(move |conn| {
+            if !live_endpoint_exists(conn, &project, &id)? {
+                return Ok(SigningKeyWrite::EndpointNotFound);
+            }
+            Ok(SigningKeyWrite::Done(list_keys(conn, &id)?))
+        })
+        .await
+    }
+
+    async fn delete_signing_key(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        key_id: &str,
+        now_ms: i64,
+    ) -> Result<SigningKeyWrite<()>, StoreError> {
+        let (project, id, key) = (project_id.to_owned(), endpoint_id.to_owned(), key_id.to_owned());
+        self.write(move |conn| {
+            if !live_endpoint_exists(conn, &project, &id)? {
+                return Ok(SigningKeyWrite::EndpointNotFound);
+            }
+            let exists = conn
+                .prepare_cached("SELECT 1 FROM signing_keys WHERE id = ?1 AND owner_id = ?2 AND deleted_at IS NULL")?
+                .query_row(params![key, id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !exists {
+                return Ok(SigningKeyWrite::KeyNotFound);
+            }
+            if active_key_count(conn, &id)? <= 1 {
+                return Ok(SigningKeyWrite::LastKey);
+            }
+            conn.prepare_cached("UPDATE signing_keys SET deleted_at = ?2 WHERE id = ?1")?.execute(params![key, now_ms])?;
+            Ok(SigningKeyWrite::Done(()))
+        })
+        .await
+    }
+}

@@ -1,0 +1,7 @@
+//! SQLite implementation: inbound.
+
+use super::SqliteStore;
+use crate::store::InboundStore;
+
+#[async_trait::async_trait]
+impl InboundStore for SqliteStore {}

@@ -1,0 +1,180 @@
+//! SQLite writes of messages: accepting sends, replays, cancel and retry-now. Each function
+//! runs inside one job of the group-committed writer, so its checks and changes are atomic.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::store::{
+    Direction, MAX_REPLAYS, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError,
+};
+
+/// Stores an outbound send (see [`crate::store::MessageStore::accept_send`]).
+pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutcome, StoreError> {
+    let endpoint: Option<(String, bool)> = conn
+        .prepare_cached("SELECT url, paused FROM endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL")?
+        .query_row(params![m.endpoint_id, m.project_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((url, paused)) = endpoint else {
+        return Ok(SendOutcome::EndpointNotFound);
+    };
+    if let Some(key) = &m.idempotency_key {
+        let original: Option<(String, String)> = conn
+            .prepare_cached("SELECT id, payload_sha256 FROM messages WHERE endpoint_id = ?1 AND idempotency_key = ?2")?
+            .query_row(params![m.endpoint_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((id, sha)) = original {
+            return Ok(if sha == m.payload_sha256 { SendOutcome::Duplicate(id) } else { SendOutcome::IdempotencyMismatch });
+        }
+    }
+    let status = if paused { "paused" } else { "queued" };
+    conn.prepare_cached(
+        "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14)",
+    )?
+    .execute(params![
+        m.id,
+        m.project_id,
+        m.direction.as_str(),
+        m.endpoint_id,
+        url,
+        status,
+        m.content_type,
+        m.payload,
+        m.payload.len() as i64,
+        m.payload_sha256,
+        m.headers_json,
+        m.idempotency_key,
+        m.signed_at,
+        m.created_at,
+        m.retention_hours,
+    ])?;
+    Ok(SendOutcome::Accepted(status))
+}
+
+/// Whether the message's endpoint can take deliveries, and whether it is paused.
+/// `None` when the endpoint is gone.
+fn endpoint_paused(conn: &Connection, direction: Direction, endpoint_id: &str) -> Result<Option<bool>, StoreError> {
+    let sql = match direction {
+        Direction::Outbound => "SELECT paused FROM endpoints WHERE id = ?1 AND deleted_at IS NULL",
+        // Deleted inbound endpoints still forward what they accepted (CONTRACT.md 5.6).
+        Direction::Inbound => "SELECT paused FROM inbound_endpoints WHERE id = ?1",
+    };
+    Ok(conn.prepare_cached(sql)?.query_row(params![endpoint_id], |r| r.get(0)).optional()?)
+}
+
+/// Replays one message (see [`crate::store::MessageStore::replay_message`]).
+pub(super) fn replay_one(
+    conn: &Connection,
+    project_id: &str,
+    direction: Direction,
+    message_id: &str,
+    mode: ReplayMode,
+    now_ms: i64,
+) -> Result<ReplayOutcome, StoreError> {
+    let row: Option<(String, i64, bool, Option<i64>, String)> = conn
+        .prepare_cached(
+            "SELECT status, replay_count, payload IS NULL, response_status, endpoint_id FROM messages \
+             WHERE id = ?1 AND project_id = ?2 AND direction = ?3",
+        )?
+        .query_row(params![message_id, project_id, direction.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((status, replay_count, purged, response_status, endpoint_id)) = row else {
+        return Ok(ReplayOutcome::NotFound);
+    };
+    match mode {
+        ReplayMode::DeadLetter => {
+            if status != "failed_permanent" {
+                return Ok(ReplayOutcome::NotReplayable(status));
+            }
+        }
+        ReplayMode::Manual => {
+            match status.as_str() {
+                "delivering" => return Ok(ReplayOutcome::DeliveryInProgress),
+                "pending_retry" if response_status == Some(429) => return Ok(ReplayOutcome::RetryInProgress),
+                "failed_permanent" | "pending_retry" | "succeeded" => {}
+                _ => return Ok(ReplayOutcome::NotReplayable(status)),
+            }
+            if replay_count >= MAX_REPLAYS {
+                return Ok(ReplayOutcome::LimitExceeded);
+            }
+        }
+    }
+    if purged {
+        return Ok(ReplayOutcome::PayloadUnavailable);
+    }
+    let Some(paused) = endpoint_paused(conn, direction, &endpoint_id)? else {
+        return Ok(ReplayOutcome::EndpointDeleted);
+    };
+    conn.prepare_cached(
+        "UPDATE messages SET status = ?2, next_attempt_at = ?3, signed_at = ?4, fast_retry_count = 0, slow_retry_count = 0, \
+         replay_count = replay_count + 1, lease_until = NULL, failed_at = NULL, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![message_id, if paused { "paused" } else { "queued" }, now_ms, now_ms.div_euclid(1000)])?;
+    Ok(ReplayOutcome::Replayed)
+}
+
+/// Replays up to `limit` messages in `status`, oldest first.
+pub(super) fn replay_all(
+    conn: &Connection,
+    project_id: &str,
+    direction: Direction,
+    status: &str,
+    endpoint_id: Option<&str>,
+    limit: usize,
+    now_ms: i64,
+) -> Result<ReplayAllResult, StoreError> {
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM messages WHERE project_id = ?1 AND direction = ?2 AND status = ?3 \
+             AND (?4 IS NULL OR endpoint_id = ?4) ORDER BY created_at, id LIMIT ?5",
+        )?
+        .query_map(params![project_id, direction.as_str(), status, endpoint_id, limit as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut result = ReplayAllResult::default();
+    for id in ids {
+        match replay_one(conn, project_id, direction, &id, ReplayMode::Manual, now_ms)? {
+            ReplayOutcome::Replayed => result.replayed.push(id),
+            ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress => result.stuck.push(id),
+            _ => result.failed += 1,
+        }
+    }
+    Ok(result)
+}
+
+fn outbound_status(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT status FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'outbound'")?
+        .query_row(params![message_id, project_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Moves a `pending_retry` message into the dead letter queue.
+pub(super) fn cancel(conn: &Connection, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
+    match outbound_status(conn, project_id, message_id)? {
+        None => Ok(StatusChange::NotFound),
+        Some(s) if s != "pending_retry" => Ok(StatusChange::WrongStatus(s)),
+        Some(_) => {
+            conn.prepare_cached(
+                "UPDATE messages SET status = 'failed_permanent', next_attempt_at = NULL, failed_at = ?2, \
+                 last_error = COALESCE(last_error, 'retry cancelled'), updated_at = ?2 WHERE id = ?1",
+            )?
+            .execute(params![message_id, now_ms])?;
+            Ok(StatusChange::Done)
+        }
+    }
+}
+
+/// Makes a `pending_retry` message due now.
+pub(super) fn retry_now(conn: &Connection, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
+    match outbound_status(conn, project_id, message_id)? {
+        None => Ok(StatusChange::NotFound),
+        Some(s) if s != "pending_retry" => Ok(StatusChange::WrongStatus(s)),
+        Some(_) => {
+            conn.prepare_cached("UPDATE messages SET next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1")?
+                .execute(params![message_id, now_ms])?;
+            Ok(StatusChange::Done)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! SQLite implementation of [`MessageStore`]: writes in `message_writes`, reads in `message_queries`.
+
+use hookbridge::Message;
+
+use super::{SqliteStore, message_queries as q, message_writes as w};
+use crate::store::{
+    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
+    ReplayOutcome, SendOutcome, StatusChange, StoreError,
+};
+
+#[async_trait::async_trait]
+impl MessageStore for SqliteStore {
+    async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
+        self.write(move |conn| w::accept_send(conn, &message)).await
+    }
+
+    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.read(move |conn| q::get_message(conn, &project, &id)).await
+    }
+
+    async fn replay_message(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        message_id: &str,
+        mode: ReplayMode,
+        now_ms: i64,
+    ) -> Result<ReplayOutcome, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.write(move |conn| w::replay_one(conn, &project, direction, &id, mode, now_ms)).await
+    }
+
+    async fn replay_messages(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        message_ids: Vec<String>,
+        now_ms: i64,
+    ) -> Result<Vec<ReplayOutcome>, StoreError> {
+        let project = project_id.to_owned();
+        self.write(move |conn| {
+            message_ids.iter().map(|id| w::replay_one(conn, &project, direction, id, ReplayMode::Manual, now_ms)).collect()
+        })
+        .await
+    }
+
+    async fn replay_all(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        status: &str,
+        endpoint_id: Option<String>,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<ReplayAllResult, StoreError> {
+        let (project, status) = (project_id.to_owned(), status.to_owned());
+        self.write(move |conn| w::replay_all(conn, &project, direction, &status, endpoint_id.as_deref(), limit, now_ms)).await
+    }
+
+    async fn cancel_message(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.write(move |conn| w::cancel(conn, &project, &id, now_ms)).await
+    }
+
+    async fn retry_message_now(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.write(move |conn| w::retry_now(conn, &project, &id, now_ms)).await
+    }
+
+    async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError> {
+        self.read(move |conn| q::list_messages(conn, &filter)).await
+    }
+
+    async fn metric_counts(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        endpoint_id: Option<String>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<MetricCounts, StoreError> {
+        let project = project_id.to_owned();
+        self.read(move |conn| q::metric_counts(conn, &project, direction, endpoint_id.as_deref(), from_ms, to_ms)).await
+    }
+
+    async fn metric_series(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        endpoint_id: Option<String>,
+        first_ms: i64,
+        width_ms: i64,
+        count: usize,
+    ) -> Result<Vec<MetricCounts>, StoreError> {
+        let project = project_id.to_owned();
+        self.read(move |conn| q::metric_series(conn, &project, direction, endpoint_id.as_deref(), first_ms, width_ms, count)).await
+    }
+
+    async fn count_messages_in(&self, project_id: &str, ranges: Vec<(i64, i64)>) -> Result<Vec<i64>, StoreError> {
+        let project = project_id.to_owned();
+        self.read(move |conn| q::count_messages_in(conn, &project, &ranges)).await
+    }
+}

@@ -1,0 +1,197 @@
+//! SQLite implementation of [`TenancyStore`]: bootstrap, authentication, projects and API keys.
+
+use hookbridge::{ApiKeyInfo, Project};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{SqliteStore, api_keys};
+use crate::clock::{now_millis, timestamp};
+use crate::ids;
+use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
+
+/// Name of the project created on first start.
+const DEFAULT_PROJECT_NAME: &str = "Default";
+/// API requests per minute of a project when none is given.
+pub const DEFAULT_RATE_LIMIT: i64 = 1000;
+
+const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
+
+fn project_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        name: r.get(2)?,
+        status: r.get(3)?,
+        rate_limit_default: r.get(4)?,
+        created_at: timestamp(r.get(5)?),
+    })
+}
+
+fn get_project(conn: &Connection, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL"
+        ))?
+        .query_row(params![project_id, tenant_id], project_row)
+        .optional()?)
+}
+
+fn insert_project(conn: &Connection, tenant_id: &str, name: &str, rate_limit: i64, now: i64) -> Result<Project, StoreError> {
+    let id = ids::uuid7();
+    conn.prepare_cached(
+        "INSERT INTO projects (id, tenant_id, name, status, rate_limit_default, created_at) VALUES (?1, ?2, ?3, 'active', ?4, ?5)",
+    )?
+    .execute(params![id, tenant_id, name, rate_limit, now])?;
+    Ok(Project {
+        id,
+        tenant_id: tenant_id.to_owned(),
+        name: name.to_owned(),
+        status: "active".into(),
+        rate_limit_default: rate_limit,
+        created_at: timestamp(now),
+    })
+}
+
+fn new_key(project_id: &str, key: &str, now: i64) -> NewApiKey {
+    NewApiKey {
+        id: ids::api_key_id(),
+        project_id: project_id.to_owned(),
+        key_hash: ids::sha256_hex(key.as_bytes()),
+        prefix: key.chars().take(11).collect(),
+        mode: api_keys::mode_of(key).to_owned(),
+        label: None,
+        created_at: now,
+    }
+}
+
+fn bootstrap(conn: &Connection, api_key: Option<String>) -> Result<BootstrapOutcome, StoreError> {
+    let now = now_millis();
+    let default_project: Option<String> = conn
+        .query_row("SELECT id FROM projects WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    let Some(project_id) = default_project else {
+        let tenant = format!("tenant_{}", &uuid::Uuid::new_v4().simple().to_string()[..24]);
+        let project = insert_project(conn, &tenant, DEFAULT_PROJECT_NAME, DEFAULT_RATE_LIMIT, now)?;
+        let (key, generated) = match api_key {
+            Some(key) => (key, false),
+            None => (ids::api_key("live"), true),
+        };
+        api_keys::insert(conn, &new_key(&project.id, &key, now))?;
+        tracing::info!(project_id = %project.id, "created the default project and its first API key");
+        return Ok(BootstrapOutcome { created_key: generated.then_some(key) });
+    };
+    if let Some(key) = api_key {
+        let hash = ids::sha256_hex(key.as_bytes());
+        let existing: Option<(String, Option<i64>)> = conn
+            .query_row("SELECT id, revoked_at FROM api_keys WHERE key_hash = ?1", params![hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match existing {
+            None => api_keys::insert(conn, &new_key(&project_id, &key, now))?,
+            Some((id, Some(_))) => {
+                tracing::warn!(key_id = %id, "the configured API key was revoked; re-activating it as configured");
+                conn.execute("UPDATE api_keys SET revoked_at = NULL WHERE id = ?1", params![id])?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(BootstrapOutcome::default())
+}
+
+#[async_trait::async_trait]
+impl TenancyStore for SqliteStore {
+    async fn ensure_bootstrap(&self, api_key: Option<String>) -> Result<BootstrapOutcome, StoreError> {
+        self.write(move |conn| bootstrap(conn, api_key)).await
+    }
+
+    async fn authenticate(&self, key_hash: &str) -> Result<Option<AuthenticatedKey>, StoreError> {
+        let hash = key_hash.to_owned();
+        let Some(found) = self.read(move |conn| api_keys::lookup(conn, &hash)).await? else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        if found.last_used_at.is_none_or(|at| now - at >= api_keys::LAST_USED_RESOLUTION_MS) {
+            // Off the request's path: the answer does not wait for this write.
+            let store = self.clone();
+            let key_id = found.caller.key_id.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.write(move |conn| api_keys::touch(conn, &key_id, now)).await {
+                    tracing::debug!(error = %e, "could not record last_used_at");
+                }
+            });
+        }
+        Ok(Some(found.caller))
+    }
+
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {
+        let tenant = tenant_id.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {PROJECT_COLUMNS} FROM projects WHERE tenant_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id"
+            ))?;
+            let rows = stmt.query_map(params![tenant], project_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<Project, StoreError> {
+        let tenant = tenant_id.to_owned();
+        self.write(move |conn| insert_project(conn, &tenant, &name, rate_limit_default, now_millis())).await
+    }
+
+    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+        let (tenant, id) = (tenant_id.to_owned(), project_id.to_owned());
+        self.read(move |conn| get_project(conn, &tenant, &id)).await
+    }
+
+    async fn update_project(
+        &self,
+        tenant_id: &str,
+        project_id: &str,
+        name: Option<String>,
+        rate_limit_default: Option<i64>,
+    ) -> Result<Option<Project>, StoreError> {
+        let (tenant, id) = (tenant_id.to_owned(), project_id.to_owned());
+        self.write(move |conn| {
+            if get_project(conn, &tenant, &id)?.is_none() {
+                return Ok(None);
+            }
+            conn.prepare_cached(
+                "UPDATE projects SET name = COALESCE(?2, name), rate_limit_default = COALESCE(?3, rate_limit_default) WHERE id = ?1",
+            )?
+            .execute(params![id, name, rate_limit_default])?;
+            get_project(conn, &tenant, &id)
+        })
+        .await
+    }
+
+    async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let (tenant, id) = (tenant_id.to_owned(), project_id.to_owned());
+        self.write(move |conn| {
+            let now = now_millis();
+            let n = conn
+                .prepare_cached(
+                    "UPDATE projects SET deleted_at = ?3, status = 'deleted' WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL",
+                )?
+                .execute(params![id, tenant, now])?;
+            if n == 0 {
+                return Ok(None);
+            }
+            Ok(Some(api_keys::revoke_all(conn, &id, now)?))
+        })
+        .await
+    }
+
+    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let id = project_id.to_owned();
+        self.read(move |conn| api_keys::list(conn, &id)).await
+    }
+
+    async fn create_api_key(&self, key: NewApiKey) -> Result<(), StoreError> {
+        self.write(move |conn| api_keys::insert(conn, &key)).await
+    }
+
+    async fn delete_api_key(&self, project_id: &str, key_id: &str) -> Result<bool, StoreError> {
+        let (project, key) = (project_id.to_owned(), key_id.to_owned());
+        self.write(move |conn| api_keys::revoke(conn, &project, &key, now_millis())).await
+    }
+}

@@ -1,0 +1,294 @@
+//! SQLite implementation of [`DeliveryQueue`]. Claims, attempt records and releases all run
+//! on the writer thread, so they are serialized with sends and state changes and group-committed.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::SqliteStore;
+use crate::store::{AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, NextState, StoreError};
+use crate::telemetry::QueueDepth;
+
+/// Status a released message returns to: `queued` before its first attempt, else `pending_retry`.
+const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
+
+#[async_trait::async_trait]
+impl DeliveryQueue for SqliteStore {
+    async fn claim_due(&self, now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        self.write(move |conn| claim(conn, now_ms, limit, lease_ms)).await
+    }
+
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            for record in &records {
+                record_attempt(conn, record)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+                 WHERE id = ?2 AND status = 'delivering'"
+            ))?;
+            for id in &message_ids {
+                stmt.execute(params![due_at_ms, id])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
+        self.write(move |conn| {
+            let n = conn.execute(
+                &format!(
+                    "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+                     WHERE status = 'delivering'"
+                ),
+                params![now_ms],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            let due: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT next_attempt_at FROM messages WHERE status IN ('queued', 'pending_retry') \
+                     AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
+                     ORDER BY next_attempt_at LIMIT 1",
+                )?
+                .query_row([], |r| r.get(0))
+                .optional()?;
+            let lease: Option<i64> = conn
+                .prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?
+                .query_row([], |r| r.get(0))?;
+            Ok(match (due, lease) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
+        })
+        .await
+    }
+
+    async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
+        self.read(|conn| {
+            let mut depth = QueueDepth::default();
+            let mut stmt = conn.prepare_cached(
+                "SELECT status, COUNT(*) FROM messages \
+                 WHERE status IN ('queued', 'pending_retry', 'paused', 'failed_permanent') GROUP BY status",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (status, count) = row?;
+                let count = count.max(0) as u64;
+                match status.as_str() {
+                    "queued" | "pending_retry" => depth.pending += count,
+                    "paused" => depth.paused += count,
+                    _ => depth.dead_letter += count,
+                }
+            }
+            Ok(depth)
+        })
+        .await
+    }
+}
+
+/// Endpoint facts needed to deliver.
+struct Target {
+    url: String,
+    headers: Vec<(String, String)>,
+    secrets: Vec<String>,
+    rate_limit_rps: i64,
+    burst: i64,
+}
+
+fn claim(conn: &Connection, now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<ClaimedDelivery>, StoreError> {
+    // Leases that outlived their attempt (a worker that died) become due again.
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+         WHERE status = 'delivering' AND lease_until <= ?1"
+    ))?
+    .execute(params![now_ms])?;
+
+    let mut stmt = conn.prepare_cached(
+        "UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
+         WHERE id IN (SELECT id FROM messages WHERE status IN ('queued', 'pending_retry') AND next_attempt_at <= ?2 \
+                      AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
+                      ORDER BY next_attempt_at LIMIT ?3) \
+         RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
+                   attempt_count, fast_retry_count, slow_retry_count, created_at",
+    )?;
+    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<Vec<u8>>>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, i64>(8)?,
+            r.get::<_, i64>(9)?,
+            r.get::<_, i64>(10)?,
+            r.get::<_, i64>(11)?,
+            r.get::<_, i64>(12)?,
+        ))
+    })?;
+    let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+    let mut targets: std::collections::HashMap<String, Option<Target>> = std::collections::HashMap::new();
+    let mut claimed = Vec::with_capacity(rows.len());
+    for (id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, attempts, fast, slow, created_at) in rows {
+        let direction = if direction == "inbound" { Direction::Inbound } else { Direction::Outbound };
+        if !targets.contains_key(&endpoint_id) {
+            let target = load_target(conn, direction, &endpoint_id)?;
+            targets.insert(endpoint_id.clone(), target);
+        }
+        let Some(target) = targets.get(&endpoint_id).and_then(Option::as_ref) else {
+            fail_undeliverable(conn, &id, "endpoint deleted", now_ms)?;
+            continue;
+        };
+        let Some(payload) = payload else {
+            fail_undeliverable(conn, &id, "payload no longer retained", now_ms)?;
+            continue;
+        };
+        let mut all_headers = target.headers.clone();
+        all_headers.extend(parse_headers(headers.as_deref()));
+        claimed.push(ClaimedDelivery {
+            message_id: id,
+            project_id,
+            direction,
+            endpoint_id,
+            url: if target.url.is_empty() { destination_url } else { target.url.clone() },
+            content_type,
+            payload,
+            headers: all_headers,
+            secrets: target.secrets.clone(),
+            signed_at,
+            attempt_no: attempts + 1,
+            fast_retry_count: fast,
+            slow_retry_count: slow,
+            rate_limit_rps: target.rate_limit_rps,
+            burst: target.burst,
+            created_at,
+        });
+    }
+    Ok(claimed)
+}
+
+fn load_target(conn: &Connection, direction: Direction, endpoint_id: &str) -> Result<Option<Target>, StoreError> {
+    let (url, headers, rps, burst, signing) = match direction {
+        Direction::Outbound => {
+            let row = conn
+                .prepare_cached("SELECT url, headers, rate_limit_rps, burst FROM endpoints WHERE id = ?1 AND deleted_at IS NULL")?
+                .query_row(params![endpoint_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+                })
+                .optional()?;
+            match row {
+                Some((url, headers, rps, burst)) => (url, headers, rps, burst, true),
+                None => return Ok(None),
+            }
+        }
+        Direction::Inbound => {
+            // Deleted inbound endpoints still forward what they accepted (CONTRACT.md 5.6).
+            let row = conn
+                .prepare_cached("SELECT url, signing_enabled FROM inbound_endpoints WHERE id = ?1")?
+                .query_row(params![endpoint_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+                .optional()?;
+            match row {
+                Some((url, signing)) => (url, None, 0, 0, signing),
+                None => return Ok(None),
+            }
+        }
+    };
+    let secrets = if signing {
+        let mut stmt =
+            conn.prepare_cached("SELECT secret FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id")?;
+        stmt.query_map(params![endpoint_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Target { url, headers: parse_headers(headers.as_deref()), secrets, rate_limit_rps: rps, burst }))
+}
+
+/// Reads a stored JSON object of headers; anything else yields no headers.
+fn parse_headers(json: Option<&str>) -> Vec<(String, String)> {
+    let Some(json) = json else { return Vec::new() };
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+        Ok(map) => map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE messages SET status = 'failed_permanent', lease_until = NULL, next_attempt_at = NULL, \
+         last_error = ?2, failed_at = ?3, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, reason, now_ms])?;
+    Ok(())
+}
+
+fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError> {
+    let (outcome, status, next_at, fast_inc, slow_inc) = match &r.next {
+        NextState::Succeeded => ("succeeded", "succeeded", None, 0, 0),
+        NextState::Retry { at_ms, fast: true } => ("retry_fast", "pending_retry", Some(*at_ms), 1, 0),
+        NextState::Retry { at_ms, fast: false } => ("retry_slow", "pending_retry", Some(*at_ms), 0, 1),
+        NextState::FailedPermanent => ("failed_permanent", "failed_permanent", None, 0, 0),
+    };
+    conn.prepare_cached(
+        "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \
+         retry_after_ms, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        r.message_id,
+        r.project_id,
+        r.direction.as_str(),
+        r.attempt_no,
+        r.response_status,
+        r.latency_ms,
+        r.error,
+        outcome,
+        r.retry_after_ms,
+        r.finished_at
+    ])?;
+    let succeeded = matches!(r.next, NextState::Succeeded);
+    let failed = matches!(r.next, NextState::FailedPermanent);
+    conn.prepare_cached(
+        "UPDATE messages SET status = ?2, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
+         slow_retry_count = slow_retry_count + ?5, next_attempt_at = ?6, lease_until = NULL, last_error = ?7, \
+         response_status = ?8, response_latency_ms = ?9, \
+         delivered_at = CASE WHEN ?10 THEN ?12 ELSE delivered_at END, \
+         failed_at = CASE WHEN ?11 THEN ?12 ELSE failed_at END, \
+         payload = CASE WHEN ?10 AND retention_hours = 0 THEN NULL ELSE payload END, \
+         updated_at = ?12 \
+         WHERE id = ?1 AND status = 'delivering'",
+    )?
+    .execute(params![
+        r.message_id,
+        status,
+        r.attempt_no,
+        fast_inc,
+        slow_inc,
+        next_at,
+        r.error,
+        r.response_status,
+        r.latency_ms,
+        succeeded,
+        failed,
+        r.finished_at
+    ])?;
+    Ok(())
+}

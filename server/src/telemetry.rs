@@ -1,0 +1,87 @@
+//! Prometheus metrics: counters and a latency histogram kept in atomics, rendered as the text
+//! exposition format by `GET /metrics`.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Upper bounds (seconds) of the delivery latency histogram buckets.
+const LATENCY_BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// Process-wide counters.
+#[derive(Default)]
+pub struct Telemetry {
+    /// Messages accepted (send + ingest).
+    pub accepted: AtomicU64,
+    /// Messages delivered (2xx).
+    pub delivered: AtomicU64,
+    /// Messages moved to the dead letter queue.
+    pub failed: AtomicU64,
+    /// Attempts that ended in a scheduled retry.
+    pub retried: AtomicU64,
+    /// Deliveries held back by an endpoint's rate limit.
+    pub rate_limited: AtomicU64,
+    /// Inbound requests rejected.
+    pub inbound_rejected: AtomicU64,
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_micros: AtomicU64,
+}
+
+/// Queue figures read from the store at scrape time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Messages `queued` or `pending_retry`.
+    pub pending: u64,
+    /// Messages held for paused endpoints.
+    pub paused: u64,
+    /// Messages in the dead letter queue.
+    pub dead_letter: u64,
+}
+
+impl Telemetry {
+    /// Adds one to a counter.
+    pub fn inc(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records the duration of one delivery attempt.
+    pub fn observe_delivery_latency(&self, seconds: f64) {
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self, depth: QueueDepth) -> String {
+        let mut out = String::with_capacity(2048);
+        let counter = |out: &mut String, name: &str, help: &str, v: &AtomicU64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));
+        };
+        counter(&mut out, "hookbridge_messages_accepted_total", "Messages accepted and stored.", &self.accepted);
+        counter(&mut out, "hookbridge_messages_delivered_total", "Messages delivered with a 2xx answer.", &self.delivered);
+        counter(&mut out, "hookbridge_messages_failed_total", "Messages moved to the dead letter queue.", &self.failed);
+        counter(&mut out, "hookbridge_delivery_retries_total", "Attempts that ended in a scheduled retry.", &self.retried);
+        counter(&mut out, "hookbridge_deliveries_rate_limited_total", "Deliveries held back by an endpoint rate limit.", &self.rate_limited);
+        counter(&mut out, "hookbridge_inbound_rejected_total", "Inbound requests rejected.", &self.inbound_rejected);
+        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        };
+        gauge(&mut out, "hookbridge_queue_depth", "Messages waiting for delivery (queued or pending retry).", depth.pending);
+        gauge(&mut out, "hookbridge_queue_paused", "Messages held for paused endpoints.", depth.paused);
+        gauge(&mut out, "hookbridge_dlq_depth", "Messages in the dead letter queue.", depth.dead_letter);
+        let name = "hookbridge_delivery_latency_seconds";
+        let _ = writeln!(out, "# HELP {name} Duration of delivery attempts.\n# TYPE {name} histogram");
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", self.latency_buckets[i].load(Ordering::Relaxed));
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "{name}_sum {}", self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
+        let _ = writeln!(out, "{name}_count {count}");
+        out
+    }
+}
