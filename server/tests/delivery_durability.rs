@@ -1,0 +1,46 @@
+//! At-least-once: a server killed with SIGKILL in the middle of deliveries redelivers every
+//! unfinished message after restart, and no acknowledged send is lost.
+
+mod harness;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use harness::{Answer, Receiver, Server};
+use hookbridge::{CreateEndpointOptions, SendOptions};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_mid_delivery_loses_nothing() {
+    let mut server = Server::start(&["--delivery-concurrency", "4"]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    // A slow receiver keeps attempts in flight when the server dies.
+    receiver.fallback(Answer { status: 200, retry_after: None, delay: Some(Duration::from_millis(150)) });
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+
+    let mut acknowledged = Vec::new();
+    for n in 0..40 {
+        acknowledged.push(client.send(&ep.id, &json!({"n": n}), &SendOptions::default()).await.unwrap().message_id);
+    }
+    receiver.wait_for(4, Duration::from_secs(10)).await;
+    server.kill();
+    let before_restart = receiver.received().len();
+    assert!(before_restart < 40, "the kill happened mid-delivery ({before_restart} delivered)");
+
+    server.restart();
+    let client = server.client();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let delivered: HashSet<String> = receiver.received().iter().filter_map(|d| d.header("x-webhook-id")).collect();
+        if acknowledged.iter().all(|id| delivered.contains(id)) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "only {} of 40 acknowledged sends were delivered", delivered.len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for id in &acknowledged {
+        let message = client.get_message(id).await.expect("every acknowledged send survives the kill");
+        assert!(matches!(message.status.as_str(), "succeeded" | "delivering" | "queued"), "{id}: {}", message.status);
+    }
+}

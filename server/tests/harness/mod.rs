@@ -1,0 +1,217 @@
+//! Test harness for delivery tests: runs the real `hookbridge-server` binary and a real local
+//! receiver (an axum app) that records every delivery and answers from a script.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The fixed key of `--dev` mode.
+pub const DEV_KEY: &str = "hb_test_dev00000000000000000000000000000";
+
+/// A running `hookbridge-server` process.
+pub struct Server {
+    child: Child,
+    /// Base URL (`http://127.0.0.1:PORT`), both API and send host.
+    pub url: String,
+    /// Data directory (kept across restarts).
+    pub data_dir: PathBuf,
+    extra_args: Vec<String>,
+}
+
+impl Server {
+    /// Starts `--dev` on a free port with a fresh data dir and extra flags.
+    pub fn start(extra_args: &[&str]) -> Server {
+        let data_dir = std::env::temp_dir().join(format!("hb-test-{}", uuid::Uuid::now_v7()));
+        Self::start_in(&data_dir, extra_args)
+    }
+
+    /// Starts `--dev` on a free port over an existing data dir.
+    pub fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
+            .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra_args)
+            .env("HOOKBRIDGE_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the hookbridge-server binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("hookbridge-server listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
+                }
+            }
+        });
+        let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server prints its listening address");
+        Server { child, url, data_dir: data_dir.to_owned(), extra_args: extra_args.iter().map(|s| s.to_string()).collect() }
+    }
+
+    /// A core client for the dev key.
+    pub fn client(&self) -> hookbridge::Client {
+        hookbridge::Client::new(
+            hookbridge::ClientConfig::new(DEV_KEY).with_base_url(&self.url).with_send_url(&self.url).with_retries(0),
+        )
+        .expect("valid client configuration")
+    }
+
+    /// Kills the process with SIGKILL (no graceful shutdown).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts a new process on the same data dir (after [`Server::kill`]).
+    pub fn restart(&mut self) {
+        self.kill();
+        let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
+        let next = Server::start_in(&self.data_dir.clone(), &args);
+        let old = std::mem::replace(self, next);
+        // The old process is dead; keep its data dir (now the new server's).
+        std::mem::forget(old);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// Raw body.
+    pub body: Bytes,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl Delivery {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+}
+
+/// A scripted answer.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// Status to answer.
+    pub status: u16,
+    /// `Retry-After` to send.
+    pub retry_after: Option<String>,
+    /// Delay before answering.
+    pub delay: Option<Duration>,
+}
+
+impl Answer {
+    /// Answer with a status.
+    pub fn status(status: u16) -> Answer {
+        Answer { status, retry_after: None, delay: None }
+    }
+}
+
+#[derive(Default)]
+struct ReceiverState {
+    got: Mutex<Vec<Delivery>>,
+    script: Mutex<VecDeque<Answer>>,
+    fallback: Mutex<Option<Answer>>,
+}
+
+/// A local HTTP receiver: answers scripted statuses in order, then the fallback (200 by default).
+#[derive(Clone)]
+pub struct Receiver {
+    /// `http://127.0.0.1:PORT/hook`.
+    pub url: String,
+    state: Arc<ReceiverState>,
+}
+
+impl Receiver {
+    /// Starts a receiver on a free port.
+    pub async fn start() -> Receiver {
+        let state = Arc::new(ReceiverState::default());
+        let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+        let addr = listener.local_addr().expect("receiver address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver { url: format!("http://{addr}/hook"), state }
+    }
+
+    /// Queues answers to give, in order, before the fallback.
+    pub fn script(&self, answers: impl IntoIterator<Item = Answer>) {
+        self.state.script.lock().unwrap().extend(answers);
+    }
+
+    /// Sets the answer once the script is used up.
+    pub fn fallback(&self, answer: Answer) {
+        *self.state.fallback.lock().unwrap() = Some(answer);
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Delivery> {
+        self.state.got.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` requests arrived (panics after `timeout`).
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Delivery> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(Instant::now() < deadline, "receiver got {} of {n} expected requests within {timeout:?}", got.len());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> Response {
+    state.got.lock().unwrap().push(Delivery { headers, body, at: Instant::now() });
+    let answer = state
+        .script
+        .lock()
+        .unwrap()
+        .pop_front()
+        .or_else(|| state.fallback.lock().unwrap().clone())
+        .unwrap_or(Answer::status(200));
+    if let Some(delay) = answer.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let mut response = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK).into_response();
+    if let Some(value) = answer.retry_after {
+        response.headers_mut().insert("retry-after", value.parse().unwrap());
+    }
+    response
+}
+
+/// Polls a message until `done(status)` holds (panics after `timeout`).
+pub async fn wait_for_status(client: &hookbridge::Client, message_id: &str, want: &str, timeout: Duration) -> hookbridge::Message {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let message = client.get_message(message_id).await.expect("get_message");
+        if message.status == want {
+            return message;
+        }
+        assert!(Instant::now() < deadline, "message {message_id} is {} after {timeout:?}, expected {want}", message.status);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
