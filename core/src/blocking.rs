@@ -15,19 +15,39 @@ use crate::models::*;
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: crate::Client,
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnedRuntime>,
+}
+
+/// The client's runtime; dropping it never blocks, so dropping the last clone of a blocking
+/// client is safe on any thread, including one that runs async code.
+#[derive(Debug)]
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnedRuntime {
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.0.as_ref().expect("the runtime lives as long as the client").block_on(future)
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl Client {
-    /// Creates a client; fails for an empty API key or a bad URL.
+    /// Creates a client; fails for an empty API key or a bad URL (before starting any thread).
     pub fn new(config: ClientConfig) -> Result<Self> {
+        let inner = crate::Client::new(config)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("hookbridge-blocking")
             .enable_all()
             .build()
             .map_err(|e| Error::network(format!("cannot start the I/O runtime: {e}")))?;
-        Ok(Client { inner: crate::Client::new(config)?, runtime: Arc::new(runtime) })
+        Ok(Client { inner, runtime: Arc::new(OwnedRuntime(Some(runtime))) })
     }
 
     /// The async client this one drives.

@@ -19,6 +19,8 @@
 //!
 //! Receivers verify deliveries with [`signing::verify`] against the raw body bytes.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod blocking;
 pub mod client;

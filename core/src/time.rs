@@ -114,6 +114,25 @@ impl Timestamp {
         }
         out
     }
+
+    /// The text Python's `datetime.isoformat()` gives for this value: `YYYY-MM-DDTHH:MM:SS`,
+    /// then `.ffffff` when the microseconds are not zero, then `±HH:MM[:SS]` unless naive.
+    pub fn isoformat(&self) -> String {
+        let mut out = self.local.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let micros = self.local.nanosecond() / 1_000;
+        if micros != 0 {
+            out.push_str(&format!(".{micros:06}"));
+        }
+        if let Some(off) = self.offset_seconds {
+            let sign = if off < 0 { '-' } else { '+' };
+            let a = off.unsigned_abs();
+            out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60));
+            if a % 60 != 0 {
+                out.push_str(&format!(":{:02}", a % 60));
+            }
+        }
+        out
+    }
 }
 
 /// Splits a trailing `Z` or `±HH:MM[:SS]` offset from the date-time part.
@@ -263,17 +282,13 @@ pub enum TimeArg {
 }
 
 impl TimeArg {
-    /// The text that goes on the wire.
+    /// The text that goes on the wire: strings verbatim, timestamps as Python's
+    /// `datetime.isoformat()` writes them (6 fractional digits when there is a fraction,
+    /// `+00:00` for UTC, no offset for naive values).
     pub fn to_wire(&self) -> String {
         match self {
             TimeArg::Text(s) => s.clone(),
-            TimeArg::At(ts) => {
-                let text = ts.to_rfc3339();
-                match text.strip_suffix('Z') {
-                    Some(body) => format!("{body}+00:00"),
-                    None => text,
-                }
-            }
+            TimeArg::At(ts) => ts.isoformat(),
         }
     }
 }
@@ -309,7 +324,7 @@ mod tests {
         assert_eq!(z.offset_seconds(), Some(0));
         assert_eq!(z.to_rfc3339(), "2025-12-06T12:00:00Z");
         let off = Timestamp::parse("2025-12-01T00:00:00+00:00").unwrap();
-        assert_eq!(off, z.clone().with_day_for_test(1));
+        assert_eq!(off, z.with_day_for_test(1));
         let ms = Timestamp::parse("2025-01-01T00:00:00.123Z").unwrap();
         assert_eq!(ms.to_rfc3339(), "2025-01-01T00:00:00.123Z");
         let us = Timestamp::parse("2025-01-01T00:00:00.123456-05:30").unwrap();
@@ -319,6 +334,8 @@ mod tests {
         assert_eq!(naive.offset_seconds(), None);
         assert_eq!(TimeArg::from(naive).to_wire(), "2025-01-01T00:00:00");
         assert_eq!(TimeArg::from(z).to_wire(), "2025-12-06T12:00:00+00:00");
+        assert_eq!(TimeArg::from(ms).to_wire(), "2025-01-01T00:00:00.123000+00:00");
+        assert_eq!(TimeArg::from(us).to_wire(), "2025-01-01T00:00:00.123456-05:30");
         assert!(Timestamp::parse("yesterday").is_err());
         assert!(Timestamp::parse("2025-13-01T00:00:00Z").is_err());
         assert!(Timestamp::parse("").is_err());

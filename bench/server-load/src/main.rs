@@ -139,7 +139,8 @@ async fn main() {
     println!("{:>8} {:>14} {:>16} {:>10} {:>10}", "senders", "accepted/s", "deliveries/s", "p50 ms", "p99 ms");
     for senders in [1usize, 16, 128] {
         let total = if senders == 1 { per_level.min(5_000) } else { per_level } / senders * senders;
-        let endpoint = client.create_endpoint(&receiver, &CreateEndpointOptions::default()).await.expect("endpoint");
+        let url = format!("{receiver}?senders={senders}");
+        let endpoint = client.create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
         let (sent, elapsed) = send_all(&client, &endpoint.id, total, senders).await;
         let first_send = sent.iter().map(|(_, at)| *at).min().expect("sent something");
         let deadline = Instant::now() + Duration::from_secs(120);

@@ -104,8 +104,10 @@ impl Client {
     }
 
     /// Pauses delivery to an endpoint; sends are still accepted and stored.
+    /// `messages_requeued` is always `None` here (the Python SDK reads it only on resume).
     pub async fn pause_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await
+        let state: PauseState = self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await?;
+        Ok(PauseState { messages_requeued: None, ..state })
     }
 
     /// Resumes delivery; `messages_requeued` counts the held messages re-scheduled.

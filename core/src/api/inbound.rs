@@ -143,13 +143,16 @@ impl Client {
         self.update_inbound_endpoint_fields(endpoint_id, &fields).await
     }
 
-    /// Sends exactly `fields` as the update body (the Python SDK passes `**kwargs` through verbatim).
+    /// Sends `fields` as the update body, keys verbatim and in order, leaving out `null` values
+    /// (the Python SDK passes `**kwargs` through and drops the ones that are `None`).
     pub async fn update_inbound_endpoint_fields(
         &self,
         endpoint_id: &str,
         fields: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<UpdateResult> {
-        self.data(Call::new(Method::PATCH, format!("/v1/inbound-endpoints/{}", seg(endpoint_id))).json(fields)?).await
+        let body: serde_json::Map<String, serde_json::Value> =
+            fields.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.data(Call::new(Method::PATCH, format!("/v1/inbound-endpoints/{}", seg(endpoint_id))).json(&body)?).await
     }
 
     /// Deletes an inbound endpoint; accepted messages are still forwarded.
@@ -157,14 +160,18 @@ impl Client {
         self.data(Call::new(Method::DELETE, format!("/v1/inbound-endpoints/{}", seg(endpoint_id)))).await
     }
 
-    /// Pauses ingest: new requests are refused until resumed.
+    /// Pauses ingest: new requests are refused until resumed (`messages_requeued` is always `None`).
     pub async fn pause_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await
+        let state: PauseState =
+            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await?;
+        Ok(PauseState { messages_requeued: None, ..state })
     }
 
-    /// Resumes ingest.
+    /// Resumes ingest (`messages_requeued` is always `None`: the Python SDK never reads it for inbound).
     pub async fn resume_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await
+        let state: PauseState =
+            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await?;
+        Ok(PauseState { messages_requeued: None, ..state })
     }
 
     /// Re-queues one inbound message for forwarding.
