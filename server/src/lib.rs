@@ -11,6 +11,7 @@ pub mod config;
 pub mod delivery;
 pub mod http;
 pub mod ids;
+pub mod ingest;
 pub mod store;
 pub mod telemetry;
 pub mod url_policy;

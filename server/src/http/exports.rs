@@ -1,8 +1,258 @@
-//! Routes: exports (to be written).
+//! Log exports: a background task writes the matching log entries as JSON lines into
+//! `<data_dir>/exports/`; download answers a 302 to a signed, time-limited link on this server.
 
-use super::Route;
+use std::io::Write;
+use std::path::PathBuf;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hookbridge::ExportRecord;
+use serde::{Deserialize, Serialize};
+
+use super::auth::Caller;
+use super::extract::{JsonBody, PathParams, QueryParams, parse_time, status_filter};
+use super::logs::LogItem;
+use super::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::clock::now_millis;
+use crate::ids;
+use crate::store::{CompletedExport, Direction, ListCursor, LogFilter, NewExport, StoredExport};
+
+/// How long a completed export stays downloadable.
+const EXPORT_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+/// How long one download link is valid (capped by the export's own expiry).
+const LINK_TTL_SECS: i64 = 3600;
+/// Messages read per page while writing the file.
+const PAGE: usize = 1000;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    let r = |method, path, summary, handler| Route { method, path, summary, authenticated: true, handler };
+    vec![
+        r("POST", "/v1/exports", "Start an export of the logs for a time range", post(create)),
+        r("GET", "/v1/exports", "List exports", get(list)),
+        r("GET", "/v1/exports/{export_id}", "Get an export", get(fetch)),
+        r("GET", "/v1/exports/{export_id}/download", "Redirect (302) to a signed, time-limited download link", get(download)),
+        Route {
+            method: "GET",
+            path: "/v1/exports/{export_id}/file",
+            summary: "The export file as JSON lines (signed link from /download; no API key)",
+            authenticated: false,
+            handler: get(file),
+        },
+    ]
+}
+
+/// The wire record: the contract's fields plus `direction`; `expired` once past `expires_at`.
+#[derive(Serialize)]
+struct ExportView {
+    #[serde(flatten)]
+    record: ExportRecord,
+    direction: &'static str,
+}
+
+fn view(export: StoredExport, now_ms: i64) -> ExportView {
+    let mut record = export.record;
+    if record.status == "completed" && export.expires_at_ms.is_some_and(|at| at <= now_ms) {
+        record.status = "expired".into();
+    }
+    ExportView { record, direction: export.direction.as_str() }
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    start_time: String,
+    end_time: String,
+    status: Option<String>,
+    endpoint_id: Option<String>,
+    direction: Option<String>,
+    inbound_endpoint_id: Option<String>,
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateBody>) -> ApiResult<Reply> {
+    let start_ms = parse_time("start_time", &body.start_time)?;
+    let end_ms = parse_time("end_time", &body.end_time)?;
+    if end_ms <= start_ms {
+        return Err(ApiError::invalid("end_time must be after start_time"));
+    }
+    let direction = match body.direction.as_deref() {
+        None | Some("") | Some("outbound") => Direction::Outbound,
+        Some("inbound") => Direction::Inbound,
+        Some(other) => return Err(ApiError::invalid(format!("direction must be outbound or inbound, got {other:?}"))),
+    };
+    let endpoint_id = match direction {
+        Direction::Outbound => body.endpoint_id,
+        Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id),
+    }
+    .filter(|e| !e.is_empty());
+    let export = NewExport {
+        id: ids::uuid7(),
+        project_id: caller.project_id,
+        direction,
+        start_ms,
+        end_ms,
+        status: status_filter("status", body.status)?,
+        endpoint_id,
+        created_at: now_millis(),
+    };
+    let stored = state.store.create_export(export).await?;
+    tokio::spawn(run_export(state.clone(), stored.clone()));
+    Ok(Reply::created(view(stored, now_millis())))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {
+    let now = now_millis();
+    let exports: Vec<ExportView> = state.store.list_exports(&caller.project_id).await?.into_iter().map(|e| view(e, now)).collect();
+    Ok(Reply::ok(exports))
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.get_export(&caller.project_id, &id).await? {
+        Some(export) => Ok(Reply::ok(view(export, now_millis()))),
+        None => Err(ApiError::not_found("export", &id)),
+    }
+}
+
+fn expired(message: &str) -> ApiError {
+    ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", message)
+}
+
+/// The token of a download link: HMAC-SHA256 of the export id under the export's secret,
+/// bound to the link's expiry.
+fn link_token(secret: &str, export_id: &str, expires: i64) -> String {
+    let signed = hookbridge::signing::sign(secret, &expires.to_string(), export_id.as_bytes());
+    signed.trim_start_matches("sha256=").to_owned()
+}
+
+async fn download(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Response> {
+    let export = state.store.get_export(&caller.project_id, &id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;
+    let now = now_millis();
+    match export.record.status.as_str() {
+        "completed" => {}
+        "failed" => {
+            let reason = export.record.error_message.clone().unwrap_or_default();
+            return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} failed: {reason}")));
+        }
+        status => return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} is {status}; try again when it is completed"))),
+    }
+    let (Some(secret), Some(expires_at)) = (export.download_secret.as_deref(), export.expires_at_ms) else {
+        return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} has no file")));
+    };
+    if expires_at <= now {
+        return Err(expired(&format!("export {id} expired")));
+    }
+    let expires = (now / 1000 + LINK_TTL_SECS).min(expires_at / 1000);
+    let location = format!(
+        "{}/v1/exports/{id}/file?token={}&expires={expires}",
+        state.config.public_base_url(),
+        link_token(secret, &id, expires)
+    );
+    let mut response = StatusCode::FOUND.into_response();
+    let value = HeaderValue::from_str(&location).map_err(|_| ApiError::internal("cannot build the download link"))?;
+    response.headers_mut().insert(header::LOCATION, value);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    token: Option<String>,
+    expires: Option<String>,
+}
+
+async fn file(State(state): State<AppState>, PathParams(id): PathParams<String>, QueryParams(q): QueryParams<FileQuery>) -> ApiResult<Response> {
+    let forbidden = || ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "invalid download link (request a new one from /download)");
+    let expires: i64 = q.expires.as_deref().and_then(|e| e.parse().ok()).ok_or_else(forbidden)?;
+    let token = q.token.ok_or_else(forbidden)?;
+    let now = now_millis();
+    if expires * 1000 <= now {
+        return Err(expired("this download link has expired; request a new one"));
+    }
+    let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;
+    let (Some(secret), Some(path)) = (export.download_secret.as_deref(), export.file_path.clone()) else {
+        return Err(ApiError::not_found("export file", &id));
+    };
+    if !hookbridge::signing::constant_time_eq(link_token(secret, &id, expires).as_bytes(), token.as_bytes()) {
+        return Err(forbidden());
+    }
+    if export.expires_at_ms.is_some_and(|at| at <= now) {
+        return Err(expired(&format!("export {id} expired")));
+    }
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(|_| ApiError::internal("cannot read the export file"))?
+        .map_err(|_| ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available")))?;
+    let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Writes the export file and records the outcome.
+async fn run_export(state: AppState, export: StoredExport) {
+    let id = export.record.id.clone();
+    if let Err(error) = write_export(&state, &export).await {
+        tracing::warn!(export_id = %id, %error, "export failed");
+        if let Err(e) = state.store.fail_export(&id, error, now_millis()).await {
+            tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
+        }
+    }
+}
+
+async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), String> {
+    let record = &export.record;
+    state.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
+    let dir = state.config.data_dir.join("exports");
+    let path: PathBuf = dir.join(format!("{}.jsonl", record.id));
+    let open_path = path.clone();
+    let mut file = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        std::fs::File::create(&open_path)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("cannot create the export file: {e}"))?;
+    let mut after: Option<ListCursor> = None;
+    let (mut rows, mut size) = (0i64, 0i64);
+    loop {
+        let filter = LogFilter {
+            project_id: record.project_id.clone(),
+            direction: export.direction,
+            status: record.filter_status.clone(),
+            endpoint_id: record.filter_endpoint_id.clone(),
+            start_ms: Some(record.filter_start_time.unix_millis()),
+            end_ms: Some(record.filter_end_time.unix_millis()),
+            limit: PAGE,
+            after: after.take(),
+        };
+        let page = state.store.list_messages(filter).await.map_err(|e| e.to_string())?;
+        let mut buf = Vec::with_capacity(page.items.len() * 256);
+        for entry in page.items {
+            serde_json::to_writer(&mut buf, &LogItem::from(entry)).map_err(|e| e.to_string())?;
+            buf.push(b'\n');
+            rows += 1;
+        }
+        size += buf.len() as i64;
+        file = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| file))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("cannot write the export file: {e}"))?;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    tokio::task::spawn_blocking(move || file.sync_all()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    let completed_at = now_millis();
+    let done = CompletedExport {
+        row_count: rows,
+        file_size_bytes: size,
+        file_path: path.to_string_lossy().into_owned(),
+        download_secret: ids::secret_token(),
+        completed_at,
+        expires_at: completed_at + EXPORT_TTL_MS,
+    };
+    state.store.complete_export(&record.id, done).await.map_err(|e| e.to_string())
 }

@@ -1,8 +1,223 @@
-//! Routes: messages (to be written).
+//! Outbound messages: status, replay (one, batch, all), cancel and retry-now.
 
-use super::Route;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use hookbridge::{ReplayAllMessagesResponse, ReplayBatchMessagesResponse, ReplayBatchResult, ReplayMessageResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::extract::{JsonBody, PathParams, QueryParams, limit};
+use super::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::clock::now_millis;
+use crate::store::{Direction, MAX_REPLAYS, ReplayMode, ReplayOutcome, StatusChange};
+use crate::telemetry::Telemetry;
+
+/// Most ids in one replay-batch.
+pub const MAX_BATCH_IDS: usize = 100;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    vec![
+        Route { method: "GET", path: "/v1/messages/{message_id}", summary: "Get a message", authenticated: true, handler: get(get_message) },
+        Route {
+            method: "POST",
+            path: "/v1/messages/{message_id}/replay",
+            summary: "Replay a message (at most 10 times)",
+            authenticated: true,
+            handler: post(replay),
+        },
+        Route {
+            method: "POST",
+            path: "/v1/messages/{message_id}/cancel",
+            summary: "Cancel the pending retry of a message (moves it to the DLQ)",
+            authenticated: true,
+            handler: post(cancel),
+        },
+        Route {
+            method: "POST",
+            path: "/v1/messages/{message_id}/retry-now",
+            summary: "Make the pending retry of a message due now",
+            authenticated: true,
+            handler: post(retry_now),
+        },
+        Route {
+            method: "POST",
+            path: "/v1/messages/replay-all",
+            summary: "Replay every message in a status",
+            authenticated: true,
+            handler: post(replay_all),
+        },
+        Route {
+            method: "POST",
+            path: "/v1/messages/replay-batch",
+            summary: "Replay up to 100 messages by id",
+            authenticated: true,
+            handler: post(replay_batch),
+        },
+    ]
+}
+
+async fn get_message(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.get_message(&caller.project_id, &id).await? {
+        Some(message) => Ok(Reply::ok(message)),
+        None => Err(ApiError::not_found("message", &id)),
+    }
+}
+
+/// The error answer for a replay that did not happen.
+pub(super) fn replay_error(outcome: ReplayOutcome, id: &str) -> ApiError {
+    match outcome {
+        ReplayOutcome::Replayed => ApiError::internal("replay succeeded"),
+        ReplayOutcome::NotFound => ApiError::not_found("message", id),
+        ReplayOutcome::DeliveryInProgress => {
+            ApiError::conflict("DELIVERY_IN_PROGRESS", format!("message {id} is being delivered right now; try again shortly"))
+        }
+        ReplayOutcome::RetryInProgress => ApiError::conflict(
+            "RETRY_IN_PROGRESS",
+            format!("message {id} is in a rate-limited (429) retry sequence; wait for it to finish or cancel it"),
+        ),
+        ReplayOutcome::LimitExceeded => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "REPLAY_LIMIT_EXCEEDED",
+            format!("message {id} was already replayed {MAX_REPLAYS} times"),
+        ),
+        ReplayOutcome::PayloadUnavailable => {
+            ApiError::new(StatusCode::GONE, "PAYLOAD_UNAVAILABLE", format!("the payload of message {id} is no longer retained"))
+        }
+        ReplayOutcome::EndpointDeleted => {
+            ApiError::conflict("ENDPOINT_DELETED", format!("the endpoint of message {id} was deleted; it cannot be replayed"))
+        }
+        ReplayOutcome::NotReplayable(status) => {
+            ApiError::conflict("INVALID_STATUS", format!("message {id} is {status}; it cannot be replayed in this status"))
+        }
+    }
+}
+
+/// Short text for a replay outcome inside batch results.
+fn replay_error_text(outcome: &ReplayOutcome) -> String {
+    match outcome {
+        ReplayOutcome::Replayed => String::new(),
+        ReplayOutcome::NotFound => "message not found".into(),
+        ReplayOutcome::DeliveryInProgress => "delivery in progress".into(),
+        ReplayOutcome::RetryInProgress => "rate-limited retry in progress".into(),
+        ReplayOutcome::LimitExceeded => format!("replay limit of {MAX_REPLAYS} reached"),
+        ReplayOutcome::PayloadUnavailable => "payload no longer retained".into(),
+        ReplayOutcome::EndpointDeleted => "endpoint deleted".into(),
+        ReplayOutcome::NotReplayable(status) => format!("message not replayable (status {status})"),
+    }
+}
+
+async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    let outcome =
+        state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::Manual, now_millis()).await?;
+    if outcome != ReplayOutcome::Replayed {
+        return Err(replay_error(outcome, &id));
+    }
+    state.delivery.wake();
+    Ok(Reply::ok(ReplayMessageResponse { message_id: id, status: "queued".into() }).message("Message queued for replay"))
+}
+
+fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
+    match change {
+        StatusChange::NotFound => ApiError::not_found("message", id),
+        StatusChange::WrongStatus(status) => ApiError::conflict(
+            "INVALID_STATUS",
+            format!("message {id} is {status}; only pending_retry messages can be {action}"),
+        )
+        .with_details(json!({ "current_status": status })),
+        StatusChange::Done => ApiError::internal("status change succeeded"),
+    }
+}
+
+async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
+        StatusChange::Done => {
+            Telemetry::inc(&state.telemetry.failed);
+            Ok(Reply::ok(json!({ "message_id": id, "status": "failed_permanent" })).message("Retry cancelled; message moved to the DLQ"))
+        }
+        other => Err(status_error(other, &id, "cancelled")),
+    }
+}
+
+async fn retry_now(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.retry_message_now(&caller.project_id, &id, now_millis()).await? {
+        StatusChange::Done => {
+            state.delivery.wake();
+            Ok(Reply::ok(json!({ "message_id": id, "status": "pending_retry" })).message("Retry scheduled now"))
+        }
+        other => Err(status_error(other, &id, "retried now")),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplayAllQuery {
+    status: Option<String>,
+    endpoint_id: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn replay_all(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ReplayAllQuery>) -> ApiResult<Reply> {
+    let status = match q.status.as_deref() {
+        Some(s @ ("failed_permanent" | "pending_retry")) => s.to_owned(),
+        Some(other) => return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}"))),
+        None => return Err(ApiError::invalid("status is required (failed_permanent or pending_retry)")),
+    };
+    let limit = limit("limit", q.limit, 100, 1000)?;
+    let endpoint_id = q.endpoint_id.filter(|e| !e.is_empty());
+    let result = state
+        .store
+        .replay_all(&caller.project_id, Direction::Outbound, &status, endpoint_id, limit, now_millis())
+        .await?;
+    if !result.replayed.is_empty() {
+        state.delivery.wake();
+    }
+    Ok(Reply::ok(ReplayAllMessagesResponse {
+        replayed: result.replayed.len() as i64,
+        failed: result.failed,
+        stuck: result.stuck.len() as i64,
+        replayed_message_ids: result.replayed,
+        stuck_message_ids: result.stuck,
+    }))
+}
+
+#[derive(Deserialize)]
+struct ReplayBatchBody {
+    message_ids: Vec<String>,
+}
+
+async fn replay_batch(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<ReplayBatchBody>) -> ApiResult<Reply> {
+    if body.message_ids.len() > MAX_BATCH_IDS {
+        return Err(ApiError::invalid(format!(
+            "message_ids may hold at most {MAX_BATCH_IDS} ids, got {}",
+            body.message_ids.len()
+        )));
+    }
+    let outcomes = state
+        .store
+        .replay_messages(&caller.project_id, Direction::Outbound, body.message_ids.clone(), now_millis())
+        .await?;
+    let mut response = ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
+    for (id, outcome) in body.message_ids.into_iter().zip(outcomes) {
+        let (status, error) = match &outcome {
+            ReplayOutcome::Replayed => {
+                response.replayed += 1;
+                ("replayed", None)
+            }
+            ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress => {
+                response.stuck += 1;
+                ("stuck", Some(replay_error_text(&outcome)))
+            }
+            _ => {
+                response.failed += 1;
+                ("failed", Some(replay_error_text(&outcome)))
+            }
+        };
+        response.results.push(ReplayBatchResult { message_id: id, status: status.into(), error });
+    }
+    if response.replayed > 0 {
+        state.delivery.wake();
+    }
+    Ok(Reply::ok(response))
 }

@@ -1,8 +1,109 @@
-//! Routes: projects (to be written).
+//! Projects of the caller's tenant (CONTRACT.md 2.7; self-hosted: usable with an API key).
 
-use super::Route;
+use axum::extract::State;
+use axum::routing::{delete, get, post, put};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::extract::{JsonBody, PathParams};
+use super::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::store::tenancy::DEFAULT_PROJECT_RATE_LIMIT;
+
+/// Longest project name.
+const MAX_NAME: usize = 255;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    vec![
+        Route { method: "GET", path: "/v1/projects", summary: "List projects", authenticated: true, handler: get(list) },
+        Route { method: "POST", path: "/v1/projects", summary: "Create a project", authenticated: true, handler: post(create) },
+        Route { method: "GET", path: "/v1/projects/{project_id}", summary: "Get a project", authenticated: true, handler: get(fetch) },
+        Route {
+            method: "PUT",
+            path: "/v1/projects/{project_id}",
+            summary: "Update a project (partial)",
+            authenticated: true,
+            handler: put(update),
+        },
+        Route {
+            method: "DELETE",
+            path: "/v1/projects/{project_id}",
+            summary: "Delete a project and revoke its keys",
+            authenticated: true,
+            handler: delete(remove),
+        },
+    ]
+}
+
+fn check_name(name: &str) -> ApiResult<()> {
+    let len = name.trim().chars().count();
+    if len == 0 || name.chars().count() > MAX_NAME {
+        return Err(ApiError::invalid(format!("name must be 1 to {MAX_NAME} characters")));
+    }
+    Ok(())
+}
+
+/// `None` or 0 means the system default; negative values are refused.
+fn rate_limit(value: Option<i64>) -> ApiResult<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some(0) => Ok(Some(DEFAULT_PROJECT_RATE_LIMIT)),
+        Some(v) if v > 0 => Ok(Some(v)),
+        Some(v) => Err(ApiError::invalid(format!("rate_limit_default must be 0 or more, got {v}"))),
+    }
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {
+    Ok(Reply::ok(state.store.list_projects(&caller.tenant_id).await?))
+}
+
+#[derive(Deserialize)]
+struct ProjectBody {
+    name: Option<String>,
+    rate_limit_default: Option<i64>,
+}
+
+async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<ProjectBody>) -> ApiResult<Reply> {
+    let Some(name) = body.name else {
+        return Err(ApiError::invalid("name is required"));
+    };
+    check_name(&name)?;
+    let rate = rate_limit(body.rate_limit_default)?.unwrap_or(DEFAULT_PROJECT_RATE_LIMIT);
+    Ok(Reply::created(state.store.create_project(&caller.tenant_id, name, rate).await?))
+}
+
+async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.get_project(&caller.tenant_id, &id).await? {
+        Some(project) => Ok(Reply::ok(project)),
+        None => Err(ApiError::not_found("project", &id)),
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<ProjectBody>,
+) -> ApiResult<Reply> {
+    if let Some(name) = &body.name {
+        check_name(name)?;
+    }
+    let rate = rate_limit(body.rate_limit_default)?;
+    match state.store.update_project(&caller.tenant_id, &id, body.name, rate).await? {
+        Some(project) => Ok(Reply::ok(project)),
+        None => Err(ApiError::not_found("project", &id)),
+    }
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    match state.store.delete_project(&caller.tenant_id, &id).await? {
+        Some(revoked) => {
+            for key_id in revoked {
+                state.auth_cache.forget_key(&key_id);
+            }
+            Ok(Reply::ok(json!({ "deleted": true, "id": id })))
+        }
+        None => Err(ApiError::not_found("project", &id)),
+    }
 }

@@ -75,10 +75,8 @@ async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): Jso
         Some(key) => Some(validate_idempotency_key(key)?),
         None => None,
     };
-    if let Some(hours) = body.retention_hours {
-        if hours < 0 {
-            return Err(ApiError::invalid(format!("retention_hours must be 0 or more, got {hours}")));
-        }
+    if let Some(hours) = body.retention_hours.filter(|h| *h < 0) {
+        return Err(ApiError::invalid(format!("retention_hours must be 0 or more, got {hours}")));
     }
     let now = now_millis();
     let message_id = ids::uuid7();

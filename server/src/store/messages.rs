@@ -12,7 +12,8 @@ use super::{
 pub trait MessageStore: Send + Sync {
     /// Stores an outbound send, durably, in one write: checks that the endpoint is live in the
     /// message's project, applies idempotency on (endpoint, key), and inserts the message as
-    /// `queued` (or `paused` when the endpoint is paused).
+    /// `queued` (or `paused` when the endpoint is paused). The stored `destination_url` is the
+    /// endpoint's URL at this moment (the record's own value is ignored).
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
     /// One outbound message of the project.

@@ -4,6 +4,9 @@ use hookbridge::{ApiKeyInfo, Project};
 
 use super::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError};
 
+/// API requests per minute of a project when none is given (CONTRACT.md 1.13).
+pub const DEFAULT_PROJECT_RATE_LIMIT: i64 = 1000;
+
 /// Storage of projects and API keys.
 #[async_trait::async_trait]
 pub trait TenancyStore: Send + Sync {

@@ -15,6 +15,7 @@ pub(super) struct KeyLookup {
     pub last_used_at: Option<i64>,
 }
 
+/// Stores a new key.
 pub(super) fn insert(conn: &Connection, key: &NewApiKey) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO api_keys (id, project_id, key_hash, prefix, mode, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -39,11 +40,13 @@ pub(super) fn lookup(conn: &Connection, key_hash: &str) -> Result<Option<KeyLook
         .optional()?)
 }
 
+/// Records that a key was used now.
 pub(super) fn touch(conn: &Connection, key_id: &str, now_ms: i64) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")?.execute(params![key_id, now_ms])?;
     Ok(())
 }
 
+/// The project's active keys, oldest first (label `""` when none was given).
 pub(super) fn list(conn: &Connection, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, COALESCE(label, ''), prefix, created_at, last_used_at FROM api_keys \
@@ -61,6 +64,7 @@ pub(super) fn list(conn: &Connection, project_id: &str) -> Result<Vec<ApiKeyInfo
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Revokes one active key of the project; false when there is none.
 pub(super) fn revoke(conn: &Connection, project_id: &str, key_id: &str, now_ms: i64) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached("UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND project_id = ?2 AND revoked_at IS NULL")?

@@ -30,6 +30,8 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), inclu
 const MAX_BATCH: usize = 1024;
 /// Reader connections.
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 
 /// How hard SQLite syncs to disk on commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
@@ -139,6 +141,8 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
          PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;"
     ))?;
+    // Every store query goes through `prepare_cached`; the default 16 slots would thrash.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

@@ -6,12 +6,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{SqliteStore, api_keys};
 use crate::clock::{now_millis, timestamp};
 use crate::ids;
+use crate::store::tenancy::DEFAULT_PROJECT_RATE_LIMIT;
 use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
 
 /// Name of the project created on first start.
 const DEFAULT_PROJECT_NAME: &str = "Default";
-/// API requests per minute of a project when none is given.
-pub const DEFAULT_RATE_LIMIT: i64 = 1000;
 
 const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
 
@@ -70,7 +69,7 @@ fn bootstrap(conn: &Connection, api_key: Option<String>) -> Result<BootstrapOutc
         .optional()?;
     let Some(project_id) = default_project else {
         let tenant = format!("tenant_{}", &uuid::Uuid::new_v4().simple().to_string()[..24]);
-        let project = insert_project(conn, &tenant, DEFAULT_PROJECT_NAME, DEFAULT_RATE_LIMIT, now)?;
+        let project = insert_project(conn, &tenant, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, now)?;
         let (key, generated) = match api_key {
             Some(key) => (key, false),
             None => (ids::api_key("live"), true),

@@ -1,8 +1,0 @@
-//! Routes: inbound (to be written).
-
-use super::Route;
-
-/// The routes of this area.
-pub fn routes() -> Vec<Route> {
-    Vec::new()
-}

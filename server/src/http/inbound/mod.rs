@@ -1,0 +1,24 @@
+//! Inbound webhooks over the API (CONTRACT.md 2.10-2.12): endpoint management and signing keys
+//! (`management`), inbound message replay and lookup (`messages`), logs, metrics and the
+//! rejection log (`observability`), plus the ingest route itself ([`crate::ingest`]).
+
+mod management;
+mod messages;
+mod observability;
+mod settings;
+
+use super::Route;
+
+/// The routes of this area.
+pub fn routes() -> Vec<Route> {
+    let mut routes = management::routes();
+    routes.extend(messages::routes());
+    routes.extend(observability::routes());
+    routes.push(crate::ingest::route());
+    routes
+}
+
+/// Whether `id` can be an inbound endpoint or message id (a UUID); other ids are simply not found.
+fn is_uuid(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}

@@ -1,0 +1,192 @@
+//! Inbound observability: logs (`received_at` filters, `total_delivery_ms`), metrics with
+//! `avg_delivery_time_ms`, time series (the outbound bucket rules) and the rejection log.
+
+use axum::extract::State;
+use axum::routing::get;
+use hookbridge::{InboundLogEntry, InboundMetrics, TimeSeriesBucket, TimeSeriesMetrics};
+use serde::Deserialize;
+
+use crate::clock::{now_millis, timestamp};
+use crate::http::auth::Caller;
+use crate::http::extract::{QueryParams, cursor, limit, parse_time, status_filter};
+use crate::http::metrics::Window;
+use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::store::inbound::RejectionFilter;
+use crate::store::{Direction, LogEntry, LogFilter};
+
+/// The routes of this part.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route {
+            method: "GET",
+            path: "/v1/inbound-logs",
+            summary: "List inbound messages (filters: status, inbound_endpoint_id, start_time, end_time; cursor pagination)",
+            authenticated: true,
+            handler: get(logs),
+        },
+        Route {
+            method: "GET",
+            path: "/v1/inbound-metrics",
+            summary: "Inbound metrics over a window (1h, 24h, 7d, 30d)",
+            authenticated: true,
+            handler: get(metrics),
+        },
+        Route {
+            method: "GET",
+            path: "/v1/inbound-metrics/timeseries",
+            summary: "Inbound metrics bucketed over a window",
+            authenticated: true,
+            handler: get(timeseries),
+        },
+        Route {
+            method: "GET",
+            path: "/v1/inbound-rejections",
+            summary: "List refused ingest requests (filters: inbound_endpoint_id, start_time, end_time; cursor pagination)",
+            authenticated: true,
+            handler: get(rejections),
+        },
+    ]
+}
+
+fn time(field: &str, value: Option<String>) -> Result<Option<i64>, ApiError> {
+    value.as_deref().filter(|t| !t.is_empty()).map(|t| parse_time(field, t)).transpose()
+}
+
+fn endpoint_filter(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A log entry as an inbound log item.
+fn log_item(e: LogEntry) -> InboundLogEntry {
+    let s = e.summary;
+    let total_delivery_ms = s.delivered_at.as_ref().map(|d| (d.unix_millis() - s.created_at.unix_millis()).max(0));
+    InboundLogEntry {
+        message_id: s.message_id,
+        inbound_endpoint_id: e.endpoint_id,
+        endpoint: s.endpoint,
+        status: s.status,
+        attempt_count: s.attempt_count,
+        received_at: s.created_at,
+        delivered_at: s.delivered_at,
+        response_status: s.response_status,
+        response_latency_ms: s.response_latency_ms,
+        last_error: s.last_error,
+        total_delivery_ms,
+    }
+}
+
+#[derive(Deserialize)]
+struct LogsQuery {
+    status: Option<String>,
+    inbound_endpoint_id: Option<String>,
+    start_time: Option<String>,
+    end_time: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn logs(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<LogsQuery>) -> ApiResult<Reply> {
+    let filter = LogFilter {
+        project_id: caller.project_id,
+        direction: Direction::Inbound,
+        status: status_filter("status", q.status)?,
+        endpoint_id: endpoint_filter(q.inbound_endpoint_id),
+        start_ms: time("start_time", q.start_time)?,
+        end_ms: time("end_time", q.end_time)?,
+        limit: limit("limit", q.limit, 50, 500)?,
+        after: cursor(q.cursor.as_deref())?,
+    };
+    let page = state.store.list_messages(filter).await?;
+    let items: Vec<InboundLogEntry> = page.items.into_iter().map(log_item).collect();
+    Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
+}
+
+#[derive(Deserialize)]
+struct MetricsQuery {
+    window: Option<String>,
+    inbound_endpoint_id: Option<String>,
+}
+
+async fn metrics(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<MetricsQuery>) -> ApiResult<Reply> {
+    let window = Window::parse(q.window.as_deref())?;
+    let now = now_millis();
+    let c = state
+        .store
+        .metric_counts(
+            &caller.project_id,
+            Direction::Inbound,
+            endpoint_filter(q.inbound_endpoint_id),
+            now - window.length_ms,
+            now + 1,
+        )
+        .await?;
+    Ok(Reply::ok(InboundMetrics {
+        window: window.name.into(),
+        total_messages: c.total,
+        succeeded: c.succeeded,
+        failed: c.failed,
+        retries: c.retries,
+        success_rate: if c.total > 0 { c.succeeded as f64 / c.total as f64 } else { 0.0 },
+        avg_latency_ms: c.avg_latency_ms,
+        avg_delivery_time_ms: c.avg_delivery_ms,
+    }))
+}
+
+async fn timeseries(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<MetricsQuery>,
+) -> ApiResult<Reply> {
+    let window = Window::parse(q.window.as_deref())?;
+    let (first, count) = window.buckets(now_millis());
+    let series = state
+        .store
+        .metric_series(
+            &caller.project_id,
+            Direction::Inbound,
+            endpoint_filter(q.inbound_endpoint_id),
+            first,
+            window.bucket_ms,
+            count,
+        )
+        .await?;
+    let buckets = series
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| TimeSeriesBucket {
+            timestamp: timestamp(first + i as i64 * window.bucket_ms),
+            total: c.total,
+            succeeded: c.succeeded,
+            failed: c.failed,
+            retrying: c.retrying,
+            avg_latency_ms: c.avg_latency_ms,
+        })
+        .collect();
+    Ok(Reply::ok(TimeSeriesMetrics { window: window.name.into(), buckets }))
+}
+
+#[derive(Deserialize)]
+struct RejectionsQuery {
+    inbound_endpoint_id: Option<String>,
+    start_time: Option<String>,
+    end_time: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn rejections(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<RejectionsQuery>,
+) -> ApiResult<Reply> {
+    let filter = RejectionFilter {
+        project_id: caller.project_id,
+        inbound_endpoint_id: endpoint_filter(q.inbound_endpoint_id),
+        start_ms: time("start_time", q.start_time)?,
+        end_ms: time("end_time", q.end_time)?,
+        limit: limit("limit", q.limit, 50, 500)?,
+        after: cursor(q.cursor.as_deref())?,
+    };
+    let page = state.store.list_rejections(filter).await?;
+    Ok(Reply::ok(page.items).cursor(page.next.map(|c| c.encode())))
+}

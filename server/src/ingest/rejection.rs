@@ -1,0 +1,130 @@
+//! Refused ingest requests: the contract's reason codes (CONTRACT.md 2.12), the status and
+//! error code answered to the sender, and the record written to the rejection log.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::http::{ApiError, AppState};
+use crate::ids;
+use crate::store::inbound::{NewRejection, StoredInbound};
+use crate::telemetry::Telemetry;
+
+/// Why an ingest request was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// No inbound endpoint has this id.
+    EndpointNotFound,
+    /// The endpoint was deleted.
+    EndpointDeleted,
+    /// The secret token in the path is wrong.
+    InvalidSecret,
+    /// The static token is missing or wrong.
+    StaticTokenFailed,
+    /// The HMAC signature (or its timestamp) is missing, wrong or outside the accepted window.
+    HmacFailed,
+    /// The sender address is not in the allow-list.
+    IpNotAllowed,
+    /// The body is over the limit.
+    PayloadTooLarge,
+    /// The method is not POST.
+    InvalidMethod,
+}
+
+impl Reason {
+    /// The stored `reason_code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::EndpointNotFound => "endpoint_not_found",
+            Reason::EndpointDeleted => "endpoint_deleted",
+            Reason::InvalidSecret => "invalid_secret",
+            Reason::StaticTokenFailed => "static_token_failed",
+            Reason::HmacFailed => "hmac_failed",
+            Reason::IpNotAllowed => "ip_not_allowed",
+            Reason::PayloadTooLarge => "payload_too_large",
+            Reason::InvalidMethod => "invalid_method",
+        }
+    }
+
+    /// The HTTP status answered to the sender.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Reason::EndpointNotFound => StatusCode::NOT_FOUND,
+            Reason::EndpointDeleted => StatusCode::GONE,
+            Reason::InvalidSecret | Reason::StaticTokenFailed | Reason::HmacFailed => StatusCode::UNAUTHORIZED,
+            Reason::IpNotAllowed => StatusCode::FORBIDDEN,
+            Reason::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Reason::InvalidMethod => StatusCode::METHOD_NOT_ALLOWED,
+        }
+    }
+
+    /// The error code of the answer's envelope.
+    pub fn error_code(self) -> &'static str {
+        match self {
+            Reason::EndpointNotFound => "ENDPOINT_NOT_FOUND",
+            Reason::EndpointDeleted => "ENDPOINT_DELETED",
+            Reason::InvalidSecret => "INVALID_SECRET",
+            Reason::StaticTokenFailed => "STATIC_TOKEN_FAILED",
+            Reason::HmacFailed => "HMAC_FAILED",
+            Reason::IpNotAllowed => "IP_NOT_ALLOWED",
+            Reason::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Reason::InvalidMethod => "METHOD_NOT_ALLOWED",
+        }
+    }
+}
+
+/// A refusal: the reason and a sentence naming the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The reason code.
+    pub reason: Reason,
+    /// What exactly was wrong (stored as `reason_detail` and sent as the error message).
+    pub detail: String,
+}
+
+impl Rejection {
+    /// A refusal for `reason`.
+    pub fn new(reason: Reason, detail: impl Into<String>) -> Self {
+        Rejection { reason, detail: detail.into() }
+    }
+}
+
+/// What is known about the refused request.
+pub struct RequestFacts<'a> {
+    /// The endpoint, when identified.
+    pub endpoint: Option<&'a StoredInbound>,
+    /// The sender address.
+    pub source_ip: Option<String>,
+    /// JSON-encoded object of header names to `"***"`.
+    pub headers_redacted: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+}
+
+/// Records the refusal (a storage failure is logged, not answered), counts it, and builds the
+/// answer to the sender: the error envelope with the reason code and the rejection id.
+pub async fn refuse(state: &AppState, facts: RequestFacts<'_>, rejection: Rejection) -> Response {
+    let id = ids::uuid7();
+    let record = NewRejection {
+        id: id.clone(),
+        project_id: facts.endpoint.map(|e| e.project_id.clone()),
+        inbound_endpoint_id: facts.endpoint.map(|e| e.id.clone()),
+        reason_code: rejection.reason.code(),
+        reason_detail: rejection.detail.clone(),
+        source_ip: facts.source_ip,
+        headers_redacted: facts.headers_redacted,
+        received_at: facts.received_at,
+    };
+    if let Err(e) = state.store.record_rejection(record).await {
+        tracing::error!(error = %e, reason = rejection.reason.code(), "cannot record an inbound rejection");
+    }
+    Telemetry::inc(&state.telemetry.inbound_rejected);
+    tracing::debug!(reason = rejection.reason.code(), detail = %rejection.detail, "inbound request rejected");
+    let mut response = ApiError::new(rejection.reason.status(), rejection.reason.error_code(), rejection.detail)
+        .with_details(json!({ "reason_code": rejection.reason.code(), "rejection_id": id }))
+        .into_response();
+    if rejection.reason == Reason::InvalidMethod {
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
+}

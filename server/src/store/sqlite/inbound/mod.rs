@@ -1,0 +1,123 @@
+//! SQLite implementation of [`InboundStore`]: endpoint rows and signing keys in `endpoints`,
+//! ingest, rejections and message reads in `traffic`.
+
+mod endpoints;
+mod traffic;
+
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
+
+use super::SqliteStore;
+use crate::store::inbound::{
+    InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate, IngestOutcome, NewInboundEndpoint, NewRejection,
+    NewSigningKey, RejectionFilter, StoredInbound,
+};
+use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
+
+#[async_trait::async_trait]
+impl InboundStore for SqliteStore {
+    async fn create_inbound_endpoint(&self, endpoint: NewInboundEndpoint) -> Result<(), StoreError> {
+        self.write(move |conn| endpoints::create(conn, &endpoint)).await
+    }
+
+    async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.read(move |conn| endpoints::get(conn, &project, &id)).await
+    }
+
+    async fn get_inbound_config(&self, project_id: &str, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.read(move |conn| endpoints::live_config(conn, &project, &id)).await
+    }
+
+    async fn list_inbound_endpoints(
+        &self,
+        project_id: &str,
+        limit: usize,
+        after: Option<ListCursor>,
+    ) -> Result<ListPage<InboundEndpointSummary>, StoreError> {
+        let project = project_id.to_owned();
+        self.read(move |conn| endpoints::list(conn, &project, limit, after.as_ref())).await
+    }
+
+    async fn update_inbound_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        profile: InboundProfile,
+        settings: InboundSettings,
+        signing_key: Option<NewSigningKey>,
+        now_ms: i64,
+    ) -> Result<InboundUpdate, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| endpoints::update(conn, &project, &id, &profile, &settings, signing_key.as_ref(), now_ms)).await
+    }
+
+    async fn delete_inbound_endpoint(&self, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| endpoints::delete(conn, &project, &id, now_ms)).await
+    }
+
+    async fn set_inbound_paused(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        paused: bool,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| endpoints::set_paused(conn, &project, &id, paused, now_ms)).await
+    }
+
+    async fn ingest_target(&self, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
+        let id = endpoint_id.to_owned();
+        self.read(move |conn| endpoints::stored_by_id(conn, &id)).await
+    }
+
+    async fn accept_inbound(&self, message: NewMessage) -> Result<IngestOutcome, StoreError> {
+        self.write(move |conn| traffic::accept(conn, &message)).await
+    }
+
+    async fn record_rejection(&self, rejection: NewRejection) -> Result<(), StoreError> {
+        self.write(move |conn| traffic::record_rejection(conn, &rejection)).await
+    }
+
+    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+        self.read(move |conn| traffic::list_rejections(conn, &filter)).await
+    }
+
+    async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.read(move |conn| traffic::get_message(conn, &project, &id)).await
+    }
+
+    async fn create_inbound_signing_key(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        key: NewSigningKey,
+        now_ms: i64,
+    ) -> Result<SigningKeyWrite<()>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.write(move |conn| endpoints::create_key(conn, &project, &id, &key, now_ms)).await
+    }
+
+    async fn list_inbound_signing_keys(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        self.read(move |conn| endpoints::list_keys(conn, &project, &id)).await
+    }
+
+    async fn delete_inbound_signing_key(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        key_id: &str,
+        now_ms: i64,
+    ) -> Result<SigningKeyWrite<()>, StoreError> {
+        let (project, id, key) = (project_id.to_owned(), endpoint_id.to_owned(), key_id.to_owned());
+        self.write(move |conn| endpoints::delete_key(conn, &project, &id, &key, now_ms)).await
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests of the HTTP API against the real `hookbridge-server` binary: every
+//! outbound operation through the core client (`hookbridge::Client`), plus raw HTTP for error
+//! envelopes, status codes, authentication and project isolation.
+
+#[path = "../harness/mod.rs"]
+mod harness;
+mod support;
+
+mod auth_keys_projects;
+mod billing_exports;
+mod endpoints;
+mod isolation;
+mod logs_metrics_dlq;
+mod message_ops;
+mod openapi;
+mod sending;
+mod url_safety;
