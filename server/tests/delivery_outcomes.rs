@@ -137,7 +137,8 @@ async fn eight_failures_then_dlq_then_replay_from_dlq_succeeds() {
     let server = Server::start(&["--retry-time-scale", "0.00001"]);
     let client = server.client();
     let receiver = Receiver::start().await;
-    receiver.script((0..8).map(|_| Answer::status(503)));
+    // 8 failures exhaust the first run; the 9th (after the DLQ replay) must be retried, not dead-lettered.
+    receiver.script((0..9).map(|_| Answer::status(503)));
     let ep = endpoint(&client, &receiver, CreateEndpointOptions::default()).await;
     let sent = client.send(&ep.id, &json!({"n": 1}), &SendOptions::default()).await.unwrap();
 
@@ -149,8 +150,8 @@ async fn eight_failures_then_dlq_then_replay_from_dlq_succeeds() {
 
     client.replay_from_dlq(&sent.message_id).await.expect("replay_from_dlq");
     let done = wait_for_status(&client, &sent.message_id, "succeeded", WAIT).await;
-    assert_eq!(receiver.received().len(), 9);
-    assert_eq!(done.status, "succeeded");
+    assert_eq!(receiver.received().len(), 10, "a replay gets a fresh set of retries");
+    assert_eq!(done.attempt_count, 10);
     let dlq = client.get_dlq_messages(&Page::default()).await.unwrap();
     assert!(!dlq.messages.iter().any(|m| m.message_id == sent.message_id));
     // Replaying from the DLQ again is refused: the message is no longer there.

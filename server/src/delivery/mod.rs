@@ -188,7 +188,6 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
     let now = now_millis();
     let next = shared.policy.next_state(
         outcome.result,
-        delivery.attempt_no,
         delivery.fast_retry_count,
         delivery.slow_retry_count,
         outcome.retry_after,

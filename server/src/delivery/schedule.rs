@@ -74,12 +74,11 @@ pub fn classify(result: AttemptResult) -> Classification {
 }
 
 impl RetryPolicy {
-    /// The state after attempt number `attempt_no` (1-based) ended with `result`, given the
-    /// retries already taken per track and the receiver's `Retry-After`.
+    /// The state after an attempt ended with `result`, given the retries already taken per track
+    /// in this delivery run and the receiver's `Retry-After`.
     pub fn next_state(
         &self,
         result: AttemptResult,
-        attempt_no: i64,
         fast_retries: i64,
         slow_retries: i64,
         retry_after: Option<Duration>,
@@ -92,7 +91,8 @@ impl RetryPolicy {
             Classification::RetryFast => (&FAST_SCHEDULE, fast_retries, true),
             Classification::RetrySlow => (&SLOW_SCHEDULE, slow_retries, false),
         };
-        if attempt_no >= i64::from(self.max_attempts) {
+        let attempt_in_run = fast_retries + slow_retries + 1;
+        if attempt_in_run >= i64::from(self.max_attempts) {
             return NextState::FailedPermanent;
         }
         let index = usize::try_from(taken).unwrap_or(0).min(table.len() - 1);
@@ -144,23 +144,27 @@ mod tests {
 
     #[test]
     fn follows_the_documented_schedules() {
-        let slow: Vec<i64> = (0..7).map(|i| retry_at(POLICY.next_state(AttemptResult::Status(500), i + 1, 0, i, None, 0)).0).collect();
+        let slow: Vec<i64> = (0..7).map(|i| retry_at(POLICY.next_state(AttemptResult::Status(500), 0, i, None, 0)).0).collect();
         assert_eq!(slow, vec![1_800_000, 7_200_000, 21_600_000, 43_200_000, 86_400_000, 172_800_000, 259_200_000]);
-        let fast: Vec<i64> = (0..6).map(|i| retry_at(POLICY.next_state(AttemptResult::Status(429), i + 1, i, 0, None, 0)).0).collect();
+        let fast: Vec<i64> = (0..6).map(|i| retry_at(POLICY.next_state(AttemptResult::Status(429), i, 0, None, 0)).0).collect();
         assert_eq!(fast, vec![30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
-        assert!(retry_at(POLICY.next_state(AttemptResult::Status(429), 1, 0, 0, None, 0)).1);
-        assert_eq!(POLICY.next_state(AttemptResult::Status(500), 8, 0, 7, None, 0), NextState::FailedPermanent);
-        assert_eq!(POLICY.next_state(AttemptResult::Status(200), 8, 0, 7, None, 0), NextState::Succeeded);
+        assert!(retry_at(POLICY.next_state(AttemptResult::Status(429), 0, 0, None, 0)).1);
+        assert_eq!(POLICY.next_state(AttemptResult::Status(500), 0, 7, None, 0), NextState::FailedPermanent);
+        // Mixed tracks count together: 3 fast + 4 slow retries taken means this was attempt 8.
+        assert_eq!(POLICY.next_state(AttemptResult::Status(429), 3, 4, None, 0), NextState::FailedPermanent);
+        // After a replay the counters restart, so the run gets a fresh set of attempts.
+        assert!(matches!(POLICY.next_state(AttemptResult::Status(500), 0, 0, None, 0), NextState::Retry { .. }));
+        assert_eq!(POLICY.next_state(AttemptResult::Status(200), 0, 7, None, 0), NextState::Succeeded);
     }
 
     #[test]
     fn retry_after_is_a_capped_minimum_and_scale_applies() {
-        let at = retry_at(POLICY.next_state(AttemptResult::Status(429), 1, 0, 0, Some(Duration::from_secs(90)), 0)).0;
+        let at = retry_at(POLICY.next_state(AttemptResult::Status(429), 0, 0, Some(Duration::from_secs(90)), 0)).0;
         assert_eq!(at, 90_000);
-        let capped = retry_at(POLICY.next_state(AttemptResult::Status(429), 1, 0, 0, Some(Duration::from_secs(9_999)), 0)).0;
+        let capped = retry_at(POLICY.next_state(AttemptResult::Status(429), 0, 0, Some(Duration::from_secs(9_999)), 0)).0;
         assert_eq!(capped, 300_000);
         let scaled = RetryPolicy { max_attempts: 8, time_scale: 0.001 };
-        assert_eq!(retry_at(scaled.next_state(AttemptResult::NoAnswer, 1, 0, 0, None, 1000)).0, 1000 + 1800);
+        assert_eq!(retry_at(scaled.next_state(AttemptResult::NoAnswer, 0, 0, None, 1000)).0, 1000 + 1800);
         assert_eq!(parse_retry_after("120", 0), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 40_000), Some(Duration::from_secs(60)));
         assert_eq!(parse_retry_after("soon", 0), None);
