@@ -1,0 +1,109 @@
+//! Inbound endpoints, inbound message replay, inbound logs, metrics and rejections.
+
+use super::{HookBridgeClient, json_text};
+use crate::error::HookBridgeError;
+use crate::models::*;
+use crate::options::*;
+
+type Result<T> = std::result::Result<T, HookBridgeError>;
+
+#[uniffi::export(async_runtime = "tokio")]
+impl HookBridgeClient {
+    /// Creates an inbound endpoint; `ingest_url` and `secret_token` are returned only this once.
+    #[uniffi::method(default(settings = None))]
+    pub async fn create_inbound_endpoint(
+        &self,
+        url: String,
+        settings: Option<InboundEndpointSettings>,
+    ) -> Result<CreateInboundEndpointResponse> {
+        Ok(self.inner.create_inbound_endpoint(&url, &settings.unwrap_or_default().into()).await?.into())
+    }
+
+    /// A page of inbound endpoints; `has_more` is true when the server gave a next cursor.
+    #[uniffi::method(default(page = None))]
+    pub async fn list_inbound_endpoints(&self, page: Option<Page>) -> Result<ListInboundEndpointsResponse> {
+        Ok(self.inner.list_inbound_endpoints(&page.unwrap_or_default().into()).await?.into())
+    }
+
+    /// One inbound endpoint (without secrets).
+    pub async fn get_inbound_endpoint(&self, endpoint_id: String) -> Result<InboundEndpoint> {
+        Ok(self.inner.get_inbound_endpoint(&endpoint_id).await?.into())
+    }
+
+    /// Changes the given settings of an inbound endpoint.
+    pub async fn update_inbound_endpoint(&self, endpoint_id: String, settings: InboundEndpointSettings) -> Result<UpdateResult> {
+        Ok(self.inner.update_inbound_endpoint(&endpoint_id, &settings.into()).await?.into())
+    }
+
+    /// Sends exactly `fields_json` (a JSON object as text) as the update body.
+    pub async fn update_inbound_endpoint_fields(&self, endpoint_id: String, fields_json: String) -> Result<UpdateResult> {
+        let serde_json::Value::Object(fields) = json_text(&fields_json, "fields")? else {
+            return Err(HookBridgeError::validation("fields must be a JSON object"));
+        };
+        Ok(self.inner.update_inbound_endpoint_fields(&endpoint_id, &fields).await?.into())
+    }
+
+    /// Deletes an inbound endpoint; accepted messages are still forwarded.
+    pub async fn delete_inbound_endpoint(&self, endpoint_id: String) -> Result<DeleteResult> {
+        Ok(self.inner.delete_inbound_endpoint(&endpoint_id).await?.into())
+    }
+
+    /// Pauses ingest: new requests are refused until resumed.
+    pub async fn pause_inbound_endpoint(&self, endpoint_id: String) -> Result<PauseState> {
+        Ok(self.inner.pause_inbound_endpoint(&endpoint_id).await?.into())
+    }
+
+    /// Resumes ingest.
+    pub async fn resume_inbound_endpoint(&self, endpoint_id: String) -> Result<PauseState> {
+        Ok(self.inner.resume_inbound_endpoint(&endpoint_id).await?.into())
+    }
+
+    /// Re-queues one inbound message for forwarding.
+    pub async fn replay_inbound_message(&self, message_id: String) -> Result<ReplayMessageResponse> {
+        Ok(self.inner.replay_inbound_message(&message_id).await?.into())
+    }
+
+    /// Re-queues every inbound message in `status` (optionally of one endpoint).
+    #[uniffi::method(default(inbound_endpoint_id = None, limit = None))]
+    pub async fn replay_all_inbound_messages(
+        &self,
+        status: String,
+        inbound_endpoint_id: Option<String>,
+        limit: Option<i64>,
+    ) -> Result<ReplayAllMessagesResponse> {
+        Ok(self.inner.replay_all_inbound_messages(&status, inbound_endpoint_id.as_deref(), limit).await?.into())
+    }
+
+    /// Re-queues the given inbound messages (at most 100).
+    pub async fn replay_batch_inbound_messages(&self, message_ids: Vec<String>) -> Result<ReplayBatchMessagesResponse> {
+        Ok(self.inner.replay_batch_inbound_messages(&message_ids).await?.into())
+    }
+
+    /// A page of inbound messages, newest first.
+    #[uniffi::method(default(query = None))]
+    pub async fn get_inbound_logs(&self, query: Option<InboundLogsQuery>) -> Result<InboundLogsResponse> {
+        Ok(self.inner.get_inbound_logs(&query.unwrap_or_default().into()).await?.into())
+    }
+
+    /// Inbound metrics over `window`, optionally for one endpoint.
+    #[uniffi::method(default(window = "24h", inbound_endpoint_id = None))]
+    pub async fn get_inbound_metrics(&self, window: String, inbound_endpoint_id: Option<String>) -> Result<InboundMetrics> {
+        Ok(self.inner.get_inbound_metrics(&window, inbound_endpoint_id.as_deref()).await?.into())
+    }
+
+    /// Inbound metrics bucketed over `window`.
+    #[uniffi::method(default(window = "24h", inbound_endpoint_id = None))]
+    pub async fn get_inbound_timeseries_metrics(
+        &self,
+        window: String,
+        inbound_endpoint_id: Option<String>,
+    ) -> Result<TimeSeriesMetrics> {
+        Ok(self.inner.get_inbound_timeseries_metrics(&window, inbound_endpoint_id.as_deref()).await?.into())
+    }
+
+    /// A page of refused ingest requests, newest first.
+    #[uniffi::method(default(query = None))]
+    pub async fn list_inbound_rejections(&self, query: Option<RejectionsQuery>) -> Result<InboundRejectionsResponse> {
+        Ok(self.inner.list_inbound_rejections(&query.unwrap_or_default().into()).await?.into())
+    }
+}

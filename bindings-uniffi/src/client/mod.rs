@@ -1,0 +1,64 @@
+//! The exported client object. Construction is synchronous (uniffi forbids async primary
+//! constructors in Kotlin); every operation is an `async` method run on uniffi's tokio runtime
+//! (`async_runtime = "tokio"`), one file per group of API areas.
+
+use std::time::Duration;
+
+use crate::error::HookBridgeError;
+
+mod account;
+mod inbound;
+mod outbound;
+
+/// `User-Agent` of requests made through these bindings.
+const USER_AGENT: &str = concat!("hookbridge-uniffi/", env!("CARGO_PKG_VERSION"));
+
+/// The HookBridge API client for Swift and Kotlin. Safe to share between tasks and threads;
+/// all calls share one connection pool.
+#[derive(Debug, uniffi::Object)]
+pub struct HookBridgeClient {
+    pub(crate) inner: hookbridge::Client,
+}
+
+#[uniffi::export]
+impl HookBridgeClient {
+    /// Creates a client. `base_url` and `send_url` default to `HOOKBRIDGE_BASE_URL` /
+    /// `HOOKBRIDGE_SEND_URL` or the hosted service (an empty `send_url` also means the default);
+    /// `timeout_ms` is the per-request timeout (default 30 000), `retries` the retries after the
+    /// first attempt (default 3). Fails with `Validation` for an empty API key or a bad URL.
+    #[uniffi::constructor(default(base_url = None, send_url = None, timeout_ms = 30000, retries = 3))]
+    pub fn new(
+        api_key: String,
+        base_url: Option<String>,
+        send_url: Option<String>,
+        timeout_ms: u64,
+        retries: u32,
+    ) -> Result<Self, HookBridgeError> {
+        let mut config = hookbridge::ClientConfig::new(api_key)
+            .with_timeout(Duration::from_millis(timeout_ms))
+            .with_retries(retries)
+            .with_user_agent(USER_AGENT);
+        if let Some(base_url) = base_url {
+            config = config.with_base_url(base_url);
+        }
+        if let Some(send_url) = send_url {
+            config = config.with_send_url(send_url);
+        }
+        Ok(HookBridgeClient { inner: hookbridge::Client::new(config)? })
+    }
+
+    /// The management API URL in use (without trailing slash).
+    pub fn base_url(&self) -> String {
+        self.inner.config().base_url.clone()
+    }
+
+    /// The send API URL in use (without trailing slash).
+    pub fn send_url(&self) -> String {
+        self.inner.config().send_url.clone()
+    }
+}
+
+/// Parses JSON text given by foreign code; bad text is a `Validation` error naming `what`.
+pub(crate) fn json_text(text: &str, what: &str) -> Result<serde_json::Value, HookBridgeError> {
+    serde_json::from_str(text).map_err(|e| HookBridgeError::validation(format!("{what} is not valid JSON: {e}")))
+}
