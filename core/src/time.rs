@@ -94,7 +94,7 @@ impl Timestamp {
         let mut out = self.local.format("%Y-%m-%dT%H:%M:%S").to_string();
         let micros = self.local.nanosecond() / 1_000;
         if micros != 0 {
-            if micros % 1_000 == 0 {
+            if micros.is_multiple_of(1_000) {
                 out.push_str(&format!(".{:03}", micros / 1_000));
             } else {
                 out.push_str(&format!(".{micros:06}"));

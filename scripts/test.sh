@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh machine (installs what it needs first):
+# Rust (core, server, uniffi), Python (package, parity with the official SDK, typing),
+# the official SDK against our server, C (with valgrind) and C++, Kotlin, and generation checks.
+# Usage: scripts/test.sh [stage ...]   stages: rust python compat c kotlin swift docs (default: all)
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$ROOT"
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(rust python compat c kotlin swift docs)
+passed=()
+failed=()
+
+run_stage() {
+  local name="$1"; shift
+  log "stage: $name"
+  local started=$SECONDS rc
+  # A subshell with errexit of its own: `set -e` would be ignored inside an `if` condition.
+  set +e
+  (set -e; "$@")
+  rc=$?
+  set -e
+  if [ $rc -eq 0 ]; then passed+=("$name ($((SECONDS - started)) s)"); else failed+=("$name (exit $rc)"); fi
+}
+
+stage_rust() {
+  setup_system
+  python3 tests/vectors/generate_signing.py --check
+  cargo build -q --workspace --exclude hookbridge-python --all-targets
+  cargo test -q --workspace --exclude hookbridge-python
+}
+
+stage_python() {
+  setup_python
+  build_python_package
+  "$VENV/bin/python" -m pytest -q bindings-python/tests
+}
+
+stage_compat() {
+  cargo build -q -p hookbridge-server
+  bash tests/compat/run.sh
+}
+
+stage_c() {
+  setup_system
+  make -C bindings-c check-header test test-valgrind
+}
+
+stage_kotlin() {
+  setup_system
+  bash bindings-uniffi/kotlin/build.sh
+}
+
+stage_swift() {
+  bash bindings-uniffi/check-generated.sh
+}
+
+stage_docs() {
+  RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p hookbridge -p hookbridge-server
+}
+
+for stage in "${stages[@]}"; do
+  run_stage "$stage" "stage_$stage"
+done
+
+log "summary"
+for s in "${passed[@]}"; do echo "  ok      $s"; done
+for s in "${failed[@]}"; do echo "  FAILED  $s"; done
+echo "stages: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
