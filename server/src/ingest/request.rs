@@ -84,7 +84,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
 }
 
 /// The headers forwarded with the message, as a JSON object (repeated headers joined with
-/// `", "`): everything except [`DROPPED_HEADERS`], headers named in `Connection`, the static
+/// `", "`): everything except `DROPPED_HEADERS`, headers named in `Connection`, the static
 /// token header and values that are not text.
 pub fn kept_headers(headers: &HeaderMap, token_header: Option<&str>) -> Map<String, Value> {
     let named_by_connection: Vec<String> = headers
