@@ -11,14 +11,20 @@ pub fn uuid7() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// An outbound endpoint id: `ep_` + 32 hex.
-pub fn endpoint_id() -> String {
-    format!("ep_{}", hex32())
+/// 32 hex digits of a UUIDv7: ids made later sort later, so ties on `created_at` in
+/// "newest first" listings are broken in creation order.
+fn ordered_hex32() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
-/// A signing key id: `sk_` + 32 hex.
+/// An outbound endpoint id: `ep_` + 32 hex (time-ordered).
+pub fn endpoint_id() -> String {
+    format!("ep_{}", ordered_hex32())
+}
+
+/// A signing key id: `sk_` + 32 hex (time-ordered, so "oldest key first" is exact).
 pub fn signing_key_id() -> String {
-    format!("sk_{}", hex32())
+    format!("sk_{}", ordered_hex32())
 }
 
 /// A signing secret: `whsec_` + 32 lowercase alphanumerics.

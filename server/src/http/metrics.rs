@@ -100,6 +100,11 @@ async fn timeseries(State(state): State<AppState>, caller: Caller, QueryParams(q
         .store
         .metric_series(&caller.project_id, Direction::Outbound, endpoint, first, window.bucket_ms, count)
         .await?;
+    Ok(Reply::ok(time_series(&window, first, series)))
+}
+
+/// Turns per-bucket counts (oldest first, starting at `first`) into the API's time series.
+pub(crate) fn time_series(window: &Window, first: i64, series: Vec<crate::store::MetricCounts>) -> TimeSeriesMetrics {
     let buckets = series
         .into_iter()
         .enumerate()
@@ -112,7 +117,7 @@ async fn timeseries(State(state): State<AppState>, caller: Caller, QueryParams(q
             avg_latency_ms: c.avg_latency_ms,
         })
         .collect();
-    Ok(Reply::ok(TimeSeriesMetrics { window: window.name.into(), buckets }))
+    TimeSeriesMetrics { window: window.name.into(), buckets }
 }
 
 #[cfg(test)]

@@ -3,13 +3,13 @@
 
 use axum::extract::State;
 use axum::routing::get;
-use hookbridge::{InboundLogEntry, InboundMetrics, TimeSeriesBucket, TimeSeriesMetrics};
+use hookbridge::{InboundLogEntry, InboundMetrics};
 use serde::Deserialize;
 
-use crate::clock::{now_millis, timestamp};
+use crate::clock::now_millis;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, cursor, limit, parse_time, status_filter};
-use crate::http::metrics::Window;
+use crate::http::metrics::{Window, time_series};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::store::inbound::RejectionFilter;
 use crate::store::{Direction, LogEntry, LogFilter};
@@ -150,19 +150,7 @@ async fn timeseries(
             count,
         )
         .await?;
-    let buckets = series
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| TimeSeriesBucket {
-            timestamp: timestamp(first + i as i64 * window.bucket_ms),
-            total: c.total,
-            succeeded: c.succeeded,
-            failed: c.failed,
-            retrying: c.retrying,
-            avg_latency_ms: c.avg_latency_ms,
-        })
-        .collect();
-    Ok(Reply::ok(TimeSeriesMetrics { window: window.name.into(), buckets }))
+    Ok(Reply::ok(time_series(&window, first, series)))
 }
 
 #[derive(Deserialize)]
