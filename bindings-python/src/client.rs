@@ -1,0 +1,553 @@
+//! `hookbridge._native.Client`: one pooled [`hookbridge::Client`] per Python client. Every method
+//! converts its arguments, starts the core operation and returns either its result (sync mode,
+//! GIL released while waiting) or an asyncio awaitable (async mode). Arguments arrive
+//! positionally, in the order of the official signatures, from `hookbridge/client.py`.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hookbridge::api::{
+    CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
+    ReplayAllOptions, SendOptions, UpdateEndpointOptions,
+};
+use hookbridge::{ClientConfig, Error};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde::Serialize;
+
+use crate::from_py::{header_map, json_fields, json_value, optional_string_list, required_time_arg, string_list, time_arg};
+use crate::{calls, errors};
+
+/// The `User-Agent` of the official package (CONTRACT.md 1.3), so requests are byte-identical.
+const USER_AGENT: &str = "hookbridge-python/1.2.0";
+
+/// What `timeout=None` means: no practical limit (a year; timers cannot be infinite).
+const NO_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The connection pool of one Python client, tied to the process that created it.
+enum State {
+    Open { pid: u32, client: hookbridge::Client },
+    Closed,
+}
+
+/// A HookBridge client for Python: sync or async, fixed at construction.
+#[pyclass(frozen, module = "hookbridge._native", name = "Client")]
+pub struct NativeClient {
+    config: ClientConfig,
+    asynchronous: bool,
+    state: Mutex<State>,
+}
+
+impl NativeClient {
+    /// The core client; rebuilt (same configuration) in a forked child, whose inherited pool
+    /// belongs to the parent's runtime.
+    fn core(&self) -> PyResult<hookbridge::Client> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *state {
+            State::Closed => Err(PyRuntimeError::new_err("Cannot send a request, as the HookBridge client has been closed.")),
+            State::Open { pid, client } => {
+                let now = std::process::id();
+                if *pid != now {
+                    let fresh = hookbridge::Client::new(self.config.clone())
+                        .map_err(|e| PyRuntimeError::new_err(format!("cannot rebuild the client after fork: {e}")))?;
+                    // Never touch the parent's pool from the child.
+                    std::mem::forget(std::mem::replace(client, fresh));
+                    *pid = now;
+                }
+                Ok(client.clone())
+            }
+        }
+    }
+
+    /// Runs `op` with the core client: to completion (sync) or as an awaitable (async).
+    fn run<T, F>(&self, py: Python<'_>, op: impl FnOnce(hookbridge::Client) -> F) -> PyResult<Py<PyAny>>
+    where
+        T: Serialize + Send + 'static,
+        F: Future<Output = hookbridge::Result<T>> + Send + 'static,
+    {
+        let fut = op(self.core()?);
+        if self.asynchronous { calls::awaitable(py, fut) } else { calls::block_on(py, fut) }
+    }
+}
+
+fn page(limit: Option<i64>, cursor: Option<String>) -> Page {
+    Page { limit, cursor }
+}
+
+fn core_error(py: Python<'_>, error: Error) -> PyErr {
+    errors::to_pyerr(py, &error)
+}
+
+#[pymethods]
+impl NativeClient {
+    /// Validates the configuration (an empty key is `ValidationError("API key is required")`).
+    #[new]
+    #[pyo3(signature = (api_key, base_url, send_url, timeout, retries, asynchronous))]
+    fn new(
+        py: Python<'_>,
+        api_key: String,
+        base_url: String,
+        send_url: String,
+        timeout: Option<f64>,
+        retries: i64,
+        asynchronous: bool,
+    ) -> PyResult<Self> {
+        let timeout = match timeout {
+            // `timeout=None` disables timeouts in httpx, so in the official package too.
+            None => NO_TIMEOUT,
+            Some(t) if t.is_finite() && t > 0.0 => Duration::from_secs_f64(t),
+            Some(t) => {
+                return Err(PyValueError::new_err(format!("timeout must be a positive number of seconds or None, got {t}")));
+            }
+        };
+        let retries = u32::try_from(retries)
+            .map_err(|_| PyValueError::new_err(format!("retries must be between 0 and {}, got {retries}", u32::MAX)))?;
+        let config = ClientConfig::new(api_key)
+            .with_base_url(base_url)
+            .with_send_url(send_url)
+            .with_timeout(timeout)
+            .with_retries(retries)
+            .with_user_agent(USER_AGENT);
+        let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
+        let config = client.config().clone();
+        Ok(NativeClient { config, asynchronous, state: Mutex::new(State::Open { pid: std::process::id(), client }) })
+    }
+
+    /// The management API URL in use (trailing slashes removed).
+    #[getter]
+    fn base_url(&self) -> String {
+        self.config.base_url.clone()
+    }
+
+    /// The send URL in use (trailing slashes removed).
+    #[getter]
+    fn send_url(&self) -> String {
+        self.config.send_url.clone()
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        matches!(*self.state.lock().unwrap_or_else(|p| p.into_inner()), State::Closed)
+    }
+
+    /// Whether methods return awaitables.
+    #[getter]
+    fn asynchronous(&self) -> bool {
+        self.asynchronous
+    }
+
+    /// Closes the connection pool; later calls raise `RuntimeError`. Idempotent.
+    fn close(&self) {
+        let previous = std::mem::replace(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()), State::Closed);
+        drop(previous);
+    }
+
+    fn __repr__(&self) -> String {
+        let mode = if self.asynchronous { "async" } else { "sync" };
+        format!("<hookbridge._native.Client {mode} base_url={:?} send_url={:?}>", self.config.base_url, self.config.send_url)
+    }
+
+    // --- Sending and messages -------------------------------------------------------------
+
+    fn send(
+        &self,
+        py: Python<'_>,
+        endpoint_id: String,
+        payload: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let payload = json_value(payload, "payload")?;
+        let options = SendOptions { headers: header_map(headers, "headers")?, idempotency_key };
+        self.run(py, |c| async move { c.send(&endpoint_id, &payload, &options).await })
+    }
+
+    fn get_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_message(&message_id).await })
+    }
+
+    fn replay(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.replay(&message_id).await })
+    }
+
+    fn cancel_retry(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.cancel_retry(&message_id).await })
+    }
+
+    fn retry_now(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.retry_now(&message_id).await })
+    }
+
+    fn replay_all_messages(
+        &self,
+        py: Python<'_>,
+        status: String,
+        endpoint_id: Option<String>,
+        limit: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let options = ReplayAllOptions { status, endpoint_id, limit };
+        self.run(py, |c| async move { c.replay_all_messages(&options).await })
+    }
+
+    fn replay_batch_messages(&self, py: Python<'_>, message_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(message_ids, "message_ids")?;
+        self.run(py, |c| async move { c.replay_batch_messages(&ids).await })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn get_logs(
+        &self,
+        py: Python<'_>,
+        status: Option<String>,
+        start_time: Option<&Bound<'_, PyAny>>,
+        end_time: Option<&Bound<'_, PyAny>>,
+        limit: Option<i64>,
+        cursor: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = LogsQuery {
+            status,
+            start_time: time_arg(start_time, "start_time")?,
+            end_time: time_arg(end_time, "end_time")?,
+            limit,
+            cursor,
+        };
+        self.run(py, |c| async move { c.get_logs(&query).await })
+    }
+
+    fn get_metrics(&self, py: Python<'_>, window: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_metrics(&window).await })
+    }
+
+    fn get_timeseries_metrics(&self, py: Python<'_>, window: String, endpoint_id: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_timeseries_metrics(&window, endpoint_id.as_deref()).await })
+    }
+
+    // --- Dead letter queue, API keys, projects ---------------------------------------------
+
+    fn get_dlq_messages(&self, py: Python<'_>, limit: Option<i64>, cursor: Option<String>) -> PyResult<Py<PyAny>> {
+        let page = page(limit, cursor);
+        self.run(py, |c| async move { c.get_dlq_messages(&page).await })
+    }
+
+    fn replay_from_dlq(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.replay_from_dlq(&message_id).await })
+    }
+
+    fn list_api_keys(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.list_api_keys().await })
+    }
+
+    fn create_api_key(&self, py: Python<'_>, mode: String, label: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_api_key(&mode, label.as_deref()).await })
+    }
+
+    fn delete_api_key(&self, py: Python<'_>, key_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_api_key(&key_id).await })
+    }
+
+    fn list_projects(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.list_projects().await })
+    }
+
+    fn create_project(&self, py: Python<'_>, name: String, rate_limit_default: Option<i64>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_project(&name, rate_limit_default).await })
+    }
+
+    fn get_project(&self, py: Python<'_>, project_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_project(&project_id).await })
+    }
+
+    fn update_project(
+        &self,
+        py: Python<'_>,
+        project_id: String,
+        name: Option<String>,
+        rate_limit_default: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.update_project(&project_id, name.as_deref(), rate_limit_default).await })
+    }
+
+    fn delete_project(&self, py: Python<'_>, project_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_project(&project_id).await })
+    }
+
+    // --- Outbound endpoints and signing keys -----------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn create_endpoint(
+        &self,
+        py: Python<'_>,
+        url: String,
+        description: Option<String>,
+        rate_limit_rps: i64,
+        burst: i64,
+        headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let options = CreateEndpointOptions { description, rate_limit_rps, burst, headers: header_map(headers, "headers")? };
+        self.run(py, |c| async move { c.create_endpoint(&url, &options).await })
+    }
+
+    fn get_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_endpoint(&endpoint_id).await })
+    }
+
+    fn list_endpoints(&self, py: Python<'_>, limit: Option<i64>, cursor: Option<String>) -> PyResult<Py<PyAny>> {
+        let page = page(limit, cursor);
+        self.run(py, |c| async move { c.list_endpoints(&page).await })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update_endpoint(
+        &self,
+        py: Python<'_>,
+        endpoint_id: String,
+        url: Option<String>,
+        description: Option<String>,
+        rate_limit_rps: Option<i64>,
+        burst: Option<i64>,
+        headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let changes = UpdateEndpointOptions { url, description, rate_limit_rps, burst, headers: header_map(headers, "headers")? };
+        self.run(py, |c| async move { c.update_endpoint(&endpoint_id, &changes).await })
+    }
+
+    fn delete_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_endpoint(&endpoint_id).await })
+    }
+
+    fn pause_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.pause_endpoint(&endpoint_id).await })
+    }
+
+    fn resume_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.resume_endpoint(&endpoint_id).await })
+    }
+
+    fn create_endpoint_signing_key(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_endpoint_signing_key(&endpoint_id).await })
+    }
+
+    fn list_endpoint_signing_keys(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.list_endpoint_signing_keys(&endpoint_id).await })
+    }
+
+    fn delete_endpoint_signing_key(&self, py: Python<'_>, endpoint_id: String, key_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_endpoint_signing_key(&endpoint_id, &key_id).await })
+    }
+
+    fn rotate_endpoint_secret(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.rotate_endpoint_secret(&endpoint_id).await })
+    }
+
+    // --- Billing -----------------------------------------------------------------------------
+
+    fn get_subscription(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_subscription().await })
+    }
+
+    fn create_checkout(&self, py: Python<'_>, plan: String, interval: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_checkout(&plan, &interval).await })
+    }
+
+    fn create_portal(&self, py: Python<'_>, return_url: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_portal(return_url.as_deref()).await })
+    }
+
+    fn get_usage_history(&self, py: Python<'_>, limit: i64, offset: i64) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_usage_history(limit, offset).await })
+    }
+
+    fn get_invoices(&self, py: Python<'_>, limit: i64, starting_after: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_invoices(limit, starting_after.as_deref()).await })
+    }
+
+    fn handle_stripe_webhook(&self, py: Python<'_>, payload: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let payload = json_value(payload, "payload")?;
+        self.run(py, |c| async move { c.handle_stripe_webhook(&payload).await })
+    }
+
+    // --- Inbound endpoints and messages ------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (
+        url, name, description, verify_static_token, token_header_name, token_query_param, token_value,
+        verify_hmac, hmac_header_name, hmac_secret, timestamp_header_name, timestamp_ttl_seconds,
+        verify_ip_allowlist, allowed_cidrs, idempotency_header_names, ingest_response_code, signing_enabled
+    ))]
+    fn create_inbound_endpoint(
+        &self,
+        py: Python<'_>,
+        url: String,
+        name: Option<String>,
+        description: Option<String>,
+        verify_static_token: Option<bool>,
+        token_header_name: Option<String>,
+        token_query_param: Option<String>,
+        token_value: Option<String>,
+        verify_hmac: Option<bool>,
+        hmac_header_name: Option<String>,
+        hmac_secret: Option<String>,
+        timestamp_header_name: Option<String>,
+        timestamp_ttl_seconds: Option<i64>,
+        verify_ip_allowlist: Option<bool>,
+        allowed_cidrs: Option<&Bound<'_, PyAny>>,
+        idempotency_header_names: Option<&Bound<'_, PyAny>>,
+        ingest_response_code: Option<i64>,
+        signing_enabled: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let settings = InboundEndpointSettings {
+            name,
+            description,
+            verify_static_token,
+            token_header_name,
+            token_query_param,
+            token_value,
+            verify_hmac,
+            hmac_header_name,
+            hmac_secret,
+            timestamp_header_name,
+            timestamp_ttl_seconds,
+            verify_ip_allowlist,
+            allowed_cidrs: optional_string_list(allowed_cidrs, "allowed_cidrs")?,
+            idempotency_header_names: optional_string_list(idempotency_header_names, "idempotency_header_names")?,
+            ingest_response_code,
+            signing_enabled,
+        };
+        self.run(py, |c| async move { c.create_inbound_endpoint(&url, &settings).await })
+    }
+
+    fn list_inbound_endpoints(&self, py: Python<'_>, limit: Option<i64>, cursor: Option<String>) -> PyResult<Py<PyAny>> {
+        let page = page(limit, cursor);
+        self.run(py, |c| async move { c.list_inbound_endpoints(&page).await })
+    }
+
+    fn get_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_inbound_endpoint(&endpoint_id).await })
+    }
+
+    /// `fields` are the caller's `**kwargs`; `None` values are dropped, the rest sent verbatim.
+    fn update_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String, fields: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let fields = json_fields(fields)?;
+        self.run(py, |c| async move { c.update_inbound_endpoint_fields(&endpoint_id, &fields).await })
+    }
+
+    fn delete_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_inbound_endpoint(&endpoint_id).await })
+    }
+
+    fn pause_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.pause_inbound_endpoint(&endpoint_id).await })
+    }
+
+    fn resume_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.resume_inbound_endpoint(&endpoint_id).await })
+    }
+
+    fn replay_inbound_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.replay_inbound_message(&message_id).await })
+    }
+
+    fn replay_all_inbound_messages(
+        &self,
+        py: Python<'_>,
+        status: String,
+        inbound_endpoint_id: Option<String>,
+        limit: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.replay_all_inbound_messages(&status, inbound_endpoint_id.as_deref(), limit).await })
+    }
+
+    fn replay_batch_inbound_messages(&self, py: Python<'_>, message_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(message_ids, "message_ids")?;
+        self.run(py, |c| async move { c.replay_batch_inbound_messages(&ids).await })
+    }
+
+    // --- Inbound observability and exports -------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn get_inbound_logs(
+        &self,
+        py: Python<'_>,
+        status: Option<String>,
+        inbound_endpoint_id: Option<String>,
+        start_time: Option<&Bound<'_, PyAny>>,
+        end_time: Option<&Bound<'_, PyAny>>,
+        limit: Option<i64>,
+        cursor: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = InboundLogsQuery {
+            status,
+            inbound_endpoint_id,
+            start_time: time_arg(start_time, "start_time")?,
+            end_time: time_arg(end_time, "end_time")?,
+            limit,
+            cursor,
+        };
+        self.run(py, |c| async move { c.get_inbound_logs(&query).await })
+    }
+
+    fn get_inbound_metrics(&self, py: Python<'_>, window: String, inbound_endpoint_id: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_inbound_metrics(&window, inbound_endpoint_id.as_deref()).await })
+    }
+
+    fn get_inbound_timeseries_metrics(
+        &self,
+        py: Python<'_>,
+        window: String,
+        inbound_endpoint_id: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_inbound_timeseries_metrics(&window, inbound_endpoint_id.as_deref()).await })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn list_inbound_rejections(
+        &self,
+        py: Python<'_>,
+        inbound_endpoint_id: Option<String>,
+        start_time: Option<&Bound<'_, PyAny>>,
+        end_time: Option<&Bound<'_, PyAny>>,
+        limit: Option<i64>,
+        cursor: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = RejectionsQuery {
+            inbound_endpoint_id,
+            start_time: time_arg(start_time, "start_time")?,
+            end_time: time_arg(end_time, "end_time")?,
+            limit,
+            cursor,
+        };
+        self.run(py, |c| async move { c.list_inbound_rejections(&query).await })
+    }
+
+    fn create_export(
+        &self,
+        py: Python<'_>,
+        start_time: &Bound<'_, PyAny>,
+        end_time: &Bound<'_, PyAny>,
+        status: Option<String>,
+        endpoint_id: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let options = CreateExportOptions {
+            start_time: required_time_arg(start_time, "start_time")?,
+            end_time: required_time_arg(end_time, "end_time")?,
+            status,
+            endpoint_id,
+        };
+        self.run(py, |c| async move { c.create_export(&options).await })
+    }
+
+    fn list_exports(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.list_exports().await })
+    }
+
+    fn get_export(&self, py: Python<'_>, export_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_export(&export_id).await })
+    }
+
+    fn download_export(&self, py: Python<'_>, export_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.download_export(&export_id).await })
+    }
+}
