@@ -34,14 +34,14 @@ setup_python() {
   fi
   if ! "$VENV/bin/python" -c 'import maturin, pytest, mypy, uvloop' 2>/dev/null; then
     log "installing Python build and test tools"
-    "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "pytest>=8" "mypy>=1.10" "uvloop>=0.19"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" "uvloop>=0.19"
   fi
 }
 
 # Builds the hookbridge Python package from this checkout into .venv (Rust core + pyo3 layer).
 build_python_package() {
   log "building the hookbridge Python package (maturin develop)"
-  (cd "$ROOT" && "$VENV/bin/maturin" develop -q --uv 2>/dev/null || "$VENV/bin/maturin" develop -q)
+  (cd "$ROOT" && VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop -q)
 }
 
 # Starts `hookbridge-server --dev` in the background; sets SERVER_PID, SERVER_URL, SERVER_KEY.
