@@ -1,5 +1,6 @@
 //! At-least-once: a server killed with SIGKILL in the middle of deliveries redelivers every
-//! unfinished message after restart, and no acknowledged send is lost.
+//! unfinished message after restart, and no acknowledged send is lost. SIGTERM lets in-flight
+//! attempts finish before the process exits.
 
 mod harness;
 
@@ -43,4 +44,31 @@ async fn sigkill_mid_delivery_loses_nothing() {
         let message = client.get_message(id).await.expect("every acknowledged send survives the kill");
         assert!(matches!(message.status.as_str(), "succeeded" | "delivering" | "queued"), "{id}: {}", message.status);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_in_flight_attempts_finish() {
+    let mut server = Server::start(&["--delivery-concurrency", "2"]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    receiver.fallback(Answer { status: 200, retry_after: None, delay: Some(Duration::from_millis(800)) });
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        ids.push(client.send(&ep.id, &json!({"n": n}), &SendOptions::default()).await.unwrap().message_id);
+    }
+    // Both attempts are now in flight at the slow receiver.
+    receiver.wait_for(2, Duration::from_secs(10)).await;
+    let exited_cleanly = tokio::task::block_in_place(|| server.terminate(Duration::from_secs(15)));
+    assert!(exited_cleanly, "SIGTERM shuts down with exit status 0");
+
+    server.restart();
+    let client = server.client();
+    for id in &ids {
+        let message = client.get_message(id).await.unwrap();
+        // The attempts finished during shutdown and were recorded: nothing is redelivered.
+        assert_eq!((message.status.as_str(), message.attempt_count), ("succeeded", 1), "{id}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 2, "no redelivery after a graceful shutdown");
 }

@@ -73,6 +73,19 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM and waits for the process to exit; returns whether it exited successfully.
+    pub fn terminate(&mut self, within: Duration) -> bool {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + within;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status.success(),
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                _ => return false,
+            }
+        }
+    }
+
     /// Starts a new process on the same data dir (after [`Server::kill`]).
     pub fn restart(&mut self) {
         self.kill();
