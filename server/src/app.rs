@@ -30,6 +30,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
 
     let telemetry = Arc::new(Telemetry::default());
     let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
+    let janitor = crate::retention::start(store.clone(), config.clone());
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
@@ -61,6 +62,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))?;
 
     tracing::info!("shutting down: draining in-flight deliveries");
+    janitor.abort();
     engine.shutdown(DRAIN_TIMEOUT).await;
     if config.temporary_data_dir {
         let _ = std::fs::remove_dir_all(&config.data_dir);

@@ -56,6 +56,12 @@ pub struct Args {
     /// SQLite durability: `full` fsyncs every (group) commit, `normal` only at checkpoints.
     #[arg(long, env = "HOOKBRIDGE_SQLITE_SYNCHRONOUS", value_enum)]
     pub sqlite_synchronous: Option<Synchronous>,
+    /// Days a finished message keeps its payload (metadata and attempts are kept); default 30.
+    #[arg(long, env = "HOOKBRIDGE_PAYLOAD_RETENTION_DAYS")]
+    pub payload_retention_days: Option<u32>,
+    /// Days rejected inbound requests are kept; default 30.
+    #[arg(long, env = "HOOKBRIDGE_REJECTION_RETENTION_DAYS")]
+    pub rejection_retention_days: Option<u32>,
     /// Trust `X-Forwarded-For` for the inbound sender address (only behind your own proxy).
     #[arg(long, env = "HOOKBRIDGE_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
@@ -80,6 +86,8 @@ struct FileConfig {
     delivery_timeout_secs: Option<u64>,
     max_attempts: Option<u32>,
     sqlite_synchronous: Option<Synchronous>,
+    payload_retention_days: Option<u32>,
+    rejection_retention_days: Option<u32>,
     trust_forwarded_for: Option<bool>,
     log_format: Option<String>,
 }
@@ -113,6 +121,10 @@ pub struct Config {
     pub max_attempts: u32,
     /// SQLite durability.
     pub sqlite_synchronous: Synchronous,
+    /// Days a finished message keeps its payload.
+    pub payload_retention_days: u32,
+    /// Days rejection records are kept.
+    pub rejection_retention_days: u32,
     /// Trust `X-Forwarded-For` on ingest.
     pub trust_forwarded_for: bool,
     /// `text` or `json`.
@@ -170,6 +182,8 @@ impl Config {
             delivery_timeout: std::time::Duration::from_secs(args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1)),
             max_attempts,
             sqlite_synchronous: args.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or(Synchronous::Full),
+            payload_retention_days: args.payload_retention_days.or(file.payload_retention_days).unwrap_or(30).max(1),
+            rejection_retention_days: args.rejection_retention_days.or(file.rejection_retention_days).unwrap_or(30).max(1),
             trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
             log_format,
         })

@@ -63,7 +63,7 @@ async fn subscription(State(state): State<AppState>, caller: Caller) -> ApiResul
             messages_per_month: 1_000_000_000,
             max_projects: 1_000,
             max_endpoints: 100_000,
-            retention_days: 3_650,
+            retention_days: i64::from(state.config.payload_retention_days),
             max_retries: Some(i64::from(state.config.max_attempts)),
         },
         usage: SubscriptionUsage {

@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod messages;
 pub mod queue;
 pub mod records;
+pub mod retention;
 pub mod sqlite;
 pub mod tenancy;
 
@@ -18,12 +19,19 @@ pub use inbound::InboundStore;
 pub use messages::MessageStore;
 pub use queue::{AttemptRecord, ClaimedDelivery, DeliveryQueue, NextState};
 pub use records::*;
+pub use retention::RetentionStore;
 pub use tenancy::TenancyStore;
 
 /// Everything the server needs from storage.
-pub trait Store: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + Send + Sync + 'static {}
+pub trait Store:
+    TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + RetentionStore + Send + Sync + 'static
+{
+}
 
-impl<T> Store for T where T: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + Send + Sync + 'static {}
+impl<T> Store for T where
+    T: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + RetentionStore + Send + Sync + 'static
+{
+}
 
 /// A storage failure (domain outcomes such as "not found" are part of each method's return type).
 #[derive(Debug, Clone, thiserror::Error)]

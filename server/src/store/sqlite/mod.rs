@@ -22,6 +22,7 @@ mod message_writes;
 mod messages;
 mod projects;
 mod queue;
+mod retention;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_exports_direction.sql")];

@@ -1,0 +1,42 @@
+//! The retention janitor: every few minutes, purges the payloads of finished messages older than
+//! `--payload-retention-days` (their metadata and attempts stay; replaying them answers 410
+//! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
+//! keeping at most [`MAX_UNATTRIBUTED_REJECTIONS`] records of requests to unknown endpoints.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::now_millis;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Most rejection records kept that belong to no project.
+pub const MAX_UNATTRIBUTED_REJECTIONS: usize = 10_000;
+/// Time between passes.
+const INTERVAL: Duration = Duration::from_secs(300);
+const DAY_MS: i64 = 86_400_000;
+
+/// Runs one retention pass now.
+pub async fn run_once(store: &dyn Store, config: &Config) {
+    let now = now_millis();
+    let payloads_before = now - i64::from(config.payload_retention_days) * DAY_MS;
+    let rejections_before = now - i64::from(config.rejection_retention_days) * DAY_MS;
+    match store.prune(payloads_before, rejections_before, MAX_UNATTRIBUTED_REJECTIONS).await {
+        Ok(p) if p.payloads + p.rejections > 0 => {
+            tracing::info!(payloads = p.payloads, rejections = p.rejections, "retention pass purged old data")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
+    }
+}
+
+/// Starts the periodic janitor (first pass right away).
+pub fn start(store: Arc<dyn Store>, config: Arc<Config>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(INTERVAL);
+        loop {
+            ticker.tick().await;
+            run_once(store.as_ref(), &config).await;
+        }
+    })
+}

@@ -1,0 +1,22 @@
+//! Retention: purging delivered payloads and old rejection records.
+
+use super::StoreError;
+
+/// What one retention pass removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Payloads purged (message metadata and attempts are kept).
+    pub payloads: u64,
+    /// Rejection records deleted.
+    pub rejections: u64,
+}
+
+/// Storage side of the retention janitor.
+#[async_trait::async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// Purges the payloads of finished messages (`succeeded`, `failed_permanent`) created before
+    /// `payloads_before_ms`, deletes rejections received before `rejections_before_ms`, and keeps
+    /// at most `max_unattributed` rejections that belong to no project (requests to unknown
+    /// endpoints need no credentials, so their records must not grow without bound).
+    async fn prune(&self, payloads_before_ms: i64, rejections_before_ms: i64, max_unattributed: usize) -> Result<Pruned, StoreError>;
+}

@@ -1,0 +1,42 @@
+//! Retention: purged payloads make replays answer 410 while metadata stays; rejection records
+//! of unknown endpoints are capped.
+
+mod harness;
+
+use std::time::Duration;
+
+use harness::{Receiver, Server, wait_for_status};
+use hookbridge::{CreateEndpointOptions, ErrorKind, RejectionsQuery, SendOptions};
+use hookbridge_server::store::RetentionStore;
+use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_purges_payloads_and_caps_unattributed_rejections() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    let sent = client.send(&ep.id, &json!({"n": 1}), &SendOptions::default()).await.unwrap();
+    wait_for_status(&client, &sent.message_id, "succeeded", Duration::from_secs(20)).await;
+    let http = reqwest::Client::new();
+    for n in 0..5 {
+        let url = format!("{}/v1/webhooks/receive/00000000-0000-7000-8000-00000000000{n}/token", server.url);
+        assert_eq!(http.post(url).body("{}").send().await.unwrap().status(), 404);
+    }
+    let before = client.list_inbound_rejections(&RejectionsQuery::default()).await.unwrap();
+    assert_eq!(before.entries.iter().filter(|r| r.reason_code == "endpoint_not_found").count(), 5);
+
+    // A retention pass whose cut-offs lie in the future treats everything as expired.
+    let store = SqliteStore::open(&server.data_dir, Synchronous::Normal).expect("open the server's database");
+    let far = hookbridge::Timestamp::now().unix_millis() + 60_000;
+    let pruned = store.prune(far, 0, 2).await.expect("prune");
+    assert_eq!((pruned.payloads, pruned.rejections), (1, 3));
+
+    let after = client.list_inbound_rejections(&RejectionsQuery::default()).await.unwrap();
+    assert_eq!(after.entries.len(), 2, "only the newest unattributed rejections are kept");
+    let message = client.get_message(&sent.message_id).await.expect("metadata outlives the payload");
+    assert_eq!(message.status, "succeeded");
+    let replay = client.replay(&sent.message_id).await.unwrap_err();
+    assert_eq!((replay.kind(), replay.code(), replay.status()), (ErrorKind::Api, "PAYLOAD_UNAVAILABLE", Some(410)));
+}
