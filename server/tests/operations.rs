@@ -1,0 +1,108 @@
+//! Operating the server: first-start bootstrap without `--dev`, probes, and Prometheus figures
+//! that follow real deliveries.
+
+mod harness;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use harness::{Answer, Receiver, Server, wait_for_status};
+use hookbridge::{Client, ClientConfig, CreateEndpointOptions, SendOptions};
+use serde_json::json;
+
+/// Starts the binary without `--dev`; returns the child, its URL and every stdout line up to the listening line.
+fn start_production(data_dir: &std::path::Path) -> (std::process::Child, String, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("HOOKBRIDGE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited before listening: {lines:?}");
+        let line = line.trim_end().to_owned();
+        if let Some(url) = line.strip_prefix("hookbridge-server listening on ") {
+            let url = url.to_owned();
+            lines.push(line);
+            return (child, url, lines);
+        }
+        lines.push(line);
+    }
+}
+
+fn client(url: &str, key: &str) -> Client {
+    Client::new(ClientConfig::new(key).with_base_url(url).with_send_url(url).with_retries(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_creates_a_live_key_once_and_restarts_keep_it() {
+    let data_dir = std::env::temp_dir().join(format!("hb-ops-{}", uuid::Uuid::now_v7()));
+    let (mut first, url, lines) = start_production(&data_dir);
+    let key = lines
+        .iter()
+        .find_map(|l| l.split("(shown once): ").nth(1))
+        .expect("the first start prints the new key")
+        .to_owned();
+    assert!(key.starts_with("hb_live_") && key.len() == 40, "{key}");
+    assert_eq!(client(&url, &key).list_api_keys().await.unwrap().len(), 1);
+    assert!(data_dir.join("hookbridge.db").exists());
+    // Without --dev, loopback targets are refused.
+    let blocked = client(&url, &key).create_endpoint("https://127.0.0.1/hook", &CreateEndpointOptions::default()).await.unwrap_err();
+    assert_eq!(blocked.code(), "ENDPOINT_BLOCKED");
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (mut second, url, lines) = start_production(&data_dir);
+    assert!(!lines.iter().any(|l| l.contains("shown once")), "no second key on restart: {lines:?}");
+    assert_eq!(client(&url, &key).list_api_keys().await.unwrap().len(), 1, "the first key still works");
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("metric {name} missing from:\n{text}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probes_and_prometheus_metrics_follow_deliveries() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let http = reqwest::Client::new();
+    for probe in ["/healthz", "/readyz"] {
+        assert_eq!(http.get(format!("{}{probe}", server.url)).send().await.unwrap().status(), 200, "{probe}");
+    }
+    let ok = Receiver::start().await;
+    let rejecting = Receiver::start().await;
+    rejecting.fallback(Answer::status(410));
+    let ok_ep = client.create_endpoint(&ok.url, &CreateEndpointOptions::default()).await.unwrap();
+    let bad_ep = client.create_endpoint(&rejecting.url, &CreateEndpointOptions::default()).await.unwrap();
+    let held_ep = client.create_endpoint(&format!("{}?held", ok.url), &CreateEndpointOptions::default()).await.unwrap();
+    client.pause_endpoint(&held_ep.id).await.unwrap();
+
+    let delivered = client.send(&ok_ep.id, &json!({"n": 1}), &SendOptions::default()).await.unwrap();
+    let failed = client.send(&bad_ep.id, &json!({"n": 2}), &SendOptions::default()).await.unwrap();
+    client.send(&held_ep.id, &json!({"n": 3}), &SendOptions::default()).await.unwrap();
+    wait_for_status(&client, &delivered.message_id, "succeeded", Duration::from_secs(20)).await;
+    wait_for_status(&client, &failed.message_id, "failed_permanent", Duration::from_secs(20)).await;
+
+    let response = http.get(format!("{}/metrics", server.url)).send().await.unwrap();
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = response.text().await.unwrap();
+    assert_eq!(metric(&text, "hookbridge_messages_accepted_total"), 3.0);
+    assert_eq!(metric(&text, "hookbridge_messages_delivered_total"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_messages_failed_total"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_queue_paused"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_dlq_depth"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_queue_depth"), 0.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_count"), 2.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_bucket{le=\"+Inf\"}"), 2.0);
+}
