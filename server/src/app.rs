@@ -18,6 +18,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the server until a termination signal; returns a message on start-up failure.
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
+    let _data_dir_lock = lock_data_dir(&config.data_dir)?;
     let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous).map_err(|e| e.to_string())?;
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;
@@ -68,6 +69,29 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&config.data_dir);
     }
     Ok(())
+}
+
+/// Takes an exclusive lock on `<data_dir>/hookbridge.lock` for the life of the process. SQLite
+/// mode is single-process: a second server on the same files would treat the first one's
+/// in-flight deliveries as orphaned and send them again.
+fn lock_data_dir(data_dir: &std::path::Path) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    let path = data_dir.join("hookbridge.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another hookbridge-server is already using {} (lock {} is held); SQLite mode runs one server per data dir",
+            data_dir.display(),
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+    }
 }
 
 async fn shutdown_signal() {

@@ -106,3 +106,32 @@ async fn probes_and_prometheus_metrics_follow_deliveries() {
     assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_count"), 2.0);
     assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_bucket{le=\"+Inf\"}"), 2.0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_server_on_the_same_data_dir_refuses_to_start() {
+    let first = Server::start(&[]);
+    let mut second = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
+        .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&first.data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second server on the same data dir kept running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("another hookbridge-server is already using"), "{stderr}");
+    // The first server is unaffected.
+    assert!(first.client().list_api_keys().await.is_ok());
+}

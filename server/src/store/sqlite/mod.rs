@@ -44,8 +44,10 @@ pub enum Synchronous {
     Normal,
 }
 
+/// Answers a job's caller once the batch's commit outcome is known.
 type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
+/// A write job: runs on the transaction's connection, or learns that no transaction could start.
+type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) -> Finish + Send>;
 
 /// Handle to the SQLite database; cheap to clone.
 #[derive(Clone)]
@@ -98,8 +100,8 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = in_savepoint(conn, f);
+        let job: Job = Box::new(move |conn: Result<&Connection, StoreError>| {
+            let result = conn.and_then(|conn| in_savepoint(conn, f));
             Box::new(move |commit: Result<(), StoreError>| {
                 let _ = tx.send(commit.and(result));
             })
@@ -190,15 +192,14 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
         }
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             let err = StoreError::from(e);
-            for job in batch {
-                // The job never ran; answer with the error without running it.
-                drop(job);
-                let _ = &err;
-            }
             tracing::error!(error = %err, "cannot begin a write transaction");
+            // Every caller gets the error; none of the jobs ran.
+            for job in batch {
+                job(Err(err.clone()))(Ok(()));
+            }
             continue;
         }
-        let finishers: Vec<Finish> = batch.into_iter().map(|job| job(&conn)).collect();
+        let finishers: Vec<Finish> = batch.into_iter().map(|job| job(Ok(&conn))).collect();
         let commit = conn.execute_batch("COMMIT").map_err(StoreError::from);
         if commit.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
