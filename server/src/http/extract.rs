@@ -9,29 +9,58 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::store::ListCursor;
 
-/// A JSON body. An empty body reads as `{}`; unknown fields are ignored; the `Content-Type`
-/// is not required; errors name the offending field (400 `INVALID_REQUEST`), and a body over
-/// the route's size limit answers 400 `PAYLOAD_TOO_LARGE`.
-pub struct JsonBody<T>(pub T);
+/// Default size limit of a JSON request body.
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// An oversized body is read and thrown away up to this size, so the client gets the
+/// `PAYLOAD_TOO_LARGE` envelope instead of a connection reset in the middle of its upload.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
-impl<S, T> FromRequest<S> for JsonBody<T>
+/// A JSON body of at most `LIMIT` bytes. An empty body reads as `{}`; unknown fields are
+/// ignored; the `Content-Type` is not required; errors name the offending field
+/// (400 `INVALID_REQUEST`), and a larger body answers 400 `PAYLOAD_TOO_LARGE`.
+pub struct JsonBody<T, const LIMIT: usize = DEFAULT_BODY_LIMIT>(pub T);
+
+impl<S, T, const LIMIT: usize> FromRequest<S> for JsonBody<T, LIMIT>
 where
     S: Send + Sync,
     T: DeserializeOwned,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::BAD_REQUEST, "PAYLOAD_TOO_LARGE", "request body is too large")
-            } else {
-                ApiError::invalid(format!("cannot read the request body: {}", rejection.body_text()))
-            }
-        })?;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, LIMIT).await?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         parse_json(bytes).map(JsonBody)
     }
+}
+
+/// Reads a body of at most `limit` bytes; a larger one is drained (up to [`DRAIN_LIMIT`]) and refused.
+async fn read_body(req: Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    use http_body_util::BodyExt;
+    let mut body = req.into_body();
+    let mut bytes = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::invalid(format!("cannot read the request body: {e}")))?;
+        let Ok(chunk) = frame.into_data() else { continue };
+        total += chunk.len();
+        if total <= limit {
+            bytes.extend_from_slice(&chunk);
+        } else {
+            bytes = Vec::new();
+            if total > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+    if total > limit {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "PAYLOAD_TOO_LARGE",
+            format!("request body is larger than the limit of {limit} bytes"),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Decodes a JSON body, naming the field that is wrong.

@@ -1,7 +1,7 @@
 //! `POST /v1/webhooks/send`: validate, store durably (one group-committed write), answer 202.
 //! This is the hot path: one write job per send, the key checked from the auth cache.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use hookbridge::{HeaderMap, SendWebhookResponse};
@@ -34,7 +34,7 @@ pub fn routes() -> Vec<Route> {
         path: "/v1/webhooks/send",
         summary: "Send a webhook to an endpoint (stored durably before the 202)",
         authenticated: true,
-        handler: post(send).layer(DefaultBodyLimit::max(MAX_SEND_BODY)),
+        handler: post(send),
     }]
 }
 
@@ -51,7 +51,7 @@ struct SendBody {
     retention_hours: Option<i64>,
 }
 
-async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<SendBody>) -> ApiResult<Reply> {
+async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<SendBody, MAX_SEND_BODY>) -> ApiResult<Reply> {
     if !is_endpoint_id(&body.endpoint_id) {
         return Err(ApiError::invalid(format!(
             "endpoint_id must be in format ep_ followed by 32 lowercase hex characters, got {:?}",

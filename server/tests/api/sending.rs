@@ -151,3 +151,19 @@ async fn bad_sends_are_refused_with_the_contract_codes() {
     let err = client.send("nope", &json!({}), &SendOptions::default()).await.unwrap_err();
     assert_eq!((err.kind(), err.code(), err.status()), (ErrorKind::Api, "INVALID_REQUEST", Some(400)));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_bodies_get_the_envelope_not_a_reset_connection() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    for size in [5_000_000usize, 30_000_000] {
+        // Through the core client, as an SDK user would: a clear 400, not a network error.
+        let err = client.send(&ep.id, &json!({"blob": "x".repeat(size)}), &SendOptions::default()).await.unwrap_err();
+        assert_eq!((err.kind(), err.code(), err.status()), (ErrorKind::Api, "PAYLOAD_TOO_LARGE", Some(400)), "{size} bytes: {err}");
+    }
+    // The connection and the server stay usable.
+    let ok = client.send(&ep.id, &json!({"small": true}), &SendOptions::default()).await.unwrap();
+    assert_eq!(ok.status, "queued");
+}
