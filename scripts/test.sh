@@ -27,6 +27,8 @@ run_stage() {
 stage_rust() {
   setup_system
   python3 tests/vectors/generate_signing.py --check
+  cargo fmt --all -- --check
+  cargo clippy -q --workspace --all-targets -- -D warnings
   cargo build -q --workspace --exclude hookbridge-python --all-targets
   cargo test -q --workspace --exclude hookbridge-python
 }

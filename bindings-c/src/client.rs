@@ -48,16 +48,11 @@ const _: fn() = || {
 
 impl hb_client {
     /// Runs one core operation to completion on the shared runtime, from the calling thread.
-    pub(crate) fn run<'a, T, F>(
-        &'a self,
-        op: impl FnOnce(&'a hookbridge::Client) -> F,
-    ) -> FfiResult<T>
+    pub(crate) fn run<'a, T, F>(&'a self, op: impl FnOnce(&'a hookbridge::Client) -> F) -> FfiResult<T>
     where
         F: Future<Output = hookbridge::Result<T>> + 'a,
     {
-        self.runtime
-            .block_on(op(&self.inner))
-            .map_err(hb_error::from)
+        self.runtime.block_on(op(&self.inner)).map_err(hb_error::from)
     }
 }
 
@@ -71,10 +66,7 @@ pub(crate) unsafe fn client_ref<'a>(client: *const hb_client) -> FfiResult<&'a h
 
 /// Creates an empty options object in `*out`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_client_options_new(
-    out: *mut *mut hb_client_options,
-    err: *mut *mut hb_error,
-) -> hb_result {
+pub unsafe extern "C" fn hb_client_options_new(out: *mut *mut hb_client_options, err: *mut *mut hb_error) -> hb_result {
     call(err, || {
         let out = unsafe { out_ptr(out, "out") }?;
         give_box(out, hb_client_options::default());
@@ -89,8 +81,7 @@ fn set_option(
     apply: impl FnOnce(&mut hb_client_options) -> FfiResult<()>,
 ) -> hb_result {
     call(err, || {
-        let options = unsafe { options.as_mut() }
-            .ok_or_else(|| hb_error::invalid_argument("options must not be NULL"))?;
+        let options = unsafe { options.as_mut() }.ok_or_else(|| hb_error::invalid_argument("options must not be NULL"))?;
         apply(options)
     })
 }
@@ -143,9 +134,7 @@ pub unsafe extern "C" fn hb_client_options_set_timeout_ms(
 ) -> hb_result {
     set_option(options, err, |o| {
         if timeout_ms == 0 {
-            return Err(hb_error::invalid_argument(
-                "timeout_ms must be greater than 0",
-            ));
+            return Err(hb_error::invalid_argument("timeout_ms must be greater than 0"));
         }
         o.timeout = Some(Duration::from_millis(timeout_ms));
         Ok(())
@@ -182,8 +171,7 @@ pub unsafe extern "C" fn hb_client_new(
     call(err, || {
         let out = unsafe { out_ptr(out, "out") }?;
         let options = unsafe { arg_ref(options, "options") }?;
-        let mut config = hookbridge::ClientConfig::new(options.api_key.clone().unwrap_or_default())
-            .with_user_agent(USER_AGENT);
+        let mut config = hookbridge::ClientConfig::new(options.api_key.clone().unwrap_or_default()).with_user_agent(USER_AGENT);
         if let Some(url) = &options.base_url {
             config = config.with_base_url(url.clone());
         }
@@ -197,13 +185,7 @@ pub unsafe extern "C" fn hb_client_new(
             config = config.with_retries(retries);
         }
         let inner = hookbridge::Client::new(config)?;
-        give_box(
-            out,
-            hb_client {
-                inner,
-                runtime: runtime()?,
-            },
-        );
+        give_box(out, hb_client { inner, runtime: runtime()? });
         Ok(())
     })
 }

@@ -10,8 +10,7 @@ use hookbridge::{CreateEndpointOptions, CreateEndpointResponse, Endpoint, ListEn
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
 use crate::ffi::{
-    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, opt_i64, opt_ptr,
-    opt_string, out_ptr, read, to_json,
+    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, opt_i64, opt_ptr, opt_string, out_ptr, read, to_json,
 };
 
 /// A newly created endpoint (from `hb_create_endpoint`); its signing secret is shown only this once.
@@ -77,65 +76,49 @@ pub unsafe extern "C" fn hb_create_endpoint(
 
 /// The endpoint id (`ep_...`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_id(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_id(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| e.id.as_ptr()) }
 }
 
 /// The destination URL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_url(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_url(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| e.url.as_ptr()) }
 }
 
 /// The secret of the first signing key (`whsec_...`), for `hb_verify_signature`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_signing_secret(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_signing_secret(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| e.signing_secret.as_ptr()) }
 }
 
 /// The creation time (RFC 3339).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_created_at(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_created_at(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| e.created_at.as_ptr()) }
 }
 
 /// The description, or NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_description(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_description(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| opt_ptr(&e.description)) }
 }
 
 /// The id of the first signing key (`sk_...`), or NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_signing_key_id(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_signing_key_id(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| opt_ptr(&e.signing_key_id)) }
 }
 
 /// The last 4 characters of the secret, or NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_key_hint(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_key_hint(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| opt_ptr(&e.key_hint)) }
 }
 
 /// The whole response as a JSON object. Borrowed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_created_endpoint_json(
-    endpoint: *const hb_created_endpoint,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_created_endpoint_json(endpoint: *const hb_created_endpoint) -> *const c_char {
     unsafe { read(endpoint, ptr::null(), |e| e.json.as_ptr()) }
 }
 
@@ -167,12 +150,7 @@ impl hb_endpoint {
             created_at: c_string(&e.created_at.to_rfc3339()),
             updated_at: c_string(&e.updated_at.to_rfc3339()),
             description: c_string_opt(e.description.as_deref()),
-            headers: e
-                .headers
-                .iter()
-                .flatten()
-                .map(|(k, v)| (c_string(k), c_string(v)))
-                .collect(),
+            headers: e.headers.iter().flatten().map(|(k, v)| (c_string(k), c_string(v))).collect(),
             json: c_string(&to_json(&e)?),
             endpoint: e,
         })
@@ -253,28 +231,14 @@ pub unsafe extern "C" fn hb_endpoint_header_count(endpoint: *const hb_endpoint) 
 
 /// The name of custom header `index`, or NULL when `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_header_name(
-    endpoint: *const hb_endpoint,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(endpoint, ptr::null(), |e| {
-            e.headers.get(index).map_or(ptr::null(), |h| h.0.as_ptr())
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_header_name(endpoint: *const hb_endpoint, index: usize) -> *const c_char {
+    unsafe { read(endpoint, ptr::null(), |e| e.headers.get(index).map_or(ptr::null(), |h| h.0.as_ptr())) }
 }
 
 /// The value of custom header `index`, or NULL when `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_header_value(
-    endpoint: *const hb_endpoint,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(endpoint, ptr::null(), |e| {
-            e.headers.get(index).map_or(ptr::null(), |h| h.1.as_ptr())
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_header_value(endpoint: *const hb_endpoint, index: usize) -> *const c_char {
+    unsafe { read(endpoint, ptr::null(), |e| e.headers.get(index).map_or(ptr::null(), |h| h.1.as_ptr())) }
 }
 
 /// The whole endpoint as a JSON object. Borrowed.
@@ -321,10 +285,7 @@ pub unsafe extern "C" fn hb_list_endpoints(
     call(err, || unsafe {
         let out = out_ptr(out, "out")?;
         let client = client_ref(client)?;
-        let page = Page {
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let page = Page { limit: opt_i64(limit), cursor: opt_string(cursor, "cursor")? };
         let list = client.run(|c| c.list_endpoints(&page))?;
         let items = list
             .endpoints
@@ -337,15 +298,7 @@ pub unsafe extern "C" fn hb_list_endpoints(
             })
             .collect();
         let json = c_string(&to_json(&list)?);
-        give_box(
-            out,
-            hb_endpoint_list {
-                next_cursor: c_string_opt(list.next_cursor.as_deref()),
-                items,
-                json,
-                list,
-            },
-        );
+        give_box(out, hb_endpoint_list { next_cursor: c_string_opt(list.next_cursor.as_deref()), items, json, list });
         Ok(())
     })
 }
@@ -358,71 +311,32 @@ pub unsafe extern "C" fn hb_endpoint_list_len(list: *const hb_endpoint_list) -> 
 
 /// The id of endpoint `index`, or NULL when out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_id(
-    list: *const hb_endpoint_list,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(list, ptr::null(), |l| {
-            l.items.get(index).map_or(ptr::null(), |i| i.id.as_ptr())
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_list_id(list: *const hb_endpoint_list, index: usize) -> *const c_char {
+    unsafe { read(list, ptr::null(), |l| l.items.get(index).map_or(ptr::null(), |i| i.id.as_ptr())) }
 }
 
 /// The URL of endpoint `index`, or NULL when out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_url(
-    list: *const hb_endpoint_list,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(list, ptr::null(), |l| {
-            l.items.get(index).map_or(ptr::null(), |i| i.url.as_ptr())
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_list_url(list: *const hb_endpoint_list, index: usize) -> *const c_char {
+    unsafe { read(list, ptr::null(), |l| l.items.get(index).map_or(ptr::null(), |i| i.url.as_ptr())) }
 }
 
 /// The creation time (RFC 3339) of endpoint `index`, or NULL when out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_created_at(
-    list: *const hb_endpoint_list,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(list, ptr::null(), |l| {
-            l.items
-                .get(index)
-                .map_or(ptr::null(), |i| i.created_at.as_ptr())
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_list_created_at(list: *const hb_endpoint_list, index: usize) -> *const c_char {
+    unsafe { read(list, ptr::null(), |l| l.items.get(index).map_or(ptr::null(), |i| i.created_at.as_ptr())) }
 }
 
 /// Whether endpoint `index` is paused (false when out of range).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_paused(
-    list: *const hb_endpoint_list,
-    index: usize,
-) -> bool {
-    unsafe {
-        read(list, false, |l| {
-            l.list.endpoints.get(index).is_some_and(|e| e.paused)
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_list_paused(list: *const hb_endpoint_list, index: usize) -> bool {
+    unsafe { read(list, false, |l| l.list.endpoints.get(index).is_some_and(|e| e.paused)) }
 }
 
 /// The description of endpoint `index`, or NULL when it has none or `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_description(
-    list: *const hb_endpoint_list,
-    index: usize,
-) -> *const c_char {
-    unsafe {
-        read(list, ptr::null(), |l| {
-            l.items
-                .get(index)
-                .map_or(ptr::null(), |i| opt_ptr(&i.description))
-        })
-    }
+pub unsafe extern "C" fn hb_endpoint_list_description(list: *const hb_endpoint_list, index: usize) -> *const c_char {
+    unsafe { read(list, ptr::null(), |l| l.items.get(index).map_or(ptr::null(), |i| opt_ptr(&i.description))) }
 }
 
 /// Whether another page exists.
@@ -433,9 +347,7 @@ pub unsafe extern "C" fn hb_endpoint_list_has_more(list: *const hb_endpoint_list
 
 /// The cursor of the next page, or NULL on the last page.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_endpoint_list_next_cursor(
-    list: *const hb_endpoint_list,
-) -> *const c_char {
+pub unsafe extern "C" fn hb_endpoint_list_next_cursor(list: *const hb_endpoint_list) -> *const c_char {
     unsafe { read(list, ptr::null(), |l| opt_ptr(&l.next_cursor)) }
 }
 

@@ -134,11 +134,7 @@ impl hb_error {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        hb_error::local(
-            hb_result::Panic,
-            "PANIC",
-            format!("internal error (caught panic): {detail}"),
-        )
+        hb_error::local(hb_result::Panic, "PANIC", format!("internal error (caught panic): {detail}"))
     }
 }
 
@@ -162,9 +158,7 @@ impl From<hookbridge::Error> for hb_error {
             message: c_string(e.message()),
             request_id: e.request_id().map(c_string),
             status: e.status().unwrap_or(0),
-            retry_after: e
-                .retry_after()
-                .map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX)),
+            retry_after: e.retry_after().map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX)),
         }
     }
 }
@@ -184,9 +178,7 @@ impl From<VerifyError> for hb_error {
 /// The result code of an error (`HB_RESULT_INVALID_ARGUMENT` when `err` is NULL).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_error_result(err: *const hb_error) -> hb_result {
-    guard_value(hb_result::InvalidArgument, || {
-        unsafe { err.as_ref() }.map_or(hb_result::InvalidArgument, |e| e.result)
-    })
+    guard_value(hb_result::InvalidArgument, || unsafe { err.as_ref() }.map_or(hb_result::InvalidArgument, |e| e.result))
 }
 
 /// The machine-readable code: the server's (`NOT_FOUND`, `UNAUTHORIZED`, `IDEMPOTENCY_MISMATCH`,
@@ -194,27 +186,19 @@ pub unsafe extern "C" fn hb_error_result(err: *const hb_error) -> hb_result {
 /// `VERIFY_MISMATCH`, `PANIC`, ...). Borrowed from `err`; NULL when `err` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_error_code(err: *const hb_error) -> *const c_char {
-    guard_value(ptr::null(), || {
-        unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.code.as_ptr())
-    })
+    guard_value(ptr::null(), || unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.code.as_ptr()))
 }
 
 /// The human-readable message. Borrowed from `err`; NULL when `err` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_error_message(err: *const hb_error) -> *const c_char {
-    guard_value(ptr::null(), || {
-        unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr())
-    })
+    guard_value(ptr::null(), || unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr()))
 }
 
 /// The server's request id (`req_...`), or NULL when there is none. Borrowed from `err`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_error_request_id(err: *const hb_error) -> *const c_char {
-    guard_value(ptr::null(), || {
-        unsafe { err.as_ref() }
-            .and_then(|e| e.request_id.as_ref())
-            .map_or(ptr::null(), |s| s.as_ptr())
-    })
+    guard_value(ptr::null(), || unsafe { err.as_ref() }.and_then(|e| e.request_id.as_ref()).map_or(ptr::null(), |s| s.as_ptr()))
 }
 
 /// The HTTP status of the answer, or 0 when there was none (network error, local validation
@@ -245,10 +229,7 @@ pub unsafe extern "C" fn hb_error_free(err: *mut hb_error) {
 #[unsafe(no_mangle)]
 pub extern "C" fn hb_result_name(result: c_int) -> *const c_char {
     guard_value(c"HB_RESULT_UNKNOWN".as_ptr(), || {
-        let name = hb_result::ALL
-            .iter()
-            .find(|r| **r as c_int == result)
-            .map_or("HB_RESULT_UNKNOWN\0", |r| r.name());
+        let name = hb_result::ALL.iter().find(|r| **r as c_int == result).map_or("HB_RESULT_UNKNOWN\0", |r| r.name());
         name.as_ptr().cast()
     })
 }

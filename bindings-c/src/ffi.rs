@@ -45,8 +45,7 @@ pub(crate) fn guard_value<T>(default: T, body: impl FnOnce() -> T) -> T {
 
 /// A C string for the caller; an interior NUL (impossible in C) is replaced by U+FFFD.
 pub(crate) fn c_string(text: &str) -> CString {
-    CString::new(text)
-        .unwrap_or_else(|_| CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default())
+    CString::new(text).unwrap_or_else(|_| CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default())
 }
 
 /// An optional owned C string.
@@ -69,9 +68,7 @@ pub(crate) unsafe fn out_ptr<'a, T>(out: *mut *mut T, name: &str) -> FfiResult<&
             *slot = ptr::null_mut();
             Ok(slot)
         }
-        None => Err(hb_error::invalid_argument(format!(
-            "{name} must not be NULL"
-        ))),
+        None => Err(hb_error::invalid_argument(format!("{name} must not be NULL"))),
     }
 }
 
@@ -80,8 +77,7 @@ pub(crate) unsafe fn out_ptr<'a, T>(out: *mut *mut T, name: &str) -> FfiResult<&
 /// # Safety
 /// `out` must be NULL or point to writable storage for a `T`.
 pub(crate) unsafe fn out_value<'a, T>(out: *mut T, name: &str) -> FfiResult<&'a mut T> {
-    unsafe { out.as_mut() }
-        .ok_or_else(|| hb_error::invalid_argument(format!("{name} must not be NULL")))
+    unsafe { out.as_mut() }.ok_or_else(|| hb_error::invalid_argument(format!("{name} must not be NULL")))
 }
 
 /// Hands a string to the caller through an out-parameter (freed with `hb_string_free`).
@@ -96,13 +92,8 @@ pub(crate) fn give_box<T>(slot: &mut *mut T, value: T) {
 
 /// Serializes a core model to JSON for the caller.
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> FfiResult<String> {
-    serde_json::to_string(value).map_err(|e| {
-        hb_error::local(
-            hb_result::InvalidResponse,
-            "INVALID_RESPONSE",
-            format!("cannot encode JSON: {e}"),
-        )
-    })
+    serde_json::to_string(value)
+        .map_err(|e| hb_error::local(hb_result::InvalidResponse, "INVALID_RESPONSE", format!("cannot encode JSON: {e}")))
 }
 
 /// Reads a required string argument.
@@ -111,13 +102,9 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> FfiResult<Stri
 /// `ptr` must be NULL or point to a NUL-terminated string that outlives the returned borrow.
 pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> {
     if ptr.is_null() {
-        return Err(hb_error::invalid_argument(format!(
-            "{name} must not be NULL"
-        )));
+        return Err(hb_error::invalid_argument(format!("{name} must not be NULL")));
     }
-    unsafe { CStr::from_ptr(ptr) }
-        .to_str()
-        .map_err(|e| hb_error::invalid_argument(format!("{name} is not valid UTF-8 ({e})")))
+    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|e| hb_error::invalid_argument(format!("{name} is not valid UTF-8 ({e})")))
 }
 
 /// Reads an optional string argument (NULL means absent).
@@ -125,11 +112,7 @@ pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'
 /// # Safety
 /// As [`arg_str`].
 pub(crate) unsafe fn opt_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        unsafe { arg_str(ptr, name) }.map(Some)
-    }
+    if ptr.is_null() { Ok(None) } else { unsafe { arg_str(ptr, name) }.map(Some) }
 }
 
 /// Reads an optional owned string argument (NULL means absent).
@@ -157,15 +140,11 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Ff
         return if len == 0 {
             Ok(&[])
         } else {
-            Err(hb_error::invalid_argument(format!(
-                "{name} must not be NULL when its length is {len}"
-            )))
+            Err(hb_error::invalid_argument(format!("{name} must not be NULL when its length is {len}")))
         };
     }
     if len > isize::MAX as usize {
-        return Err(hb_error::invalid_argument(format!(
-            "{name} length {len} is too large"
-        )));
+        return Err(hb_error::invalid_argument(format!("{name} length {len} is too large")));
     }
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
@@ -174,31 +153,19 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Ff
 ///
 /// # Safety
 /// `ptr` must be NULL or point to `n` readable pointers, each NULL or a NUL-terminated string.
-pub(crate) unsafe fn arg_str_array<'a>(
-    ptr: *const *const c_char,
-    n: usize,
-    name: &str,
-) -> FfiResult<Vec<&'a str>> {
+pub(crate) unsafe fn arg_str_array<'a>(ptr: *const *const c_char, n: usize, name: &str) -> FfiResult<Vec<&'a str>> {
     if ptr.is_null() {
         return if n == 0 {
             Ok(Vec::new())
         } else {
-            Err(hb_error::invalid_argument(format!(
-                "{name} must not be NULL when its count is {n}"
-            )))
+            Err(hb_error::invalid_argument(format!("{name} must not be NULL when its count is {n}")))
         };
     }
     if n > isize::MAX as usize / size_of::<*const c_char>() {
-        return Err(hb_error::invalid_argument(format!(
-            "{name} count {n} is too large"
-        )));
+        return Err(hb_error::invalid_argument(format!("{name} count {n} is too large")));
     }
     let items = unsafe { std::slice::from_raw_parts(ptr, n) };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, p)| unsafe { arg_str(*p, &format!("{name}[{i}]")) })
-        .collect()
+    items.iter().enumerate().map(|(i, p)| unsafe { arg_str(*p, &format!("{name}[{i}]")) }).collect()
 }
 
 /// Reads `n` header name/value pairs from two parallel arrays (`None` when `n == 0`).
@@ -215,19 +182,12 @@ pub(crate) unsafe fn arg_headers(
     if n == 0 {
         return Ok(None);
     }
-    Ok(Some(
-        names
-            .into_iter()
-            .zip(values)
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-    ))
+    Ok(Some(names.into_iter().zip(values).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()))
 }
 
 /// Parses a JSON argument.
 pub(crate) fn parse_json(text: &str, name: &str) -> FfiResult<serde_json::Value> {
-    serde_json::from_str(text)
-        .map_err(|e| hb_error::invalid_argument(format!("{name} is not valid JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| hb_error::invalid_argument(format!("{name} is not valid JSON: {e}")))
 }
 
 /// Borrows the object behind a handle.
@@ -235,8 +195,7 @@ pub(crate) fn parse_json(text: &str, name: &str) -> FfiResult<serde_json::Value>
 /// # Safety
 /// `ptr` must be NULL or a live handle of type `T` obtained from this library.
 pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &str) -> FfiResult<&'a T> {
-    unsafe { ptr.as_ref() }
-        .ok_or_else(|| hb_error::invalid_argument(format!("{name} must not be NULL")))
+    unsafe { ptr.as_ref() }.ok_or_else(|| hb_error::invalid_argument(format!("{name} must not be NULL")))
 }
 
 /// Runs an accessor on a handle, returning `default` for a NULL handle or a panic.
@@ -281,10 +240,7 @@ pub(crate) fn json_call<T: serde::Serialize>(
 ///
 /// # Safety
 /// As [`arg_str`].
-pub(crate) unsafe fn opt_time(
-    ptr: *const c_char,
-    name: &str,
-) -> FfiResult<Option<hookbridge::TimeArg>> {
+pub(crate) unsafe fn opt_time(ptr: *const c_char, name: &str) -> FfiResult<Option<hookbridge::TimeArg>> {
     unsafe { opt_string(ptr, name) }.map(|s| s.map(hookbridge::TimeArg::Text))
 }
 
@@ -319,9 +275,7 @@ mod tests {
         let mut err = ptr::NonNull::<hb_error>::dangling().as_ptr();
         assert_eq!(call(&mut err, || Ok(())), hb_result::Ok);
         assert!(err.is_null());
-        let code = call(&mut err, || {
-            Err(hb_error::invalid_argument("x must not be NULL"))
-        });
+        let code = call(&mut err, || Err(hb_error::invalid_argument("x must not be NULL")));
         assert_eq!(code, hb_result::InvalidArgument);
         unsafe {
             assert_eq!(text(hb_error_message(err)), "x must not be NULL");

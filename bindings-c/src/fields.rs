@@ -20,9 +20,7 @@ impl Fields {
     pub(crate) fn parse(text: &str, arg: &'static str) -> FfiResult<Self> {
         match parse_json(text, arg)? {
             Value::Object(map) => Ok(Fields { arg, map }),
-            _ => Err(hb_error::invalid_argument(format!(
-                "{arg} must be a JSON object"
-            ))),
+            _ => Err(hb_error::invalid_argument(format!("{arg} must be a JSON object"))),
         }
     }
 
@@ -50,10 +48,7 @@ impl Fields {
     fn int(&mut self, key: &str) -> FfiResult<Option<i64>> {
         match self.take(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| self.wrong(key, "an integer")),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.wrong(key, "an integer")),
         }
     }
 
@@ -101,11 +96,7 @@ impl Fields {
             return Ok(());
         }
         let keys: Vec<&str> = self.map.keys().map(String::as_str).collect();
-        Err(hb_error::invalid_argument(format!(
-            "{} has unknown keys: {}",
-            self.arg,
-            keys.join(", ")
-        )))
+        Err(hb_error::invalid_argument(format!("{} has unknown keys: {}", self.arg, keys.join(", "))))
     }
 }
 
@@ -154,10 +145,7 @@ mod tests {
 
     #[test]
     fn reads_known_keys_and_rejects_the_rest() {
-        let o = update_endpoint_options(
-            r#"{"url": "http://x", "burst": 3, "headers": {}, "description": null}"#,
-        )
-        .unwrap();
+        let o = update_endpoint_options(r#"{"url": "http://x", "burst": 3, "headers": {}, "description": null}"#).unwrap();
         assert_eq!(o.url.as_deref(), Some("http://x"));
         assert_eq!(o.burst, Some(3));
         assert_eq!(o.headers.map(|h| h.len()), Some(0));
@@ -166,8 +154,7 @@ mod tests {
         assert!(err(r#"{"burst": 1.5}"#).contains("changes_json.burst must be an integer"));
         assert!(err(r#"{"urll": "x"}"#).contains("unknown keys: urll"));
         assert!(err("[]").contains("must be a JSON object"));
-        let s =
-            inbound_settings(r#"{"allowed_cidrs": ["10.0.0.0/8"], "verify_hmac": false}"#).unwrap();
+        let s = inbound_settings(r#"{"allowed_cidrs": ["10.0.0.0/8"], "verify_hmac": false}"#).unwrap();
         assert_eq!(s.allowed_cidrs, Some(vec!["10.0.0.0/8".to_owned()]));
         assert_eq!(s.verify_hmac, Some(false));
     }

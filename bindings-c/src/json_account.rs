@@ -9,10 +9,7 @@ use hookbridge::CreateExportOptions;
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{
-    arg_str, call, give_string, json_call, opt_i64, opt_str, opt_string, out_ptr, out_value,
-    parse_json,
-};
+use crate::ffi::{arg_str, call, give_string, json_call, opt_i64, opt_str, opt_string, out_ptr, out_value, parse_json};
 
 /// Every API key of the project (never the secrets). JSON: `[{"key_id", "label", "prefix",
 /// "created_at", "last_used_at"}]`.
@@ -22,9 +19,7 @@ pub unsafe extern "C" fn hb_list_api_keys_json(
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
-    json_call(out_json, err, || unsafe {
-        client_ref(client)?.run(|c| c.list_api_keys())
-    })
+    json_call(out_json, err, || unsafe { client_ref(client)?.run(|c| c.list_api_keys()) })
 }
 
 /// Creates an API key; `mode` is `"live"` or `"test"`, `label` may be NULL. JSON: `{"key_id",
@@ -67,9 +62,7 @@ pub unsafe extern "C" fn hb_list_projects_json(
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
-    json_call(out_json, err, || unsafe {
-        client_ref(client)?.run(|c| c.list_projects())
-    })
+    json_call(out_json, err, || unsafe { client_ref(client)?.run(|c| c.list_projects()) })
 }
 
 /// Creates a project; `*rate_limit_default` (NULL for the default) is requests per minute.
@@ -146,9 +139,7 @@ pub unsafe extern "C" fn hb_get_subscription_json(
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
-    json_call(out_json, err, || unsafe {
-        client_ref(client)?.run(|c| c.get_subscription())
-    })
+    json_call(out_json, err, || unsafe { client_ref(client)?.run(|c| c.get_subscription()) })
 }
 
 /// Starts a checkout for `plan` billed per `interval` (`"monthly"`, `"annual"`). JSON:
@@ -194,9 +185,7 @@ pub unsafe extern "C" fn hb_get_usage_history_json(
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
-    json_call(out_json, err, || unsafe {
-        client_ref(client)?.run(|c| c.get_usage_history(limit, offset))
-    })
+    json_call(out_json, err, || unsafe { client_ref(client)?.run(|c| c.get_usage_history(limit, offset)) })
 }
 
 /// A page of invoices (`limit` per page, default 12 in the Python SDK), after `starting_after`
@@ -267,9 +256,7 @@ pub unsafe extern "C" fn hb_list_exports_json(
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
-    json_call(out_json, err, || unsafe {
-        client_ref(client)?.run(|c| c.list_exports())
-    })
+    json_call(out_json, err, || unsafe { client_ref(client)?.run(|c| c.list_exports()) })
 }
 
 /// One export. JSON: the export record.

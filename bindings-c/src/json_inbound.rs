@@ -49,10 +49,7 @@ pub unsafe extern "C" fn hb_list_inbound_endpoints_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let page = Page {
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let page = Page { limit: opt_i64(limit), cursor: opt_string(cursor, "cursor")? };
         client.run(|c| c.list_inbound_endpoints(&page))
     })
 }
@@ -199,10 +196,7 @@ pub unsafe extern "C" fn hb_replay_batch_inbound_messages_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?.into_iter().map(str::to_owned).collect();
         client.run(|c| c.replay_batch_inbound_messages(&ids))
     })
 }

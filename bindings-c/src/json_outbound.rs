@@ -29,11 +29,7 @@ pub unsafe extern "C" fn hb_cancel_retry(
 
 /// Makes the pending retry of a message due now.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_retry_now(
-    client: *const hb_client,
-    message_id: *const c_char,
-    err: *mut *mut hb_error,
-) -> hb_result {
+pub unsafe extern "C" fn hb_retry_now(client: *const hb_client, message_id: *const c_char, err: *mut *mut hb_error) -> hb_result {
     call(err, || unsafe {
         let client = client_ref(client)?;
         let message_id = arg_str(message_id, "message_id")?;
@@ -76,10 +72,7 @@ pub unsafe extern "C" fn hb_replay_batch_messages_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?.into_iter().map(str::to_owned).collect();
         client.run(|c| c.replay_batch_messages(&ids))
     })
 }
@@ -141,10 +134,7 @@ pub unsafe extern "C" fn hb_get_dlq_messages_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let page = Page {
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let page = Page { limit: opt_i64(limit), cursor: opt_string(cursor, "cursor")? };
         client.run(|c| c.get_dlq_messages(&page))
     })
 }

@@ -9,8 +9,8 @@ use hookbridge::{Message, SendOptions};
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
 use crate::ffi::{
-    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, give_string, opt_ptr,
-    opt_str, out_ptr, parse_json, read, to_json,
+    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, give_string, opt_ptr, opt_str, out_ptr, parse_json,
+    read, to_json,
 };
 
 /// Sends `payload_json` (a JSON document, normally an object) to an endpoint and returns the new
@@ -38,11 +38,7 @@ pub unsafe extern "C" fn hb_send(
 ) -> hb_result {
     call(err, || unsafe {
         let out_id = out_ptr(out_message_id, "out_message_id")?;
-        let mut out_status = if out_status.is_null() {
-            None
-        } else {
-            Some(out_ptr(out_status, "out_status")?)
-        };
+        let mut out_status = if out_status.is_null() { None } else { Some(out_ptr(out_status, "out_status")?) };
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
         let payload = parse_json(arg_str(payload_json, "payload_json")?, "payload_json")?;
@@ -62,11 +58,7 @@ pub unsafe extern "C" fn hb_send(
 /// Re-queues a message for delivery (at most 10 manual replays per message, then
 /// `HB_RESULT_REPLAY_LIMIT`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hb_replay(
-    client: *const hb_client,
-    message_id: *const c_char,
-    err: *mut *mut hb_error,
-) -> hb_result {
+pub unsafe extern "C" fn hb_replay(client: *const hb_client, message_id: *const c_char, err: *mut *mut hb_error) -> hb_result {
     call(err, || unsafe {
         let client = client_ref(client)?;
         let message_id = arg_str(message_id, "message_id")?;
@@ -107,9 +99,7 @@ impl hb_message {
             created_at: c_string(&message.created_at.to_rfc3339()),
             updated_at: c_string(&message.updated_at.to_rfc3339()),
             idempotency_key: c_string_opt(message.idempotency_key.as_deref()),
-            next_attempt_at: c_string_opt(
-                message.next_attempt_at.map(|t| t.to_rfc3339()).as_deref(),
-            ),
+            next_attempt_at: c_string_opt(message.next_attempt_at.map(|t| t.to_rfc3339()).as_deref()),
             last_error: c_string_opt(message.last_error.as_deref()),
             json: c_string(&to_json(&message)?),
             message,

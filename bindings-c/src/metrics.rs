@@ -34,14 +34,7 @@ pub unsafe extern "C" fn hb_get_metrics(
         let window = opt_str(window, "window")?.unwrap_or(window::DAY);
         let metrics = client.run(|c| c.get_metrics(window))?;
         let json = c_string(&to_json(&metrics)?);
-        give_box(
-            out,
-            hb_metrics {
-                window: c_string(&metrics.window),
-                json,
-                metrics,
-            },
-        );
+        give_box(out, hb_metrics { window: c_string(&metrics.window), json, metrics });
         Ok(())
     })
 }

@@ -21,11 +21,7 @@ pub(crate) fn runtime() -> FfiResult<&'static Runtime> {
         .thread_name("hookbridge-io")
         .enable_all()
         .build()
-        .map_err(|e| {
-            hb_error::from(hookbridge::Error::network(format!(
-                "cannot start the I/O runtime: {e}"
-            )))
-        })?;
+        .map_err(|e| hb_error::from(hookbridge::Error::network(format!("cannot start the I/O runtime: {e}"))))?;
     // If another thread won the race, its runtime is kept and ours is dropped here.
     let _ = RUNTIME.set(built);
     Ok(RUNTIME.get().expect("runtime was just set"))

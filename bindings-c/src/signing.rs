@@ -82,10 +82,7 @@ pub unsafe extern "C" fn hb_verify_signature(
         let header = arg_str(signature_header, "signature_header")?;
         let timestamp = arg_str(timestamp, "timestamp")?;
         let secrets = arg_str_array(secrets, n_secrets, "secrets")?;
-        let options = VerifyOptions {
-            tolerance_seconds,
-            now: now.as_ref().copied(),
-        };
+        let options = VerifyOptions { tolerance_seconds, now: now.as_ref().copied() };
         signing::verify(body, header, timestamp, &secrets, options).map_err(hb_error::from)
     })
 }

@@ -19,7 +19,5 @@ pub unsafe extern "C" fn hb_string_free(s: *mut c_char) {
 /// The library version (`"0.1.0"`). Static storage: never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn hb_version() -> *const c_char {
-    guard_value(c"".as_ptr(), || {
-        concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-    })
+    guard_value(c"".as_ptr(), || concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
 }

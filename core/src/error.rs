@@ -87,11 +87,8 @@ impl Error {
             429 => (ErrorKind::RateLimit, "RATE_LIMIT_EXCEEDED".to_owned()),
             _ => (ErrorKind::Api, code),
         };
-        let retry_after = if kind == ErrorKind::RateLimit {
-            retry_after_header.and_then(|v| v.trim().parse::<u64>().ok())
-        } else {
-            None
-        };
+        let retry_after =
+            if kind == ErrorKind::RateLimit { retry_after_header.and_then(|v| v.trim().parse::<u64>().ok()) } else { None };
         Error { kind, message, code, request_id, status: Some(status), retry_after }
     }
 
@@ -207,7 +204,10 @@ mod tests {
     fn maps_every_status_branch() {
         let body = br#"{"error":{"code":"SOME_CODE","message":"boom"},"meta":{"request_id":"req_1"}}"#;
         let e = Error::from_response(401, body, None);
-        assert_eq!((e.kind(), e.code(), e.message(), e.request_id()), (ErrorKind::Authentication, "UNAUTHORIZED", "boom", Some("req_1")));
+        assert_eq!(
+            (e.kind(), e.code(), e.message(), e.request_id()),
+            (ErrorKind::Authentication, "UNAUTHORIZED", "boom", Some("req_1"))
+        );
         assert_eq!(Error::from_response(404, body, None).code(), "NOT_FOUND");
         let idem = br#"{"error":{"code":"IDEMPOTENCY_MISMATCH","message":"x"}}"#;
         assert_eq!(Error::from_response(409, idem, None).kind(), ErrorKind::Idempotency);
@@ -220,7 +220,10 @@ mod tests {
         assert_eq!((rl.kind(), rl.code(), rl.retry_after()), (ErrorKind::RateLimit, "RATE_LIMIT_EXCEEDED", Some(60)));
         assert_eq!(Error::from_response(429, body, None).retry_after(), None);
         let html = Error::from_response(502, b"<html>bad gateway</html>", None);
-        assert_eq!((html.kind(), html.code(), html.message(), html.request_id()), (ErrorKind::Api, "UNKNOWN_ERROR", "HTTP 502", None));
+        assert_eq!(
+            (html.kind(), html.code(), html.message(), html.request_id()),
+            (ErrorKind::Api, "UNKNOWN_ERROR", "HTTP 502", None)
+        );
         let null_error = Error::from_response(500, br#"{"error":null}"#, None);
         assert_eq!(null_error.message(), "HTTP 500");
         let list = Error::from_response(400, b"[1,2]", None);

@@ -58,8 +58,7 @@ impl Timestamp {
         let local = if body.len() == 10 {
             NaiveDate::parse_from_str(body, "%Y-%m-%d").map_err(|_| err())?.and_hms_opt(0, 0, 0).ok_or_else(err)?
         } else {
-            let normalized: String =
-                body.char_indices().map(|(i, c)| if i == 10 && c == ' ' { 'T' } else { c }).collect();
+            let normalized: String = body.char_indices().map(|(i, c)| if i == 10 && c == ' ' { 'T' } else { c }).collect();
             NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f")
                 .or_else(|_| NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M"))
                 .map_err(|_| err())?
@@ -192,16 +191,8 @@ impl Serialize for Timestamp {
             serializer.serialize_str(&self.to_rfc3339())
         } else {
             let l = &self.local;
-            let parts = (
-                l.year(),
-                l.month(),
-                l.day(),
-                l.hour(),
-                l.minute(),
-                l.second(),
-                l.nanosecond() / 1_000,
-                self.offset_seconds,
-            );
+            let parts =
+                (l.year(), l.month(), l.day(), l.hour(), l.minute(), l.second(), l.nanosecond() / 1_000, self.offset_seconds);
             serializer.serialize_newtype_struct(TIMESTAMP_STRUCT_NAME, &parts)
         }
     }

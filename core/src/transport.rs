@@ -94,10 +94,8 @@ impl Transport {
         headers.insert(AUTHORIZATION, auth);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_str(&config.user_agent).map_err(|_| Error::validation("invalid User-Agent"))?,
-        );
+        headers
+            .insert(USER_AGENT, HeaderValue::from_str(&config.user_agent).map_err(|_| Error::validation("invalid User-Agent"))?);
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(config.timeout)

@@ -23,9 +23,8 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     config.listen = listener.local_addr().map_err(|e| e.to_string())?;
     let config = Arc::new(config);
 
@@ -57,10 +56,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     tracing::info!(listen = %config.listen, data_dir = %config.data_dir.display(), dev = config.dev, "hookbridge-server started");
 
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| format!("server error: {e}"))?;
 
     tracing::info!("shutting down: draining in-flight deliveries");
     janitor.abort();

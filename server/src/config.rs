@@ -14,7 +14,11 @@ pub const DEV_API_KEY: &str = "hb_test_dev00000000000000000000000000000";
 
 /// Command-line flags. Every flag also reads an environment variable.
 #[derive(Parser, Debug, Clone, Default)]
-#[command(name = "hookbridge-server", version, about = "Self-hostable HookBridge server: the HookBridge API with durable storage and real webhook delivery")]
+#[command(
+    name = "hookbridge-server",
+    version,
+    about = "Self-hostable HookBridge server: the HookBridge API with durable storage and real webhook delivery"
+)]
 pub struct Args {
     /// TOML file with any of the settings below (keys as the long flag names with `_`).
     #[arg(long, env = "HOOKBRIDGE_CONFIG")]
@@ -136,7 +140,8 @@ impl Config {
     pub fn resolve(args: Args) -> Result<Config, String> {
         let file: FileConfig = match &args.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
                 toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))?
             }
             None => FileConfig::default(),
@@ -148,10 +153,10 @@ impl Config {
             None => (PathBuf::from("hookbridge-data"), false),
         };
         let bootstrap_api_key = args.api_key.or(file.api_key).or_else(|| dev.then(|| DEV_API_KEY.to_owned()));
-        if let Some(key) = &bootstrap_api_key {
-            if !(key.starts_with("hb_live_") || key.starts_with("hb_test_")) || key.len() < 16 {
-                return Err("--api-key must start with hb_live_ or hb_test_ and be at least 16 characters".into());
-            }
+        if let Some(key) = &bootstrap_api_key
+            && (!(key.starts_with("hb_live_") || key.starts_with("hb_test_")) || key.len() < 16)
+        {
+            return Err("--api-key must start with hb_live_ or hb_test_ and be at least 16 characters".into());
         }
         let retry_time_scale = args.retry_time_scale.or(file.retry_time_scale).unwrap_or(1.0);
         if !(retry_time_scale.is_finite() && retry_time_scale > 0.0) {
@@ -179,7 +184,9 @@ impl Config {
             allow_private_targets: dev || args.allow_private_targets || file.allow_private_targets.unwrap_or(false),
             allow_target_cidrs,
             delivery_concurrency,
-            delivery_timeout: std::time::Duration::from_secs(args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1)),
+            delivery_timeout: std::time::Duration::from_secs(
+                args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1),
+            ),
             max_attempts,
             sqlite_synchronous: args.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or(Synchronous::Full),
             payload_retention_days: args.payload_retention_days.or(file.payload_retention_days).unwrap_or(30).max(1),

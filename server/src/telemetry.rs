@@ -65,7 +65,12 @@ impl Telemetry {
         counter(&mut out, "hookbridge_messages_delivered_total", "Messages delivered with a 2xx answer.", &self.delivered);
         counter(&mut out, "hookbridge_messages_failed_total", "Messages moved to the dead letter queue.", &self.failed);
         counter(&mut out, "hookbridge_delivery_retries_total", "Attempts that ended in a scheduled retry.", &self.retried);
-        counter(&mut out, "hookbridge_deliveries_rate_limited_total", "Deliveries held back by an endpoint rate limit.", &self.rate_limited);
+        counter(
+            &mut out,
+            "hookbridge_deliveries_rate_limited_total",
+            "Deliveries held back by an endpoint rate limit.",
+            &self.rate_limited,
+        );
         counter(&mut out, "hookbridge_inbound_rejected_total", "Inbound requests rejected.", &self.inbound_rejected);
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

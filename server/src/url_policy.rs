@@ -105,9 +105,7 @@ impl UrlPolicy {
         }
         for ip in addrs {
             if !self.ip_allowed(ip) {
-                return Err(UrlRejection::Blocked(format!(
-                    "host {host} resolves to {ip}, a private or internal address"
-                )));
+                return Err(UrlRejection::Blocked(format!("host {host} resolves to {ip}, a private or internal address")));
             }
         }
         Ok(())
@@ -169,7 +167,20 @@ mod tests {
 
     #[test]
     fn classifies_addresses() {
-        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::",
+        ] {
             assert!(!is_public(private.parse().unwrap()), "{private} must be blocked");
         }
         for public in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {

@@ -63,7 +63,10 @@ async fn idempotent_resend_returns_the_original_and_a_different_payload_conflict
     assert_eq!(second.status, "queued");
 
     let conflict = client.send(&ep.id, &json!({"order": 999}), &options).await.unwrap_err();
-    assert_eq!((conflict.kind(), conflict.code(), conflict.status()), (ErrorKind::Idempotency, "IDEMPOTENCY_MISMATCH", Some(409)));
+    assert_eq!(
+        (conflict.kind(), conflict.code(), conflict.status()),
+        (ErrorKind::Idempotency, "IDEMPOTENCY_MISMATCH", Some(409))
+    );
 
     wait_for_status(&client, &first.message_id, "succeeded", WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -12,7 +12,11 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-async fn endpoint(client: &hookbridge::Client, receiver: &Receiver, options: CreateEndpointOptions) -> hookbridge::CreateEndpointResponse {
+async fn endpoint(
+    client: &hookbridge::Client,
+    receiver: &Receiver,
+    options: CreateEndpointOptions,
+) -> hookbridge::CreateEndpointResponse {
     client.create_endpoint(&receiver.url, &options).await.expect("create_endpoint")
 }
 
@@ -27,10 +31,8 @@ async fn delivers_signed_payload_with_custom_headers() {
     let mut send_headers = hookbridge::HeaderMap::new();
     send_headers.insert("X-Tenant-Id".into(), "tenant_abc".into());
     let payload = json!({"event": "order.created", "amount": 99.99, "items": ["a", "b"], "nested": {"z": 1, "a": 2}});
-    let sent = client
-        .send(&ep.id, &payload, &SendOptions { headers: Some(send_headers), idempotency_key: None })
-        .await
-        .expect("send");
+    let sent =
+        client.send(&ep.id, &payload, &SendOptions { headers: Some(send_headers), idempotency_key: None }).await.expect("send");
     assert_eq!(sent.status, "queued");
 
     let got = receiver.wait_for(1, WAIT).await;

@@ -12,6 +12,8 @@ use hookbridge::{Client, ClientConfig, CreateEndpointOptions, SendOptions};
 use serde_json::json;
 
 /// Starts the binary without `--dev`; returns the child, its URL and every stdout line up to the listening line.
+/// The caller kills and waits for the child; only a failed assertion leaves it to the test process's exit.
+#[allow(clippy::zombie_processes)]
 fn start_production(data_dir: &std::path::Path) -> (std::process::Child, String, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -43,16 +45,13 @@ fn client(url: &str, key: &str) -> Client {
 async fn first_start_creates_a_live_key_once_and_restarts_keep_it() {
     let data_dir = std::env::temp_dir().join(format!("hb-ops-{}", uuid::Uuid::now_v7()));
     let (mut first, url, lines) = start_production(&data_dir);
-    let key = lines
-        .iter()
-        .find_map(|l| l.split("(shown once): ").nth(1))
-        .expect("the first start prints the new key")
-        .to_owned();
+    let key = lines.iter().find_map(|l| l.split("(shown once): ").nth(1)).expect("the first start prints the new key").to_owned();
     assert!(key.starts_with("hb_live_") && key.len() == 40, "{key}");
     assert_eq!(client(&url, &key).list_api_keys().await.unwrap().len(), 1);
     assert!(data_dir.join("hookbridge.db").exists());
     // Without --dev, loopback targets are refused.
-    let blocked = client(&url, &key).create_endpoint("https://127.0.0.1/hook", &CreateEndpointOptions::default()).await.unwrap_err();
+    let blocked =
+        client(&url, &key).create_endpoint("https://127.0.0.1/hook", &CreateEndpointOptions::default()).await.unwrap_err();
     assert_eq!(blocked.code(), "ENDPOINT_BLOCKED");
     first.kill().unwrap();
     first.wait().unwrap();

@@ -167,7 +167,8 @@ async fn main() {
     }
     println!("goals: >= 10000 accepted/s, >= 5000 deliveries/s, p99 send-to-delivery < 50 ms when not throttled");
 
-    let paused = client.create_endpoint(&format!("{receiver}?paused"), &CreateEndpointOptions::default()).await.expect("endpoint");
+    let paused =
+        client.create_endpoint(&format!("{receiver}?paused"), &CreateEndpointOptions::default()).await.expect("endpoint");
     client.pause_endpoint(&paused.id).await.expect("pause");
     let (_, elapsed) = send_all(&client, &paused.id, paused_total, 128).await;
     tokio::time::sleep(Duration::from_secs(1)).await;

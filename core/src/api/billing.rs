@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{Client, DataMeta};
 use crate::error::Result;
-use crate::models::{CheckoutSession, Invoice, InvoicesResponse, PortalSession, Subscription, UsageHistoryResponse, UsageHistoryRow};
+use crate::models::{
+    CheckoutSession, Invoice, InvoicesResponse, PortalSession, Subscription, UsageHistoryResponse, UsageHistoryRow,
+};
 use crate::query::Query;
 use crate::transport::Call;
 
@@ -78,7 +80,8 @@ impl Client {
     pub async fn get_invoices(&self, limit: i64, starting_after: Option<&str>) -> Result<InvoicesResponse> {
         let mut q = Query::new();
         q.push("limit", limit).opt("starting_after", starting_after);
-        let page: DataMeta<Vec<Invoice>, HasMoreMeta> = self.decode(Call::new(Method::GET, "/v1/billing/invoices").query(q)).await?;
+        let page: DataMeta<Vec<Invoice>, HasMoreMeta> =
+            self.decode(Call::new(Method::GET, "/v1/billing/invoices").query(q)).await?;
         Ok(InvoicesResponse { invoices: page.data, has_more: page.meta.has_more })
     }
 

@@ -111,7 +111,11 @@ struct CreateBody<'a> {
 
 impl Client {
     /// Creates an inbound endpoint; `ingest_url` and `secret_token` are returned only this once.
-    pub async fn create_inbound_endpoint(&self, url: &str, settings: &InboundEndpointSettings) -> Result<CreateInboundEndpointResponse> {
+    pub async fn create_inbound_endpoint(
+        &self,
+        url: &str,
+        settings: &InboundEndpointSettings,
+    ) -> Result<CreateInboundEndpointResponse> {
         self.data(Call::new(Method::POST, "/v1/inbound-endpoints").json(&CreateBody { url, settings })?).await
     }
 
@@ -205,7 +209,8 @@ impl Client {
             .time("end_time", query.end_time.as_ref())
             .opt("limit", query.limit)
             .opt("cursor", query.cursor.as_ref());
-        let page: DataMeta<Vec<InboundLogEntry>, CursorMeta> = self.decode(Call::new(Method::GET, "/v1/inbound-logs").query(q)).await?;
+        let page: DataMeta<Vec<InboundLogEntry>, CursorMeta> =
+            self.decode(Call::new(Method::GET, "/v1/inbound-logs").query(q)).await?;
         Ok(InboundLogsResponse { entries: page.data, has_more: page.meta.has_more, next_cursor: page.meta.next_cursor })
     }
 
@@ -217,7 +222,11 @@ impl Client {
     }
 
     /// Inbound metrics bucketed over `window`.
-    pub async fn get_inbound_timeseries_metrics(&self, window: &str, inbound_endpoint_id: Option<&str>) -> Result<TimeSeriesMetrics> {
+    pub async fn get_inbound_timeseries_metrics(
+        &self,
+        window: &str,
+        inbound_endpoint_id: Option<&str>,
+    ) -> Result<TimeSeriesMetrics> {
         let mut q = Query::new();
         q.push("window", window).opt("inbound_endpoint_id", inbound_endpoint_id);
         self.data(Call::new(Method::GET, "/v1/inbound-metrics/timeseries").query(q)).await

@@ -15,12 +15,12 @@ pub mod projects;
 pub mod sending;
 
 pub use api_keys::key_mode;
-pub use metrics::window;
 pub use endpoints::{CreateEndpointOptions, UpdateEndpointOptions};
 pub use exports::CreateExportOptions;
 pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 pub use logs::LogsQuery;
 pub use messages::ReplayAllOptions;
+pub use metrics::window;
 pub use sending::SendOptions;
 
 /// Cursor pagination parameters shared by the list operations.

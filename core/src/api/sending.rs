@@ -32,7 +32,12 @@ impl Client {
     ///
     /// Retried on network errors, timeouts and 5xx: without an idempotency key a retry after a
     /// lost answer can create a second message.
-    pub async fn send(&self, endpoint_id: &str, payload: &serde_json::Value, options: &SendOptions) -> Result<SendWebhookResponse> {
+    pub async fn send(
+        &self,
+        endpoint_id: &str,
+        payload: &serde_json::Value,
+        options: &SendOptions,
+    ) -> Result<SendWebhookResponse> {
         let body = SendBody {
             endpoint_id,
             payload,

@@ -106,7 +106,13 @@ impl Sender {
                 AttemptOutcome { result: AttemptResult::Status(status), latency, error, retry_after }
             }
             Err(e) => {
-                let kind = if e.is_timeout() { "timeout" } else if e.is_connect() { "connection error" } else { "request error" };
+                let kind = if e.is_timeout() {
+                    "timeout"
+                } else if e.is_connect() {
+                    "connection error"
+                } else {
+                    "request error"
+                };
                 let mut message = format!("{kind}: {e}");
                 let mut source = std::error::Error::source(&e);
                 while let Some(inner) = source {
@@ -114,7 +120,12 @@ impl Sender {
                     message.push_str(&inner.to_string());
                     source = inner.source();
                 }
-                AttemptOutcome { result: AttemptResult::NoAnswer, latency: started.elapsed(), error: Some(message), retry_after: None }
+                AttemptOutcome {
+                    result: AttemptResult::NoAnswer,
+                    latency: started.elapsed(),
+                    error: Some(message),
+                    retry_after: None,
+                }
             }
         }
     }

@@ -97,8 +97,7 @@ impl DeliveryEngine {
         let _ = self.task.await;
         let all = u32::try_from(self.shared.concurrency).unwrap_or(u32::MAX);
         if tokio::time::timeout(drain, self.shared.permits.acquire_many(all)).await.is_err() {
-            let unfinished: Vec<String> =
-                self.shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            let unfinished: Vec<String> = self.shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
             tracing::warn!(count = unfinished.len(), "releasing unfinished deliveries for redelivery");
             if let Err(e) = self.shared.store.release(unfinished, now_millis()).await {
                 tracing::error!(error = %e, "could not release unfinished deliveries; their leases will expire");
@@ -186,13 +185,8 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
     let outcome = shared.sender.deliver(&delivery).await;
     shared.telemetry.observe_delivery_latency(outcome.latency.as_secs_f64());
     let now = now_millis();
-    let next = shared.policy.next_state(
-        outcome.result,
-        delivery.fast_retry_count,
-        delivery.slow_retry_count,
-        outcome.retry_after,
-        now,
-    );
+    let next =
+        shared.policy.next_state(outcome.result, delivery.fast_retry_count, delivery.slow_retry_count, outcome.retry_after, now);
     match &next {
         NextState::Succeeded => Telemetry::inc(&shared.telemetry.delivered),
         NextState::Retry { .. } => Telemetry::inc(&shared.telemetry.retried),

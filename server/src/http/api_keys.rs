@@ -22,7 +22,13 @@ const MAX_LABEL: usize = 255;
 pub fn routes() -> Vec<Route> {
     vec![
         Route { method: "GET", path: "/v1/api-keys", summary: "List API keys", authenticated: true, handler: get(list) },
-        Route { method: "POST", path: "/v1/api-keys", summary: "Create an API key (shown once)", authenticated: true, handler: post(create) },
+        Route {
+            method: "POST",
+            path: "/v1/api-keys",
+            summary: "Create an API key (shown once)",
+            authenticated: true,
+            handler: post(create),
+        },
         Route {
             method: "DELETE",
             path: "/v1/api-keys/{key_id}",

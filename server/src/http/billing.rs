@@ -82,7 +82,11 @@ struct HistoryQuery {
     offset: Option<i64>,
 }
 
-async fn usage_history(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<HistoryQuery>) -> ApiResult<Reply> {
+async fn usage_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<HistoryQuery>,
+) -> ApiResult<Reply> {
     let limit = limit("limit", q.limit, 12, 24)?;
     let offset = q.offset.unwrap_or(0);
     if offset < 0 {

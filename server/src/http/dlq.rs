@@ -71,18 +71,14 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
 }
 
 async fn replay_from_dlq(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
-    match state
-        .store
-        .replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::DeadLetter, now_millis())
-        .await?
-    {
+    match state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::DeadLetter, now_millis()).await? {
         ReplayOutcome::Replayed => {
             state.delivery.wake();
             Ok(Reply::ok(json!({ "message_id": id, "status": "replayed" })).message("Message replayed from the DLQ"))
         }
-        ReplayOutcome::NotReplayable(status) => {
-            Err(ApiError::invalid(format!("message {id} is not in DLQ (status {status}); only failed_permanent messages can be replayed from it")))
-        }
+        ReplayOutcome::NotReplayable(status) => Err(ApiError::invalid(format!(
+            "message {id} is not in DLQ (status {status}); only failed_permanent messages can be replayed from it"
+        ))),
         other => Err(replay_error(other, &id)),
     }
 }

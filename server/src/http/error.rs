@@ -16,8 +16,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human-readable message naming the problem.
     pub message: String,
-    /// Optional structured details.
-    pub details: Option<Value>,
+    /// Optional structured details (boxed: keeps `Result<_, ApiError>` small).
+    pub details: Option<Box<Value>>,
     /// Seconds for a `Retry-After` header (429/503).
     pub retry_after: Option<u64>,
 }
@@ -52,7 +52,7 @@ impl ApiError {
     }
     /// Adds structured details.
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
     /// Adds a `Retry-After`.
@@ -66,8 +66,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
         match e {
-            StoreError::Closed => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the server is shutting down")
-                .with_retry_after(1),
+            StoreError::Closed => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the server is shutting down").with_retry_after(1)
+            }
             _ => ApiError::internal("internal storage error"),
         }
     }
@@ -77,7 +78,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(details) = self.details {
-            error["details"] = details;
+            error["details"] = *details;
         }
         let body = json!({ "error": error, "meta": { "request_id": current_request_id() } });
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -103,7 +103,8 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
 
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {
     let now = now_millis();
-    let exports: Vec<ExportView> = state.store.list_exports(&caller.project_id).await?.into_iter().map(|e| view(e, now)).collect();
+    let exports: Vec<ExportView> =
+        state.store.list_exports(&caller.project_id).await?.into_iter().map(|e| view(e, now)).collect();
     Ok(Reply::ok(exports))
 }
 
@@ -134,7 +135,12 @@ async fn download(State(state): State<AppState>, caller: Caller, PathParams(id):
             let reason = export.record.error_message.clone().unwrap_or_default();
             return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} failed: {reason}")));
         }
-        status => return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} is {status}; try again when it is completed"))),
+        status => {
+            return Err(ApiError::conflict(
+                "EXPORT_NOT_READY",
+                format!("export {id} is {status}; try again when it is completed"),
+            ));
+        }
     }
     let (Some(secret), Some(expires_at)) = (export.download_secret.as_deref(), export.expires_at_ms) else {
         return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} has no file")));
@@ -160,8 +166,13 @@ struct FileQuery {
     expires: Option<String>,
 }
 
-async fn file(State(state): State<AppState>, PathParams(id): PathParams<String>, QueryParams(q): QueryParams<FileQuery>) -> ApiResult<Response> {
-    let forbidden = || ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "invalid download link (request a new one from /download)");
+async fn file(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams<FileQuery>,
+) -> ApiResult<Response> {
+    let forbidden =
+        || ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "invalid download link (request a new one from /download)");
     let expires: i64 = q.expires.as_deref().and_then(|e| e.parse().ok()).ok_or_else(forbidden)?;
     let token = q.token.ok_or_else(forbidden)?;
     let now = now_millis();
@@ -181,12 +192,11 @@ async fn file(State(state): State<AppState>, PathParams(id): PathParams<String>,
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
         .await
         .map_err(|_| ApiError::internal("cannot read the export file"))?
-        .map_err(|_| ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available")))?;
+        .map_err(|_| {
+            ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available"))
+        })?;
     let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
-    Ok((
-        [(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        bytes,
-    )
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
 }
 

@@ -71,7 +71,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let detail = text.split_once(": ").map_or(text.as_str(), |(_, rest)| rest);
         let detail = strip_position(detail);
         match rejection {
-            axum::extract::rejection::JsonRejection::JsonDataError(_) => ApiError::invalid(format!("invalid request body: {detail}")),
+            axum::extract::rejection::JsonRejection::JsonDataError(_) => {
+                ApiError::invalid(format!("invalid request body: {detail}"))
+            }
             _ => ApiError::invalid(format!("invalid JSON body: {detail}")),
         }
     })
@@ -152,7 +154,9 @@ pub fn limit(field: &str, value: Option<i64>, default: usize, max: usize) -> Res
 pub fn cursor(value: Option<&str>) -> Result<Option<ListCursor>, ApiError> {
     match value.map(str::trim).filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) => ListCursor::decode(c).map(Some).ok_or_else(|| ApiError::invalid("cursor is not valid (use next_cursor from a previous page)")),
+        Some(c) => ListCursor::decode(c)
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid("cursor is not valid (use next_cursor from a previous page)")),
     }
 }
 

@@ -11,7 +11,13 @@ use super::{AppState, Route};
 pub fn routes() -> Vec<Route> {
     vec![
         Route { method: "GET", path: "/healthz", summary: "Liveness probe", authenticated: false, handler: get(healthz) },
-        Route { method: "GET", path: "/readyz", summary: "Readiness probe (database reachable)", authenticated: false, handler: get(readyz) },
+        Route {
+            method: "GET",
+            path: "/readyz",
+            summary: "Readiness probe (database reachable)",
+            authenticated: false,
+            handler: get(readyz),
+        },
         Route { method: "GET", path: "/metrics", summary: "Prometheus metrics", authenticated: false, handler: get(metrics) },
     ]
 }

@@ -20,7 +20,13 @@ pub const MAX_BATCH_IDS: usize = 100;
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route { method: "GET", path: "/v1/messages/{message_id}", summary: "Get a message", authenticated: true, handler: get(get_message) },
+        Route {
+            method: "GET",
+            path: "/v1/messages/{message_id}",
+            summary: "Get a message",
+            authenticated: true,
+            handler: get(get_message),
+        },
         Route {
             method: "POST",
             path: "/v1/messages/{message_id}/replay",
@@ -122,11 +128,10 @@ async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): P
 fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
     match change {
         StatusChange::NotFound => ApiError::not_found("message", id),
-        StatusChange::WrongStatus(status) => ApiError::conflict(
-            "INVALID_STATUS",
-            format!("message {id} is {status}; only pending_retry messages can be {action}"),
-        )
-        .with_details(json!({ "current_status": status })),
+        StatusChange::WrongStatus(status) => {
+            ApiError::conflict("INVALID_STATUS", format!("message {id} is {status}; only pending_retry messages can be {action}"))
+                .with_details(json!({ "current_status": status }))
+        }
         StatusChange::Done => ApiError::internal("status change succeeded"),
     }
 }
@@ -135,7 +140,8 @@ async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): P
     match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             Telemetry::inc(&state.telemetry.failed);
-            Ok(Reply::ok(json!({ "message_id": id, "status": "failed_permanent" })).message("Retry cancelled; message moved to the DLQ"))
+            Ok(Reply::ok(json!({ "message_id": id, "status": "failed_permanent" }))
+                .message("Retry cancelled; message moved to the DLQ"))
         }
         other => Err(status_error(other, &id, "cancelled")),
     }
@@ -158,7 +164,11 @@ struct ReplayAllQuery {
     limit: Option<i64>,
 }
 
-async fn replay_all(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ReplayAllQuery>) -> ApiResult<Reply> {
+async fn replay_all(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<ReplayAllQuery>,
+) -> ApiResult<Reply> {
     let status = match q.status.as_deref() {
         Some(s @ ("failed_permanent" | "pending_retry")) => s.to_owned(),
         Some(other) => return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}"))),
@@ -166,10 +176,8 @@ async fn replay_all(State(state): State<AppState>, caller: Caller, QueryParams(q
     };
     let limit = limit("limit", q.limit, 100, 1000)?;
     let endpoint_id = q.endpoint_id.filter(|e| !e.is_empty());
-    let result = state
-        .store
-        .replay_all(&caller.project_id, Direction::Outbound, &status, endpoint_id, limit, now_millis())
-        .await?;
+    let result =
+        state.store.replay_all(&caller.project_id, Direction::Outbound, &status, endpoint_id, limit, now_millis()).await?;
     if !result.replayed.is_empty() {
         state.delivery.wake();
     }
@@ -187,18 +195,21 @@ struct ReplayBatchBody {
     message_ids: Vec<String>,
 }
 
-async fn replay_batch(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<ReplayBatchBody>) -> ApiResult<Reply> {
+async fn replay_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<ReplayBatchBody>,
+) -> ApiResult<Reply> {
     if body.message_ids.len() > MAX_BATCH_IDS {
         return Err(ApiError::invalid(format!(
             "message_ids may hold at most {MAX_BATCH_IDS} ids, got {}",
             body.message_ids.len()
         )));
     }
-    let outcomes = state
-        .store
-        .replay_messages(&caller.project_id, Direction::Outbound, body.message_ids.clone(), now_millis())
-        .await?;
-    let mut response = ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
+    let outcomes =
+        state.store.replay_messages(&caller.project_id, Direction::Outbound, body.message_ids.clone(), now_millis()).await?;
+    let mut response =
+        ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
     for (id, outcome) in body.message_ids.into_iter().zip(outcomes) {
         let (status, error) = match &outcome {
             ReplayOutcome::Replayed => {

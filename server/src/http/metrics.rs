@@ -77,10 +77,7 @@ async fn metrics(State(state): State<AppState>, caller: Caller, QueryParams(q): 
     let window = Window::parse(q.window.as_deref())?;
     let now = now_millis();
     let endpoint = q.endpoint_id.filter(|e| !e.is_empty());
-    let c = state
-        .store
-        .metric_counts(&caller.project_id, Direction::Outbound, endpoint, now - window.length_ms, now + 1)
-        .await?;
+    let c = state.store.metric_counts(&caller.project_id, Direction::Outbound, endpoint, now - window.length_ms, now + 1).await?;
     Ok(Reply::ok(Metrics {
         window: window.name.into(),
         total_messages: c.total,
@@ -92,14 +89,16 @@ async fn metrics(State(state): State<AppState>, caller: Caller, QueryParams(q): 
     }))
 }
 
-async fn timeseries(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<MetricsQuery>) -> ApiResult<Reply> {
+async fn timeseries(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<MetricsQuery>,
+) -> ApiResult<Reply> {
     let window = Window::parse(q.window.as_deref())?;
     let (first, count) = window.buckets(now_millis());
     let endpoint = q.endpoint_id.filter(|e| !e.is_empty());
-    let series = state
-        .store
-        .metric_series(&caller.project_id, Direction::Outbound, endpoint, first, window.bucket_ms, count)
-        .await?;
+    let series =
+        state.store.metric_series(&caller.project_id, Direction::Outbound, endpoint, first, window.bucket_ms, count).await?;
     Ok(Reply::ok(time_series(&window, first, series)))
 }
 

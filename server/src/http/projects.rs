@@ -18,7 +18,13 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route { method: "GET", path: "/v1/projects", summary: "List projects", authenticated: true, handler: get(list) },
         Route { method: "POST", path: "/v1/projects", summary: "Create a project", authenticated: true, handler: post(create) },
-        Route { method: "GET", path: "/v1/projects/{project_id}", summary: "Get a project", authenticated: true, handler: get(fetch) },
+        Route {
+            method: "GET",
+            path: "/v1/projects/{project_id}",
+            summary: "Get a project",
+            authenticated: true,
+            handler: get(fetch),
+        },
         Route {
             method: "PUT",
             path: "/v1/projects/{project_id}",

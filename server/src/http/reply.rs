@@ -18,12 +18,7 @@ pub struct Reply {
 impl Reply {
     /// 200 with `data`.
     pub fn ok(data: impl Serialize) -> Self {
-        Reply {
-            status: StatusCode::OK,
-            data: serde_json::to_value(data).unwrap_or(Value::Null),
-            meta: Map::new(),
-            message: None,
-        }
+        Reply { status: StatusCode::OK, data: serde_json::to_value(data).unwrap_or(Value::Null), meta: Map::new(), message: None }
     }
     /// 201 with `data`.
     pub fn created(data: impl Serialize) -> Self {

@@ -51,7 +51,11 @@ struct SendBody {
     retention_hours: Option<i64>,
 }
 
-async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<SendBody, MAX_SEND_BODY>) -> ApiResult<Reply> {
+async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<SendBody, MAX_SEND_BODY>,
+) -> ApiResult<Reply> {
     if !is_endpoint_id(&body.endpoint_id) {
         return Err(ApiError::invalid(format!(
             "endpoint_id must be in format ep_ followed by 32 lowercase hex characters, got {:?}",
@@ -59,7 +63,9 @@ async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): Jso
         )));
     }
     let payload = match body.payload {
-        Some(Value::Object(map)) => serde_json::to_vec(&map).map_err(|e| ApiError::invalid(format!("payload cannot be encoded: {e}")))?,
+        Some(Value::Object(map)) => {
+            serde_json::to_vec(&map).map_err(|e| ApiError::invalid(format!("payload cannot be encoded: {e}")))?
+        }
         Some(_) => return Err(ApiError::invalid("payload must be a JSON object")),
         None => return Err(ApiError::invalid("payload is required")),
     };
@@ -107,11 +113,9 @@ async fn send(State(state): State<AppState>, caller: Caller, JsonBody(body): Jso
             "IDEMPOTENCY_MISMATCH",
             "idempotency_key was already used for this endpoint with a different payload",
         )),
-        SendOutcome::EndpointNotFound => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "ENDPOINT_NOT_FOUND",
-            format!("endpoint {endpoint_id} not found"),
-        )),
+        SendOutcome::EndpointNotFound => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("endpoint {endpoint_id} not found")))
+        }
     }
 }
 

@@ -58,7 +58,11 @@ pub trait EndpointStore: Send + Sync {
     ) -> Result<SigningKeyWrite<()>, StoreError>;
 
     /// The endpoint's active signing keys, oldest first.
-    async fn list_signing_keys(&self, project_id: &str, endpoint_id: &str) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError>;
+    async fn list_signing_keys(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError>;
 
     /// Deletes a signing key (never the last active one).
     async fn delete_signing_key(

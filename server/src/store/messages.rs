@@ -3,8 +3,8 @@
 use hookbridge::Message;
 
 use super::{
-    Direction, ListPage, LogEntry, LogFilter, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome,
-    SendOutcome, StatusChange, StoreError,
+    Direction, ListPage, LogEntry, LogFilter, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome,
+    StatusChange, StoreError,
 };
 
 /// Storage of messages: send, status, replay, logs, DLQ and metrics.

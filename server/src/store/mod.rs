@@ -29,7 +29,16 @@ pub trait Store:
 }
 
 impl<T> Store for T where
-    T: TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + RetentionStore + Send + Sync + 'static
+    T: TenancyStore
+        + EndpointStore
+        + MessageStore
+        + ExportStore
+        + InboundStore
+        + DeliveryQueue
+        + RetentionStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 

@@ -18,5 +18,10 @@ pub trait RetentionStore: Send + Sync {
     /// `payloads_before_ms`, deletes rejections received before `rejections_before_ms`, and keeps
     /// at most `max_unattributed` rejections that belong to no project (requests to unknown
     /// endpoints need no credentials, so their records must not grow without bound).
-    async fn prune(&self, payloads_before_ms: i64, rejections_before_ms: i64, max_unattributed: usize) -> Result<Pruned, StoreError>;
+    async fn prune(
+        &self,
+        payloads_before_ms: i64,
+        rejections_before_ms: i64,
+        max_unattributed: usize,
+    ) -> Result<Pruned, StoreError>;
 }

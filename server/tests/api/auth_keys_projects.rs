@@ -102,7 +102,8 @@ async fn projects_can_be_managed_with_an_api_key() {
     raw.post("/v1/projects", json!({})).await.expect_error(400, "INVALID_REQUEST");
     raw.post("/v1/projects", json!({"name": ""})).await.expect_error(400, "INVALID_REQUEST");
     raw.post("/v1/projects", json!({"name": "x".repeat(256)})).await.expect_error(400, "INVALID_REQUEST");
-    let message = raw.post("/v1/projects", json!({"name": "p", "rate_limit_default": "fast"})).await.expect_error(400, "INVALID_REQUEST");
+    let message =
+        raw.post("/v1/projects", json!({"name": "p", "rate_limit_default": "fast"})).await.expect_error(400, "INVALID_REQUEST");
     assert!(message.contains("rate_limit_default"), "the message names the field: {message}");
 }
 

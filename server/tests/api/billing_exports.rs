@@ -61,7 +61,12 @@ async fn exports_write_json_lines_behind_a_signed_link() {
     let end = Timestamp::now();
 
     let created = client
-        .create_export(&CreateExportOptions { start_time: start.into(), end_time: end.into(), status: None, endpoint_id: Some(ep.id.clone()) })
+        .create_export(&CreateExportOptions {
+            start_time: start.into(),
+            end_time: end.into(),
+            status: None,
+            endpoint_id: Some(ep.id.clone()),
+        })
         .await
         .unwrap();
     assert!(matches!(created.status.as_str(), "pending" | "processing" | "completed"));
@@ -110,12 +115,22 @@ async fn exports_write_json_lines_behind_a_signed_link() {
         .unwrap_err();
     assert_eq!((err.code(), err.status()), ("INVALID_REQUEST", Some(400)));
     let err = client
-        .create_export(&CreateExportOptions { start_time: TimeArg::Text("soon".into()), end_time: end.into(), status: None, endpoint_id: None })
+        .create_export(&CreateExportOptions {
+            start_time: TimeArg::Text("soon".into()),
+            end_time: end.into(),
+            status: None,
+            endpoint_id: None,
+        })
         .await
         .unwrap_err();
     assert!(err.message().contains("start_time"), "{}", err.message());
     let err = client
-        .create_export(&CreateExportOptions { start_time: start.into(), end_time: end.into(), status: Some("lost".into()), endpoint_id: None })
+        .create_export(&CreateExportOptions {
+            start_time: start.into(),
+            end_time: end.into(),
+            status: Some("lost".into()),
+            endpoint_id: None,
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_REQUEST");

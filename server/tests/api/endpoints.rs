@@ -29,7 +29,10 @@ async fn endpoints_are_created_read_updated_and_deleted() {
     assert_eq!(created.description.as_deref(), Some("orders"));
 
     let got = client.get_endpoint(&created.id).await.unwrap();
-    assert_eq!((got.url.as_str(), got.paused, got.rate_limit_rps, got.burst), ("http://127.0.0.1:9/orders", false, Some(10), Some(20)));
+    assert_eq!(
+        (got.url.as_str(), got.paused, got.rate_limit_rps, got.burst),
+        ("http://127.0.0.1:9/orders", false, Some(10), Some(20))
+    );
     assert_eq!(got.headers, options.headers);
     assert_eq!(got.created_at, created.created_at);
 
@@ -39,7 +42,10 @@ async fn endpoints_are_created_read_updated_and_deleted() {
         .await
         .unwrap();
     let after = client.get_endpoint(&created.id).await.unwrap();
-    assert_eq!((after.description.as_deref(), after.rate_limit_rps, after.headers.clone()), (Some("orders v2"), Some(10), options.headers.clone()));
+    assert_eq!(
+        (after.description.as_deref(), after.rate_limit_rps, after.headers.clone()),
+        (Some("orders v2"), Some(10), options.headers.clone())
+    );
     assert!(after.updated_at >= got.updated_at);
     client
         .update_endpoint(
@@ -67,7 +73,10 @@ async fn endpoints_are_created_read_updated_and_deleted() {
     assert_eq!((dup.kind(), dup.code(), dup.status()), (ErrorKind::Api, "DUPLICATE_URL", Some(409)));
     let other = client.create_endpoint("http://127.0.0.1:9/other", &Default::default()).await.unwrap();
     let err = client
-        .update_endpoint(&other.id, &UpdateEndpointOptions { url: Some("http://127.0.0.1:9/orders-v2".into()), ..Default::default() })
+        .update_endpoint(
+            &other.id,
+            &UpdateEndpointOptions { url: Some("http://127.0.0.1:9/orders-v2".into()), ..Default::default() },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "DUPLICATE_URL");
@@ -107,7 +116,9 @@ async fn endpoint_input_is_validated_with_the_contract_codes() {
     raw.call(Method::PATCH, &path, Some(json!({"headers": {"Authorization": "x"}}))).await.expect_error(400, "INVALID_HEADERS");
     raw.call(Method::PATCH, &path, Some(json!({"url": "ftp://example.com/x"}))).await.expect_error(400, "INVALID_ENDPOINT");
     raw.call(Method::PATCH, &path, Some(json!({"burst": 20000}))).await.expect_error(400, "INVALID_REQUEST");
-    raw.call(Method::PATCH, "/v1/endpoints/ep_00000000000000000000000000000000", Some(json!({}))).await.expect_error(404, "ENDPOINT_NOT_FOUND");
+    raw.call(Method::PATCH, "/v1/endpoints/ep_00000000000000000000000000000000", Some(json!({})))
+        .await
+        .expect_error(404, "ENDPOINT_NOT_FOUND");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -211,7 +222,11 @@ async fn signing_keys_are_capped_at_two_and_the_last_cannot_go() {
     assert_eq!(second.key_hint.as_deref(), Some(&second.signing_secret[34..]));
     assert!(second.created_at.is_some());
     let listed = client.list_endpoint_signing_keys(&ep.id).await.unwrap();
-    assert_eq!(listed.iter().map(|k| k.id.clone()).collect::<Vec<_>>(), vec![keys[0].id.clone(), second.id.clone()], "oldest first");
+    assert_eq!(
+        listed.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
+        vec![keys[0].id.clone(), second.id.clone()],
+        "oldest first"
+    );
 
     let third = client.rotate_endpoint_secret(&ep.id).await.unwrap_err();
     assert_eq!((third.code(), third.status()), ("MAX_SIGNING_KEYS_REACHED", Some(409)));

@@ -1,6 +1,8 @@
 //! A key never sees another project's data: every lookup across projects is a 404.
 
-use hookbridge::{CreateEndpointOptions, CreateExportOptions, ErrorKind, LogsQuery, Page, ReplayAllOptions, SendOptions, Timestamp};
+use hookbridge::{
+    CreateEndpointOptions, CreateExportOptions, ErrorKind, LogsQuery, Page, ReplayAllOptions, SendOptions, Timestamp,
+};
 use reqwest::Method;
 use serde_json::json;
 
@@ -72,5 +74,8 @@ async fn a_second_project_sees_nothing_of_the_first() {
     assert_eq!(a.get_message(&sent.message_id).await.unwrap().replay_count, 0);
     assert_eq!(a.get_metrics("24h").await.unwrap().total_messages, 1);
     let raw_b = Raw::with_key(&server.url, Some(&key_b));
-    raw_b.call(Method::DELETE, &format!("/v1/endpoints/{}/signing-keys/sk_0", ep.id), None).await.expect_error(404, "ENDPOINT_NOT_FOUND");
+    raw_b
+        .call(Method::DELETE, &format!("/v1/endpoints/{}/signing-keys/sk_0", ep.id), None)
+        .await
+        .expect_error(404, "ENDPOINT_NOT_FOUND");
 }

@@ -52,8 +52,15 @@ async fn logs_filter_and_paginate_newest_first() {
 
     // Time filters: `Z`, `+00:00` and naive values (UTC) all work; both bounds are inclusive.
     let after = Timestamp::now();
-    for start in [TimeArg::At(before), TimeArg::Text(before.to_rfc3339()), TimeArg::Text(before.local().format("%Y-%m-%dT%H:%M:%S%.3f").to_string())] {
-        let page = client.get_logs(&LogsQuery { start_time: Some(start.clone()), end_time: Some(after.into()), ..Default::default() }).await.unwrap();
+    for start in [
+        TimeArg::At(before),
+        TimeArg::Text(before.to_rfc3339()),
+        TimeArg::Text(before.local().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()),
+    ] {
+        let page = client
+            .get_logs(&LogsQuery { start_time: Some(start.clone()), end_time: Some(after.into()), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(page.messages.len(), 8, "start {start:?}");
     }
     let future = TimeArg::At(Timestamp::from_unix_millis(after.unix_millis() + 60_000));
@@ -118,7 +125,9 @@ async fn metrics_count_messages_and_attempts_per_window() {
     let err = client.get_metrics("90d").await.unwrap_err();
     assert_eq!((err.code(), err.status()), ("INVALID_REQUEST", Some(400)));
 
-    for (window, buckets, width_ms) in [("1h", 12, 300_000), ("24h", 24, 3_600_000), ("7d", 28, 21_600_000), ("30d", 30, 86_400_000)] {
+    for (window, buckets, width_ms) in
+        [("1h", 12, 300_000), ("24h", 24, 3_600_000), ("7d", 28, 21_600_000), ("30d", 30, 86_400_000)]
+    {
         let series = client.get_timeseries_metrics(window, None).await.unwrap();
         assert_eq!((series.window.as_str(), series.buckets.len()), (window, buckets));
         let starts: Vec<i64> = series.buckets.iter().map(|b| b.timestamp.unix_millis()).collect();

@@ -65,7 +65,8 @@ async fn succeeded_messages_replay_and_queued_ones_do_not() {
     receiver.wait_for(2, WAIT).await;
     let m = wait_for_status(&client, &id, "succeeded", WAIT).await;
     assert_eq!(m.replay_count, 1);
-    let signed: Vec<i64> = receiver.received().iter().map(|d| d.header("x-webhook-timestamp").unwrap().parse().unwrap()).collect();
+    let signed: Vec<i64> =
+        receiver.received().iter().map(|d| d.header("x-webhook-timestamp").unwrap().parse().unwrap()).collect();
     assert!(signed[1] >= signed[0], "a replay is signed at replay time");
 
     let ep2 = client.create_endpoint("http://127.0.0.1:9/held", &Default::default()).await.unwrap();
@@ -164,7 +165,11 @@ async fn replay_batch_and_replay_all_report_per_message() {
     // replay-all, limited and per endpoint.
     let other = client.create_endpoint("http://127.0.0.1:9/other", &Default::default()).await.unwrap();
     let limited = client
-        .replay_all_messages(&ReplayAllOptions { status: "failed_permanent".into(), endpoint_id: Some(ep.clone()), limit: Some(3) })
+        .replay_all_messages(&ReplayAllOptions {
+            status: "failed_permanent".into(),
+            endpoint_id: Some(ep.clone()),
+            limit: Some(3),
+        })
         .await
         .unwrap();
     assert_eq!((limited.replayed, limited.failed, limited.stuck), (3, 0, 0));

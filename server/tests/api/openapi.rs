@@ -17,7 +17,12 @@ async fn the_openapi_document_covers_every_route() {
         assert_eq!(op["summary"], route.summary);
         assert_eq!(op.get("security").is_some(), route.authenticated, "{} {} security", route.method, route.path);
     }
-    for (method, path) in [("post", "/v1/webhooks/send"), ("get", "/v1/logs"), ("post", "/v1/endpoints"), ("get", "/v1/exports/{export_id}/download")] {
+    for (method, path) in [
+        ("post", "/v1/webhooks/send"),
+        ("get", "/v1/logs"),
+        ("post", "/v1/endpoints"),
+        ("get", "/v1/exports/{export_id}/download"),
+    ] {
         assert!(doc.body["paths"][path][method].is_object(), "{method} {path}");
     }
 }

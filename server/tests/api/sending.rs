@@ -15,7 +15,10 @@ async fn a_send_is_stored_with_the_exact_compact_bytes() {
     let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
 
     // Key order is kept and whitespace dropped: the delivered bytes are the compact form.
-    let body = format!(r#"{{ "endpoint_id": "{}", "payload": {{ "zeta": 1, "alpha": [true, null, "é"], "mid": {{"b": 2, "a": 1}} }} }}"#, ep.id);
+    let body = format!(
+        r#"{{ "endpoint_id": "{}", "payload": {{ "zeta": 1, "alpha": [true, null, "é"], "mid": {{"b": 2, "a": 1}} }} }}"#,
+        ep.id
+    );
     let raw = Raw::new(&server.url);
     let answer = raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", body.into_bytes()).await;
     let data = answer.expect_ok(202);
@@ -112,7 +115,9 @@ async fn bad_sends_are_refused_with_the_contract_codes() {
     for not_object in [json!([1, 2]), json!("text"), json!(3), json!(null)] {
         send(json!({"endpoint_id": ep.id, "payload": not_object})).await.expect_error(400, "INVALID_REQUEST");
     }
-    send(json!({"endpoint_id": "ep_00000000000000000000000000000000", "payload": {}})).await.expect_error(404, "ENDPOINT_NOT_FOUND");
+    send(json!({"endpoint_id": "ep_00000000000000000000000000000000", "payload": {}}))
+        .await
+        .expect_error(404, "ENDPOINT_NOT_FOUND");
 
     // 1 MB is the limit on the compact bytes.
     let at_limit = "x".repeat(1024 * 1024 - 8); // {"a":"…"} adds 8 bytes
@@ -136,14 +141,18 @@ async fn bad_sends_are_refused_with_the_contract_codes() {
         send(json!({"endpoint_id": ep.id, "payload": {}, "headers": bad_headers})).await.expect_error(400, "INVALID_HEADERS");
     }
     for bad_key in [json!("has space"), json!("a".repeat(256)), json!("semi;colon"), json!(12)] {
-        let m = send(json!({"endpoint_id": ep.id, "payload": {}, "idempotency_key": bad_key})).await.expect_error(400, "INVALID_REQUEST");
+        let m = send(json!({"endpoint_id": ep.id, "payload": {}, "idempotency_key": bad_key}))
+            .await
+            .expect_error(400, "INVALID_REQUEST");
         assert!(m.contains("idempotency_key"), "{m}");
     }
     send(json!({"endpoint_id": ep.id, "payload": {}, "idempotency_key": "k".repeat(255)})).await.expect_ok(202);
     // Unknown fields are ignored; retention_hours is accepted.
     send(json!({"endpoint_id": ep.id, "payload": {"ok": 1}, "future_field": [1], "retention_hours": 24})).await.expect_ok(202);
     send(json!({"endpoint_id": ep.id, "payload": {}, "retention_hours": -1})).await.expect_error(400, "INVALID_REQUEST");
-    raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", b"{\"endpoint_id\":".to_vec()).await.expect_error(400, "INVALID_REQUEST");
+    raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", b"{\"endpoint_id\":".to_vec())
+        .await
+        .expect_error(400, "INVALID_REQUEST");
 
     // The core client sees the same errors with the SDK's kinds.
     let err = client.send("ep_00000000000000000000000000000000", &json!({}), &SendOptions::default()).await.unwrap_err();
@@ -161,7 +170,11 @@ async fn oversized_bodies_get_the_envelope_not_a_reset_connection() {
     for size in [5_000_000usize, 30_000_000] {
         // Through the core client, as an SDK user would: a clear 400, not a network error.
         let err = client.send(&ep.id, &json!({"blob": "x".repeat(size)}), &SendOptions::default()).await.unwrap_err();
-        assert_eq!((err.kind(), err.code(), err.status()), (ErrorKind::Api, "PAYLOAD_TOO_LARGE", Some(400)), "{size} bytes: {err}");
+        assert_eq!(
+            (err.kind(), err.code(), err.status()),
+            (ErrorKind::Api, "PAYLOAD_TOO_LARGE", Some(400)),
+            "{size} bytes: {err}"
+        );
     }
     // The connection and the server stay usable.
     let ok = client.send(&ep.id, &json!({"small": true}), &SendOptions::default()).await.unwrap();

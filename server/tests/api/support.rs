@@ -49,7 +49,11 @@ impl Answer {
     /// Asserts a success envelope with this status; returns `data`.
     pub fn expect_ok(&self, status: u16) -> &Value {
         assert_eq!(self.status, status, "status of {:?}", self.text);
-        assert!(self.body["meta"]["request_id"].as_str().is_some_and(|r| r.starts_with("req_")), "meta.request_id in {:?}", self.text);
+        assert!(
+            self.body["meta"]["request_id"].as_str().is_some_and(|r| r.starts_with("req_")),
+            "meta.request_id in {:?}",
+            self.text
+        );
         &self.body["data"]
     }
 }
@@ -86,7 +90,8 @@ impl Raw {
 
     /// Sends a request with a raw body and content type.
     pub async fn call_raw(&self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         if let Some(key) = &self.key {
             request = request.bearer_auth(key);
         }

@@ -54,7 +54,13 @@ async fn endpoint_urls_must_be_https_and_public() {
     let create = |url: &str| raw.post("/v1/endpoints", json!({ "url": url }));
 
     create("http://127.0.0.1:8443/hook").await.expect_error(400, "INVALID_ENDPOINT");
-    for blocked in ["https://10.0.0.1/hook", "https://192.168.1.20/hook", "https://169.254.169.254/latest", "https://[::1]:8443/hook", "https://0.0.0.0/hook"] {
+    for blocked in [
+        "https://10.0.0.1/hook",
+        "https://192.168.1.20/hook",
+        "https://169.254.169.254/latest",
+        "https://[::1]:8443/hook",
+        "https://0.0.0.0/hook",
+    ] {
         let m = create(blocked).await.expect_error(400, "ENDPOINT_BLOCKED");
         assert!(m.contains("private"), "{blocked}: {m}");
     }
@@ -63,6 +69,7 @@ async fn endpoint_urls_must_be_https_and_public() {
     create("https://127.0.0.1:8443/hook").await.expect_ok(201);
     let ep = create("https://127.0.0.2:8443/hook").await;
     let id = ep.expect_ok(201)["id"].as_str().unwrap().to_owned();
-    let patched = raw.call(reqwest::Method::PATCH, &format!("/v1/endpoints/{id}"), Some(json!({"url": "https://10.1.1.1/x"}))).await;
+    let patched =
+        raw.call(reqwest::Method::PATCH, &format!("/v1/endpoints/{id}"), Some(json!({"url": "https://10.1.1.1/x"}))).await;
     patched.expect_error(400, "ENDPOINT_BLOCKED");
 }

@@ -217,7 +217,12 @@ async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
 }
 
 /// Polls a message until `done(status)` holds (panics after `timeout`).
-pub async fn wait_for_status(client: &hookbridge::Client, message_id: &str, want: &str, timeout: Duration) -> hookbridge::Message {
+pub async fn wait_for_status(
+    client: &hookbridge::Client,
+    message_id: &str,
+    want: &str,
+    timeout: Duration,
+) -> hookbridge::Message {
     let deadline = Instant::now() + timeout;
     loop {
         let message = client.get_message(message_id).await.expect("get_message");

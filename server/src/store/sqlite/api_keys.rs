@@ -74,7 +74,8 @@ pub(super) fn revoke(conn: &Connection, project_id: &str, key_id: &str, now_ms: 
 
 /// Revokes every active key of a project; returns their ids.
 pub(super) fn revoke_all(conn: &Connection, project_id: &str, now_ms: i64) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("UPDATE api_keys SET revoked_at = ?2 WHERE project_id = ?1 AND revoked_at IS NULL RETURNING id")?;
+    let mut stmt =
+        conn.prepare_cached("UPDATE api_keys SET revoked_at = ?2 WHERE project_id = ?1 AND revoked_at IS NULL RETURNING id")?;
     let ids = stmt.query_map(params![project_id, now_ms], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
     Ok(ids)
 }

@@ -73,7 +73,13 @@ fn list_keys(conn: &Connection, owner_id: &str) -> Result<Vec<SigningKey>, Store
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn update(conn: &Connection, project_id: &str, endpoint_id: &str, c: &EndpointChanges, now: i64) -> Result<EndpointWrite<()>, StoreError> {
+fn update(
+    conn: &Connection,
+    project_id: &str,
+    endpoint_id: &str,
+    c: &EndpointChanges,
+    now: i64,
+) -> Result<EndpointWrite<()>, StoreError> {
     if !live_endpoint_exists(conn, project_id, endpoint_id)? {
         return Ok(EndpointWrite::NotFound);
     }
@@ -265,7 +271,11 @@ impl EndpointStore for SqliteStore {
         .await
     }
 
-    async fn list_signing_keys(&self, project_id: &str, endpoint_id: &str) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    async fn list_signing_keys(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
         let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
         self.read(move |conn| {
             if !live_endpoint_exists(conn, &project, &id)? {

@@ -53,7 +53,16 @@ impl ExportStore for SqliteStore {
                 "INSERT INTO exports (id, project_id, status, filter_start_time, filter_end_time, filter_status, \
                  filter_endpoint_id, direction, created_at) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![e.id, e.project_id, e.start_ms, e.end_ms, e.status, e.endpoint_id, e.direction.as_str(), e.created_at])?;
+            .execute(params![
+                e.id,
+                e.project_id,
+                e.start_ms,
+                e.end_ms,
+                e.status,
+                e.endpoint_id,
+                e.direction.as_str(),
+                e.created_at
+            ])?;
             get(conn, None, &e.id)?.ok_or_else(|| StoreError::Corrupt("export vanished after insert".into()))
         })
         .await
@@ -62,8 +71,9 @@ impl ExportStore for SqliteStore {
     async fn list_exports(&self, project_id: &str) -> Result<Vec<StoredExport>, StoreError> {
         let project = project_id.to_owned();
         self.read(move |conn| {
-            let mut stmt =
-                conn.prepare_cached(&format!("SELECT {COLUMNS} FROM exports WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM exports WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"
+            ))?;
             let rows = stmt.query_map(params![project], export_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })

@@ -126,7 +126,14 @@ pub(super) fn metric_series(
          AND (?6 IS NULL OR endpoint_id = ?6) GROUP BY b",
     )?;
     let rows = stmt.query_map(params![project_id, direction.as_str(), first_ms, width_ms, end_ms, endpoint_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, Option<f64>>(5)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<f64>>(5)?,
+        ))
     })?;
     for row in rows {
         let (b, total, succeeded, failed, retrying, delivery) = row?;

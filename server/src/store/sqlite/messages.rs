@@ -4,8 +4,8 @@ use hookbridge::Message;
 
 use super::{SqliteStore, message_queries as q, message_writes as w};
 use crate::store::{
-    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
-    ReplayOutcome, SendOutcome, StatusChange, StoreError,
+    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome,
+    SendOutcome, StatusChange, StoreError,
 };
 
 #[async_trait::async_trait]
@@ -94,7 +94,8 @@ impl MessageStore for SqliteStore {
         count: usize,
     ) -> Result<Vec<MetricCounts>, StoreError> {
         let project = project_id.to_owned();
-        self.read(move |conn| q::metric_series(conn, &project, direction, endpoint_id.as_deref(), first_ms, width_ms, count)).await
+        self.read(move |conn| q::metric_series(conn, &project, direction, endpoint_id.as_deref(), first_ms, width_ms, count))
+            .await
     }
 
     async fn count_messages_in(&self, project_id: &str, ranges: Vec<(i64, i64)>) -> Result<Vec<i64>, StoreError> {

@@ -143,7 +143,22 @@ fn claim(conn: &Connection, now_ms: i64, limit: usize, lease_ms: i64) -> Result<
     let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
     let mut targets: std::collections::HashMap<String, Option<Target>> = std::collections::HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
-    for (id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, attempts, fast, slow, created_at) in rows {
+    for (
+        id,
+        project_id,
+        direction,
+        endpoint_id,
+        destination_url,
+        content_type,
+        payload,
+        headers,
+        signed_at,
+        attempts,
+        fast,
+        slow,
+        created_at,
+    ) in rows
+    {
         let direction = if direction == "inbound" { Direction::Inbound } else { Direction::Outbound };
         if !targets.contains_key(&endpoint_id) {
             let target = load_target(conn, direction, &endpoint_id)?;
@@ -208,8 +223,9 @@ fn load_target(conn: &Connection, direction: Direction, endpoint_id: &str) -> Re
         }
     };
     let secrets = if signing {
-        let mut stmt =
-            conn.prepare_cached("SELECT secret FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT secret FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
+        )?;
         stmt.query_map(params![endpoint_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
     } else {
         Vec::new()

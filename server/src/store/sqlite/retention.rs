@@ -11,7 +11,12 @@ const CHUNK: i64 = 5_000;
 
 #[async_trait::async_trait]
 impl RetentionStore for SqliteStore {
-    async fn prune(&self, payloads_before_ms: i64, rejections_before_ms: i64, max_unattributed: usize) -> Result<Pruned, StoreError> {
+    async fn prune(
+        &self,
+        payloads_before_ms: i64,
+        rejections_before_ms: i64,
+        max_unattributed: usize,
+    ) -> Result<Pruned, StoreError> {
         let mut pruned = Pruned::default();
         loop {
             let n = self
