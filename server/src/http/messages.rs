@@ -169,15 +169,27 @@ async fn replay_all(
     caller: Caller,
     QueryParams(q): QueryParams<ReplayAllQuery>,
 ) -> ApiResult<Reply> {
-    let status = match q.status.as_deref() {
+    replay_all_reply(&state, &caller, Direction::Outbound, q.status.as_deref(), q.endpoint_id, q.limit).await
+}
+
+/// Replays every message of a status (`failed_permanent` or `pending_retry`), optionally of one
+/// endpoint, in one direction: the shared body of the outbound and inbound replay-all routes.
+pub(crate) async fn replay_all_reply(
+    state: &AppState,
+    caller: &Caller,
+    direction: Direction,
+    status: Option<&str>,
+    endpoint_id: Option<String>,
+    limit_param: Option<i64>,
+) -> ApiResult<Reply> {
+    let status = match status {
         Some(s @ ("failed_permanent" | "pending_retry")) => s.to_owned(),
         Some(other) => return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}"))),
         None => return Err(ApiError::invalid("status is required (failed_permanent or pending_retry)")),
     };
-    let limit = limit("limit", q.limit, 100, 1000)?;
-    let endpoint_id = q.endpoint_id.filter(|e| !e.is_empty());
-    let result =
-        state.store.replay_all(&caller.project_id, Direction::Outbound, &status, endpoint_id, limit, now_millis()).await?;
+    let limit = limit("limit", limit_param, 100, 1000)?;
+    let endpoint_id = endpoint_id.filter(|e| !e.is_empty());
+    let result = state.store.replay_all(&caller.project_id, direction, &status, endpoint_id, limit, now_millis()).await?;
     if !result.replayed.is_empty() {
         state.delivery.wake();
     }
@@ -200,17 +212,24 @@ async fn replay_batch(
     caller: Caller,
     JsonBody(body): JsonBody<ReplayBatchBody>,
 ) -> ApiResult<Reply> {
-    if body.message_ids.len() > MAX_BATCH_IDS {
-        return Err(ApiError::invalid(format!(
-            "message_ids may hold at most {MAX_BATCH_IDS} ids, got {}",
-            body.message_ids.len()
-        )));
+    replay_batch_reply(&state, &caller, Direction::Outbound, body.message_ids).await
+}
+
+/// Replays a list of messages (at most [`MAX_BATCH_IDS`]) of one direction, reporting each id:
+/// the shared body of the outbound and inbound replay-batch routes.
+pub(crate) async fn replay_batch_reply(
+    state: &AppState,
+    caller: &Caller,
+    direction: Direction,
+    message_ids: Vec<String>,
+) -> ApiResult<Reply> {
+    if message_ids.len() > MAX_BATCH_IDS {
+        return Err(ApiError::invalid(format!("message_ids may hold at most {MAX_BATCH_IDS} ids, got {}", message_ids.len())));
     }
-    let outcomes =
-        state.store.replay_messages(&caller.project_id, Direction::Outbound, body.message_ids.clone(), now_millis()).await?;
+    let outcomes = state.store.replay_messages(&caller.project_id, direction, message_ids.clone(), now_millis()).await?;
     let mut response =
         ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
-    for (id, outcome) in body.message_ids.into_iter().zip(outcomes) {
+    for (id, outcome) in message_ids.into_iter().zip(outcomes) {
         let (status, error) = match &outcome {
             ReplayOutcome::Replayed => {
                 response.replayed += 1;

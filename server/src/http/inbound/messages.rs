@@ -3,14 +3,14 @@
 
 use axum::extract::State;
 use axum::routing::{get, post};
-use hookbridge::{ReplayAllMessagesResponse, ReplayBatchMessagesResponse, ReplayBatchResult, ReplayMessageResponse};
+use hookbridge::ReplayMessageResponse;
 use serde::Deserialize;
 
 use super::is_uuid;
 use crate::clock::now_millis;
 use crate::http::auth::Caller;
-use crate::http::extract::{JsonBody, PathParams, QueryParams, limit};
-use crate::http::messages::{MAX_BATCH_IDS, replay_error};
+use crate::http::extract::{JsonBody, PathParams, QueryParams};
+use crate::http::messages::{replay_all_reply, replay_batch_reply, replay_error};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::store::{Direction, ReplayMode, ReplayOutcome};
 
@@ -78,25 +78,7 @@ async fn replay_all(
     caller: Caller,
     QueryParams(q): QueryParams<ReplayAllQuery>,
 ) -> ApiResult<Reply> {
-    let status = match q.status.as_deref() {
-        Some(s @ ("failed_permanent" | "pending_retry")) => s.to_owned(),
-        Some(other) => return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}"))),
-        None => return Err(ApiError::invalid("status is required (failed_permanent or pending_retry)")),
-    };
-    let limit = limit("limit", q.limit, 100, 1000)?;
-    let endpoint_id = q.inbound_endpoint_id.filter(|e| !e.is_empty());
-    let result =
-        state.store.replay_all(&caller.project_id, Direction::Inbound, &status, endpoint_id, limit, now_millis()).await?;
-    if !result.replayed.is_empty() {
-        state.delivery.wake();
-    }
-    Ok(Reply::ok(ReplayAllMessagesResponse {
-        replayed: result.replayed.len() as i64,
-        failed: result.failed,
-        stuck: result.stuck.len() as i64,
-        replayed_message_ids: result.replayed,
-        stuck_message_ids: result.stuck,
-    }))
+    replay_all_reply(&state, &caller, Direction::Inbound, q.status.as_deref(), q.inbound_endpoint_id, q.limit).await
 }
 
 #[derive(Deserialize)]
@@ -109,36 +91,5 @@ async fn replay_batch(
     caller: Caller,
     JsonBody(body): JsonBody<ReplayBatchBody>,
 ) -> ApiResult<Reply> {
-    if body.message_ids.len() > MAX_BATCH_IDS {
-        return Err(ApiError::invalid(format!(
-            "message_ids may hold at most {MAX_BATCH_IDS} ids, got {}",
-            body.message_ids.len()
-        )));
-    }
-    let outcomes =
-        state.store.replay_messages(&caller.project_id, Direction::Inbound, body.message_ids.clone(), now_millis()).await?;
-    let mut response =
-        ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
-    for (id, outcome) in body.message_ids.into_iter().zip(outcomes) {
-        let status = match outcome {
-            ReplayOutcome::Replayed => {
-                response.replayed += 1;
-                "replayed"
-            }
-            ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress => {
-                response.stuck += 1;
-                "stuck"
-            }
-            _ => {
-                response.failed += 1;
-                "failed"
-            }
-        };
-        let error = (outcome != ReplayOutcome::Replayed).then(|| replay_error(outcome, &id).message);
-        response.results.push(ReplayBatchResult { message_id: id, status: status.into(), error });
-    }
-    if response.replayed > 0 {
-        state.delivery.wake();
-    }
-    Ok(Reply::ok(response))
+    replay_batch_reply(&state, &caller, Direction::Inbound, body.message_ids).await
 }
