@@ -311,6 +311,13 @@ pub struct MetricCounts {
     pub avg_delivery_ms: i64,
 }
 
+impl MetricCounts {
+    /// `succeeded / total`, 0.0 when there were no messages.
+    pub fn success_rate(&self) -> f64 {
+        if self.total > 0 { self.succeeded as f64 / self.total as f64 } else { 0.0 }
+    }
+}
+
 /// A new export job.
 #[derive(Clone, Debug)]
 pub struct NewExport {

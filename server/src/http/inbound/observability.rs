@@ -126,7 +126,7 @@ async fn metrics(State(state): State<AppState>, caller: Caller, QueryParams(q): 
         succeeded: c.succeeded,
         failed: c.failed,
         retries: c.retries,
-        success_rate: if c.total > 0 { c.succeeded as f64 / c.total as f64 } else { 0.0 },
+        success_rate: c.success_rate(),
         avg_latency_ms: c.avg_latency_ms,
         avg_delivery_time_ms: c.avg_delivery_ms,
     }))
