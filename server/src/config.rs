@@ -85,6 +85,7 @@ struct FileConfig {
     public_url: Option<String>,
     retry_time_scale: Option<f64>,
     allow_private_targets: Option<bool>,
+    #[serde(alias = "allow_target_cidr")]
     allow_target_cidrs: Option<Vec<ipnet::IpNet>>,
     delivery_concurrency: Option<usize>,
     delivery_timeout_secs: Option<u64>,
@@ -199,5 +200,46 @@ impl Config {
     /// The public base URL (configured, or `http://<bound address>`).
     pub fn public_base_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_config(text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("hookbridge-config-{}.toml", crate::ids::uuid7()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_toml_file_fills_what_flags_leave_open() {
+        let path = write_config(
+            "listen = \"127.0.0.1:9999\"\nretry_time_scale = 0.5\nallow_target_cidr = [\"10.1.0.0/16\"]\nmax_attempts = 5\n",
+        );
+        let args = Args { config: Some(path.clone()), max_attempts: Some(3), ..Default::default() };
+        let config = Config::resolve(args).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:9999".parse().unwrap());
+        assert_eq!(config.retry_time_scale, 0.5);
+        assert_eq!(config.allow_target_cidrs, vec!["10.1.0.0/16".parse::<ipnet::IpNet>().unwrap()]);
+        assert_eq!(config.max_attempts, 3, "flags win over the file");
+        assert!(!config.dev && config.bootstrap_api_key.is_none());
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_message_naming_them() {
+        let path = write_config("retry_time_scal = 1.0\n");
+        let err = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap_err();
+        assert!(err.contains("retry_time_scal"), "{err}");
+        let _ = std::fs::remove_file(path);
+        let err = Config::resolve(Args { retry_time_scale: Some(0.0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--retry-time-scale"), "{err}");
+        let err = Config::resolve(Args { api_key: Some("sk_live_nope".into()), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--api-key"), "{err}");
+        let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
+        assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
+        assert!(dev.allow_private_targets && dev.temporary_data_dir);
     }
 }
