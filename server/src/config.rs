@@ -51,6 +51,9 @@ pub struct Args {
     /// Deliveries in flight at once, across all endpoints.
     #[arg(long, env = "HOOKBRIDGE_DELIVERY_CONCURRENCY")]
     pub delivery_concurrency: Option<usize>,
+    /// Most attempts in flight to one endpoint, so one slow receiver cannot take every worker.
+    #[arg(long, env = "HOOKBRIDGE_ENDPOINT_CONCURRENCY")]
+    pub endpoint_concurrency: Option<usize>,
     /// Timeout of one delivery attempt, in seconds.
     #[arg(long, env = "HOOKBRIDGE_DELIVERY_TIMEOUT")]
     pub delivery_timeout_secs: Option<u64>,
@@ -88,6 +91,7 @@ struct FileConfig {
     #[serde(alias = "allow_target_cidr")]
     allow_target_cidrs: Option<Vec<ipnet::IpNet>>,
     delivery_concurrency: Option<usize>,
+    endpoint_concurrency: Option<usize>,
     delivery_timeout_secs: Option<u64>,
     max_attempts: Option<u32>,
     sqlite_synchronous: Option<Synchronous>,
@@ -120,6 +124,8 @@ pub struct Config {
     pub allow_target_cidrs: Vec<ipnet::IpNet>,
     /// Deliveries in flight at once.
     pub delivery_concurrency: usize,
+    /// Most attempts in flight to one endpoint.
+    pub endpoint_concurrency: usize,
     /// Timeout of one delivery attempt.
     pub delivery_timeout: std::time::Duration,
     /// Attempts before the DLQ.
@@ -185,6 +191,7 @@ impl Config {
             allow_private_targets: dev || args.allow_private_targets || file.allow_private_targets.unwrap_or(false),
             allow_target_cidrs,
             delivery_concurrency,
+            endpoint_concurrency: args.endpoint_concurrency.or(file.endpoint_concurrency).unwrap_or(64).max(1),
             delivery_timeout: std::time::Duration::from_secs(
                 args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1),
             ),

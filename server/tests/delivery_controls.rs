@@ -159,3 +159,29 @@ async fn rotation_signs_with_both_keys_until_the_old_one_is_deleted() {
     verify(&got[1].body, &signature, &ts, &[&new_key.signing_secret], VerifyOptions::default()).unwrap();
     assert!(verify(&got[1].body, &signature, &ts, &[&ep.signing_secret], VerifyOptions::default()).is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_endpoint_cannot_take_every_worker() {
+    let server = Server::start(&["--delivery-concurrency", "8", "--endpoint-concurrency", "2"]);
+    let client = server.client();
+    let slow = Receiver::start().await;
+    slow.fallback(Answer { status: 200, retry_after: None, delay: Some(Duration::from_millis(1_000)) });
+    let fast = Receiver::start().await;
+    let slow_ep = client.create_endpoint(&slow.url, &CreateEndpointOptions::default()).await.unwrap();
+    let fast_ep = client.create_endpoint(&fast.url, &CreateEndpointOptions::default()).await.unwrap();
+    for n in 0..6 {
+        client.send(&slow_ep.id, &json!({"n": n}), &SendOptions::default()).await.unwrap();
+    }
+    slow.wait_for(2, WAIT).await;
+    client.send(&fast_ep.id, &json!({"fast": true}), &SendOptions::default()).await.unwrap();
+    let fast_got = fast.wait_for(1, WAIT).await;
+    // The fast endpoint is served while the slow one still has its first pair in flight.
+    assert!(slow.received().len() <= 2, "the slow endpoint never holds more than its 2 slots");
+    let got = slow.wait_for(6, WAIT).await;
+    assert!(fast_got[0].at < got[2].at, "the fast delivery did not wait behind the slow queue");
+    // Deliveries to the slow endpoint come in pairs: no three within one attempt's duration.
+    for window in got.windows(3) {
+        let spread = window[2].at.duration_since(window[0].at);
+        assert!(spread >= Duration::from_millis(900), "three attempts overlapped at the slow endpoint ({spread:?})");
+    }
+}

@@ -5,13 +5,14 @@
 //! new state are committed in one transaction; a lease left behind by a crash makes the
 //! message due again (on SQLite at start-up, since one process owns the file). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.
-//! Paused endpoints are never claimed.
+//! Paused endpoints are never claimed, and an endpoint with `--endpoint-concurrency` attempts
+//! in flight is skipped until one finishes, so a slow receiver cannot take every worker.
 
 pub mod attempt;
 pub mod rate_limit;
 pub mod schedule;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +55,10 @@ struct Shared {
     permits: Arc<Semaphore>,
     concurrency: usize,
     in_flight: Mutex<HashSet<String>>,
+    /// Attempts in flight per endpoint.
+    per_endpoint: Mutex<HashMap<String, usize>>,
+    /// Most attempts in flight for one endpoint.
+    endpoint_limit: usize,
     stopping: AtomicBool,
     handle: DeliveryHandle,
 }
@@ -78,6 +83,8 @@ impl DeliveryEngine {
             permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
             in_flight: Mutex::new(HashSet::new()),
+            per_endpoint: Mutex::new(HashMap::new()),
+            endpoint_limit: config.endpoint_concurrency,
             stopping: AtomicBool::new(false),
             handle: DeliveryHandle::default(),
         });
@@ -116,7 +123,8 @@ async fn run(shared: Arc<Shared>) {
         // Wait for at least one free worker slot before claiming.
         let Ok(first) = shared.permits.clone().acquire_owned().await else { break };
         let room = shared.permits.available_permits() + 1;
-        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms).await {
+        let busy = shared.saturated_endpoints();
+        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms, busy).await {
             Ok(claimed) => claimed,
             Err(e) => {
                 tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
@@ -131,6 +139,7 @@ async fn run(shared: Arc<Shared>) {
             continue;
         }
         let mut held_back = Vec::new();
+        let mut no_slot = Vec::new();
         let mut earliest_wait = Duration::MAX;
         let mut first = Some(first);
         for delivery in claimed {
@@ -138,6 +147,12 @@ async fn run(shared: Arc<Shared>) {
                 Telemetry::inc(&shared.telemetry.rate_limited);
                 earliest_wait = earliest_wait.min(wait);
                 held_back.push(delivery.message_id);
+                continue;
+            }
+            if !shared.reserve_endpoint_slot(&delivery.endpoint_id) {
+                // More of this endpoint's messages than free slots came in one claim; they are due
+                // again at once and skipped by claims until a slot frees.
+                no_slot.push(delivery.message_id);
                 continue;
             }
             let permit = match first.take() {
@@ -152,14 +167,52 @@ async fn run(shared: Arc<Shared>) {
             }
             let shared = shared.clone();
             tokio::spawn(async move {
+                let endpoint_id = delivery.endpoint_id.clone();
                 deliver_one(&shared, delivery).await;
+                shared.release_endpoint_slot(&endpoint_id);
                 drop(permit);
+                shared.handle.wake();
             });
         }
         if !held_back.is_empty() {
             let due = now_millis() + earliest_wait.as_millis().max(1) as i64;
             if let Err(e) = shared.store.release(held_back, due).await {
                 tracing::error!(error = %e, "could not release rate-limited deliveries; their leases will expire");
+            }
+        }
+        if !no_slot.is_empty()
+            && let Err(e) = shared.store.release(no_slot, now_millis()).await
+        {
+            tracing::error!(error = %e, "could not release deliveries of busy endpoints; their leases will expire");
+        }
+    }
+}
+
+impl Shared {
+    /// Endpoints with `endpoint_limit` attempts in flight (not to be claimed now).
+    fn saturated_endpoints(&self) -> Vec<String> {
+        let counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        counts.iter().filter(|(_, n)| **n >= self.endpoint_limit).map(|(id, _)| id.clone()).collect()
+    }
+
+    /// Takes an in-flight slot of the endpoint, if one is free.
+    fn reserve_endpoint_slot(&self, endpoint_id: &str) -> bool {
+        let mut counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(endpoint_id.to_owned()).or_insert(0);
+        if *n >= self.endpoint_limit {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+
+    /// Gives an in-flight slot back.
+    fn release_endpoint_slot(&self, endpoint_id: &str) {
+        let mut counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(endpoint_id) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(endpoint_id);
             }
         }
     }
@@ -213,5 +266,4 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
     if let Ok(mut set) = shared.in_flight.lock() {
         set.remove(&delivery.message_id);
     }
-    shared.handle.wake();
 }

@@ -85,9 +85,16 @@ pub struct AttemptRecord {
 /// The queue operations of the delivery engine.
 #[async_trait::async_trait]
 pub trait DeliveryQueue: Send + Sync {
-    /// Claims up to `limit` messages due at `now_ms` (not of paused endpoints), leasing each
+    /// Claims up to `limit` messages due at `now_ms` (not of paused endpoints, nor of the
+    /// `skip_endpoints` that already have as many attempts in flight as they may), leasing each
     /// until `now_ms + lease_ms`; messages whose lease expired (a crashed worker) are due again.
-    async fn claim_due(&self, now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+        skip_endpoints: Vec<String>,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
 
     /// Records finished attempts: for each, the attempt row and the message's new state, atomically.
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError>;

@@ -12,8 +12,16 @@ const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'p
 
 #[async_trait::async_trait]
 impl DeliveryQueue for SqliteStore {
-    async fn claim_due(&self, now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        self.write(move |conn| claim(conn, now_ms, limit, lease_ms)).await
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+        skip_endpoints: Vec<String>,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        // One JSON array parameter keeps the statement cacheable whatever the list's length.
+        let skip = serde_json::to_string(&skip_endpoints).unwrap_or_else(|_| "[]".into());
+        self.write(move |conn| claim(conn, now_ms, limit, lease_ms, &skip)).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -107,7 +115,13 @@ struct Target {
     burst: i64,
 }
 
-fn claim(conn: &Connection, now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<ClaimedDelivery>, StoreError> {
+fn claim(
+    conn: &Connection,
+    now_ms: i64,
+    limit: usize,
+    lease_ms: i64,
+    skip_json: &str,
+) -> Result<Vec<ClaimedDelivery>, StoreError> {
     // Leases that outlived their attempt (a worker that died) become due again.
     conn.prepare_cached(&format!(
         "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
@@ -119,11 +133,12 @@ fn claim(conn: &Connection, now_ms: i64, limit: usize, lease_ms: i64) -> Result<
         "UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
          WHERE id IN (SELECT id FROM messages WHERE status IN ('queued', 'pending_retry') AND next_attempt_at <= ?2 \
                       AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
+                      AND endpoint_id NOT IN (SELECT value FROM json_each(?4)) \
                       ORDER BY next_attempt_at LIMIT ?3) \
          RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
                    attempt_count, fast_retry_count, slow_retry_count, created_at",
     )?;
-    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64], |r| {
+    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64, skip_json], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
