@@ -173,7 +173,7 @@ impl Config {
         if max_attempts == 0 {
             return Err("--max-attempts must be at least 1".into());
         }
-        let delivery_concurrency = args.delivery_concurrency.or(file.delivery_concurrency).unwrap_or(256).max(1);
+        let delivery_concurrency = args.delivery_concurrency.or(file.delivery_concurrency).unwrap_or(512).max(1);
         let log_format = args.log_format.or(file.log_format).unwrap_or_else(|| "text".into());
         if log_format != "text" && log_format != "json" {
             return Err(format!("--log-format must be text or json, got {log_format}"));
@@ -191,7 +191,7 @@ impl Config {
             allow_private_targets: dev || args.allow_private_targets || file.allow_private_targets.unwrap_or(false),
             allow_target_cidrs,
             delivery_concurrency,
-            endpoint_concurrency: args.endpoint_concurrency.or(file.endpoint_concurrency).unwrap_or(64).max(1),
+            endpoint_concurrency: args.endpoint_concurrency.or(file.endpoint_concurrency).unwrap_or(128).max(1),
             delivery_timeout: std::time::Duration::from_secs(
                 args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1),
             ),

@@ -21,7 +21,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::clock::now_millis;
 use crate::config::Config;
-use crate::store::{AttemptRecord, ClaimedDelivery, NextState, Store};
+use crate::store::{AttemptRecord, ClaimedDelivery, EndpointSlots, NextState, Store};
 use crate::telemetry::Telemetry;
 use attempt::Sender;
 use rate_limit::RateLimiter;
@@ -123,8 +123,8 @@ async fn run(shared: Arc<Shared>) {
         // Wait for at least one free worker slot before claiming.
         let Ok(first) = shared.permits.clone().acquire_owned().await else { break };
         let room = shared.permits.available_permits() + 1;
-        let busy = shared.saturated_endpoints();
-        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms, busy).await {
+        let slots = shared.endpoint_slots();
+        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms, &slots).await {
             Ok(claimed) => claimed,
             Err(e) => {
                 tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
@@ -135,7 +135,7 @@ async fn run(shared: Arc<Shared>) {
         };
         if claimed.is_empty() {
             drop(first);
-            idle_wait(&shared).await;
+            idle_wait(&shared, &slots).await;
             continue;
         }
         let mut held_back = Vec::new();
@@ -150,8 +150,7 @@ async fn run(shared: Arc<Shared>) {
                 continue;
             }
             if !shared.reserve_endpoint_slot(&delivery.endpoint_id) {
-                // More of this endpoint's messages than free slots came in one claim; they are due
-                // again at once and skipped by claims until a slot frees.
+                // Claims respect free slots, so this is only a safety net.
                 no_slot.push(delivery.message_id);
                 continue;
             }
@@ -167,9 +166,7 @@ async fn run(shared: Arc<Shared>) {
             }
             let shared = shared.clone();
             tokio::spawn(async move {
-                let endpoint_id = delivery.endpoint_id.clone();
                 deliver_one(&shared, delivery).await;
-                shared.release_endpoint_slot(&endpoint_id);
                 drop(permit);
                 shared.handle.wake();
             });
@@ -189,10 +186,10 @@ async fn run(shared: Arc<Shared>) {
 }
 
 impl Shared {
-    /// Endpoints with `endpoint_limit` attempts in flight (not to be claimed now).
-    fn saturated_endpoints(&self) -> Vec<String> {
+    /// The per-endpoint limit and the attempts in flight of every busy endpoint.
+    fn endpoint_slots(&self) -> EndpointSlots {
         let counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
-        counts.iter().filter(|(_, n)| **n >= self.endpoint_limit).map(|(id, _)| id.clone()).collect()
+        EndpointSlots { per_endpoint: self.endpoint_limit, in_flight: counts.iter().map(|(id, n)| (id.clone(), *n)).collect() }
     }
 
     /// Takes an in-flight slot of the endpoint, if one is free.
@@ -219,8 +216,8 @@ impl Shared {
 }
 
 /// Sleeps until the next due time (at most [`IDLE_POLL`]) or until woken.
-async fn idle_wait(shared: &Shared) {
-    let wait = match shared.store.next_due_at().await {
+async fn idle_wait(shared: &Shared, slots: &EndpointSlots) {
+    let wait = match shared.store.next_due_at(slots).await {
         Ok(Some(at)) => Duration::from_millis((at - now_millis()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
         _ => IDLE_POLL,
     };
@@ -236,6 +233,9 @@ async fn idle_wait(shared: &Shared) {
 
 async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
     let outcome = shared.sender.deliver(&delivery).await;
+    // The slot bounds concurrent requests to the receiver; recording needs none.
+    shared.release_endpoint_slot(&delivery.endpoint_id);
+    shared.handle.wake();
     shared.telemetry.observe_delivery_latency(outcome.latency.as_secs_f64());
     let now = now_millis();
     let next =

@@ -41,6 +41,31 @@ pub struct ClaimedDelivery {
     pub created_at: i64,
 }
 
+/// Per-endpoint concurrency: the limit, and the attempts in flight of every busy endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointSlots {
+    /// Most attempts in flight for one endpoint.
+    pub per_endpoint: usize,
+    /// Attempts in flight, by endpoint id (endpoints with none are absent).
+    pub in_flight: Vec<(String, usize)>,
+}
+
+impl EndpointSlots {
+    /// In-flight count from which an endpoint is left out of claims: it must have at least an
+    /// eighth of its slots free, so a busy endpoint's claims come in batches rather than one
+    /// message per finished attempt.
+    pub fn claim_threshold(&self) -> usize {
+        self.per_endpoint - (self.per_endpoint / 8).max(1) + 1
+    }
+
+    /// `{"<endpoint id>": <in flight>, ...}`: one statement parameter whatever the count.
+    pub fn in_flight_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> =
+            self.in_flight.iter().map(|(id, n)| (id.clone(), serde_json::Value::from(*n))).collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
 /// What an attempt did to its message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NextState {
@@ -85,15 +110,16 @@ pub struct AttemptRecord {
 /// The queue operations of the delivery engine.
 #[async_trait::async_trait]
 pub trait DeliveryQueue: Send + Sync {
-    /// Claims up to `limit` messages due at `now_ms` (not of paused endpoints, nor of the
-    /// `skip_endpoints` that already have as many attempts in flight as they may), leasing each
-    /// until `now_ms + lease_ms`; messages whose lease expired (a crashed worker) are due again.
+    /// Claims up to `limit` messages due at `now_ms`, leasing each until `now_ms + lease_ms`;
+    /// messages whose lease expired (a crashed worker) are due again. Paused endpoints are
+    /// skipped, and no endpoint gets more than its free slots: `slots.per_endpoint` minus its
+    /// attempts in flight.
     async fn claim_due(
         &self,
         now_ms: i64,
         limit: usize,
         lease_ms: i64,
-        skip_endpoints: Vec<String>,
+        slots: &EndpointSlots,
     ) -> Result<Vec<ClaimedDelivery>, StoreError>;
 
     /// Records finished attempts: for each, the attempt row and the message's new state, atomically.
@@ -107,8 +133,9 @@ pub trait DeliveryQueue: Send + Sync {
     /// where any lease left in the database belongs to a process that died.
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError>;
 
-    /// The earliest due time of waiting work, if any.
-    async fn next_due_at(&self) -> Result<Option<i64>, StoreError>;
+    /// The earliest due time of waiting work that [`DeliveryQueue::claim_due`] could take now
+    /// (endpoints without a free slot are left out), if any.
+    async fn next_due_at(&self, slots: &EndpointSlots) -> Result<Option<i64>, StoreError>;
 
     /// Queue figures for `/metrics` and readiness.
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError>;

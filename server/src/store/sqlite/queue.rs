@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
-use crate::store::{AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, NextState, StoreError};
+use crate::store::{AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, EndpointSlots, NextState, StoreError};
 use crate::telemetry::QueueDepth;
 
 /// Status a released message returns to: `queued` before its first attempt, else `pending_retry`.
@@ -17,11 +17,11 @@ impl DeliveryQueue for SqliteStore {
         now_ms: i64,
         limit: usize,
         lease_ms: i64,
-        skip_endpoints: Vec<String>,
+        slots: &EndpointSlots,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        // One JSON array parameter keeps the statement cacheable whatever the list's length.
-        let skip = serde_json::to_string(&skip_endpoints).unwrap_or_else(|_| "[]".into());
-        self.write(move |conn| claim(conn, now_ms, limit, lease_ms, &skip)).await
+        let in_flight = slots.in_flight_json();
+        let (per_endpoint, threshold) = (slots.per_endpoint as i64, slots.claim_threshold() as i64);
+        self.write(move |conn| claim(conn, now_ms, limit, lease_ms, &in_flight, per_endpoint, threshold)).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -62,15 +62,18 @@ impl DeliveryQueue for SqliteStore {
         .await
     }
 
-    async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
-        self.read(|conn| {
+    async fn next_due_at(&self, slots: &EndpointSlots) -> Result<Option<i64>, StoreError> {
+        let in_flight = slots.in_flight_json();
+        let threshold = slots.claim_threshold() as i64;
+        self.read(move |conn| {
             let due: Option<i64> = conn
                 .prepare_cached(
                     "SELECT next_attempt_at FROM messages WHERE status IN ('queued', 'pending_retry') \
                      AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
+                     AND endpoint_id NOT IN (SELECT key FROM json_each(?1) WHERE value >= ?2) \
                      ORDER BY next_attempt_at LIMIT 1",
                 )?
-                .query_row([], |r| r.get(0))
+                .query_row(params![in_flight, threshold], |r| r.get(0))
                 .optional()?;
             let lease: Option<i64> = conn
                 .prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?
@@ -115,12 +118,17 @@ struct Target {
     burst: i64,
 }
 
+/// How many due messages (in due order) one claim looks at to fill its batch.
+const CLAIM_WINDOW_FACTOR: i64 = 4;
+
 fn claim(
     conn: &Connection,
     now_ms: i64,
     limit: usize,
     lease_ms: i64,
-    skip_json: &str,
+    in_flight_json: &str,
+    per_endpoint: i64,
+    threshold: i64,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     // Leases that outlived their attempt (a worker that died) become due again.
     conn.prepare_cached(&format!(
@@ -129,32 +137,44 @@ fn claim(
     ))?
     .execute(params![now_ms])?;
 
+    // Look at a window of the earliest due messages (endpoints with too few free slots left out,
+    // then take at most each endpoint's free slots, earliest first.
     let mut stmt = conn.prepare_cached(
-        "UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
-         WHERE id IN (SELECT id FROM messages WHERE status IN ('queued', 'pending_retry') AND next_attempt_at <= ?2 \
-                      AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
-                      AND endpoint_id NOT IN (SELECT value FROM json_each(?4)) \
-                      ORDER BY next_attempt_at LIMIT ?3) \
+        "WITH due AS ( \
+             SELECT id, endpoint_id, next_attempt_at FROM messages \
+             WHERE status IN ('queued', 'pending_retry') AND next_attempt_at <= ?2 \
+               AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
+               AND endpoint_id NOT IN (SELECT key FROM json_each(?4) WHERE value >= ?7) \
+             ORDER BY next_attempt_at LIMIT ?6), \
+         ranked AS ( \
+             SELECT id, next_attempt_at, \
+                    ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS position, \
+                    ?5 - COALESCE((SELECT value FROM json_each(?4) AS busy WHERE busy.key = due.endpoint_id), 0) AS free \
+             FROM due) \
+         UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
+         WHERE id IN (SELECT id FROM ranked WHERE position <= free ORDER BY next_attempt_at LIMIT ?3) \
          RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
                    attempt_count, fast_retry_count, slow_retry_count, created_at",
     )?;
-    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64, skip_json], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, Option<Vec<u8>>>(6)?,
-            r.get::<_, Option<String>>(7)?,
-            r.get::<_, i64>(8)?,
-            r.get::<_, i64>(9)?,
-            r.get::<_, i64>(10)?,
-            r.get::<_, i64>(11)?,
-            r.get::<_, i64>(12)?,
-        ))
-    })?;
+    let window = limit as i64 * CLAIM_WINDOW_FACTOR;
+    let rows =
+        stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64, in_flight_json, per_endpoint, window, threshold], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<Vec<u8>>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, i64>(9)?,
+                r.get::<_, i64>(10)?,
+                r.get::<_, i64>(11)?,
+                r.get::<_, i64>(12)?,
+            ))
+        })?;
     let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
     let mut targets: std::collections::HashMap<String, Option<Target>> = std::collections::HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
