@@ -3,10 +3,8 @@
 use hookbridge::{Endpoint, EndpointSummary, HeaderMap, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
+use super::{SqliteStore, signing_keys};
 use crate::clock::timestamp;
-use crate::ids::key_hint;
-use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::{
     EndpointChanges, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint, SigningKeyWrite, StoreError,
 };
@@ -48,29 +46,6 @@ fn get_endpoint(conn: &Connection, project_id: &str, endpoint_id: &str) -> Resul
             })
         })
         .optional()?)
-}
-
-fn insert_signing_key(conn: &Connection, owner_id: &str, key_id: &str, secret: &str, now_ms: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![key_id, owner_id, secret, now_ms])?;
-    Ok(())
-}
-
-fn active_key_count(conn: &Connection, owner_id: &str) -> Result<i64, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT COUNT(*) FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL")?
-        .query_row(params![owner_id], |r| r.get(0))?)
-}
-
-fn list_keys(conn: &Connection, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
-    )?;
-    let rows = stmt.query_map(params![owner_id], |r| {
-        let secret: String = r.get(1)?;
-        Ok(SigningKey { id: r.get(0)?, key_hint: key_hint(&secret), created_at: timestamp(r.get(2)?) })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn update(
@@ -125,7 +100,7 @@ impl EndpointStore for SqliteStore {
                 Err(err) if is_unique_violation(&err) => return Ok(EndpointWrite::DuplicateUrl),
                 Err(err) => return Err(err.into()),
             }
-            insert_signing_key(conn, &e.id, &e.signing_key_id, &e.signing_secret, e.created_at)?;
+            signing_keys::insert(conn, &e.id, &e.signing_key_id, &e.signing_secret, e.created_at)?;
             Ok(EndpointWrite::Done(()))
         })
         .await
@@ -262,11 +237,7 @@ impl EndpointStore for SqliteStore {
             if !live_endpoint_exists(conn, &project, &id)? {
                 return Ok(SigningKeyWrite::EndpointNotFound);
             }
-            if active_key_count(conn, &id)? >= MAX_SIGNING_KEYS {
-                return Ok(SigningKeyWrite::MaxReached);
-            }
-            insert_signing_key(conn, &id, &key_id, &secret, now_ms)?;
-            Ok(SigningKeyWrite::Done(()))
+            signing_keys::add(conn, &id, &key_id, &secret, now_ms)
         })
         .await
     }
@@ -281,7 +252,7 @@ impl EndpointStore for SqliteStore {
             if !live_endpoint_exists(conn, &project, &id)? {
                 return Ok(SigningKeyWrite::EndpointNotFound);
             }
-            Ok(SigningKeyWrite::Done(list_keys(conn, &id)?))
+            Ok(SigningKeyWrite::Done(signing_keys::list(conn, &id)?))
         })
         .await
     }
@@ -298,19 +269,7 @@ impl EndpointStore for SqliteStore {
             if !live_endpoint_exists(conn, &project, &id)? {
                 return Ok(SigningKeyWrite::EndpointNotFound);
             }
-            let exists = conn
-                .prepare_cached("SELECT 1 FROM signing_keys WHERE id = ?1 AND owner_id = ?2 AND deleted_at IS NULL")?
-                .query_row(params![key, id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if !exists {
-                return Ok(SigningKeyWrite::KeyNotFound);
-            }
-            if active_key_count(conn, &id)? <= 1 {
-                return Ok(SigningKeyWrite::LastKey);
-            }
-            conn.prepare_cached("UPDATE signing_keys SET deleted_at = ?2 WHERE id = ?1")?.execute(params![key, now_ms])?;
-            Ok(SigningKeyWrite::Done(()))
+            signing_keys::delete(conn, &id, &key, now_ms)
         })
         .await
     }

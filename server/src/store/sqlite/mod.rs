@@ -23,6 +23,7 @@ mod messages;
 mod projects;
 mod queue;
 mod retention;
+mod signing_keys;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_exports_direction.sql")];

@@ -4,9 +4,8 @@ use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::clock::timestamp;
-use crate::ids::key_hint;
-use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
+use crate::store::sqlite::signing_keys;
 use crate::store::{ListCursor, ListPage, SigningKeyWrite, StoreError};
 
 /// Columns read by [`stored_from_row`], in order.
@@ -105,7 +104,7 @@ pub(super) fn create(conn: &Connection, e: &NewInboundEndpoint) -> Result<(), St
         e.created_at,
     ])?;
     if let Some(key) = &e.signing_key {
-        insert_key(conn, &e.id, key, e.created_at)?;
+        signing_keys::insert(conn, &e.id, &key.id, &key.secret, e.created_at)?;
     }
     Ok(())
 }
@@ -221,9 +220,9 @@ pub(super) fn update(
     ])?;
     let mut added = false;
     if let Some(key) = key.filter(|_| s.signing_enabled)
-        && active_key_count(conn, endpoint_id)? == 0
+        && signing_keys::active_count(conn, endpoint_id)? == 0
     {
-        insert_key(conn, endpoint_id, key, now_ms)?;
+        signing_keys::insert(conn, endpoint_id, &key.id, &key.secret, now_ms)?;
         added = true;
     }
     Ok(InboundUpdate::Updated(added))
@@ -262,19 +261,7 @@ pub(super) fn set_paused(
     Ok(n > 0)
 }
 
-fn insert_key(conn: &Connection, owner_id: &str, key: &NewSigningKey, now_ms: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![key.id, owner_id, key.secret, now_ms])?;
-    Ok(())
-}
-
-fn active_key_count(conn: &Connection, owner_id: &str) -> Result<i64, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT COUNT(*) FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL")?
-        .query_row(params![owner_id], |r| r.get(0))?)
-}
-
-/// Adds a signing key (at most [`MAX_SIGNING_KEYS`] active).
+/// Adds a signing key (at most `MAX_SIGNING_KEYS` active).
 pub(super) fn create_key(
     conn: &Connection,
     project_id: &str,
@@ -285,11 +272,7 @@ pub(super) fn create_key(
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }
-    if active_key_count(conn, endpoint_id)? >= MAX_SIGNING_KEYS {
-        return Ok(SigningKeyWrite::MaxReached);
-    }
-    insert_key(conn, endpoint_id, key, now_ms)?;
-    Ok(SigningKeyWrite::Done(()))
+    signing_keys::add(conn, endpoint_id, &key.id, &key.secret, now_ms)
 }
 
 /// The active keys, oldest first.
@@ -301,14 +284,7 @@ pub(super) fn list_keys(
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
-    )?;
-    let rows = stmt.query_map(params![endpoint_id], |r| {
-        let secret: String = r.get(1)?;
-        Ok(SigningKey { id: r.get(0)?, key_hint: key_hint(&secret), created_at: timestamp(r.get(2)?) })
-    })?;
-    Ok(SigningKeyWrite::Done(rows.collect::<Result<_, _>>()?))
+    Ok(SigningKeyWrite::Done(signing_keys::list(conn, endpoint_id)?))
 }
 
 /// Deletes a key, never the last active one.
@@ -322,18 +298,5 @@ pub(super) fn delete_key(
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM signing_keys WHERE id = ?1 AND owner_id = ?2 AND deleted_at IS NULL")?
-        .query_row(params![key_id, endpoint_id], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !exists {
-        return Ok(SigningKeyWrite::KeyNotFound);
-    }
-    if active_key_count(conn, endpoint_id)? <= 1 {
-        return Ok(SigningKeyWrite::LastKey);
-    }
-    conn.prepare_cached("UPDATE signing_keys SET deleted_at = ?2 WHERE id = ?1")
-        .and_then(|mut s| s.execute(params![key_id, now_ms]))?;
-    Ok(SigningKeyWrite::Done(()))
+    signing_keys::delete(conn, endpoint_id, key_id, now_ms)
 }
