@@ -26,6 +26,13 @@ pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutco
         }
     }
     let status = if paused { "paused" } else { "queued" };
+    insert_message(conn, m, &url, status)?;
+    Ok(SendOutcome::Accepted(status))
+}
+
+/// Inserts a new message (send or ingest) in `status`, due now, delivered to `url`. The raw
+/// error is returned so callers can tell an idempotency-key race (unique violation) apart.
+pub(super) fn insert_message(conn: &Connection, m: &NewMessage, url: &str, status: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(
         "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
          size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
@@ -47,8 +54,7 @@ pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutco
         m.signed_at,
         m.created_at,
         m.retention_hours,
-    ])?;
-    Ok(SendOutcome::Accepted(status))
+    ])
 }
 
 /// Whether the message's endpoint can take deliveries, and whether it is paused.

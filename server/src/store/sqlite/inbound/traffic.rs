@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::clock::{opt_timestamp, timestamp};
 use crate::store::inbound::{InboundMessageRecord, IngestOutcome, NewRejection, RejectionFilter};
+use crate::store::sqlite::message_writes::insert_message;
 use crate::store::{ListCursor, ListPage, NewMessage, StoreError};
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -36,27 +37,7 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage) -> Result<IngestOutcome,
     {
         return Ok(IngestOutcome::Duplicate(original));
     }
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
-             size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
-             VALUES (?1, ?2, 'inbound', ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?12)",
-        )?
-        .execute(params![
-            m.id,
-            m.project_id,
-            m.endpoint_id,
-            url,
-            m.content_type,
-            m.payload,
-            m.payload.len() as i64,
-            m.payload_sha256,
-            m.headers_json,
-            m.idempotency_key,
-            m.signed_at,
-            m.created_at,
-            m.retention_hours,
-        ]);
+    let inserted = insert_message(conn, m, &url, "queued");
     match inserted {
         Ok(_) => Ok(IngestOutcome::Accepted),
         // The unique index on (endpoint_id, idempotency_key) settles any race on the key.
