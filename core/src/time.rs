@@ -102,14 +102,7 @@ impl Timestamp {
         match self.offset_seconds {
             None => {}
             Some(0) => out.push('Z'),
-            Some(off) => {
-                let sign = if off < 0 { '-' } else { '+' };
-                let a = off.unsigned_abs();
-                out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60));
-                if a % 60 != 0 {
-                    out.push_str(&format!(":{:02}", a % 60));
-                }
-            }
+            Some(off) => push_offset(&mut out, off),
         }
         out
     }
@@ -123,14 +116,19 @@ impl Timestamp {
             out.push_str(&format!(".{micros:06}"));
         }
         if let Some(off) = self.offset_seconds {
-            let sign = if off < 0 { '-' } else { '+' };
-            let a = off.unsigned_abs();
-            out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60));
-            if a % 60 != 0 {
-                out.push_str(&format!(":{:02}", a % 60));
-            }
+            push_offset(&mut out, off);
         }
         out
+    }
+}
+
+/// Appends a UTC offset as `±HH:MM`, with `:SS` only when the offset has seconds.
+fn push_offset(out: &mut String, offset_seconds: i32) {
+    let sign = if offset_seconds < 0 { '-' } else { '+' };
+    let a = offset_seconds.unsigned_abs();
+    out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60));
+    if !a.is_multiple_of(60) {
+        out.push_str(&format!(":{:02}", a % 60));
     }
 }
 
