@@ -1,13 +1,22 @@
-//! The SSRF guard for endpoint URLs (CONTRACT.md 1.14 and 4.9): `https://` only, 12..2048
-//! characters, and a host that resolves only to public addresses. `--allow-private-targets`
-//! (and `--dev`) lifts the scheme and address rules; `--allow-target-cidr` admits chosen
-//! private ranges.
+//! The SSRF guard for endpoint URLs: `https://` only, 12..2048 characters, no credentials, no
+//! control characters, a real port, and a host that resolves only to public addresses.
+//! `--allow-private-targets` (and `--dev`) lifts the scheme and address rules;
+//! `--allow-target-cidr` admits chosen private ranges.
+//!
+//! The same policy is applied twice: when an endpoint URL is created or changed ([`UrlPolicy::check`]),
+//! and on every connection a delivery or forward opens ([`connect`]), so a name that later
+//! resolves to an internal address is refused at connect time too.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+mod addresses;
+pub mod connect;
+
+use std::net::IpAddr;
 use std::time::Duration;
 
 use ipnet::IpNet;
 use reqwest::Url;
+
+pub use addresses::is_public;
 
 /// Shortest accepted URL.
 pub const MIN_URL_LEN: usize = 12;
@@ -43,12 +52,27 @@ impl UrlRejection {
             UrlRejection::Invalid(m) | UrlRejection::Blocked(m) | UrlRejection::Unreachable(m) => m,
         }
     }
+
+    fn blocked(host: &str) -> Self {
+        // Never name the address a lookup returned: that would disclose internal DNS answers.
+        UrlRejection::Blocked(format!("url host {host} is blocked: it is or resolves to a private or internal address"))
+    }
+
+    fn unreachable(host: &str) -> Self {
+        UrlRejection::Unreachable(format!("url host {host} does not resolve"))
+    }
+}
+
+/// The host of a URL without the brackets of an IPv6 literal (IPv4 literals in any spelling
+/// come out of the URL parser as dotted decimal).
+fn host_of(url: &Url) -> &str {
+    url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']')
 }
 
 /// What the policy allows.
 #[derive(Debug, Clone, Default)]
 pub struct UrlPolicy {
-    /// Allow `http://` and private/loopback targets (development); also skips DNS resolution.
+    /// Allow `http://` and private/loopback targets (development).
     pub allow_private: bool,
     /// Private ranges allowed anyway.
     pub allowed_cidrs: Vec<IpNet>,
@@ -68,6 +92,13 @@ impl UrlPolicy {
                 "url must be between {MIN_URL_LEN} and {MAX_URL_LEN} characters (got {len})"
             )));
         }
+        // The URL parser silently drops CR, LF and tabs; refuse them instead of guessing.
+        if raw.contains(['\r', '\n']) {
+            return Err(UrlRejection::Invalid("url must not contain CR or LF characters".into()));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(UrlRejection::Invalid("url must not contain control characters".into()));
+        }
         let url = Url::parse(raw).map_err(|e| UrlRejection::Invalid(format!("url is not a valid URL: {e}")))?;
         match url.scheme() {
             "https" => {}
@@ -78,83 +109,53 @@ impl UrlPolicy {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(UrlRejection::Invalid("url must have a host".into()));
         }
+        if url.port() == Some(0) {
+            return Err(UrlRejection::Invalid("url port must be between 1 and 65535 (got 0)".into()));
+        }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(UrlRejection::Invalid("url must not contain credentials".into()));
         }
         Ok(url)
     }
 
-    /// Checks the form, then (unless private targets are allowed) that the host resolves and
-    /// that every address it resolves to is public or in an allowed range.
+    /// Checks the form, then that the host resolves and that every address it resolves to is
+    /// allowed (any address when private targets are allowed).
     pub async fn check(&self, raw: &str) -> Result<(), UrlRejection> {
         let url = self.check_syntax(raw)?;
-        if self.allow_private {
-            return Ok(());
+        let host = host_of(&url);
+        match host.parse::<IpAddr>() {
+            Ok(ip) => self.check_ip(host, ip),
+            Err(_) => self.resolve(host).await.map(drop),
         }
-        let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_owned();
-        let port = url.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<IpAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![ip],
-            Err(_) => match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host.as_str(), port))).await {
-                Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
-                Ok(Err(_)) | Err(_) => Vec::new(),
-            },
+    }
+
+    /// Resolves a host name; every address must be allowed, or the whole answer is refused.
+    pub async fn resolve(&self, host: &str) -> Result<Vec<IpAddr>, UrlRejection> {
+        let ips: Vec<IpAddr> = match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, 0))).await {
+            Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+            Ok(Err(_)) | Err(_) => Vec::new(),
         };
-        if addrs.is_empty() {
-            return Err(UrlRejection::Unreachable(format!("host {host} does not resolve")));
+        if ips.is_empty() {
+            return Err(UrlRejection::unreachable(host));
         }
-        for ip in addrs {
-            if !self.ip_allowed(ip) {
-                return Err(UrlRejection::Blocked(format!("host {host} resolves to {ip}, a private or internal address")));
-            }
+        for &ip in &ips {
+            self.check_ip(host, ip)?;
         }
-        Ok(())
+        Ok(ips)
+    }
+
+    /// Refuses an address of `host` that the policy does not allow.
+    fn check_ip(&self, host: &str, ip: IpAddr) -> Result<(), UrlRejection> {
+        if self.ip_allowed(ip) { Ok(()) } else { Err(UrlRejection::blocked(host)) }
     }
 
     /// Whether deliveries may go to this address.
     pub fn ip_allowed(&self, ip: IpAddr) -> bool {
-        self.allow_private || is_public(ip) || self.allowed_cidrs.iter().any(|net| net.contains(&ip))
+        let canonical = ip.to_canonical();
+        self.allow_private
+            || is_public(ip)
+            || self.allowed_cidrs.iter().any(|net| net.contains(&ip) || net.contains(&canonical))
     }
-}
-
-/// Whether an address is publicly routable (not loopback, private, link-local, unspecified,
-/// shared, multicast, documentation or otherwise reserved).
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let o = ip.octets();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || o[0] == 0
-        || (o[0] == 100 && (o[1] & 0xC0) == 64) // 100.64.0.0/10 shared address space
-        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0.0/24 protocol assignments
-        || (o[0] == 198 && (o[1] & 0xFE) == 18) // 198.18.0.0/15 benchmarking
-        || o[0] >= 240) // reserved
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let s = ip.segments();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (s[0] & 0xFE00) == 0xFC00 // fc00::/7 unique local
-        || (s[0] & 0xFFC0) == 0xFE80 // fe80::/10 link-local
-        || (s[0] & 0xFFC0) == 0xFEC0 // fec0::/10 site-local (deprecated)
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || (s[0] == 0x64 && s[1] == 0xff9b)) // NAT64 (may reach private IPv4)
 }
 
 #[cfg(test)]
@@ -165,54 +166,70 @@ mod tests {
         UrlPolicy::default()
     }
 
-    #[test]
-    fn classifies_addresses() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-            "::",
-        ] {
-            assert!(!is_public(private.parse().unwrap()), "{private} must be blocked");
-        }
-        for public in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
-            assert!(is_public(public.parse().unwrap()), "{public} must be allowed");
-        }
+    fn refused(policy: &UrlPolicy, url: &str) -> UrlRejection {
+        policy.check_syntax(url).expect_err(url)
     }
 
     #[test]
     fn syntax_rules() {
-        assert_eq!(strict().check_syntax("https://a.b").unwrap_err().code(), "INVALID_ENDPOINT"); // 11 chars
-        assert_eq!(strict().check_syntax("http://example.com/x").unwrap_err().code(), "INVALID_ENDPOINT");
-        assert_eq!(strict().check_syntax("ftp://example.com/x").unwrap_err().code(), "INVALID_ENDPOINT");
-        assert_eq!(strict().check_syntax("not a url at all").unwrap_err().code(), "INVALID_ENDPOINT");
-        assert_eq!(strict().check_syntax("https://user:pw@example.com/").unwrap_err().code(), "INVALID_ENDPOINT");
-        let long = format!("https://example.com/{}", "a".repeat(2048));
-        assert_eq!(strict().check_syntax(&long).unwrap_err().code(), "INVALID_ENDPOINT");
+        let invalid = |url: &str| assert_eq!(refused(&strict(), url).code(), "INVALID_ENDPOINT", "{url}");
+        invalid("https://a.b"); // 11 chars
+        invalid("http://example.com/x");
+        invalid("ftp://example.com/x");
+        invalid("file:///etc/passwd");
+        invalid("gopher://example.com/x");
+        invalid("not a url at all");
+        invalid("https://user:pw@example.com/");
+        invalid("https://user@example.com/");
+        invalid(&format!("https://example.com/{}", "a".repeat(2048)));
         assert!(strict().check_syntax("https://example.com/hook").is_ok());
         let dev = UrlPolicy { allow_private: true, allowed_cidrs: vec![] };
         assert!(dev.check_syntax("http://127.0.0.1:9/hook").is_ok());
+        assert_eq!(refused(&dev, "gopher://127.0.0.1:9/x").code(), "INVALID_ENDPOINT");
+    }
+
+    #[test]
+    fn control_characters_and_port_zero_are_named() {
+        for url in ["https://exa\nmple.com/hook", "https://example.com/ho\r\nok", "https://example.com/hook\n"] {
+            let r = refused(&strict(), url);
+            assert_eq!((r.code(), r.message()), ("INVALID_ENDPOINT", "url must not contain CR or LF characters"), "{url:?}");
+        }
+        let r = refused(&strict(), "https://example.com/\u{0}hook");
+        assert_eq!(r.message(), "url must not contain control characters");
+        let r = refused(&strict(), "https://example.com:0/hook");
+        assert_eq!((r.code(), r.message()), ("INVALID_ENDPOINT", "url port must be between 1 and 65535 (got 0)"));
+        assert!(strict().check_syntax("https://example.com:1/hook").is_ok());
     }
 
     #[tokio::test]
-    async fn resolution_rules() {
-        assert_eq!(strict().check("https://127.0.0.1/hook").await.unwrap_err().code(), "ENDPOINT_BLOCKED");
-        assert_eq!(strict().check("https://[::1]:8443/hook").await.unwrap_err().code(), "ENDPOINT_BLOCKED");
-        assert_eq!(strict().check("https://10.0.0.7/hook").await.unwrap_err().code(), "ENDPOINT_BLOCKED");
-        assert_eq!(strict().check("https://no-such-host.invalid/hook").await.unwrap_err().code(), "ENDPOINT_UNREACHABLE");
+    async fn literal_addresses_in_every_spelling() {
+        for blocked in [
+            "https://127.0.0.1/hook",
+            "https://2130706433/hook",
+            "https://0x7f000001/hook",
+            "https://0177.0.0.1/hook",
+            "https://127.1/hook",
+            "https://0/hook",
+            "https://[::1]:8443/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://[::ffff:0:127.0.0.1]/hook",
+            "https://[::10.0.0.1]/hook",
+            "https://[2002:a00:1::]/hook",
+            "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+            "https://[fe80::1]/hook",
+            "https://10.0.0.7/hook",
+            "https://169.254.169.254/latest",
+        ] {
+            let r = strict().check(blocked).await.expect_err(blocked);
+            assert_eq!(r.code(), "ENDPOINT_BLOCKED", "{blocked}");
+            assert!(r.message().contains("private or internal"), "{blocked}: {}", r.message());
+        }
         assert!(strict().check("https://8.8.8.8/hook").await.is_ok());
         let allow = UrlPolicy { allow_private: false, allowed_cidrs: vec!["127.0.0.0/8".parse().unwrap()] };
         assert!(allow.check("https://127.0.0.1/hook").await.is_ok());
+        assert!(allow.check("https://[::ffff:127.0.0.1]/hook").await.is_ok());
         assert_eq!(allow.check("https://10.0.0.7/hook").await.unwrap_err().code(), "ENDPOINT_BLOCKED");
         let dev = UrlPolicy { allow_private: true, allowed_cidrs: vec![] };
-        assert!(dev.check("http://localhost:8080/hook").await.is_ok());
+        assert!(dev.check("http://127.0.0.1:8080/hook").await.is_ok());
     }
 }

@@ -1,4 +1,6 @@
 //! One delivery attempt: POST the stored payload with the signing headers and read the answer.
+//! Outbound deliveries and inbound forwards share this client, and with it the SSRF guard at
+//! connect time (see [`crate::url_policy::connect`]).
 
 use std::time::{Duration, Instant};
 
@@ -6,11 +8,18 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AF
 
 use super::schedule::{AttemptResult, parse_retry_after};
 use crate::store::{ClaimedDelivery, Direction};
+use crate::url_policy::UrlPolicy;
+use crate::url_policy::connect::{GuardedResolver, refusal_in};
 
 /// Most of a receiver's error body kept in `last_error`.
 const ERROR_BODY_LIMIT: usize = 512;
 /// Most of a response body read (the rest is dropped with the connection).
 const BODY_READ_LIMIT: usize = 1 << 20;
+/// What `last_error` says when no connection could be made. The system's reason (refused,
+/// reset, TLS alert...) is left out: telling those apart maps what listens behind an address.
+pub const CONNECT_FAILED: &str = "connection failed";
+/// What `last_error` says when a connection was made but no complete HTTP answer came back.
+pub const NO_HTTP_ANSWER: &str = "request failed: no complete HTTP answer";
 
 /// What an attempt produced.
 #[derive(Debug)]
@@ -28,13 +37,17 @@ pub struct AttemptOutcome {
 /// Sends deliveries over one pooled HTTP client.
 pub struct Sender {
     http: reqwest::Client,
+    policy: UrlPolicy,
     user_agent: HeaderValue,
 }
 
 impl Sender {
-    /// A sender with the per-attempt timeout.
-    pub fn new(timeout: Duration) -> Self {
+    /// A sender with the per-attempt timeout that connects only where `policy` allows. It
+    /// ignores proxy environment variables: a proxy would hide the real target from the guard.
+    pub fn new(timeout: Duration, policy: UrlPolicy) -> Self {
         let http = reqwest::Client::builder()
+            .dns_resolver(GuardedResolver::new(policy.clone()))
+            .no_proxy()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -43,7 +56,7 @@ impl Sender {
             .build()
             .expect("static HTTP client configuration is valid");
         let user_agent = HeaderValue::from_static(concat!("HookBridge/", env!("CARGO_PKG_VERSION")));
-        Sender { http, user_agent }
+        Sender { http, policy, user_agent }
     }
 
     /// The request headers: custom headers, then content type, then the HookBridge headers.
@@ -74,6 +87,9 @@ impl Sender {
     /// POSTs one delivery and classifies the answer.
     pub async fn deliver(&self, delivery: &ClaimedDelivery) -> AttemptOutcome {
         let started = Instant::now();
+        if let Err(refusal) = self.policy.check_literal_host(&delivery.url) {
+            return AttemptOutcome::no_answer(started, refusal.attempt_error());
+        }
         let request = self.http.post(&delivery.url).headers(self.headers(delivery)).body(delivery.payload.clone());
         match request.send().await {
             Ok(mut response) => {
@@ -105,29 +121,38 @@ impl Sender {
                 });
                 AttemptOutcome { result: AttemptResult::Status(status), latency, error, retry_after }
             }
-            Err(e) => {
-                let kind = if e.is_timeout() {
-                    "timeout"
-                } else if e.is_connect() {
-                    "connection error"
-                } else {
-                    "request error"
-                };
-                let mut message = format!("{kind}: {e}");
-                let mut source = std::error::Error::source(&e);
-                while let Some(inner) = source {
-                    message.push_str(": ");
-                    message.push_str(&inner.to_string());
-                    source = inner.source();
-                }
-                AttemptOutcome {
-                    result: AttemptResult::NoAnswer,
-                    latency: started.elapsed(),
-                    error: Some(message),
-                    retry_after: None,
-                }
-            }
+            Err(e) => AttemptOutcome::no_answer(started, failure_text(&e)),
         }
+    }
+}
+
+impl AttemptOutcome {
+    fn no_answer(started: Instant, error: String) -> Self {
+        AttemptOutcome { result: AttemptResult::NoAnswer, latency: started.elapsed(), error: Some(error), retry_after: None }
+    }
+}
+
+/// The `last_error` of a request that got no HTTP answer: the guard's refusal, a timeout as the
+/// client reports it, or a generic connect / request failure (the details go to the debug log).
+fn failure_text(e: &reqwest::Error) -> String {
+    if let Some(refusal) = refusal_in(e) {
+        return refusal.attempt_error();
+    }
+    // The sources name the cause without the URL (whose query may hold a receiver's token).
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        causes.push_str(": ");
+        causes.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    tracing::debug!(cause = %causes, "delivery attempt got no answer");
+    if e.is_timeout() {
+        format!("timeout: {e}{causes}")
+    } else if e.is_connect() {
+        CONNECT_FAILED.to_owned()
+    } else {
+        NO_HTTP_ANSWER.to_owned()
     }
 }
 

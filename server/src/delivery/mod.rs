@@ -76,7 +76,7 @@ impl DeliveryEngine {
         let shared = Arc::new(Shared {
             store,
             telemetry,
-            sender: Sender::new(config.delivery_timeout),
+            sender: Sender::new(config.delivery_timeout, crate::url_policy::UrlPolicy::from_config(&config)),
             limiter: RateLimiter::default(),
             policy: RetryPolicy { max_attempts: config.max_attempts, time_scale: config.retry_time_scale },
             lease_ms: (config.delivery_timeout + Duration::from_secs(60)).as_millis() as i64,

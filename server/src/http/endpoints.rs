@@ -55,11 +55,9 @@ fn duplicate_url() -> ApiError {
     ApiError::conflict("DUPLICATE_URL", "an endpoint with this url already exists in the project")
 }
 
-async fn check_url(state: &AppState, url: &str) -> ApiResult<()> {
-    UrlPolicy::from_config(&state.config)
-        .check(url)
-        .await
-        .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, r.code(), r.message().to_owned()))
+/// Checks an endpoint URL (outbound or inbound forwarding) against the server's SSRF policy.
+pub(crate) async fn check_url(state: &AppState, url: &str) -> ApiResult<()> {
+    Ok(UrlPolicy::from_config(&state.config).check(url).await?)
 }
 
 fn check_description(description: &str) -> ApiResult<()> {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::request_id::current_request_id;
 use crate::store::StoreError;
+use crate::url_policy::UrlRejection;
 
 /// An API error answered with the contract's envelope.
 #[derive(Debug, Clone)]
@@ -71,6 +72,12 @@ impl From<StoreError> for ApiError {
             }
             _ => ApiError::internal("internal storage error"),
         }
+    }
+}
+
+impl From<UrlRejection> for ApiError {
+    fn from(r: UrlRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, r.code(), r.message().to_owned())
     }
 }
 

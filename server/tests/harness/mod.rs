@@ -26,6 +26,47 @@ pub struct Server {
     /// Data directory (kept across restarts).
     pub data_dir: PathBuf,
     extra_args: Vec<String>,
+    mode: Mode,
+}
+
+/// How the process is started.
+#[derive(Clone)]
+enum Mode {
+    /// `--dev` (the dev key, private targets allowed).
+    Dev,
+    /// Without `--dev`, with `--api-key`, names resolved through `names` when given.
+    Strict { api_key: String, names: Option<(PathBuf, PathBuf)> },
+}
+
+/// A private `/etc/hosts` (and a `resolv.conf` naming 127.0.0.1, so every other name fails at
+/// once) for a server started under `unshare -m`; the test can change the answers while it runs.
+pub struct PrivateNames {
+    dir: tempfile::TempDir,
+}
+
+impl PrivateNames {
+    /// Names with these `(address, name)` entries.
+    pub fn new(entries: &[(&str, &str)]) -> PrivateNames {
+        let names = PrivateNames { dir: tempfile::tempdir().expect("temp dir") };
+        std::fs::write(names.resolv(), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n").expect("write resolv.conf");
+        names.set(entries);
+        names
+    }
+
+    /// Replaces the entries. The file is rewritten in place (same inode), so the server's bind
+    /// mount sees the new answers at its next lookup.
+    pub fn set(&self, entries: &[(&str, &str)]) {
+        let text: String = entries.iter().map(|(ip, name)| format!("{ip} {name}\n")).collect();
+        std::fs::write(self.hosts(), text).expect("write hosts");
+    }
+
+    fn hosts(&self) -> PathBuf {
+        self.dir.path().join("hosts")
+    }
+
+    fn resolv(&self) -> PathBuf {
+        self.dir.path().join("resolv.conf")
+    }
 }
 
 impl Server {
@@ -37,8 +78,43 @@ impl Server {
 
     /// Starts `--dev` on a free port over an existing data dir.
     pub fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
-            .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+        Self::launch(data_dir, extra_args, Mode::Dev)
+    }
+
+    /// Starts without `--dev` (so the SSRF guard is on), configured with `api_key`, on a fresh
+    /// data dir. With `names`, the server runs under `unshare -m` and resolves names only from them.
+    pub fn start_strict(api_key: &str, extra_args: &[&str], names: Option<&PrivateNames>) -> Server {
+        let data_dir = std::env::temp_dir().join(format!("hb-test-{}", uuid::Uuid::now_v7()));
+        let names = names.map(|n| (n.hosts(), n.resolv()));
+        Self::launch(&data_dir, extra_args, Mode::Strict { api_key: api_key.to_owned(), names })
+    }
+
+    fn launch(data_dir: &Path, extra_args: &[&str], mode: Mode) -> Server {
+        let binary = env!("CARGO_BIN_EXE_hookbridge-server");
+        let mut command = match &mode {
+            Mode::Dev => {
+                let mut c = Command::new(binary);
+                c.arg("--dev");
+                c
+            }
+            Mode::Strict { api_key, names: None } => {
+                let mut c = Command::new(binary);
+                c.args(["--api-key", api_key]);
+                c
+            }
+            Mode::Strict { api_key, names: Some((hosts, resolv)) } => {
+                // `unshare` and `sh` exec in place, so the child's pid is the server's.
+                let mut c = Command::new("unshare");
+                c.args(["-m", "--", "sh", "-c"])
+                    .arg(r#"mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && shift 2 && exec "$@""#)
+                    .arg("sh")
+                    .args([hosts, resolv])
+                    .args([binary, "--api-key", api_key]);
+                c
+            }
+        };
+        let mut child = command
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")
@@ -56,7 +132,13 @@ impl Server {
             }
         });
         let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server prints its listening address");
-        Server { child, url, data_dir: data_dir.to_owned(), extra_args: extra_args.iter().map(|s| s.to_string()).collect() }
+        Server {
+            child,
+            url,
+            data_dir: data_dir.to_owned(),
+            extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
+            mode,
+        }
     }
 
     /// A core client for the dev key.
@@ -90,10 +172,16 @@ impl Server {
     pub fn restart(&mut self) {
         self.kill();
         let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
-        let next = Server::start_in(&self.data_dir.clone(), &args);
+        let next = Server::launch(&self.data_dir.clone(), &args, self.mode.clone());
         let old = std::mem::replace(self, next);
         // The old process is dead; keep its data dir (now the new server's).
         std::mem::forget(old);
+    }
+
+    /// Restarts with other extra flags (same mode, key and data dir).
+    pub fn restart_with(&mut self, extra_args: &[&str]) {
+        self.extra_args = extra_args.iter().map(|s| s.to_string()).collect();
+        self.restart();
     }
 }
 

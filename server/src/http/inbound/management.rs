@@ -2,7 +2,6 @@
 //! signing keys of forwarded requests (2.0-era routes, CONTRACT.md 7 q33).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use hookbridge::{CreateInboundEndpointResponse, DeleteResult, PauseState, RotateSecretResponse, UpdateResult};
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::ingest::ingest_url;
 use crate::store::SigningKeyWrite;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey};
-use crate::url_policy::UrlPolicy;
+use crate::http::endpoints::check_url;
 
 /// The routes of this part.
 pub fn routes() -> Vec<Route> {
@@ -110,13 +109,6 @@ fn merge(target: &mut Value, extra: Value) {
     if let (Value::Object(t), Value::Object(e)) = (target, extra) {
         t.extend(e);
     }
-}
-
-async fn check_url(state: &AppState, url: &str) -> ApiResult<()> {
-    UrlPolicy::from_config(&state.config)
-        .check(url)
-        .await
-        .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, r.code(), r.message().to_owned()))
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<SettingsBody>) -> ApiResult<Reply> {
