@@ -152,9 +152,7 @@ impl UrlPolicy {
     /// Whether deliveries may go to this address.
     pub fn ip_allowed(&self, ip: IpAddr) -> bool {
         let canonical = ip.to_canonical();
-        self.allow_private
-            || is_public(ip)
-            || self.allowed_cidrs.iter().any(|net| net.contains(&ip) || net.contains(&canonical))
+        self.allow_private || is_public(ip) || self.allowed_cidrs.iter().any(|net| net.contains(&ip) || net.contains(&canonical))
     }
 }
 

@@ -16,8 +16,7 @@ use crate::support::{Raw, WAIT, client_for, eventually};
 
 const KEY: &str = "hb_live_urlsafety000000000000000000000000";
 /// What an attempt records when the guard refuses the address at connect time.
-const BLOCKED: &str =
-    "ENDPOINT_BLOCKED: the endpoint host is or resolves to a private or internal address; nothing was sent";
+const BLOCKED: &str = "ENDPOINT_BLOCKED: the endpoint host is or resolves to a private or internal address; nothing was sent";
 
 /// A TCP listener that counts the connections it accepts and answers each one with `reply`.
 struct Listener {
@@ -129,16 +128,16 @@ async fn endpoint_urls_must_be_https_and_public() {
         "https://[fe80::1]/hook",
         "https://[::1]:8443/hook",
         "https://0.0.0.0/hook",
-        "https://167772161/hook",   // 10.0.0.1 in decimal
-        "https://012.0.0.1/hook",   // octal
-        "https://0xa.0.0.1/hook",   // hex
-        "https://0xa9fea9fe/hook",  // 169.254.169.254 in hex
+        "https://167772161/hook",         // 10.0.0.1 in decimal
+        "https://012.0.0.1/hook",         // octal
+        "https://0xa.0.0.1/hook",         // hex
+        "https://0xa9fea9fe/hook",        // 169.254.169.254 in hex
         "https://[::ffff:10.0.0.1]/hook", // IPv4-mapped
         "https://[::ffff:a9fe:a9fe]/hook",
-        "https://[::10.0.0.1]/hook",          // IPv4-compatible
-        "https://[::ffff:0:10.0.0.1]/hook",   // SIIT
-        "https://[2002:a00:1::1]/hook",       // 6to4 of 10.0.0.1
-        "https://[2002:7f00:1::1]/hook",      // 6to4 of 127.0.0.1 (the allow-list names IPv4 only)
+        "https://[::10.0.0.1]/hook",                           // IPv4-compatible
+        "https://[::ffff:0:10.0.0.1]/hook",                    // SIIT
+        "https://[2002:a00:1::1]/hook",                        // 6to4 of 10.0.0.1
+        "https://[2002:7f00:1::1]/hook",                       // 6to4 of 127.0.0.1 (the allow-list names IPv4 only)
         "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook", // Teredo client 10.0.0.1
     ] {
         let m = create(blocked).await.expect_error(400, "ENDPOINT_BLOCKED");
@@ -224,8 +223,7 @@ async fn dns_changes_after_creation_are_refused_at_connect_time() {
     let client = client_for(&server.url, KEY);
     let url = format!("https://hook.test:{}/hook", allowed.addr.port());
     let endpoint = client.create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("allowed at creation");
-    let inbound =
-        client.create_inbound_endpoint(&url, &InboundEndpointSettings::default()).await.expect("allowed at creation");
+    let inbound = client.create_inbound_endpoint(&url, &InboundEndpointSettings::default()).await.expect("allowed at creation");
 
     // While the name points at the allow-listed address, attempts connect there.
     let first = send_one(&client, &endpoint.id).await;
@@ -316,5 +314,9 @@ async fn receiver_bodies_are_read_up_to_a_cap() {
     let error = message.last_error.expect("error text");
     assert!(error.starts_with("HTTP 500: xxx"), "{error:.40}");
     assert!(error.len() <= 600, "the stored snippet is capped, got {} bytes", error.len());
-    assert!(message.response_latency_ms.is_some_and(|ms| ms < 30_000), "the attempt stopped reading: {:?}", message.response_latency_ms);
+    assert!(
+        message.response_latency_ms.is_some_and(|ms| ms < 30_000),
+        "the attempt stopped reading: {:?}",
+        message.response_latency_ms
+    );
 }

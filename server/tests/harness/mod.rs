@@ -132,13 +132,7 @@ impl Server {
             }
         });
         let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server prints its listening address");
-        Server {
-            child,
-            url,
-            data_dir: data_dir.to_owned(),
-            extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
-            mode,
-        }
+        Server { child, url, data_dir: data_dir.to_owned(), extra_args: extra_args.iter().map(|s| s.to_string()).collect(), mode }
     }
 
     /// A core client for the dev key.

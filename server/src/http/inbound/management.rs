@@ -11,6 +11,7 @@ use super::is_uuid;
 use super::settings::{DEFAULT_INGEST_RESPONSE_CODE, SettingsBody, validate};
 use crate::clock::{now_millis, timestamp};
 use crate::http::auth::Caller;
+use crate::http::endpoints::check_url;
 use crate::http::extract::{JsonBody, PathParams, QueryParams, cursor, limit};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::ids;
@@ -18,7 +19,6 @@ use crate::ingest::ingest_url;
 use crate::store::SigningKeyWrite;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey};
-use crate::http::endpoints::check_url;
 
 /// The routes of this part.
 pub fn routes() -> Vec<Route> {
