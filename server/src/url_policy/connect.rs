@@ -47,7 +47,7 @@ impl Resolve for GuardedResolver {
 pub struct ConnectRefusal(pub UrlRejection);
 
 impl ConnectRefusal {
-    /// The text an attempt records: the contract code and a reason that names no address.
+    /// The text an attempt records: the API error code and a reason that names no address.
     pub fn attempt_error(&self) -> String {
         let reason = match self.0 {
             UrlRejection::Blocked(_) => "the endpoint host is or resolves to a private or internal address; nothing was sent",
