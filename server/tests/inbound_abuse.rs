@@ -5,12 +5,14 @@
 //! destination, `timestamp_header_name` needs `verify_hmac`, and header injection is refused.
 
 mod harness;
+mod inbound_support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use harness::{DEV_KEY, Receiver, Server};
 use hookbridge::{InboundEndpointSettings, InboundLogsQuery, InboundRejection, RejectionsQuery};
+use inbound_support::{hmac_hex, now_secs};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -38,17 +40,6 @@ async fn ingest(url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, V
     }
     let response = request.send().await.expect("the server answers the ingest request");
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-}
-
-fn hmac_hex(secret: &str, message: &[u8]) -> String {
-    use hmac::{KeyInit, Mac};
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 /// HMAC with a separate timestamp header, as Stripe-like providers sign.
@@ -92,10 +83,7 @@ async fn rejections(client: &hookbridge::Client, endpoint: Option<&str>) -> Vec<
 /// The value of a Prometheus counter.
 async fn counter(server: &Server, name: &str) -> u64 {
     let text = http().get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .unwrap_or_else(|| panic!("counter {name} not in /metrics")) as u64
+    inbound_support::counter(&text, name)
 }
 
 /// Folds the write-ahead log into the database file (as the server's own checkpoints do) and
@@ -174,10 +162,10 @@ async fn a_flood_of_refused_requests_keeps_the_rejection_log_at_its_cap_and_the_
 }
 
 /// Runs futures concurrently and collects their outputs in order.
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn futures_join<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
-    F: Send + 'static,
 {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
     let mut out = Vec::with_capacity(handles.len());

@@ -61,11 +61,16 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+            Err(seconds((1.0 - bucket.tokens) / per_second))
         };
-        bucket.full_at = now + Duration::from_secs_f64(((capacity - bucket.tokens) / per_second).min(86_400.0));
+        bucket.full_at = now + seconds((capacity - bucket.tokens) / per_second);
         result
     }
+}
+
+/// A wait in seconds as a duration, at most a day (a zero rate never refills).
+fn seconds(value: f64) -> Duration {
+    Duration::try_from_secs_f64(value.min(86_400.0)).unwrap_or(Duration::from_secs(86_400))
 }
 
 #[cfg(test)]
