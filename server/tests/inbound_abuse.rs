@@ -279,6 +279,19 @@ async fn a_signed_request_is_accepted_once_even_across_a_restart() {
     let replays = rejections(&client, Some(&endpoint.id)).await;
     assert_eq!(replays.len(), 10, "{replays:?}");
     assert!(replays.iter().all(|r| r.reason_code == "signature_replayed"), "{replays:?}");
+
+    // With dedupe headers, a provider's retry of the same event gets the original message id,
+    // signature or not; the signature cannot be reused for another event id.
+    let settings = InboundEndpointSettings { idempotency_header_names: Some(vec!["X-Event-Id".into()]), ..signed_settings(300) };
+    let deduped = client.create_inbound_endpoint(&receiver.url, &settings).await.unwrap();
+    let mut event = signed(&now_secs().to_string(), body);
+    event.push(("X-Event-Id".into(), "evt_1".into()));
+    let (status, original) = ingest(&deduped.ingest_url, &event, body).await;
+    assert_eq!(status, 202, "{original}");
+    let (status, retry) = ingest(&deduped.ingest_url, &event, body).await;
+    assert_eq!((status, &retry["data"]["message_id"]), (202, &original["data"]["message_id"]));
+    event.last_mut().unwrap().1 = "evt_2".into();
+    assert_eq!(ingest(&deduped.ingest_url, &event, body).await.0, 409, "same signature, another event id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

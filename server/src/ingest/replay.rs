@@ -1,9 +1,10 @@
 //! Replay protection of signed inbound requests. A signature that covers a timestamp is
 //! remembered in the store (per endpoint) until that timestamp leaves the accepted window;
 //! while it is remembered, a request with the same signature is refused with
-//! `signature_replayed` (409 `SIGNATURE_REPLAYED`) and creates no message. Signatures over the
-//! body alone carry no time, so they cannot be told apart from a legitimate resend and are not
-//! remembered: configure a timestamp to get replay protection.
+//! `signature_replayed` (409 `SIGNATURE_REPLAYED`) and creates no message, unless its dedupe
+//! key names an existing message (a provider's retry, answered with the original id).
+//! Signatures over the body alone carry no time, so they cannot be told apart from a
+//! legitimate resend and are not remembered: configure a timestamp to get replay protection.
 
 use super::rejection::{Reason, Rejection};
 use super::verify::VerifiedSignature;

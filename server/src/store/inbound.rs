@@ -264,9 +264,9 @@ pub trait InboundStore: Send + Sync {
     async fn ingest_target(&self, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError>;
 
     /// Stores an accepted request durably, in one write: re-checks that the endpoint is live and
-    /// not paused, refuses a signature already accepted for the endpoint (`replay_guard`, whose
-    /// expired entries are dropped), applies the dedupe key, inserts the message `queued` with
-    /// the endpoint's URL and remembers the signature.
+    /// not paused, applies the dedupe key, refuses a signature already accepted for the endpoint
+    /// (`replay_guard`; expired entries are dropped), inserts the message `queued` with the
+    /// endpoint's URL and remembers the signature.
     async fn accept_inbound(&self, message: NewMessage, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError>;
 
     /// Records a refused request, then deletes the oldest records of the same endpoint (or of

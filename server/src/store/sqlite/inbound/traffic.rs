@@ -51,15 +51,17 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGua
     let Some(url) = url else {
         return Ok(IngestOutcome::Unavailable);
     };
-    if let Some(guard) = guard
-        && replayed(conn, &m.endpoint_id, guard, m.created_at)?
-    {
-        return Ok(IngestOutcome::Replayed);
-    }
+    // A known dedupe key answers with the original message first: a provider's retry of the
+    // same event is a duplicate even when it carries the same signature.
     if let Some(key) = &m.idempotency_key
         && let Some(original) = original_by_key(conn, &m.endpoint_id, key)?
     {
         return Ok(IngestOutcome::Duplicate(original));
+    }
+    if let Some(guard) = guard
+        && replayed(conn, &m.endpoint_id, guard, m.created_at)?
+    {
+        return Ok(IngestOutcome::Replayed);
     }
     let inserted = insert_message(conn, m, &url, "queued");
     match inserted {
