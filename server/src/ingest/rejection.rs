@@ -1,4 +1,4 @@
-//! Refused ingest requests: the contract's reason codes (CONTRACT.md 2.12) plus
+//! Refused ingest requests: the reason codes of the rejection list plus
 //! `signature_replayed`, the status and error code answered to the sender, and the record
 //! written to the rejection log within the bounds of [`super::rejection_log`].
 
