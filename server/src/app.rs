@@ -37,6 +37,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         delivery: engine.handle(),
         telemetry: telemetry.clone(),
         auth_cache: Default::default(),
+        rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
     };
 
     {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use serde::Deserialize;
 
+use crate::ingest::rejection_log::RejectionLogLimits;
 use crate::store::sqlite::Synchronous;
 
 /// The fixed API key of `--dev` mode (a test key; never use `--dev` in production).
@@ -72,6 +73,18 @@ pub struct Args {
     /// Trust `X-Forwarded-For` for the inbound sender address (only behind your own proxy).
     #[arg(long, env = "HOOKBRIDGE_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Refused ingest requests recorded per sender address per minute (more are answered but not stored); default 60.
+    #[arg(long, env = "HOOKBRIDGE_REJECTION_LOG_PER_SOURCE_PER_MINUTE")]
+    pub rejection_log_per_source_per_minute: Option<u32>,
+    /// Refused ingest requests recorded per inbound endpoint per minute (unknown endpoints share one budget); default 120.
+    #[arg(long, env = "HOOKBRIDGE_REJECTION_LOG_PER_ENDPOINT_PER_MINUTE")]
+    pub rejection_log_per_endpoint_per_minute: Option<u32>,
+    /// Rejection records kept per inbound endpoint, and for unknown endpoints together (oldest deleted); default 1000.
+    #[arg(long, env = "HOOKBRIDGE_REJECTION_LOG_MAX_PER_ENDPOINT")]
+    pub rejection_log_max_per_endpoint: Option<u32>,
+    /// Header names stored per rejection record (each cut to 64 characters); default 32.
+    #[arg(long, env = "HOOKBRIDGE_REJECTION_LOG_MAX_HEADERS")]
+    pub rejection_log_max_headers: Option<u32>,
     /// Log format: `text` or `json`.
     #[arg(long, env = "HOOKBRIDGE_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -98,6 +111,10 @@ struct FileConfig {
     payload_retention_days: Option<u32>,
     rejection_retention_days: Option<u32>,
     trust_forwarded_for: Option<bool>,
+    rejection_log_per_source_per_minute: Option<u32>,
+    rejection_log_per_endpoint_per_minute: Option<u32>,
+    rejection_log_max_per_endpoint: Option<u32>,
+    rejection_log_max_headers: Option<u32>,
     log_format: Option<String>,
 }
 
@@ -138,6 +155,8 @@ pub struct Config {
     pub rejection_retention_days: u32,
     /// Trust `X-Forwarded-For` on ingest.
     pub trust_forwarded_for: bool,
+    /// Rate limits and caps of the ingest rejection log.
+    pub rejection_log: RejectionLogLimits,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -178,6 +197,31 @@ impl Config {
         if log_format != "text" && log_format != "json" {
             return Err(format!("--log-format must be text or json, got {log_format}"));
         }
+        let defaults = RejectionLogLimits::default();
+        let rejection_log = RejectionLogLimits {
+            per_source_per_minute: args
+                .rejection_log_per_source_per_minute
+                .or(file.rejection_log_per_source_per_minute)
+                .unwrap_or(defaults.per_source_per_minute),
+            per_endpoint_per_minute: args
+                .rejection_log_per_endpoint_per_minute
+                .or(file.rejection_log_per_endpoint_per_minute)
+                .unwrap_or(defaults.per_endpoint_per_minute),
+            max_per_endpoint: args
+                .rejection_log_max_per_endpoint
+                .or(file.rejection_log_max_per_endpoint)
+                .unwrap_or(defaults.max_per_endpoint),
+            max_headers: args.rejection_log_max_headers.or(file.rejection_log_max_headers).unwrap_or(defaults.max_headers),
+        };
+        for (flag, value) in [
+            ("--rejection-log-per-source-per-minute", rejection_log.per_source_per_minute),
+            ("--rejection-log-per-endpoint-per-minute", rejection_log.per_endpoint_per_minute),
+            ("--rejection-log-max-per-endpoint", rejection_log.max_per_endpoint),
+        ] {
+            if value == 0 {
+                return Err(format!("{flag} must be at least 1"));
+            }
+        }
         let mut allow_target_cidrs = args.allow_target_cidrs;
         allow_target_cidrs.extend(file.allow_target_cidrs.unwrap_or_default());
         Ok(Config {
@@ -200,6 +244,7 @@ impl Config {
             payload_retention_days: args.payload_retention_days.or(file.payload_retention_days).unwrap_or(30).max(1),
             rejection_retention_days: args.rejection_retention_days.or(file.rejection_retention_days).unwrap_or(30).max(1),
             trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
+            rejection_log,
             log_format,
         })
     }
@@ -248,5 +293,18 @@ mod tests {
         let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
         assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
         assert!(dev.allow_private_targets && dev.temporary_data_dir);
+    }
+
+    #[test]
+    fn rejection_log_limits_come_from_flags_or_the_file_and_must_be_positive() {
+        let path = write_config("rejection_log_max_per_endpoint = 50\nrejection_log_max_headers = 0\n");
+        let args = Args { config: Some(path.clone()), rejection_log_per_source_per_minute: Some(7), ..Default::default() };
+        let config = Config::resolve(args).unwrap();
+        let expected =
+            RejectionLogLimits { per_source_per_minute: 7, max_per_endpoint: 50, max_headers: 0, ..Default::default() };
+        assert_eq!(config.rejection_log, expected);
+        let _ = std::fs::remove_file(path);
+        let err = Config::resolve(Args { rejection_log_per_endpoint_per_minute: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--rejection-log-per-endpoint-per-minute"), "{err}");
     }
 }

@@ -1,7 +1,8 @@
 //! The retention janitor: every few minutes, purges the payloads of finished messages older than
 //! `--payload-retention-days` (their metadata and attempts stay; replaying them answers 410
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
-//! keeping at most [`MAX_UNATTRIBUTED_REJECTIONS`] records of requests to unknown endpoints.
+//! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
+//! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,8 +11,6 @@ use crate::clock::now_millis;
 use crate::config::Config;
 use crate::store::Store;
 
-/// Most rejection records kept that belong to no project.
-pub const MAX_UNATTRIBUTED_REJECTIONS: usize = 10_000;
 /// Time between passes.
 const INTERVAL: Duration = Duration::from_secs(300);
 const DAY_MS: i64 = 86_400_000;
@@ -21,7 +20,8 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
     let now = now_millis();
     let payloads_before = now - i64::from(config.payload_retention_days) * DAY_MS;
     let rejections_before = now - i64::from(config.rejection_retention_days) * DAY_MS;
-    match store.prune(payloads_before, rejections_before, MAX_UNATTRIBUTED_REJECTIONS).await {
+    let max_unattributed = config.rejection_log.max_per_endpoint as usize;
+    match store.prune(payloads_before, rejections_before, max_unattributed).await {
         Ok(p) if p.payloads + p.rejections > 0 => {
             tracing::info!(payloads = p.payloads, rejections = p.rejections, "retention pass purged old data")
         }

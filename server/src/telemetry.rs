@@ -22,6 +22,8 @@ pub struct Telemetry {
     pub rate_limited: AtomicU64,
     /// Inbound requests rejected.
     pub inbound_rejected: AtomicU64,
+    /// Rejected inbound requests not written to the rejection log (over its rate limits).
+    pub inbound_rejections_unrecorded: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -72,6 +74,12 @@ impl Telemetry {
             &self.rate_limited,
         );
         counter(&mut out, "hookbridge_inbound_rejected_total", "Inbound requests rejected.", &self.inbound_rejected);
+        counter(
+            &mut out,
+            "hookbridge_inbound_rejections_unrecorded_total",
+            "Rejected inbound requests answered but not recorded (rejection log rate limits).",
+            &self.inbound_rejections_unrecorded,
+        );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
         };

@@ -59,10 +59,14 @@ impl Sender {
         Sender { http, policy, user_agent }
     }
 
-    /// The request headers: custom headers, then content type, then the HookBridge headers.
+    /// The request headers: custom headers (for inbound forwards, never the sender's own
+    /// `X-Webhook-*` headers), then content type, then the HookBridge headers.
     pub fn headers(&self, delivery: &ClaimedDelivery) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for (name, value) in &delivery.headers {
+            if delivery.direction == Direction::Inbound && crate::ingest::request::is_hookbridge_header(name) {
+                continue;
+            }
             if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
                 headers.insert(n, v);
             }

@@ -49,6 +49,8 @@ pub struct AppState {
     pub telemetry: Arc<Telemetry>,
     /// API key lookups.
     pub auth_cache: Arc<auth::AuthCache>,
+    /// What refused ingest requests may store (rate limits and caps).
+    pub rejection_log: Arc<crate::ingest::rejection_log::RejectionLog>,
 }
 
 /// One route: where, what it does (for the OpenAPI document) and its handler.

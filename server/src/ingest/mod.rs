@@ -5,14 +5,19 @@
 //! (`endpoint_deleted`), the path token matches (`invalid_secret`), the method is POST
 //! (`invalid_method`), the endpoint is not paused (503 `ENDPOINT_PAUSED`, not recorded), the
 //! body is at most 1 MB (`payload_too_large`), then the endpoint's optional checks: static
-//! token, HMAC with timestamp window, IP allow-list. Every refusal is recorded in the rejection
-//! log. An accepted request is stored durably (one group-committed write) before the sender
-//! gets `ingest_response_code` with `data.message_id`; the delivery engine then forwards it.
+//! token, HMAC with timestamp window, IP allow-list, and that a timestamped signature was not
+//! accepted before (`signature_replayed`, see [`replay`]). Every refusal is answered and
+//! recorded in the rejection log within the bounds of [`rejection_log`]. An accepted request is
+//! stored durably (one group-committed write) before the sender gets `ingest_response_code`
+//! with `data.message_id`; the delivery engine then forwards it, never with the sender's own
+//! `X-Webhook-*` headers.
 //!
 //! The sender address is the connection's peer; behind a proxy, `--trust-forwarded-for` makes
 //! it the last `X-Forwarded-For` entry instead.
 
 pub mod rejection;
+pub mod rejection_log;
+pub mod replay;
 pub mod request;
 pub mod verify;
 
@@ -64,12 +69,7 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         Ok(Path(p)) => p,
         Err(e) => return ApiError::invalid(format!("invalid ingest path: {}", e.body_text())).into_response(),
     };
-    let facts = |endpoint| RequestFacts {
-        endpoint,
-        source_ip: source_ip.map(|ip| ip.to_string()),
-        headers_redacted: request::redacted_headers(&parts.headers),
-        received_at,
-    };
+    let facts = |endpoint| RequestFacts { endpoint, source_ip, headers: &parts.headers, received_at };
 
     let target = if uuid::Uuid::parse_str(&endpoint_id).is_ok() {
         match state.store.ingest_target(&endpoint_id).await {
@@ -116,17 +116,18 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         if settings.verify_static_token {
             verify::static_token(settings, &parts.headers, &parts.uri)?;
         }
-        if settings.verify_hmac {
-            verify::hmac_signature(settings, &parts.headers, &body, received_at.div_euclid(1000))?;
-        }
+        let now_secs = received_at.div_euclid(1000);
+        let signature =
+            if settings.verify_hmac { Some(verify::hmac_signature(settings, &parts.headers, &body, now_secs)?) } else { None };
         if settings.verify_ip_allowlist {
             verify::ip_allowed(settings, source_ip)?;
         }
-        Ok::<(), Rejection>(())
+        Ok::<_, Rejection>(signature)
     })();
-    if let Err(rejection) = checks {
-        return refuse(&state, facts(Some(&endpoint)), rejection).await;
-    }
+    let replay_guard = match checks {
+        Ok(signature) => signature.as_ref().and_then(replay::guard),
+        Err(rejection) => return refuse(&state, facts(Some(&endpoint)), rejection).await,
+    };
 
     let token_header = settings.token_header_name.as_deref().filter(|_| settings.verify_static_token);
     let kept = request::kept_headers(&parts.headers, token_header);
@@ -157,7 +158,7 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         .ok()
         .filter(StatusCode::is_success)
         .unwrap_or(StatusCode::ACCEPTED);
-    match state.store.accept_inbound(message).await {
+    match state.store.accept_inbound(message, replay_guard).await {
         Ok(IngestOutcome::Accepted) => {
             state.delivery.wake();
             Telemetry::inc(&state.telemetry.accepted);
@@ -165,6 +166,10 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         }
         Ok(IngestOutcome::Duplicate(original)) => Reply::ok(json!({ "message_id": original })).status(status).into_response(),
         Ok(IngestOutcome::Unavailable) => paused_answer(&endpoint_id),
+        Ok(IngestOutcome::Replayed) => {
+            let header = settings.hmac_header_name.as_deref().unwrap_or("the signature header");
+            refuse(&state, facts(Some(&endpoint)), replay::refusal(header)).await
+        }
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -1,7 +1,10 @@
-//! Refused ingest requests: the contract's reason codes (CONTRACT.md 2.12), the status and
-//! error code answered to the sender, and the record written to the rejection log.
+//! Refused ingest requests: the reason codes of the rejection list plus
+//! `signature_replayed`, the status and error code answered to the sender, and the record
+//! written to the rejection log within the bounds of [`super::rejection_log`].
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::net::IpAddr;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -9,6 +12,8 @@ use crate::http::{ApiError, AppState};
 use crate::ids;
 use crate::store::inbound::{NewRejection, StoredInbound};
 use crate::telemetry::Telemetry;
+
+use super::rejection_log::{MAX_DETAIL_CHARS, cut};
 
 /// Why an ingest request was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +34,8 @@ pub enum Reason {
     PayloadTooLarge,
     /// The method is not POST.
     InvalidMethod,
+    /// The signed request (its signature over the same timestamp) was already accepted.
+    SignatureReplayed,
 }
 
 impl Reason {
@@ -43,6 +50,7 @@ impl Reason {
             Reason::IpNotAllowed => "ip_not_allowed",
             Reason::PayloadTooLarge => "payload_too_large",
             Reason::InvalidMethod => "invalid_method",
+            Reason::SignatureReplayed => "signature_replayed",
         }
     }
 
@@ -55,6 +63,7 @@ impl Reason {
             Reason::IpNotAllowed => StatusCode::FORBIDDEN,
             Reason::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Reason::InvalidMethod => StatusCode::METHOD_NOT_ALLOWED,
+            Reason::SignatureReplayed => StatusCode::CONFLICT,
         }
     }
 
@@ -69,6 +78,7 @@ impl Reason {
             Reason::IpNotAllowed => "IP_NOT_ALLOWED",
             Reason::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Reason::InvalidMethod => "METHOD_NOT_ALLOWED",
+            Reason::SignatureReplayed => "SIGNATURE_REPLAYED",
         }
     }
 }
@@ -94,35 +104,47 @@ pub struct RequestFacts<'a> {
     /// The endpoint, when identified.
     pub endpoint: Option<&'a StoredInbound>,
     /// The sender address.
-    pub source_ip: Option<String>,
-    /// JSON-encoded object of header names to `"***"`.
-    pub headers_redacted: String,
+    pub source_ip: Option<IpAddr>,
+    /// The request headers (only their names are stored, masked).
+    pub headers: &'a HeaderMap,
     /// Unix milliseconds.
     pub received_at: i64,
 }
 
-/// Records the refusal (a storage failure is logged, not answered), counts it, and builds the
-/// answer to the sender: the error envelope with the reason code and the rejection id.
+/// Records the refusal when the rejection log's rate allows it (a storage failure is logged,
+/// not answered), counts it, and builds the answer to the sender: the error envelope with the
+/// reason code, and the rejection id when a record was written. The detail is cut to
+/// [`MAX_DETAIL_CHARS`] in the record and the answer alike.
 pub async fn refuse(state: &AppState, facts: RequestFacts<'_>, rejection: Rejection) -> Response {
-    let id = ids::uuid7();
-    let record = NewRejection {
-        id: id.clone(),
-        project_id: facts.endpoint.map(|e| e.project_id.clone()),
-        inbound_endpoint_id: facts.endpoint.map(|e| e.id.clone()),
-        reason_code: rejection.reason.code(),
-        reason_detail: rejection.detail.clone(),
-        source_ip: facts.source_ip,
-        headers_redacted: facts.headers_redacted,
-        received_at: facts.received_at,
-    };
-    if let Err(e) = state.store.record_rejection(record).await {
-        tracing::error!(error = %e, reason = rejection.reason.code(), "cannot record an inbound rejection");
+    let detail = cut(&rejection.detail, MAX_DETAIL_CHARS);
+    let log = &state.rejection_log;
+    let endpoint_id = facts.endpoint.map(|e| e.id.as_str());
+    let mut recorded = None;
+    if log.admit(facts.source_ip, endpoint_id, &state.telemetry.inbound_rejections_unrecorded) {
+        let id = ids::uuid7();
+        let record = NewRejection {
+            id: id.clone(),
+            project_id: facts.endpoint.map(|e| e.project_id.clone()),
+            inbound_endpoint_id: endpoint_id.map(str::to_owned),
+            reason_code: rejection.reason.code(),
+            reason_detail: detail.clone(),
+            source_ip: facts.source_ip.map(|ip| ip.to_string()),
+            headers_redacted: log.redacted_headers(facts.headers),
+            received_at: facts.received_at,
+        };
+        match state.store.record_rejection(record, log.limits().max_per_endpoint as usize).await {
+            Ok(()) => recorded = Some(id),
+            Err(e) => tracing::error!(error = %e, reason = rejection.reason.code(), "cannot record an inbound rejection"),
+        }
     }
     Telemetry::inc(&state.telemetry.inbound_rejected);
-    tracing::debug!(reason = rejection.reason.code(), detail = %rejection.detail, "inbound request rejected");
-    let mut response = ApiError::new(rejection.reason.status(), rejection.reason.error_code(), rejection.detail)
-        .with_details(json!({ "reason_code": rejection.reason.code(), "rejection_id": id }))
-        .into_response();
+    tracing::debug!(reason = rejection.reason.code(), detail = %detail, "inbound request rejected");
+    let mut details = json!({ "reason_code": rejection.reason.code() });
+    if let Some(id) = recorded {
+        details["rejection_id"] = json!(id);
+    }
+    let mut response =
+        ApiError::new(rejection.reason.status(), rejection.reason.error_code(), detail).with_details(details).into_response();
     if rejection.reason == Reason::InvalidMethod {
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
     }

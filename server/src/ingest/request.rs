@@ -1,5 +1,5 @@
 //! Reading an ingest request: the sender address, the body under a size limit, the headers
-//! kept for forwarding, the masked headers of a rejection record and the dedupe key.
+//! kept for forwarding and the dedupe key.
 
 use std::net::IpAddr;
 
@@ -32,6 +32,16 @@ const DROPPED_HEADERS: &[&str] = &[
     "authorization",
     "cookie",
 ];
+
+/// Prefix of the headers HookBridge itself sets on forwarded requests (`X-Webhook-Id`,
+/// `-Timestamp`, `-Signature`); a sender's own headers with it are never forwarded, so a
+/// receiver cannot be fooled into trusting a forged signature, whether signing is on or off.
+const HOOKBRIDGE_HEADER_PREFIX: &str = "x-webhook-";
+
+/// Whether `name` is in HookBridge's own `X-Webhook-*` header space (any case).
+pub fn is_hookbridge_header(name: &str) -> bool {
+    name.get(..HOOKBRIDGE_HEADER_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(HOOKBRIDGE_HEADER_PREFIX))
+}
 
 /// The sender address: the connection's peer, or with `trust_forwarded_for` the last address
 /// of `X-Forwarded-For` (the one appended by the proxy in front of this server).
@@ -84,8 +94,8 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
 }
 
 /// The headers forwarded with the message, as a JSON object (repeated headers joined with
-/// `", "`): everything except `DROPPED_HEADERS`, headers named in `Connection`, the static
-/// token header and values that are not text.
+/// `", "`): everything except `DROPPED_HEADERS`, HookBridge's own `X-Webhook-*` headers,
+/// headers named in `Connection`, the static token header and values that are not text.
 pub fn kept_headers(headers: &HeaderMap, token_header: Option<&str>) -> Map<String, Value> {
     let named_by_connection: Vec<String> = headers
         .get_all(axum::http::header::CONNECTION)
@@ -100,6 +110,7 @@ pub fn kept_headers(headers: &HeaderMap, token_header: Option<&str>) -> Map<Stri
     for name in headers.keys() {
         let lower = name.as_str();
         if DROPPED_HEADERS.contains(&lower)
+            || is_hookbridge_header(lower)
             || named_by_connection.iter().any(|n| n == lower)
             || token_header.as_deref() == Some(lower)
         {
@@ -111,13 +122,6 @@ pub fn kept_headers(headers: &HeaderMap, token_header: Option<&str>) -> Map<Stri
         }
     }
     out
-}
-
-/// The request's header names with every value masked, as a JSON-encoded object
-/// (CONTRACT.md 7 q48).
-pub fn redacted_headers(headers: &HeaderMap) -> String {
-    let masked: Map<String, Value> = headers.keys().map(|name| (name.as_str().to_owned(), Value::String("***".into()))).collect();
-    Value::Object(masked).to_string()
 }
 
 /// The dedupe key (CONTRACT.md 7 q31): the values of the configured headers that are present,
@@ -176,17 +180,14 @@ mod tests {
             ("x-event", "a"),
             ("x-event", "b"),
             ("x-github-delivery", "42"),
+            ("x-webhook-signature", "v1,forged"),
+            ("X-Webhook-Id", "msg_forged"),
+            ("x-webhook-anything", "1"),
         ]);
         let kept = kept_headers(&h, Some("X-Token"));
         assert_eq!(kept.keys().collect::<Vec<_>>(), ["x-event", "x-github-delivery"]);
         assert_eq!(kept["x-event"], "a, b");
-    }
-
-    #[test]
-    fn redaction_masks_every_value() {
-        let h = headers(&[("authorization", "Bearer s"), ("x-a", "1"), ("x-a", "2")]);
-        let v: Value = serde_json::from_str(&redacted_headers(&h)).unwrap();
-        assert_eq!(v, serde_json::json!({"authorization": "***", "x-a": "***"}));
+        assert!(is_hookbridge_header("X-WEBHOOK-TIMESTAMP") && !is_hookbridge_header("x-webhook") && !is_hookbridge_header("é"));
     }
 
     #[test]

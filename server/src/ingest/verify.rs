@@ -88,20 +88,36 @@ fn parse_signature_header(value: &str) -> (Vec<Vec<u8>>, Option<String>) {
 }
 
 /// Reads a sender timestamp as Unix seconds: integer seconds (or milliseconds when the value is
-/// that large), or an RFC 3339 date-time.
+/// that large), or an RFC 3339 date-time. Any `i64` is read without overflow.
 fn parse_timestamp(text: &str) -> Option<i64> {
     if let Ok(n) = text.parse::<i64>() {
-        return Some(if n.abs() >= 100_000_000_000 { n.div_euclid(1000) } else { n });
+        return Some(if n.unsigned_abs() >= 100_000_000_000 { n.div_euclid(1000) } else { n });
     }
     hookbridge::Timestamp::parse(text).ok().map(|t| t.unix_millis().div_euclid(1000))
+}
+
+/// A signature that verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedSignature {
+    /// The HMAC that matched.
+    pub signature: Vec<u8>,
+    /// The signed timestamp (Unix seconds) and the window it was checked against (seconds),
+    /// when the signature covers one.
+    pub timestamp: Option<(i64, i64)>,
 }
 
 /// The HMAC check (CONTRACT.md 7 q27): HMAC-SHA256 with `hmac_secret` over the raw body, or over
 /// `"{timestamp}.{body}"` when a separate timestamp header is configured (or the signature
 /// header carries `t=`). The header may hold several comma-separated entries, each optionally
 /// prefixed `sha256=` (or `v1=`), hex or base64. With a timestamp, it must be within
-/// `timestamp_ttl_seconds` of `now_secs` in either direction (q28: `hmac_failed` otherwise).
-pub fn hmac_signature(settings: &InboundSettings, headers: &HeaderMap, body: &[u8], now_secs: i64) -> Result<(), Rejection> {
+/// `timestamp_ttl_seconds` of `now_secs` in either direction (q28: `hmac_failed` otherwise;
+/// a timestamp so far off that the difference overflows is refused the same way).
+pub fn hmac_signature(
+    settings: &InboundSettings,
+    headers: &HeaderMap,
+    body: &[u8],
+    now_secs: i64,
+) -> Result<VerifiedSignature, Rejection> {
     let fail = |detail: String| Err(Rejection::new(Reason::HmacFailed, detail));
     let (Some(header_name), Some(secret)) = (settings.hmac_header_name.as_deref(), settings.hmac_secret.as_deref()) else {
         return fail("HMAC verification is enabled but no signature header or secret is configured".into());
@@ -131,28 +147,28 @@ pub fn hmac_signature(settings: &InboundSettings, headers: &HeaderMap, body: &[u
         mac.update(b".");
     }
     mac.update(body);
-    let matched = signatures.iter().any(|sig| mac.clone().verify_slice(sig).is_ok());
-    if !matched {
+    let Some(matched) = signatures.into_iter().find(|sig| mac.clone().verify_slice(sig).is_ok()) else {
         let signed = if timestamp.is_some() { "\"{timestamp}.{body}\"" } else { "the raw body" };
         return fail(format!("signature in {header_name} does not match (HMAC-SHA256 of {signed} with the configured secret)"));
+    };
+    let Some((source, ts)) = timestamp else {
+        return Ok(VerifiedSignature { signature: matched, timestamp: None });
+    };
+    let ttl = settings.timestamp_ttl_seconds.unwrap_or(DEFAULT_TIMESTAMP_TTL_SECONDS);
+    let Some(sent) = parse_timestamp(&ts) else {
+        return fail(format!("timestamp in {source} is not Unix seconds or an RFC 3339 time: {ts:?}"));
+    };
+    let window = format!("requests are accepted within {ttl} seconds");
+    let Some(age) = now_secs.checked_sub(sent) else {
+        return fail(format!("timestamp in {source} is out of range: {ts:?}; {window}"));
+    };
+    if age > ttl {
+        return fail(format!("timestamp in {source} is {age} seconds old; {window}"));
     }
-    if let Some((source, ts)) = timestamp {
-        let ttl = settings.timestamp_ttl_seconds.unwrap_or(DEFAULT_TIMESTAMP_TTL_SECONDS);
-        let Some(sent) = parse_timestamp(&ts) else {
-            return fail(format!("timestamp in {source} is not Unix seconds or an RFC 3339 time: {ts:?}"));
-        };
-        let age = now_secs - sent;
-        if age > ttl {
-            return fail(format!("timestamp in {source} is {age} seconds old; requests are accepted within {ttl} seconds"));
-        }
-        if -age > ttl {
-            return fail(format!(
-                "timestamp in {source} is {} seconds in the future; requests are accepted within {ttl} seconds",
-                -age
-            ));
-        }
+    if age < 0 && age.unsigned_abs() > ttl.unsigned_abs() {
+        return fail(format!("timestamp in {source} is {} seconds in the future; {window}", age.unsigned_abs()));
     }
-    Ok(())
+    Ok(VerifiedSignature { signature: matched, timestamp: Some((sent, ttl)) })
 }
 
 /// Parses an allow-list entry: a CIDR block or a bare address (a single host).
@@ -261,6 +277,25 @@ mod tests {
         assert!(hmac_signature(&settings, &body_only, body, now).unwrap_err().detail.contains("does not match"));
         let no_ts = headers(&[("x-signature", &sign(now))]);
         assert!(hmac_signature(&settings, &no_ts, body, now).unwrap_err().detail.contains("X-Timestamp is missing"));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        let settings = hmac_settings(Some("X-Timestamp"), Some(60));
+        let now = 1_700_000_000;
+        let signed = |ts: &str| headers(&[("x-signature", &hmac_hex("shh", format!("{ts}.b").as_bytes())), ("x-timestamp", ts)]);
+        for ts in [i64::MIN.to_string(), i64::MAX.to_string(), "-100000000000".into(), "99999999999999999999".into()] {
+            let e = hmac_signature(&settings, &signed(&ts), b"b", now).unwrap_err();
+            assert_eq!(e.reason, Reason::HmacFailed, "{ts}");
+            assert!(e.detail.contains("X-Timestamp"), "{ts}: {}", e.detail);
+        }
+        let far_past = hmac_signature(&settings, &signed(&i64::MIN.to_string()), b"b", now).unwrap_err();
+        assert!(far_past.detail.contains("seconds old"), "{}", far_past.detail);
+        let at_the_edge = hmac_signature(&settings, &signed(&i64::MIN.to_string()), b"b", i64::MAX).unwrap_err();
+        assert!(at_the_edge.detail.contains("out of range"), "{}", at_the_edge.detail);
+        let ok = hmac_signature(&settings, &signed(&now.to_string()), b"b", now).unwrap();
+        assert_eq!(ok.timestamp, Some((now, 60)));
+        assert_eq!(hex::encode(ok.signature), hmac_hex("shh", format!("{now}.b").as_bytes()));
     }
 
     #[test]

@@ -118,6 +118,18 @@ pub enum IngestOutcome {
     Duplicate(String),
     /// The endpoint was deleted or paused in the meantime; nothing stored.
     Unavailable,
+    /// The request's signature was already accepted within its timestamp window; nothing stored.
+    Replayed,
+}
+
+/// The signature of an accepted signed request, remembered so the same signed request is not
+/// accepted twice while its timestamp is within the accepted window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayGuard {
+    /// Hex of the HMAC that verified.
+    pub signature: String,
+    /// Unix ms from which the signed timestamp is outside the window (the entry can be dropped).
+    pub expires_at: i64,
 }
 
 /// A refused ingest request to record.
@@ -252,11 +264,14 @@ pub trait InboundStore: Send + Sync {
     async fn ingest_target(&self, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError>;
 
     /// Stores an accepted request durably, in one write: re-checks that the endpoint is live and
-    /// not paused, applies the dedupe key, inserts the message `queued` with the endpoint's URL.
-    async fn accept_inbound(&self, message: NewMessage) -> Result<IngestOutcome, StoreError>;
+    /// not paused, applies the dedupe key, refuses a signature already accepted for the endpoint
+    /// (`replay_guard`; expired entries are dropped), inserts the message `queued` with the
+    /// endpoint's URL and remembers the signature.
+    async fn accept_inbound(&self, message: NewMessage, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError>;
 
-    /// Records a refused request.
-    async fn record_rejection(&self, rejection: NewRejection) -> Result<(), StoreError>;
+    /// Records a refused request, then deletes the oldest records of the same endpoint (or of
+    /// unknown endpoints) beyond the newest `keep`.
+    async fn record_rejection(&self, rejection: NewRejection, keep: usize) -> Result<(), StoreError>;
 
     /// A page of rejections, newest first.
     async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError>;

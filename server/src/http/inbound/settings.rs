@@ -143,6 +143,12 @@ pub fn validate(profile: &InboundProfile, s: &InboundSettings) -> Result<(), Api
     if s.verify_hmac && (s.hmac_header_name.is_none() || s.hmac_secret.is_none()) {
         return Err(ApiError::invalid("verify_hmac requires hmac_header_name and hmac_secret"));
     }
+    if let Some(name) = s.timestamp_header_name.as_deref().filter(|_| !s.verify_hmac) {
+        return Err(ApiError::invalid(format!(
+            "timestamp_header_name ({name:?}) requires verify_hmac: the timestamp is only checked as part of the HMAC \
+             signature; enable verify_hmac or clear timestamp_header_name with \"\""
+        )));
+    }
     if let Some(ttl) = s.timestamp_ttl_seconds
         && ttl < 1
     {
@@ -192,6 +198,9 @@ mod tests {
         assert_eq!(s.token_value_hash.as_deref(), Some(sha256_hex(b"v").as_str()));
         assert!(merged(serde_json::json!({"verify_hmac": true, "hmac_header_name": "X-S"})).is_err());
         assert!(merged(serde_json::json!({"verify_ip_allowlist": true})).is_err());
+        let lone_timestamp = merged(serde_json::json!({"timestamp_header_name": "X-Ts"})).unwrap_err();
+        assert!(lone_timestamp.message.contains("timestamp_header_name") && lone_timestamp.message.contains("verify_hmac"));
+        assert!(merged(serde_json::json!({"timestamp_header_name": ""})).is_ok(), "an empty name clears it");
         assert!(
             merged(serde_json::json!({"allowed_cidrs": ["10.0.0.0/8", "::1", "bogus"]})).unwrap_err().message.contains("bogus")
         );

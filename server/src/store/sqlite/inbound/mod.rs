@@ -9,7 +9,7 @@ use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Sign
 use super::SqliteStore;
 use crate::store::inbound::{
     InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate, IngestOutcome, NewInboundEndpoint, NewRejection,
-    NewSigningKey, RejectionFilter, StoredInbound,
+    NewSigningKey, RejectionFilter, ReplayGuard, StoredInbound,
 };
 use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
 
@@ -73,12 +73,12 @@ impl InboundStore for SqliteStore {
         self.read(move |conn| endpoints::stored_by_id(conn, &id)).await
     }
 
-    async fn accept_inbound(&self, message: NewMessage) -> Result<IngestOutcome, StoreError> {
-        self.write(move |conn| traffic::accept(conn, &message)).await
+    async fn accept_inbound(&self, message: NewMessage, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+        self.write(move |conn| traffic::accept(conn, &message, replay_guard.as_ref())).await
     }
 
-    async fn record_rejection(&self, rejection: NewRejection) -> Result<(), StoreError> {
-        self.write(move |conn| traffic::record_rejection(conn, &rejection)).await
+    async fn record_rejection(&self, rejection: NewRejection, keep: usize) -> Result<(), StoreError> {
+        self.write(move |conn| traffic::record_rejection(conn, &rejection, keep)).await
     }
 
     async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {

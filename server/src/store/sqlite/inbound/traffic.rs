@@ -6,7 +6,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::clock::{opt_timestamp, timestamp};
-use crate::store::inbound::{InboundMessageRecord, IngestOutcome, NewRejection, RejectionFilter};
+use crate::store::inbound::{InboundMessageRecord, IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
 use crate::store::sqlite::message_writes::insert_message;
 use crate::store::{ListCursor, ListPage, NewMessage, StoreError};
 
@@ -21,8 +21,27 @@ fn original_by_key(conn: &Connection, endpoint_id: &str, key: &str) -> Result<Op
         .optional()?)
 }
 
+/// Whether `guard`'s signature was already accepted for the endpoint (after dropping the
+/// remembered signatures whose window has passed).
+fn replayed(conn: &Connection, endpoint_id: &str, guard: &ReplayGuard, now_ms: i64) -> Result<bool, StoreError> {
+    conn.prepare_cached("DELETE FROM inbound_signatures WHERE expires_at <= ?1")?.execute(params![now_ms])?;
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM inbound_signatures WHERE endpoint_id = ?1 AND signature = ?2")?
+        .query_row(params![endpoint_id, guard.signature], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn remember_signature(conn: &Connection, m: &NewMessage, guard: &ReplayGuard) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO inbound_signatures (endpoint_id, signature, message_id, expires_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![m.endpoint_id, guard.signature, m.id, guard.expires_at])?;
+    Ok(())
+}
+
 /// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]).
-pub(super) fn accept(conn: &Connection, m: &NewMessage) -> Result<IngestOutcome, StoreError> {
+pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
     let url: Option<String> = conn
         .prepare_cached(
             "SELECT url FROM inbound_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL AND paused = 0",
@@ -32,14 +51,26 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage) -> Result<IngestOutcome,
     let Some(url) = url else {
         return Ok(IngestOutcome::Unavailable);
     };
+    // A known dedupe key answers with the original message first: a provider's retry of the
+    // same event is a duplicate even when it carries the same signature.
     if let Some(key) = &m.idempotency_key
         && let Some(original) = original_by_key(conn, &m.endpoint_id, key)?
     {
         return Ok(IngestOutcome::Duplicate(original));
     }
+    if let Some(guard) = guard
+        && replayed(conn, &m.endpoint_id, guard, m.created_at)?
+    {
+        return Ok(IngestOutcome::Replayed);
+    }
     let inserted = insert_message(conn, m, &url, "queued");
     match inserted {
-        Ok(_) => Ok(IngestOutcome::Accepted),
+        Ok(_) => {
+            if let Some(guard) = guard {
+                remember_signature(conn, m, guard)?;
+            }
+            Ok(IngestOutcome::Accepted)
+        }
         // The unique index on (endpoint_id, idempotency_key) settles any race on the key.
         Err(e) if is_unique_violation(&e) => match &m.idempotency_key {
             Some(key) => {
@@ -51,8 +82,9 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage) -> Result<IngestOutcome,
     }
 }
 
-/// Records a refused request.
-pub(super) fn record_rejection(conn: &Connection, r: &NewRejection) -> Result<(), StoreError> {
+/// Records a refused request and keeps only the newest `keep` records of its endpoint (or of
+/// unknown endpoints).
+pub(super) fn record_rejection(conn: &Connection, r: &NewRejection, keep: usize) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO inbound_rejections (id, project_id, inbound_endpoint_id, reason_code, reason_detail, source_ip, \
          headers_redacted, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -67,6 +99,21 @@ pub(super) fn record_rejection(conn: &Connection, r: &NewRejection) -> Result<()
         r.headers_redacted,
         r.received_at
     ])?;
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+    match &r.inbound_endpoint_id {
+        Some(endpoint) => conn
+            .prepare_cached(
+                "DELETE FROM inbound_rejections WHERE rowid IN (SELECT rowid FROM inbound_rejections \
+                 WHERE inbound_endpoint_id = ?1 ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?2)",
+            )?
+            .execute(params![endpoint, keep])?,
+        None => conn
+            .prepare_cached(
+                "DELETE FROM inbound_rejections WHERE rowid IN (SELECT rowid FROM inbound_rejections \
+                 WHERE inbound_endpoint_id IS NULL ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?1)",
+            )?
+            .execute(params![keep])?,
+    };
     Ok(())
 }
 
