@@ -1,10 +1,10 @@
 //! The retention janitor: every few minutes, purges the payloads of finished messages older than
 //! `--payload-retention-days` (their metadata and attempts stay; replaying them answers 410
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
-//! keeping at most [`MAX_UNATTRIBUTED_REJECTIONS`] records of requests to unknown endpoints.
+//! keeping at most [`MAX_UNATTRIBUTED_REJECTIONS`] records of requests to unknown endpoints, and
+//! deletes the files of exports whose download window ended ([`crate::export_files`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::clock::now_millis;
 use crate::config::Config;
@@ -12,8 +12,6 @@ use crate::store::Store;
 
 /// Most rejection records kept that belong to no project.
 pub const MAX_UNATTRIBUTED_REJECTIONS: usize = 10_000;
-/// Time between passes.
-const INTERVAL: Duration = Duration::from_secs(300);
 const DAY_MS: i64 = 86_400_000;
 
 /// Runs one retention pass now.
@@ -28,12 +26,16 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
     }
+    let exports = crate::export_files::delete_expired(store, now).await;
+    if exports > 0 {
+        tracing::info!(exports, "deleted the files of expired exports");
+    }
 }
 
-/// Starts the periodic janitor (first pass right away).
+/// Starts the periodic janitor (first pass right away, then every `--janitor-interval-secs`).
 pub fn start(store: Arc<dyn Store>, config: Arc<Config>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(INTERVAL);
+        let mut ticker = tokio::time::interval(config.janitor_interval);
         loop {
             ticker.tick().await;
             run_once(store.as_ref(), &config).await;
