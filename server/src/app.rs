@@ -19,8 +19,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     let _data_dir_lock = lock_data_dir(&config.data_dir)?;
-    let sqlite =
-        SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
+    let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
     let store: Arc<dyn Store> = Arc::new(sqlite);
     crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
     let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;

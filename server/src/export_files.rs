@@ -25,12 +25,12 @@ pub fn create(data_dir: &Path, export_id: &str) -> Result<(PathBuf, std::fs::Fil
     Ok((path, file))
 }
 
-/// Deletes a file; one that is already gone counts as deleted.
+/// Deletes a file; one that is already gone (or whose directory is not one) counts as deleted.
 pub async fn remove(path: &Path) -> Result<(), String> {
     let owned = path.to_owned();
     match tokio::task::spawn_blocking(move || std::fs::remove_file(owned)).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(Err(e)) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(()),
         Ok(Err(e)) => Err(format!("cannot delete {}: {e}", path.display())),
         Err(e) => Err(format!("cannot delete {}: {e}", path.display())),
     }

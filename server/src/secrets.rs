@@ -293,7 +293,10 @@ impl SecretBox {
         let Some(stored) = stored_key_id else { return Ok(StartupPass::EncryptPlaintext) };
         if stored == self.key_id() {
             if self.previous.is_some() {
-                tracing::info!(key_id = stored, "secrets are already encrypted with the current key; the previous key is not needed any more");
+                tracing::info!(
+                    key_id = stored,
+                    "secrets are already encrypted with the current key; the previous key is not needed any more"
+                );
             }
             return Ok(StartupPass::UpToDate);
         }

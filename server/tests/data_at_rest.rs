@@ -124,9 +124,12 @@ fn sealed_values(data_dir: &Path, key_id: &str) -> usize {
     let conn = rusqlite::Connection::open_with_flags(data_dir.join("hookbridge.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .expect("open the database read-only");
     let mut count = 0;
-    for (table, column) in
-        [("signing_keys", "secret"), ("endpoints", "headers"), ("inbound_endpoints", "hmac_secret"), ("exports", "download_token")]
-    {
+    for (table, column) in [
+        ("signing_keys", "secret"),
+        ("endpoints", "headers"),
+        ("inbound_endpoints", "hmac_secret"),
+        ("exports", "download_token"),
+    ] {
         let mut stmt = conn.prepare(&format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL")).unwrap();
         for value in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
             let value = value.unwrap();
@@ -318,8 +321,12 @@ async fn plaintext_secrets_of_an_older_database_are_encrypted_at_start() {
         conn.execute("DELETE FROM secrets_key", []).unwrap();
     }
     std::fs::remove_file(dir.join("secrets.key")).unwrap();
-    assert!(std::fs::read(dir.join("hookbridge.db")).unwrap().windows(planted.hmac_secret.len()).any(|w| w
-        == planted.hmac_secret.as_bytes()));
+    assert!(
+        std::fs::read(dir.join("hookbridge.db"))
+            .unwrap()
+            .windows(planted.hmac_secret.len())
+            .any(|w| w == planted.hmac_secret.as_bytes())
+    );
 
     let server = Server::start_in(&dir, &[]);
     let key_id = key_file_id(&dir);
@@ -383,5 +390,28 @@ async fn exports_are_capped_per_project_until_one_expires() {
         assert!(Instant::now() < deadline, "exports never expired");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    completed_export(&client).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_cut_off_by_a_restart_fails_and_its_partial_file_is_deleted() {
+    let server = Server::start(&["--max-exports-per-project", "1"]);
+    let client = server.client();
+    let export = completed_export(&client).await;
+    let dir = server.stop_keeping_data();
+    // What a crash in the middle of writing leaves: a `processing` row and a partial file.
+    let conn = rusqlite::Connection::open(dir.join("hookbridge.db")).unwrap();
+    conn.execute("UPDATE exports SET status = 'processing', expires_at = NULL WHERE id = ?1", [&export.id]).unwrap();
+    drop(conn);
+    let partial = dir.join("exports").join(format!("{}.jsonl", export.id));
+    std::fs::write(&partial, b"{\"half\":").unwrap();
+
+    let server = Server::start_in(&dir, &["--max-exports-per-project", "1"]);
+    let client = server.client();
+    let failed = client.get_export(&export.id).await.unwrap();
+    assert_eq!(failed.status, "failed");
+    assert!(failed.error_message.as_deref().is_some_and(|m| m.contains("restart")), "{:?}", failed.error_message);
+    assert!(!partial.exists(), "the partial file is deleted");
+    // It no longer holds the project's only export slot.
     completed_export(&client).await;
 }

@@ -17,8 +17,8 @@ use super::extract::{JsonBody, PathParams, QueryParams, parse_time, status_filte
 use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
-use crate::ids;
 use crate::export_files;
+use crate::ids;
 use crate::store::{CompletedExport, Direction, ExportCreate, ListCursor, LogFilter, NewExport, StoredExport};
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
@@ -97,7 +97,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
     };
     let limit = state.config.max_exports_per_project;
     let stored = match state.store.create_export(export, limit).await? {
-        ExportCreate::Created(stored) => stored,
+        ExportCreate::Created(stored) => *stored,
         ExportCreate::LimitReached(live) => {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -235,9 +235,8 @@ async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), Str
     let record = &export.record;
     state.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
     let (data_dir, export_id) = (state.config.data_dir.clone(), record.id.clone());
-    let (path, mut file) = tokio::task::spawn_blocking(move || export_files::create(&data_dir, &export_id))
-        .await
-        .map_err(|e| e.to_string())??;
+    let (path, mut file) =
+        tokio::task::spawn_blocking(move || export_files::create(&data_dir, &export_id)).await.map_err(|e| e.to_string())??;
     let mut after: Option<ListCursor> = None;
     let (mut rows, mut size) = (0i64, 0i64);
     loop {

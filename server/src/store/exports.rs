@@ -6,7 +6,7 @@ use super::{CompletedExport, NewExport, StoreError, StoredExport};
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExportCreate {
     /// Stored as `pending`.
-    Created(StoredExport),
+    Created(Box<StoredExport>),
     /// The project already has this many exports pending, processing or downloadable; nothing stored.
     LimitReached(i64),
 }

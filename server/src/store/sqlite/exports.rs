@@ -90,8 +90,9 @@ impl ExportStore for SqliteStore {
                 e.direction.as_str(),
                 e.created_at
             ])?;
-            let stored = get(conn, &keys, None, &e.id)?.ok_or_else(|| StoreError::Corrupt("export vanished after insert".into()))?;
-            Ok(ExportCreate::Created(stored))
+            let stored =
+                get(conn, &keys, None, &e.id)?.ok_or_else(|| StoreError::Corrupt("export vanished after insert".into()))?;
+            Ok(ExportCreate::Created(Box::new(stored)))
         })
         .await
     }
@@ -170,10 +171,8 @@ impl ExportStore for SqliteStore {
     async fn forget_export_file(&self, export_id: &str) -> Result<(), StoreError> {
         let id = export_id.to_owned();
         self.write(move |conn| {
-            conn.prepare_cached(
-                "UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1",
-            )?
-            .execute(params![id])?;
+            conn.prepare_cached("UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1")?
+                .execute(params![id])?;
             Ok(())
         })
         .await

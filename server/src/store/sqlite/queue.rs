@@ -235,7 +235,12 @@ fn claim(
     Ok(claimed)
 }
 
-fn load_target(conn: &Connection, keys: &SecretBox, direction: Direction, endpoint_id: &str) -> Result<Option<Target>, StoreError> {
+fn load_target(
+    conn: &Connection,
+    keys: &SecretBox,
+    direction: Direction,
+    endpoint_id: &str,
+) -> Result<Option<Target>, StoreError> {
     let (url, headers, rps, burst, signing) = match direction {
         Direction::Outbound => {
             let row = conn

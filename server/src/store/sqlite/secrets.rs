@@ -68,10 +68,13 @@ pub(super) fn startup_pass(conn: &mut Connection, keys: &SecretBox) -> Result<us
     }
     match pass {
         StartupPass::Rotate => tracing::warn!(
-            values = changed, key_id = keys.key_id(),
+            values = changed,
+            key_id = keys.key_id(),
             "re-encrypted the stored secrets with the new secrets key; the previous key is no longer needed"
         ),
-        _ if changed > 0 => tracing::warn!(values = changed, key_id = keys.key_id(), "encrypted the plaintext secrets of this database"),
+        _ if changed > 0 => {
+            tracing::warn!(values = changed, key_id = keys.key_id(), "encrypted the plaintext secrets of this database")
+        }
         _ => {}
     }
     Ok(changed)

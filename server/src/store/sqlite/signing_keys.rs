@@ -69,7 +69,8 @@ fn active(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<(St
     let mut stmt = conn.prepare_cached(
         "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
     )?;
-    let rows = stmt.query_map(params![owner_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let rows =
+        stmt.query_map(params![owner_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, sealed, created_at) = row?;

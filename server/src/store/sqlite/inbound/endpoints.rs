@@ -58,7 +58,8 @@ pub(super) fn stored_by_id(conn: &Connection, keys: &SecretBox, endpoint_id: &st
         .query_row(params![endpoint_id], stored_from_row)
         .optional()?;
     let Some(mut stored) = stored else { return Ok(None) };
-    stored.settings.hmac_secret = keys.open_opt(SecretField::InboundHmacSecret, endpoint_id, stored.settings.hmac_secret.as_deref())?;
+    stored.settings.hmac_secret =
+        keys.open_opt(SecretField::InboundHmacSecret, endpoint_id, stored.settings.hmac_secret.as_deref())?;
     Ok(Some(stored))
 }
 
@@ -190,6 +191,7 @@ pub(super) fn list(
 }
 
 /// Replaces profile and settings; adds the key when signing is on and no key is active.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn update(
     conn: &Connection,
     keys: &SecretBox,

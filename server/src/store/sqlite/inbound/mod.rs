@@ -50,7 +50,8 @@ impl InboundStore for SqliteStore {
         now_ms: i64,
     ) -> Result<InboundUpdate, StoreError> {
         let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
-        self.write(move |conn| endpoints::update(conn, &keys, &project, &id, &profile, &settings, signing_key.as_ref(), now_ms)).await
+        self.write(move |conn| endpoints::update(conn, &keys, &project, &id, &profile, &settings, signing_key.as_ref(), now_ms))
+            .await
     }
 
     async fn delete_inbound_endpoint(&self, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<bool, StoreError> {
