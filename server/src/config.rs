@@ -303,6 +303,16 @@ mod tests {
         assert!(err.contains("--retry-time-scale"), "{err}");
         let err = Config::resolve(Args { api_key: Some("sk_live_nope".into()), ..Default::default() }).unwrap_err();
         assert!(err.contains("--api-key"), "{err}");
+        let err = Config::resolve(Args { export_ttl_secs: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--export-ttl-secs"), "{err}");
+        let err = Config::resolve(Args { janitor_interval_secs: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--janitor-interval-secs"), "{err}");
+        let dir = Config::resolve(Args { data_dir: Some("/srv/hb".into()), ..Default::default() }).unwrap();
+        assert_eq!(dir.secrets.key_file, std::path::Path::new("/srv/hb/secrets.key"), "the key file lives in the data dir");
+        assert!(
+            !format!("{:?}", Config::resolve(Args { secrets_key: Some("k3y".into()), ..Default::default() }).unwrap())
+                .contains("k3y")
+        );
         let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
         assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
         assert!(dev.allow_private_targets && dev.temporary_data_dir);
