@@ -338,11 +338,12 @@ async fn plaintext_secrets_of_an_older_database_are_encrypted_at_start() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn export_files_are_private_and_deleted_when_their_download_window_ends() {
-    let server = Server::start(&["--export-ttl-secs", "2", "--janitor-interval-secs", "1"]);
+    // 5 s: long enough to fetch a link on a loaded machine, short enough to wait for.
+    let server = Server::start(&["--export-ttl-secs", "5", "--janitor-interval-secs", "1"]);
     let client = server.client();
     let export = completed_export(&client).await;
     let (completed, expires) = (export.completed_at.unwrap().unix_millis(), export.expires_at.unwrap().unix_millis());
-    assert_eq!(expires - completed, 2000, "--export-ttl-secs sets the download window");
+    assert_eq!(expires - completed, 5000, "--export-ttl-secs sets the download window");
     let file = server.data_dir.join("exports").join(format!("{}.jsonl", export.id));
     assert_eq!((mode(&server.data_dir.join("exports")), mode(&file)), (0o700, 0o600));
     let link = client.download_export(&export.id).await.expect("download link");
@@ -363,7 +364,8 @@ async fn export_files_are_private_and_deleted_when_their_download_window_ends() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exports_are_capped_per_project_until_one_expires() {
-    let server = Server::start(&["--max-exports-per-project", "2", "--export-ttl-secs", "3", "--janitor-interval-secs", "1"]);
+    // 8 s: the two exports must still be downloadable when the third is asked for, even on a loaded machine.
+    let server = Server::start(&["--max-exports-per-project", "2", "--export-ttl-secs", "8", "--janitor-interval-secs", "1"]);
     let client = server.client();
     completed_export(&client).await;
     completed_export(&client).await;
