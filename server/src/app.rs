@@ -19,8 +19,9 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     let _data_dir_lock = lock_data_dir(&config.data_dir)?;
-    let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous).map_err(|e| e.to_string())?;
+    let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
     let store: Arc<dyn Store> = Arc::new(sqlite);
+    crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
     let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;
 
     let listener =
@@ -72,14 +73,9 @@ pub async fn run(mut config: Config) -> Result<(), String> {
 /// mode is single-process: a second server on the same files would treat the first one's
 /// in-flight deliveries as orphaned and send them again.
 fn lock_data_dir(data_dir: &std::path::Path) -> Result<std::fs::File, String> {
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    crate::data_dir::ensure_private_dir(data_dir)?;
     let path = data_dir.join("hookbridge.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let file = crate::data_dir::open_private_file(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(format!(

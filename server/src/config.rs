@@ -13,6 +13,9 @@ use crate::store::sqlite::Synchronous;
 /// The fixed API key of `--dev` mode (a test key; never use `--dev` in production).
 pub const DEV_API_KEY: &str = "hb_test_dev00000000000000000000000000000";
 
+/// Longest `--export-ttl-secs` (one year).
+const MAX_EXPORT_TTL_SECS: u64 = 365 * 24 * 3600;
+
 /// Command-line flags. Every flag also reads an environment variable.
 #[derive(Parser, Debug, Clone, Default)]
 #[command(
@@ -88,6 +91,27 @@ pub struct Args {
     /// Log format: `text` or `json`.
     #[arg(long, env = "HOOKBRIDGE_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Key that encrypts stored secrets (32 bytes as base64 or hex); default: the key file.
+    #[arg(long, env = "HOOKBRIDGE_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+    /// File holding the secrets key; default `<data-dir>/secrets.key`, created 0600 on first start.
+    #[arg(long, env = "HOOKBRIDGE_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
+    /// Previous secrets key: secrets encrypted with it are re-encrypted with the current key at start.
+    #[arg(long, env = "HOOKBRIDGE_SECRETS_KEY_PREVIOUS", hide_env_values = true)]
+    pub secrets_key_previous: Option<String>,
+    /// File holding the previous secrets key (see --secrets-key-previous).
+    #[arg(long, env = "HOOKBRIDGE_SECRETS_KEY_PREVIOUS_FILE")]
+    pub secrets_key_previous_file: Option<PathBuf>,
+    /// Seconds a completed export stays downloadable; its file is deleted afterwards. Default 604800 (7 days).
+    #[arg(long, env = "HOOKBRIDGE_EXPORT_TTL_SECS")]
+    pub export_ttl_secs: Option<u64>,
+    /// Most exports a project may have pending, processing or downloadable at once; default 10.
+    #[arg(long, env = "HOOKBRIDGE_MAX_EXPORTS_PER_PROJECT")]
+    pub max_exports_per_project: Option<u32>,
+    /// Seconds between janitor passes (payload retention, rejection retention, expired export files); default 300.
+    #[arg(long, env = "HOOKBRIDGE_JANITOR_INTERVAL_SECS")]
+    pub janitor_interval_secs: Option<u64>,
 }
 
 /// The TOML file: the same settings as the flags.
@@ -116,6 +140,11 @@ struct FileConfig {
     rejection_log_max_per_endpoint: Option<u32>,
     rejection_log_max_headers: Option<u32>,
     log_format: Option<String>,
+    secrets_key_file: Option<PathBuf>,
+    secrets_key_previous_file: Option<PathBuf>,
+    export_ttl_secs: Option<u64>,
+    max_exports_per_project: Option<u32>,
+    janitor_interval_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -159,6 +188,14 @@ pub struct Config {
     pub rejection_log: RejectionLogLimits,
     /// `text` or `json`.
     pub log_format: String,
+    /// Where the secrets keys come from.
+    pub secrets: crate::secrets::SecretsSettings,
+    /// How long a completed export stays downloadable (its file is deleted afterwards).
+    pub export_ttl: std::time::Duration,
+    /// Most pending, processing or downloadable exports per project.
+    pub max_exports_per_project: u32,
+    /// Time between janitor passes.
+    pub janitor_interval: std::time::Duration,
 }
 
 impl Config {
@@ -222,6 +259,23 @@ impl Config {
                 return Err(format!("{flag} must be at least 1"));
             }
         }
+        let secrets = crate::secrets::SecretsSettings {
+            key: args.secrets_key,
+            key_file: args
+                .secrets_key_file
+                .or(file.secrets_key_file)
+                .unwrap_or_else(|| data_dir.join(crate::secrets::KEY_FILE_NAME)),
+            previous_key: args.secrets_key_previous,
+            previous_key_file: args.secrets_key_previous_file.or(file.secrets_key_previous_file),
+        };
+        let export_ttl_secs = args.export_ttl_secs.or(file.export_ttl_secs).unwrap_or(7 * 24 * 3600);
+        if !(1..=MAX_EXPORT_TTL_SECS).contains(&export_ttl_secs) {
+            return Err(format!("--export-ttl-secs must be between 1 and {MAX_EXPORT_TTL_SECS}, got {export_ttl_secs}"));
+        }
+        let janitor_interval_secs = args.janitor_interval_secs.or(file.janitor_interval_secs).unwrap_or(300);
+        if !(1..=86_400).contains(&janitor_interval_secs) {
+            return Err(format!("--janitor-interval-secs must be between 1 and 86400, got {janitor_interval_secs}"));
+        }
         let mut allow_target_cidrs = args.allow_target_cidrs;
         allow_target_cidrs.extend(file.allow_target_cidrs.unwrap_or_default());
         Ok(Config {
@@ -246,6 +300,10 @@ impl Config {
             trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
             rejection_log,
             log_format,
+            secrets,
+            export_ttl: std::time::Duration::from_secs(export_ttl_secs),
+            max_exports_per_project: args.max_exports_per_project.or(file.max_exports_per_project).unwrap_or(10).max(1),
+            janitor_interval: std::time::Duration::from_secs(janitor_interval_secs),
         })
     }
 
@@ -290,6 +348,16 @@ mod tests {
         assert!(err.contains("--retry-time-scale"), "{err}");
         let err = Config::resolve(Args { api_key: Some("sk_live_nope".into()), ..Default::default() }).unwrap_err();
         assert!(err.contains("--api-key"), "{err}");
+        let err = Config::resolve(Args { export_ttl_secs: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--export-ttl-secs"), "{err}");
+        let err = Config::resolve(Args { janitor_interval_secs: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--janitor-interval-secs"), "{err}");
+        let dir = Config::resolve(Args { data_dir: Some("/srv/hb".into()), ..Default::default() }).unwrap();
+        assert_eq!(dir.secrets.key_file, std::path::Path::new("/srv/hb/secrets.key"), "the key file lives in the data dir");
+        assert!(
+            !format!("{:?}", Config::resolve(Args { secrets_key: Some("k3y".into()), ..Default::default() }).unwrap())
+                .contains("k3y")
+        );
         let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
         assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
         assert!(dev.allow_private_targets && dev.temporary_data_dir);

@@ -8,11 +8,14 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod delivery;
+pub mod export_files;
 pub mod http;
 pub mod ids;
 pub mod ingest;
 pub mod retention;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;
 pub mod url_policy;

@@ -2,17 +2,15 @@
 //! `--payload-retention-days` (their metadata and attempts stay; replaying them answers 410
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
 //! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
-//! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]).
+//! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]), and deletes
+//! the files of exports whose download window ended ([`crate::export_files`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::clock::now_millis;
 use crate::config::Config;
 use crate::store::Store;
 
-/// Time between passes.
-const INTERVAL: Duration = Duration::from_secs(300);
 const DAY_MS: i64 = 86_400_000;
 
 /// Runs one retention pass now.
@@ -28,12 +26,16 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
     }
+    let exports = crate::export_files::delete_expired(store, now).await;
+    if exports > 0 {
+        tracing::info!(exports, "deleted the files of expired exports");
+    }
 }
 
-/// Starts the periodic janitor (first pass right away).
+/// Starts the periodic janitor (first pass right away, then every `--janitor-interval-secs`).
 pub fn start(store: Arc<dyn Store>, config: Arc<Config>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(INTERVAL);
+        let mut ticker = tokio::time::interval(config.janitor_interval);
         loop {
             ticker.tick().await;
             run_once(store.as_ref(), &config).await;

@@ -28,7 +28,8 @@ async fn retention_purges_payloads_and_caps_unattributed_rejections() {
     assert_eq!(before.entries.iter().filter(|r| r.reason_code == "endpoint_not_found").count(), 5);
 
     // A retention pass whose cut-offs lie in the future treats everything as expired.
-    let store = SqliteStore::open(&server.data_dir, Synchronous::Normal).expect("open the server's database");
+    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&server.data_dir);
+    let store = SqliteStore::open(&server.data_dir, Synchronous::Normal, &keys).expect("open the server's database");
     let far = hookbridge::Timestamp::now().unix_millis() + 60_000;
     let pruned = store.prune(far, 0, 2).await.expect("prune");
     assert_eq!((pruned.payloads, pruned.rejections), (1, 3));

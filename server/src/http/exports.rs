@@ -1,8 +1,9 @@
 //! Log exports: a background task writes the matching log entries as JSON lines into
-//! `<data_dir>/exports/`; download answers a 302 to a signed, time-limited link on this server.
+//! `<data_dir>/exports/` ([`crate::export_files`]); download answers a 302 to a signed,
+//! time-limited link on this server. A project has at most `--max-exports-per-project` exports
+//! pending, processing or downloadable at once; more answer 429 `EXPORT_LIMIT_EXCEEDED`.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,11 +17,9 @@ use super::extract::{JsonBody, PathParams, QueryParams, parse_time, status_filte
 use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
+use crate::export_files;
 use crate::ids;
-use crate::store::{CompletedExport, Direction, ListCursor, LogFilter, NewExport, StoredExport};
-
-/// How long a completed export stays downloadable.
-const EXPORT_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+use crate::store::{CompletedExport, Direction, ExportCreate, ListCursor, LogFilter, NewExport, StoredExport};
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
 /// Messages read per page while writing the file.
@@ -96,7 +95,21 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         endpoint_id,
         created_at: now_millis(),
     };
-    let stored = state.store.create_export(export).await?;
+    let limit = state.config.max_exports_per_project;
+    let stored = match state.store.create_export(export, limit).await? {
+        ExportCreate::Created(stored) => *stored,
+        ExportCreate::LimitReached(live) => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "EXPORT_LIMIT_EXCEEDED",
+                format!(
+                    "this project already has {live} exports pending, processing or downloadable (the limit is {limit}); \
+                     wait until one finishes or its download window ends"
+                ),
+            )
+            .with_details(serde_json::json!({ "limit": limit, "current": live })));
+        }
+    };
     tokio::spawn(run_export(state.clone(), stored.clone()));
     Ok(Reply::created(view(stored, now_millis())))
 }
@@ -131,6 +144,7 @@ async fn download(State(state): State<AppState>, caller: Caller, PathParams(id):
     let now = now_millis();
     match export.record.status.as_str() {
         "completed" => {}
+        "expired" => return Err(expired(&format!("export {id} expired"))),
         "failed" => {
             let reason = export.record.error_message.clone().unwrap_or_default();
             return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} failed: {reason}")));
@@ -181,6 +195,9 @@ async fn file(
     }
     let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;
     let (Some(secret), Some(path)) = (export.download_secret.as_deref(), export.file_path.clone()) else {
+        if export.record.status == "expired" {
+            return Err(expired(&format!("export {id} expired")));
+        }
         return Err(ApiError::not_found("export file", &id));
     };
     if !hookbridge::signing::constant_time_eq(link_token(secret, &id, expires).as_bytes(), token.as_bytes()) {
@@ -205,6 +222,9 @@ async fn run_export(state: AppState, export: StoredExport) {
     let id = export.record.id.clone();
     if let Err(error) = write_export(&state, &export).await {
         tracing::warn!(export_id = %id, %error, "export failed");
+        if let Err(e) = export_files::remove(&export_files::path(&state.config.data_dir, &id)).await {
+            tracing::error!(export_id = %id, error = %e, "cannot delete the partial export file");
+        }
         if let Err(e) = state.store.fail_export(&id, error, now_millis()).await {
             tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
         }
@@ -214,16 +234,9 @@ async fn run_export(state: AppState, export: StoredExport) {
 async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), String> {
     let record = &export.record;
     state.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
-    let dir = state.config.data_dir.join("exports");
-    let path: PathBuf = dir.join(format!("{}.jsonl", record.id));
-    let open_path = path.clone();
-    let mut file = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir)?;
-        std::fs::File::create(&open_path)
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("cannot create the export file: {e}"))?;
+    let (data_dir, export_id) = (state.config.data_dir.clone(), record.id.clone());
+    let (path, mut file) =
+        tokio::task::spawn_blocking(move || export_files::create(&data_dir, &export_id)).await.map_err(|e| e.to_string())??;
     let mut after: Option<ListCursor> = None;
     let (mut rows, mut size) = (0i64, 0i64);
     loop {
@@ -262,7 +275,7 @@ async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), Str
         file_path: path.to_string_lossy().into_owned(),
         download_secret: ids::secret_token(),
         completed_at,
-        expires_at: completed_at + EXPORT_TTL_MS,
+        expires_at: completed_at.saturating_add(i64::try_from(state.config.export_ttl.as_millis()).unwrap_or(i64::MAX)),
     };
     state.store.complete_export(&record.id, done).await.map_err(|e| e.to_string())
 }

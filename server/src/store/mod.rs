@@ -14,7 +14,7 @@ pub mod sqlite;
 pub mod tenancy;
 
 pub use endpoints::EndpointStore;
-pub use exports::ExportStore;
+pub use exports::{ExpiredExportFile, ExportCreate, ExportStore};
 pub use inbound::InboundStore;
 pub use messages::MessageStore;
 pub use queue::{AttemptRecord, ClaimedDelivery, DeliveryQueue, EndpointSlots, NextState};

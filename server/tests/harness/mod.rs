@@ -162,6 +162,14 @@ impl Server {
         }
     }
 
+    /// Kills the process and hands back its data dir, which is kept (the caller removes it).
+    pub fn stop_keeping_data(mut self) -> PathBuf {
+        self.kill();
+        let data_dir = std::mem::take(&mut self.data_dir);
+        std::mem::forget(self);
+        data_dir
+    }
+
     /// Starts a new process on the same data dir (after [`Server::kill`]).
     pub fn restart(&mut self) {
         self.kill();

@@ -1,10 +1,12 @@
-//! SQLite implementation of [`EndpointStore`]: outbound endpoints and their signing keys.
+//! SQLite implementation of [`EndpointStore`]: outbound endpoints and their signing keys. Custom
+//! headers (often the receiver's credentials) are stored sealed ([`crate::secrets`]).
 
 use hookbridge::{Endpoint, EndpointSummary, HeaderMap, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, signing_keys};
 use crate::clock::timestamp;
+use crate::secrets::{SecretBox, SecretField};
 use crate::store::{
     EndpointChanges, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint, SigningKeyWrite, StoreError,
 };
@@ -22,34 +24,51 @@ fn live_endpoint_exists(conn: &Connection, project_id: &str, endpoint_id: &str) 
         .is_some())
 }
 
+/// Opens the sealed headers JSON of an endpoint.
+pub(super) fn open_headers(keys: &SecretBox, endpoint_id: &str, sealed: Option<&str>) -> Result<Option<String>, StoreError> {
+    Ok(keys.open_opt(SecretField::EndpointHeaders, endpoint_id, sealed)?)
+}
+
 fn parse_headers(json: Option<String>) -> Option<HeaderMap> {
     json.and_then(|j| serde_json::from_str(&j).ok())
 }
 
-fn get_endpoint(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
-    Ok(conn
+fn get_endpoint(
+    conn: &Connection,
+    keys: &SecretBox,
+    project_id: &str,
+    endpoint_id: &str,
+) -> Result<Option<Endpoint>, StoreError> {
+    let row = conn
         .prepare_cached(
             "SELECT id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers FROM endpoints \
              WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
         )?
         .query_row(params![endpoint_id, project_id], |r| {
-            Ok(Endpoint {
-                id: r.get(0)?,
-                url: r.get(1)?,
-                created_at: timestamp(r.get(2)?),
-                updated_at: timestamp(r.get(3)?),
-                paused: r.get(4)?,
-                description: r.get(5)?,
-                rate_limit_rps: Some(r.get(6)?),
-                burst: Some(r.get(7)?),
-                headers: parse_headers(r.get(8)?),
-            })
+            Ok((
+                Endpoint {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    created_at: timestamp(r.get(2)?),
+                    updated_at: timestamp(r.get(3)?),
+                    paused: r.get(4)?,
+                    description: r.get(5)?,
+                    rate_limit_rps: Some(r.get(6)?),
+                    burst: Some(r.get(7)?),
+                    headers: None,
+                },
+                r.get::<_, Option<String>>(8)?,
+            ))
         })
-        .optional()?)
+        .optional()?;
+    let Some((mut endpoint, sealed)) = row else { return Ok(None) };
+    endpoint.headers = parse_headers(open_headers(keys, endpoint_id, sealed.as_deref())?);
+    Ok(Some(endpoint))
 }
 
 fn update(
     conn: &Connection,
+    keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
     c: &EndpointChanges,
@@ -60,6 +79,7 @@ fn update(
     }
     let set_description = c.description.is_some();
     let set_headers = c.headers_json.is_some();
+    let sealed_headers = keys.seal_opt(SecretField::EndpointHeaders, endpoint_id, c.headers_json.clone().flatten().as_deref())?;
     let result = conn
         .prepare_cached(
             "UPDATE endpoints SET url = COALESCE(?2, url), \
@@ -75,7 +95,7 @@ fn update(
             c.rate_limit_rps,
             c.burst,
             set_headers,
-            c.headers_json.clone().flatten(),
+            sealed_headers,
             now
         ]);
     match result {
@@ -88,27 +108,29 @@ fn update(
 #[async_trait::async_trait]
 impl EndpointStore for SqliteStore {
     async fn create_endpoint(&self, e: NewEndpoint) -> Result<EndpointWrite<()>, StoreError> {
+        let keys = self.secrets();
         self.write(move |conn| {
+            let headers = keys.seal_opt(SecretField::EndpointHeaders, &e.id, e.headers_json.as_deref())?;
             let inserted = conn
                 .prepare_cached(
                     "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, created_at, updated_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)",
                 )?
-                .execute(params![e.id, e.project_id, e.url, e.description, e.rate_limit_rps, e.burst, e.headers_json, e.created_at]);
+                .execute(params![e.id, e.project_id, e.url, e.description, e.rate_limit_rps, e.burst, headers, e.created_at]);
             match inserted {
                 Ok(_) => {}
                 Err(err) if is_unique_violation(&err) => return Ok(EndpointWrite::DuplicateUrl),
                 Err(err) => return Err(err.into()),
             }
-            signing_keys::insert(conn, &e.id, &e.signing_key_id, &e.signing_secret, e.created_at)?;
+            signing_keys::insert(conn, &keys, &e.id, &e.signing_key_id, &e.signing_secret, e.created_at)?;
             Ok(EndpointWrite::Done(()))
         })
         .await
     }
 
     async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.read(move |conn| get_endpoint(conn, &project, &id)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.read(move |conn| get_endpoint(conn, &keys, &project, &id)).await
     }
 
     async fn list_endpoints(
@@ -160,8 +182,8 @@ impl EndpointStore for SqliteStore {
         changes: EndpointChanges,
         now_ms: i64,
     ) -> Result<EndpointWrite<()>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.write(move |conn| update(conn, &project, &id, &changes, now_ms)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.write(move |conn| update(conn, &keys, &project, &id, &changes, now_ms)).await
     }
 
     async fn delete_endpoint(&self, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<EndpointWrite<u64>, StoreError> {
@@ -232,12 +254,12 @@ impl EndpointStore for SqliteStore {
         secret: String,
         now_ms: i64,
     ) -> Result<SigningKeyWrite<()>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.write(move |conn| {
             if !live_endpoint_exists(conn, &project, &id)? {
                 return Ok(SigningKeyWrite::EndpointNotFound);
             }
-            signing_keys::add(conn, &id, &key_id, &secret, now_ms)
+            signing_keys::add(conn, &keys, &id, &key_id, &secret, now_ms)
         })
         .await
     }
@@ -247,12 +269,12 @@ impl EndpointStore for SqliteStore {
         project_id: &str,
         endpoint_id: &str,
     ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.read(move |conn| {
             if !live_endpoint_exists(conn, &project, &id)? {
                 return Ok(SigningKeyWrite::EndpointNotFound);
             }
-            Ok(SigningKeyWrite::Done(signing_keys::list(conn, &id)?))
+            Ok(SigningKeyWrite::Done(signing_keys::list(conn, &keys, &id)?))
         })
         .await
     }

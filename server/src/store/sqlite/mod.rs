@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, oneshot};
 
+use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
 mod api_keys;
@@ -23,6 +24,7 @@ mod messages;
 mod projects;
 mod queue;
 mod retention;
+mod secrets;
 mod signing_keys;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
@@ -30,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_exports_direction.sql"),
     include_str!("migrations/0003_ingest_abuse.sql"),
+    include_str!("migrations/0004_secrets_key.sql"),
 ];
 
 /// Most jobs folded into one transaction.
@@ -60,6 +63,7 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Job>,
     readers: Arc<ReaderPool>,
     path: PathBuf,
+    secrets: Arc<SecretBox>,
 }
 
 struct ReaderPool {
@@ -68,13 +72,24 @@ struct ReaderPool {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `<data_dir>/hookbridge.db`, applies migrations and starts the writer thread.
-    pub fn open(data_dir: &Path, synchronous: Synchronous) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Io(format!("cannot create data dir {}: {e}", data_dir.display())))?;
+    /// Opens (creating if needed, mode 0600 in a 0700 dir) `<data_dir>/hookbridge.db`, applies
+    /// migrations, loads the secrets keys (creating the key file of a database without encrypted
+    /// secrets), encrypts or re-encrypts stored secrets as needed ([`crate::secrets`]) and starts
+    /// the writer thread. Fails when the secrets key is not the one the database was encrypted with.
+    pub fn open(data_dir: &Path, synchronous: Synchronous, keys: &SecretsSettings) -> Result<Self, StoreError> {
+        crate::data_dir::ensure_private_dir(data_dir).map_err(StoreError::Io)?;
         let path = data_dir.join("hookbridge.db");
+        // Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+        crate::data_dir::open_private_file(&path)
+            .map_err(|e| StoreError::Io(format!("cannot create the database {}: {e}", path.display())))?;
         let mut writer_conn = open_connection(&path, synchronous)?;
         migrate(&mut writer_conn)?;
+        let stored_key_id = secrets::stored_key_id(&writer_conn)?;
+        let keys = Arc::new(keys.load(stored_key_id.as_deref()).map_err(StoreError::Io)?);
+        secrets::startup_pass(&mut writer_conn, &keys)?;
+        for companion in ["hookbridge.db-wal", "hookbridge.db-shm", "hookbridge.db-journal"] {
+            crate::data_dir::restrict_file(&data_dir.join(companion)).map_err(StoreError::Io)?;
+        }
         let mut idle = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let conn = open_connection(&path, synchronous)?;
@@ -89,7 +104,13 @@ impl SqliteStore {
             writer: tx,
             readers: Arc::new(ReaderPool { idle: Mutex::new(idle), permits: Semaphore::new(READERS) }),
             path,
+            secrets: keys,
         })
+    }
+
+    /// The keys that seal and open stored secrets (cheap to clone into a job).
+    pub(crate) fn secrets(&self) -> Arc<SecretBox> {
+        self.secrets.clone()
     }
 
     /// The database file.

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
+use crate::secrets::SecretBox;
 use crate::store::{AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, EndpointSlots, NextState, StoreError};
 use crate::telemetry::QueueDepth;
 
@@ -21,7 +22,8 @@ impl DeliveryQueue for SqliteStore {
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let in_flight = slots.in_flight_json();
         let (per_endpoint, threshold) = (slots.per_endpoint as i64, slots.claim_threshold() as i64);
-        self.write(move |conn| claim(conn, now_ms, limit, lease_ms, &in_flight, per_endpoint, threshold)).await
+        let keys = self.secrets();
+        self.write(move |conn| claim(conn, &keys, now_ms, limit, lease_ms, &in_flight, per_endpoint, threshold)).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -121,8 +123,10 @@ struct Target {
 /// How many due messages (in due order) one claim looks at to fill its batch.
 const CLAIM_WINDOW_FACTOR: i64 = 4;
 
+#[allow(clippy::too_many_arguments)]
 fn claim(
     conn: &Connection,
+    keys: &SecretBox,
     now_ms: i64,
     limit: usize,
     lease_ms: i64,
@@ -196,7 +200,7 @@ fn claim(
     {
         let direction = if direction == "inbound" { Direction::Inbound } else { Direction::Outbound };
         if !targets.contains_key(&endpoint_id) {
-            let target = load_target(conn, direction, &endpoint_id)?;
+            let target = load_target(conn, keys, direction, &endpoint_id)?;
             targets.insert(endpoint_id.clone(), target);
         }
         let Some(target) = targets.get(&endpoint_id).and_then(Option::as_ref) else {
@@ -231,7 +235,12 @@ fn claim(
     Ok(claimed)
 }
 
-fn load_target(conn: &Connection, direction: Direction, endpoint_id: &str) -> Result<Option<Target>, StoreError> {
+fn load_target(
+    conn: &Connection,
+    keys: &SecretBox,
+    direction: Direction,
+    endpoint_id: &str,
+) -> Result<Option<Target>, StoreError> {
     let (url, headers, rps, burst, signing) = match direction {
         Direction::Outbound => {
             let row = conn
@@ -241,7 +250,9 @@ fn load_target(conn: &Connection, direction: Direction, endpoint_id: &str) -> Re
                 })
                 .optional()?;
             match row {
-                Some((url, headers, rps, burst)) => (url, headers, rps, burst, true),
+                Some((url, headers, rps, burst)) => {
+                    (url, super::endpoints::open_headers(keys, endpoint_id, headers.as_deref())?, rps, burst, true)
+                }
                 None => return Ok(None),
             }
         }
@@ -257,14 +268,7 @@ fn load_target(conn: &Connection, direction: Direction, endpoint_id: &str) -> Re
             }
         }
     };
-    let secrets = if signing {
-        let mut stmt = conn.prepare_cached(
-            "SELECT secret FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
-        )?;
-        stmt.query_map(params![endpoint_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
-    } else {
-        Vec::new()
-    };
+    let secrets = if signing { super::signing_keys::active_secrets(conn, keys, endpoint_id)? } else { Vec::new() };
     Ok(Some(Target { url, headers: parse_headers(headers.as_deref()), secrets, rate_limit_rps: rps, burst }))
 }
 

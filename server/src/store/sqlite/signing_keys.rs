@@ -1,20 +1,30 @@
 //! Signing keys, shared by outbound and inbound endpoints: one `signing_keys` table keyed by
 //! `owner_id`, at most [`MAX_SIGNING_KEYS`] active per owner, and the last one never deleted.
-//! Callers check that the owning endpoint exists and is visible to the caller first.
+//! Callers check that the owning endpoint exists and is visible to the caller first. Secrets are
+//! stored sealed ([`crate::secrets`]).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::timestamp;
 use crate::ids::key_hint;
+use crate::secrets::{SecretBox, SecretField};
 use crate::store::SigningKeyWrite;
 use crate::store::StoreError;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use hookbridge::SigningKey;
 
 /// Stores a key without checking the limit (an endpoint's first key).
-pub(super) fn insert(conn: &Connection, owner_id: &str, key_id: &str, secret: &str, now_ms: i64) -> Result<(), StoreError> {
+pub(super) fn insert(
+    conn: &Connection,
+    keys: &SecretBox,
+    owner_id: &str,
+    key_id: &str,
+    secret: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let sealed = keys.seal(SecretField::SigningSecret, key_id, secret)?;
     conn.prepare_cached("INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![key_id, owner_id, secret, now_ms])?;
+        .execute(params![key_id, owner_id, sealed, now_ms])?;
     Ok(())
 }
 
@@ -28,6 +38,7 @@ pub(super) fn active_count(conn: &Connection, owner_id: &str) -> Result<i64, Sto
 /// Adds a key unless the owner already has [`MAX_SIGNING_KEYS`] active ones.
 pub(super) fn add(
     conn: &Connection,
+    keys: &SecretBox,
     owner_id: &str,
     key_id: &str,
     secret: &str,
@@ -36,20 +47,37 @@ pub(super) fn add(
     if active_count(conn, owner_id)? >= MAX_SIGNING_KEYS {
         return Ok(SigningKeyWrite::MaxReached);
     }
-    insert(conn, owner_id, key_id, secret, now_ms)?;
+    insert(conn, keys, owner_id, key_id, secret, now_ms)?;
     Ok(SigningKeyWrite::Done(()))
 }
 
 /// The active keys, oldest first (hints only).
-pub(super) fn list(conn: &Connection, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+pub(super) fn list(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+    active(conn, keys, owner_id)?
+        .into_iter()
+        .map(|(id, secret, created_at)| Ok(SigningKey { id, key_hint: key_hint(&secret), created_at: timestamp(created_at) }))
+        .collect()
+}
+
+/// The active secrets of an owner in plaintext, oldest first (what deliveries are signed with).
+pub(super) fn active_secrets(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(active(conn, keys, owner_id)?.into_iter().map(|(_, secret, _)| secret).collect())
+}
+
+/// Id, opened secret and creation time of the active keys, oldest first.
+fn active(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
     )?;
-    let rows = stmt.query_map(params![owner_id], |r| {
-        let secret: String = r.get(1)?;
-        Ok(SigningKey { id: r.get(0)?, key_hint: key_hint(&secret), created_at: timestamp(r.get(2)?) })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows =
+        stmt.query_map(params![owner_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, sealed, created_at) = row?;
+        let secret = keys.open(SecretField::SigningSecret, &id, &sealed)?;
+        out.push((id, secret, created_at));
+    }
+    Ok(out)
 }
 
 /// Deletes an active key of the owner, never the last one.

@@ -1,9 +1,11 @@
-//! SQLite: inbound endpoint rows and their signing keys.
+//! SQLite: inbound endpoint rows and their signing keys. The HMAC secret is stored sealed
+//! ([`crate::secrets`]).
 
 use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::clock::timestamp;
+use crate::secrets::{SecretBox, SecretField};
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
 use crate::store::sqlite::signing_keys;
 use crate::store::{ListCursor, ListPage, SigningKeyWrite, StoreError};
@@ -49,17 +51,26 @@ fn stored_from_row(r: &Row<'_>) -> rusqlite::Result<StoredInbound> {
     })
 }
 
-/// An endpoint by id (any project, deleted included).
-pub(super) fn stored_by_id(conn: &Connection, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
-    Ok(conn
+/// An endpoint by id (any project, deleted included), its HMAC secret opened.
+pub(super) fn stored_by_id(conn: &Connection, keys: &SecretBox, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
+    let stored = conn
         .prepare_cached(&format!("SELECT {STORED_COLUMNS} FROM inbound_endpoints WHERE id = ?1"))?
         .query_row(params![endpoint_id], stored_from_row)
-        .optional()?)
+        .optional()?;
+    let Some(mut stored) = stored else { return Ok(None) };
+    stored.settings.hmac_secret =
+        keys.open_opt(SecretField::InboundHmacSecret, endpoint_id, stored.settings.hmac_secret.as_deref())?;
+    Ok(Some(stored))
 }
 
 /// A live endpoint of the project.
-pub(super) fn live_config(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
-    Ok(stored_by_id(conn, endpoint_id)?.filter(|e| e.project_id == project_id && !e.deleted))
+pub(super) fn live_config(
+    conn: &Connection,
+    keys: &SecretBox,
+    project_id: &str,
+    endpoint_id: &str,
+) -> Result<Option<StoredInbound>, StoreError> {
+    Ok(stored_by_id(conn, keys, endpoint_id)?.filter(|e| e.project_id == project_id && !e.deleted))
 }
 
 fn live_exists(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<bool, StoreError> {
@@ -71,8 +82,9 @@ fn live_exists(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result
 }
 
 /// Inserts a new endpoint and its first signing key.
-pub(super) fn create(conn: &Connection, e: &NewInboundEndpoint) -> Result<(), StoreError> {
+pub(super) fn create(conn: &Connection, keys: &SecretBox, e: &NewInboundEndpoint) -> Result<(), StoreError> {
     let s = &e.settings;
+    let hmac_secret = keys.seal_opt(SecretField::InboundHmacSecret, &e.id, s.hmac_secret.as_deref())?;
     conn.prepare_cached(
         "INSERT INTO inbound_endpoints (id, project_id, name, description, url, secret_token_hash, verify_static_token, \
          token_header_name, token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, \
@@ -93,7 +105,7 @@ pub(super) fn create(conn: &Connection, e: &NewInboundEndpoint) -> Result<(), St
         s.token_value_hash,
         s.verify_hmac,
         s.hmac_header_name,
-        s.hmac_secret,
+        hmac_secret,
         s.timestamp_header_name,
         s.timestamp_ttl_seconds,
         s.verify_ip_allowlist,
@@ -104,7 +116,7 @@ pub(super) fn create(conn: &Connection, e: &NewInboundEndpoint) -> Result<(), St
         e.created_at,
     ])?;
     if let Some(key) = &e.signing_key {
-        signing_keys::insert(conn, &e.id, &key.id, &key.secret, e.created_at)?;
+        signing_keys::insert(conn, keys, &e.id, &key.id, &key.secret, e.created_at)?;
     }
     Ok(())
 }
@@ -179,8 +191,10 @@ pub(super) fn list(
 }
 
 /// Replaces profile and settings; adds the key when signing is on and no key is active.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn update(
     conn: &Connection,
+    keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
     p: &InboundProfile,
@@ -191,6 +205,7 @@ pub(super) fn update(
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(InboundUpdate::NotFound);
     }
+    let hmac_secret = keys.seal_opt(SecretField::InboundHmacSecret, endpoint_id, s.hmac_secret.as_deref())?;
     conn.prepare_cached(
         "UPDATE inbound_endpoints SET name = ?2, description = ?3, url = ?4, verify_static_token = ?5, token_header_name = ?6, \
          token_query_param = ?7, token_value_hash = ?8, verify_hmac = ?9, hmac_header_name = ?10, hmac_secret = ?11, \
@@ -208,7 +223,7 @@ pub(super) fn update(
         s.token_value_hash,
         s.verify_hmac,
         s.hmac_header_name,
-        s.hmac_secret,
+        hmac_secret,
         s.timestamp_header_name,
         s.timestamp_ttl_seconds,
         s.verify_ip_allowlist,
@@ -222,7 +237,7 @@ pub(super) fn update(
     if let Some(key) = key.filter(|_| s.signing_enabled)
         && signing_keys::active_count(conn, endpoint_id)? == 0
     {
-        signing_keys::insert(conn, endpoint_id, &key.id, &key.secret, now_ms)?;
+        signing_keys::insert(conn, keys, endpoint_id, &key.id, &key.secret, now_ms)?;
         added = true;
     }
     Ok(InboundUpdate::Updated(added))
@@ -264,6 +279,7 @@ pub(super) fn set_paused(
 /// Adds a signing key (at most `MAX_SIGNING_KEYS` active).
 pub(super) fn create_key(
     conn: &Connection,
+    keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
     key: &NewSigningKey,
@@ -272,19 +288,20 @@ pub(super) fn create_key(
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }
-    signing_keys::add(conn, endpoint_id, &key.id, &key.secret, now_ms)
+    signing_keys::add(conn, keys, endpoint_id, &key.id, &key.secret, now_ms)
 }
 
 /// The active keys, oldest first.
 pub(super) fn list_keys(
     conn: &Connection,
+    keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
 ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }
-    Ok(SigningKeyWrite::Done(signing_keys::list(conn, endpoint_id)?))
+    Ok(SigningKeyWrite::Done(signing_keys::list(conn, keys, endpoint_id)?))
 }
 
 /// Deletes a key, never the last active one.

@@ -16,7 +16,8 @@ use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyWri
 #[async_trait::async_trait]
 impl InboundStore for SqliteStore {
     async fn create_inbound_endpoint(&self, endpoint: NewInboundEndpoint) -> Result<(), StoreError> {
-        self.write(move |conn| endpoints::create(conn, &endpoint)).await
+        let keys = self.secrets();
+        self.write(move |conn| endpoints::create(conn, &keys, &endpoint)).await
     }
 
     async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
@@ -25,8 +26,8 @@ impl InboundStore for SqliteStore {
     }
 
     async fn get_inbound_config(&self, project_id: &str, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.read(move |conn| endpoints::live_config(conn, &project, &id)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.read(move |conn| endpoints::live_config(conn, &keys, &project, &id)).await
     }
 
     async fn list_inbound_endpoints(
@@ -48,8 +49,9 @@ impl InboundStore for SqliteStore {
         signing_key: Option<NewSigningKey>,
         now_ms: i64,
     ) -> Result<InboundUpdate, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.write(move |conn| endpoints::update(conn, &project, &id, &profile, &settings, signing_key.as_ref(), now_ms)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.write(move |conn| endpoints::update(conn, &keys, &project, &id, &profile, &settings, signing_key.as_ref(), now_ms))
+            .await
     }
 
     async fn delete_inbound_endpoint(&self, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<bool, StoreError> {
@@ -69,8 +71,8 @@ impl InboundStore for SqliteStore {
     }
 
     async fn ingest_target(&self, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
-        let id = endpoint_id.to_owned();
-        self.read(move |conn| endpoints::stored_by_id(conn, &id)).await
+        let (id, keys) = (endpoint_id.to_owned(), self.secrets());
+        self.read(move |conn| endpoints::stored_by_id(conn, &keys, &id)).await
     }
 
     async fn accept_inbound(&self, message: NewMessage, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError> {
@@ -97,8 +99,8 @@ impl InboundStore for SqliteStore {
         key: NewSigningKey,
         now_ms: i64,
     ) -> Result<SigningKeyWrite<()>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.write(move |conn| endpoints::create_key(conn, &project, &id, &key, now_ms)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.write(move |conn| endpoints::create_key(conn, &keys, &project, &id, &key, now_ms)).await
     }
 
     async fn list_inbound_signing_keys(
@@ -106,8 +108,8 @@ impl InboundStore for SqliteStore {
         project_id: &str,
         endpoint_id: &str,
     ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
-        let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
-        self.read(move |conn| endpoints::list_keys(conn, &project, &id)).await
+        let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
+        self.read(move |conn| endpoints::list_keys(conn, &keys, &project, &id)).await
     }
 
     async fn delete_inbound_signing_key(
