@@ -14,6 +14,7 @@ use tokio::sync::{Semaphore, oneshot};
 use crate::store::StoreError;
 
 mod api_keys;
+mod due_work;
 mod endpoints;
 mod exports;
 mod inbound;
@@ -26,7 +27,11 @@ mod retention;
 mod signing_keys;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_exports_direction.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_exports_direction.sql"),
+    include_str!("migrations/0003_fair_claims.sql"),
+];
 
 /// Most jobs folded into one transaction.
 const MAX_BATCH: usize = 1024;
