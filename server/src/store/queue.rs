@@ -170,12 +170,7 @@ pub trait DeliveryQueue: Send + Sync {
     /// Claims, for each allocation, up to `count` of the endpoint's messages due at `now_ms`
     /// (oldest due first), leasing each until `now_ms + lease_ms`. Messages whose lease expired
     /// (a crashed worker) are made due again first. Paused endpoints are skipped.
-    async fn claim(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        allocations: Vec<Allocation>,
-    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError>;
 
     /// Records finished attempts: for each, the attempt row and the message's new state, atomically.
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError>;

@@ -56,9 +56,8 @@ pub(super) fn scan(conn: &Connection, scan: &DueScan) -> Result<DueWork, StoreEr
             }
         }
     }
-    let lease: Option<i64> = conn
-        .prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?
-        .query_row([], |r| r.get(0))?;
+    let lease: Option<i64> =
+        conn.prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?.query_row([], |r| r.get(0))?;
     if let Some(lease) = lease {
         work.expired_leases = lease <= scan.now_ms;
         work.next_due_at = Some(work.next_due_at.map_or(lease, |at| at.min(lease)));
@@ -124,7 +123,8 @@ impl Rotation {
 /// The first project with waiting messages after (or at) `after`.
 fn next_project(conn: &Connection, after: Option<&str>, inclusive: bool) -> Result<Option<(String, i64)>, StoreError> {
     let op = if inclusive { ">=" } else { ">" };
-    let sql = format!("SELECT project_id FROM messages {INDEX} WHERE {WAITING} AND project_id {op} ?1 ORDER BY project_id LIMIT 1");
+    let sql =
+        format!("SELECT project_id FROM messages {INDEX} WHERE {WAITING} AND project_id {op} ?1 ORDER BY project_id LIMIT 1");
     Ok(conn.prepare_cached(&sql)?.query_row(params![after.unwrap_or("")], |r| Ok((r.get(0)?, 0))).optional()?)
 }
 
@@ -156,4 +156,87 @@ fn count_due(conn: &Connection, project_id: &str, endpoint_id: &str, now_ms: i64
     );
     let n: i64 = conn.prepare_cached(&sql)?.query_row(params![project_id, endpoint_id, now_ms, most as i64], |r| r.get(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        for sql in super::super::MIGRATIONS {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn
+    }
+
+    /// Adds `n` waiting messages of a project's endpoint, due at `due_at`.
+    fn add(conn: &Connection, project: &str, endpoint: &str, n: usize, due_at: i64) {
+        for _ in 0..n {
+            conn.execute(
+                "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, \
+                 size_bytes, payload_sha256, signed_at, next_attempt_at, created_at, updated_at) \
+                 VALUES (?1, ?2, 'outbound', ?3, 'http://x', 'queued', 'application/json', 0, '', 0, ?4, 0, 0)",
+                params![crate::ids::uuid7(), project, endpoint, due_at],
+            )
+            .unwrap();
+        }
+    }
+
+    fn scan_of(now_ms: i64) -> DueScan {
+        DueScan { now_ms, room: 100, project_limit: 100, endpoint_limit: 10, budget: 100, ..Default::default() }
+    }
+
+    fn heads(work: &DueWork) -> Vec<(&str, &str, usize)> {
+        work.heads.iter().map(|h| (h.project_id.as_str(), h.endpoint_id.as_str(), h.due)).collect()
+    }
+
+    #[test]
+    fn finds_every_projects_due_endpoints_past_a_saturated_backlog() {
+        let conn = db();
+        add(&conn, "pa", "ep_a1", 500, 10);
+        add(&conn, "pa", "ep_a2", 3, 20);
+        add(&conn, "pa", "ep_later", 2, 5_000);
+        add(&conn, "pb", "ep_b1", 1, 900);
+        conn.execute(
+            "INSERT INTO endpoints (id, project_id, url, paused, created_at, updated_at) VALUES ('ep_b2', 'pb', 'http://x', 1, 0, 0)",
+            [],
+        )
+        .unwrap();
+        add(&conn, "pb", "ep_b2", 4, 0);
+        let mut scan = scan_of(1_000);
+        scan.endpoint_free.insert("ep_a1".into(), 0);
+        let work = super::scan(&conn, &scan).unwrap();
+        assert_eq!(heads(&work), vec![("pa", "ep_a2", 3), ("pb", "ep_b1", 1)], "saturated and paused endpoints are left out");
+        assert_eq!(work.projects, vec!["pa", "pb"]);
+        assert_eq!(work.next_due_at, Some(5_000));
+        assert!(work.stopped_at.is_none() && !work.expired_leases);
+
+        // Counts stop at the endpoint's free slots; a project at its cap is only looked at.
+        scan.endpoint_free.clear();
+        scan.project_free.insert("pb".into(), 0);
+        let work = super::scan(&conn, &scan).unwrap();
+        assert_eq!(heads(&work), vec![("pa", "ep_a1", 10), ("pa", "ep_a2", 3)]);
+    }
+
+    #[test]
+    fn rotates_from_the_cursors_and_resumes_where_the_budget_ran_out() {
+        let conn = db();
+        for (project, endpoint) in [("p1", "e1"), ("p1", "e2"), ("p1", "e3"), ("p2", "f1"), ("p3", "g1")] {
+            add(&conn, project, endpoint, 1, 0);
+        }
+        let mut scan = scan_of(1);
+        scan.start_project = Some("p2".into());
+        scan.endpoint_cursors.insert("p1".into(), "e2".into());
+        let work = super::scan(&conn, &scan).unwrap();
+        let order: Vec<&str> = work.heads.iter().map(|h| h.endpoint_id.as_str()).collect();
+        assert_eq!(order, vec!["f1", "g1", "e3", "e1", "e2"]);
+        assert_eq!(work.projects, vec!["p2", "p3", "p1"]);
+
+        scan.budget = 6;
+        let work = super::scan(&conn, &scan).unwrap();
+        assert_eq!(work.stopped_at, Some(("p1".into(), Some("e1".into()))));
+        assert_eq!(work.heads.len(), 3);
+    }
 }

@@ -20,12 +20,7 @@ impl DeliveryQueue for SqliteStore {
         self.read(move |conn| due_work::scan(conn, &scan)).await
     }
 
-    async fn claim(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        allocations: Vec<Allocation>,
-    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+    async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
         self.write(move |conn| claim(conn, now_ms, lease_ms, &allocations)).await
     }
 
