@@ -1,5 +1,6 @@
-//! The delivery queue: claiming due messages with a lease, recording attempts atomically with
-//! the message state, and releasing claims without an attempt.
+//! The delivery queue: finding due work per project and endpoint, claiming what the delivery
+//! engine's fairness policy allots with a lease, recording attempts atomically with the message
+//! state, and releasing claims without an attempt.
 
 use std::collections::HashMap;
 
