@@ -58,6 +58,10 @@ pub struct Args {
     /// Most attempts in flight to one endpoint, so one slow receiver cannot take every worker.
     #[arg(long, env = "HOOKBRIDGE_ENDPOINT_CONCURRENCY")]
     pub endpoint_concurrency: Option<usize>,
+    /// Most attempts in flight for one project, so workers stay free for the other projects
+    /// (default: three quarters of `--delivery-concurrency`).
+    #[arg(long, env = "HOOKBRIDGE_PROJECT_CONCURRENCY")]
+    pub project_concurrency: Option<usize>,
     /// Timeout of one delivery attempt, in seconds.
     #[arg(long, env = "HOOKBRIDGE_DELIVERY_TIMEOUT")]
     pub delivery_timeout_secs: Option<u64>,
@@ -129,6 +133,7 @@ struct FileConfig {
     allow_target_cidrs: Option<Vec<ipnet::IpNet>>,
     delivery_concurrency: Option<usize>,
     endpoint_concurrency: Option<usize>,
+    project_concurrency: Option<usize>,
     delivery_timeout_secs: Option<u64>,
     max_attempts: Option<u32>,
     sqlite_synchronous: Option<Synchronous>,
@@ -172,6 +177,8 @@ pub struct Config {
     pub delivery_concurrency: usize,
     /// Most attempts in flight to one endpoint.
     pub endpoint_concurrency: usize,
+    /// Most attempts in flight for one project.
+    pub project_concurrency: usize,
     /// Timeout of one delivery attempt.
     pub delivery_timeout: std::time::Duration,
     /// Attempts before the DLQ.
@@ -290,6 +297,11 @@ impl Config {
             allow_target_cidrs,
             delivery_concurrency,
             endpoint_concurrency: args.endpoint_concurrency.or(file.endpoint_concurrency).unwrap_or(128).max(1),
+            project_concurrency: args
+                .project_concurrency
+                .or(file.project_concurrency)
+                .unwrap_or_else(|| crate::delivery::fairness::default_project_limit(delivery_concurrency))
+                .max(1),
             delivery_timeout: std::time::Duration::from_secs(
                 args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1),
             ),
@@ -374,5 +386,15 @@ mod tests {
         let _ = std::fs::remove_file(path);
         let err = Config::resolve(Args { rejection_log_per_endpoint_per_minute: Some(0), ..Default::default() }).unwrap_err();
         assert!(err.contains("--rejection-log-per-endpoint-per-minute"), "{err}");
+    }
+
+    #[test]
+    fn the_project_cap_defaults_to_three_quarters_of_the_workers() {
+        let config = Config::resolve(Args { delivery_concurrency: Some(8), ..Default::default() }).unwrap();
+        assert_eq!(config.project_concurrency, 6);
+        let path = write_config("project_concurrency = 3\n");
+        let config = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!((config.delivery_concurrency, config.project_concurrency), (512, 3));
+        let _ = std::fs::remove_file(path);
     }
 }

@@ -5,14 +5,17 @@
 //! new state are committed in one transaction; a lease left behind by a crash makes the
 //! message due again (on SQLite at start-up, since one process owns the file). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.
-//! Paused endpoints are never claimed, and an endpoint with `--endpoint-concurrency` attempts
-//! in flight is skipped until one finishes, so a slow receiver cannot take every worker.
+//! Paused endpoints are never claimed. Workers are shared fairly ([`fairness`]): no project
+//! holds more than `--project-concurrency` attempts and no endpoint more than
+//! `--endpoint-concurrency`, and free workers go to the least busy project first and to its
+//! endpoints in turn, so slow receivers cannot delay other projects' deliveries.
 
 pub mod attempt;
+pub mod fairness;
 pub mod rate_limit;
 pub mod schedule;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,9 +24,10 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::clock::now_millis;
 use crate::config::Config;
-use crate::store::{AttemptRecord, ClaimedDelivery, EndpointSlots, NextState, Store};
+use crate::store::{AttemptRecord, ClaimedDelivery, DueWork, NextState, Store};
 use crate::telemetry::Telemetry;
 use attempt::Sender;
+use fairness::Fairness;
 use rate_limit::RateLimiter;
 use schedule::{AttemptResult, RetryPolicy};
 
@@ -31,6 +35,8 @@ use schedule::{AttemptResult, RetryPolicy};
 const CLAIM_BATCH: usize = 512;
 /// Longest idle sleep between checks for due work.
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Pause before a scan that ran out of budget without finding work continues.
+const SCAN_PAUSE: Duration = Duration::from_millis(10);
 
 /// Wakes the engine when new work is stored (sends, replays, resumes, retry-now).
 #[derive(Clone, Default)]
@@ -55,10 +61,8 @@ struct Shared {
     permits: Arc<Semaphore>,
     concurrency: usize,
     in_flight: Mutex<HashSet<String>>,
-    /// Attempts in flight per endpoint.
-    per_endpoint: Mutex<HashMap<String, usize>>,
-    /// Most attempts in flight for one endpoint.
-    endpoint_limit: usize,
+    /// Attempts in flight per project and endpoint, and whose turn it is.
+    fairness: Mutex<Fairness>,
     stopping: AtomicBool,
     handle: DeliveryHandle,
 }
@@ -83,8 +87,7 @@ impl DeliveryEngine {
             permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
             in_flight: Mutex::new(HashSet::new()),
-            per_endpoint: Mutex::new(HashMap::new()),
-            endpoint_limit: config.endpoint_concurrency,
+            fairness: Mutex::new(Fairness::new(config.project_concurrency, config.endpoint_concurrency)),
             stopping: AtomicBool::new(false),
             handle: DeliveryHandle::default(),
         });
@@ -122,20 +125,35 @@ async fn run(shared: Arc<Shared>) {
     while !shared.stopping.load(Ordering::SeqCst) {
         // Wait for at least one free worker slot before claiming.
         let Ok(first) = shared.permits.clone().acquire_owned().await else { break };
-        let room = shared.permits.available_permits() + 1;
-        let slots = shared.endpoint_slots();
-        let claimed = match shared.store.claim_due(now_millis(), room.min(CLAIM_BATCH), shared.lease_ms, &slots).await {
-            Ok(claimed) => claimed,
+        let room = (shared.permits.available_permits() + 1).min(CLAIM_BATCH);
+        let now = now_millis();
+        let scan = shared.fairness().scan(now, room);
+        let work = match shared.store.due_work(scan).await {
+            Ok(work) => work,
             Err(e) => {
-                tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
+                tracing::error!(error = %e, "looking for due messages failed; retrying shortly");
                 drop(first);
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 continue;
             }
         };
+        let allocations = shared.fairness().allocate(&work, room);
+        let claimed = if allocations.is_empty() && !work.expired_leases {
+            Vec::new()
+        } else {
+            match shared.store.claim(now, shared.lease_ms, allocations).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
+                    drop(first);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            }
+        };
         if claimed.is_empty() {
             drop(first);
-            idle_wait(&shared, &slots).await;
+            idle_wait(&shared, &work).await;
             continue;
         }
         let mut held_back = Vec::new();
@@ -149,7 +167,7 @@ async fn run(shared: Arc<Shared>) {
                 held_back.push(delivery.message_id);
                 continue;
             }
-            if !shared.reserve_endpoint_slot(&delivery.endpoint_id) {
+            if !shared.fairness().start(&delivery.project_id, &delivery.endpoint_id) {
                 // Claims respect free slots, so this is only a safety net.
                 no_slot.push(delivery.message_id);
                 continue;
@@ -186,40 +204,23 @@ async fn run(shared: Arc<Shared>) {
 }
 
 impl Shared {
-    /// The per-endpoint limit and the attempts in flight of every busy endpoint.
-    fn endpoint_slots(&self) -> EndpointSlots {
-        let counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
-        EndpointSlots { per_endpoint: self.endpoint_limit, in_flight: counts.iter().map(|(id, n)| (id.clone(), *n)).collect() }
-    }
-
-    /// Takes an in-flight slot of the endpoint, if one is free.
-    fn reserve_endpoint_slot(&self, endpoint_id: &str) -> bool {
-        let mut counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
-        let n = counts.entry(endpoint_id.to_owned()).or_insert(0);
-        if *n >= self.endpoint_limit {
-            return false;
-        }
-        *n += 1;
-        true
-    }
-
-    /// Gives an in-flight slot back.
-    fn release_endpoint_slot(&self, endpoint_id: &str) {
-        let mut counts = self.per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = counts.get_mut(endpoint_id) {
-            *n -= 1;
-            if *n == 0 {
-                counts.remove(endpoint_id);
-            }
-        }
+    /// The fairness state (a poisoned lock still holds consistent counts).
+    fn fairness(&self) -> std::sync::MutexGuard<'_, Fairness> {
+        self.fairness.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 /// Sleeps until the next due time (at most [`IDLE_POLL`]) or until woken.
-async fn idle_wait(shared: &Shared, slots: &EndpointSlots) {
-    let wait = match shared.store.next_due_at(slots).await {
-        Ok(Some(at)) => Duration::from_millis((at - now_millis()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
-        _ => IDLE_POLL,
+async fn idle_wait(shared: &Shared, work: &DueWork) {
+    let wait = if !work.heads.is_empty() {
+        Duration::ZERO
+    } else if work.stopped_at.is_some() {
+        SCAN_PAUSE
+    } else {
+        match work.next_due_at {
+            Some(at) => Duration::from_millis((at.saturating_sub(now_millis())).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
+            None => IDLE_POLL,
+        }
     };
     if wait.is_zero() {
         tokio::task::yield_now().await;
@@ -234,7 +235,7 @@ async fn idle_wait(shared: &Shared, slots: &EndpointSlots) {
 async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
     let outcome = shared.sender.deliver(&delivery).await;
     // The slot bounds concurrent requests to the receiver; recording needs none.
-    shared.release_endpoint_slot(&delivery.endpoint_id);
+    shared.fairness().finish(&delivery.project_id, &delivery.endpoint_id);
     shared.handle.wake();
     shared.telemetry.observe_delivery_latency(outcome.latency.as_secs_f64());
     let now = now_millis();

@@ -17,7 +17,7 @@ pub use endpoints::EndpointStore;
 pub use exports::{ExpiredExportFile, ExportCreate, ExportStore};
 pub use inbound::InboundStore;
 pub use messages::MessageStore;
-pub use queue::{AttemptRecord, ClaimedDelivery, DeliveryQueue, EndpointSlots, NextState};
+pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHead, DueScan, DueWork, NextState};
 pub use records::*;
 pub use retention::RetentionStore;
 pub use tenancy::TenancyStore;

@@ -1,5 +1,8 @@
-//! The delivery queue: claiming due messages with a lease, recording attempts atomically with
-//! the message state, and releasing claims without an attempt.
+//! The delivery queue: finding due work per project and endpoint, claiming what the delivery
+//! engine's fairness policy allots with a lease, recording attempts atomically with the message
+//! state, and releasing claims without an attempt.
+
+use std::collections::HashMap;
 
 use super::{Direction, StoreError};
 use crate::telemetry::QueueDepth;
@@ -41,29 +44,79 @@ pub struct ClaimedDelivery {
     pub created_at: i64,
 }
 
-/// Per-endpoint concurrency: the limit, and the attempts in flight of every busy endpoint.
+/// What one scan for due work may take, from the delivery engine's fairness state
+/// (`crate::delivery::fairness`): free worker slots per project and endpoint, and where the
+/// round-robins over projects and endpoints continue.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EndpointSlots {
-    /// Most attempts in flight for one endpoint.
-    pub per_endpoint: usize,
-    /// Attempts in flight, by endpoint id (endpoints with none are absent).
-    pub in_flight: Vec<(String, usize)>,
+pub struct DueScan {
+    /// Work must be due at this time (Unix ms).
+    pub now_ms: i64,
+    /// Most attempts the engine can start now.
+    pub room: usize,
+    /// Free slots of a project with no attempt in flight.
+    pub project_limit: usize,
+    /// Free slots of every project with attempts in flight (0: leave the project out).
+    pub project_free: HashMap<String, usize>,
+    /// Free slots of an endpoint with no attempt in flight.
+    pub endpoint_limit: usize,
+    /// Free slots of every endpoint with attempts in flight (0: leave the endpoint out).
+    pub endpoint_free: HashMap<String, usize>,
+    /// Project the scan starts at, wrapping around; `None`: the first.
+    pub start_project: Option<String>,
+    /// Per project, the endpoint served last: the project's scan starts after it, wrapping around.
+    pub endpoint_cursors: HashMap<String, String>,
+    /// Most projects and endpoints looked at; a scan that runs out reports where it stopped.
+    pub budget: usize,
 }
 
-impl EndpointSlots {
-    /// In-flight count from which an endpoint is left out of claims: it must have at least an
-    /// eighth of its slots free, so a busy endpoint's claims come in batches rather than one
-    /// message per finished attempt.
-    pub fn claim_threshold(&self) -> usize {
-        self.per_endpoint - (self.per_endpoint / 8).max(1) + 1
+impl DueScan {
+    /// Attempts the project may still start.
+    pub fn free_for_project(&self, project_id: &str) -> usize {
+        self.project_free.get(project_id).copied().unwrap_or(self.project_limit)
     }
 
-    /// `{"<endpoint id>": <in flight>, ...}`: one statement parameter whatever the count.
-    pub fn in_flight_json(&self) -> String {
-        let map: serde_json::Map<String, serde_json::Value> =
-            self.in_flight.iter().map(|(id, n)| (id.clone(), serde_json::Value::from(*n))).collect();
-        serde_json::Value::Object(map).to_string()
+    /// Attempts the endpoint may still start.
+    pub fn free_for_endpoint(&self, endpoint_id: &str) -> usize {
+        self.endpoint_free.get(endpoint_id).copied().unwrap_or(self.endpoint_limit)
     }
+}
+
+/// An endpoint with messages due now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueHead {
+    /// Its project.
+    pub project_id: String,
+    /// The endpoint (outbound or inbound).
+    pub endpoint_id: String,
+    /// Messages due now, counted up to what the scan allowed the endpoint and its project.
+    pub due: usize,
+}
+
+/// What a scan for due work found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DueWork {
+    /// Endpoints with due work the scan may take from, grouped by project in scan order.
+    pub heads: Vec<DueHead>,
+    /// Every project with waiting work that the scan looked at, in scan order.
+    pub projects: Vec<String>,
+    /// Earliest time at which work of a project and endpoint with free slots becomes due, or a
+    /// lease expires.
+    pub next_due_at: Option<i64>,
+    /// Some lease has expired: its message is due again once [`DeliveryQueue::claim`] runs.
+    pub expired_leases: bool,
+    /// Where a scan that ran out of budget stopped: the project, and the last endpoint looked at.
+    pub stopped_at: Option<(String, Option<String>)>,
+}
+
+/// How many due messages to claim from one endpoint (oldest due first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// The endpoint's project.
+    pub project_id: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// Most messages to claim.
+    pub count: usize,
 }
 
 /// What an attempt did to its message.
@@ -110,17 +163,15 @@ pub struct AttemptRecord {
 /// The queue operations of the delivery engine.
 #[async_trait::async_trait]
 pub trait DeliveryQueue: Send + Sync {
-    /// Claims up to `limit` messages due at `now_ms`, leasing each until `now_ms + lease_ms`;
-    /// messages whose lease expired (a crashed worker) are due again. Paused endpoints are
-    /// skipped, and no endpoint gets more than its free slots: `slots.per_endpoint` minus its
-    /// attempts in flight.
-    async fn claim_due(
-        &self,
-        now_ms: i64,
-        limit: usize,
-        lease_ms: i64,
-        slots: &EndpointSlots,
-    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    /// Looks for due work as [`DueScan`] allows: projects with waiting work in turn from
+    /// `start_project`, and in each project its endpoints in turn after the endpoint served last,
+    /// skipping paused endpoints and projects or endpoints without free slots.
+    async fn due_work(&self, scan: DueScan) -> Result<DueWork, StoreError>;
+
+    /// Claims, for each allocation, up to `count` of the endpoint's messages due at `now_ms`
+    /// (oldest due first), leasing each until `now_ms + lease_ms`. Messages whose lease expired
+    /// (a crashed worker) are made due again first. Paused endpoints are skipped.
+    async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError>;
 
     /// Records finished attempts: for each, the attempt row and the message's new state, atomically.
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError>;
@@ -132,10 +183,6 @@ pub trait DeliveryQueue: Send + Sync {
     /// Makes every leased message due now. Only for single-process stores (SQLite) at start-up,
     /// where any lease left in the database belongs to a process that died.
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError>;
-
-    /// The earliest due time of waiting work that [`DeliveryQueue::claim_due`] could take now
-    /// (endpoints without a free slot are left out), if any.
-    async fn next_due_at(&self, slots: &EndpointSlots) -> Result<Option<i64>, StoreError>;
 
     /// Queue figures for `/metrics` and readiness.
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError>;

@@ -15,6 +15,7 @@ use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
 mod api_keys;
+mod due_work;
 mod endpoints;
 mod exports;
 mod inbound;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_exports_direction.sql"),
     include_str!("migrations/0003_ingest_abuse.sql"),
     include_str!("migrations/0004_secrets_key.sql"),
+    include_str!("migrations/0005_fair_claims.sql"),
 ];
 
 /// Most jobs folded into one transaction.

@@ -1,11 +1,15 @@
-//! SQLite implementation of [`DeliveryQueue`]. Claims, attempt records and releases all run
-//! on the writer thread, so they are serialized with sends and state changes and group-committed.
+//! SQLite implementation of [`DeliveryQueue`]. The scan for due work reads a snapshot on a
+//! reader connection; claims, attempt records and releases run on the writer thread, so they
+//! are serialized with sends and state changes and group-committed.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use crate::secrets::SecretBox;
-use crate::store::{AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, EndpointSlots, NextState, StoreError};
+use super::due_work::{self, INDEX, WAITING};
+use crate::store::{
+    Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, NextState, StoreError,
+};
 use crate::telemetry::QueueDepth;
 
 /// Status a released message returns to: `queued` before its first attempt, else `pending_retry`.
@@ -13,17 +17,13 @@ const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'p
 
 #[async_trait::async_trait]
 impl DeliveryQueue for SqliteStore {
-    async fn claim_due(
-        &self,
-        now_ms: i64,
-        limit: usize,
-        lease_ms: i64,
-        slots: &EndpointSlots,
-    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        let in_flight = slots.in_flight_json();
-        let (per_endpoint, threshold) = (slots.per_endpoint as i64, slots.claim_threshold() as i64);
+    async fn due_work(&self, scan: DueScan) -> Result<DueWork, StoreError> {
+        self.read(move |conn| due_work::scan(conn, &scan)).await
+    }
+
+    async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let keys = self.secrets();
-        self.write(move |conn| claim(conn, &keys, now_ms, limit, lease_ms, &in_flight, per_endpoint, threshold)).await
+        self.write(move |conn| claim(conn, &keys, now_ms, lease_ms, &allocations)).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -64,30 +64,6 @@ impl DeliveryQueue for SqliteStore {
         .await
     }
 
-    async fn next_due_at(&self, slots: &EndpointSlots) -> Result<Option<i64>, StoreError> {
-        let in_flight = slots.in_flight_json();
-        let threshold = slots.claim_threshold() as i64;
-        self.read(move |conn| {
-            let due: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT next_attempt_at FROM messages WHERE status IN ('queued', 'pending_retry') \
-                     AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
-                     AND endpoint_id NOT IN (SELECT key FROM json_each(?1) WHERE value >= ?2) \
-                     ORDER BY next_attempt_at LIMIT 1",
-                )?
-                .query_row(params![in_flight, threshold], |r| r.get(0))
-                .optional()?;
-            let lease: Option<i64> = conn
-                .prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?
-                .query_row([], |r| r.get(0))?;
-            Ok(match (due, lease) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            })
-        })
-        .await
-    }
-
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
         self.read(|conn| {
             let mut depth = QueueDepth::default();
@@ -120,19 +96,12 @@ struct Target {
     burst: i64,
 }
 
-/// How many due messages (in due order) one claim looks at to fill its batch.
-const CLAIM_WINDOW_FACTOR: i64 = 4;
-
-#[allow(clippy::too_many_arguments)]
 fn claim(
     conn: &Connection,
     keys: &SecretBox,
     now_ms: i64,
-    limit: usize,
     lease_ms: i64,
-    in_flight_json: &str,
-    per_endpoint: i64,
-    threshold: i64,
+    allocations: &[Allocation],
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     // Leases that outlived their attempt (a worker that died) become due again.
     conn.prepare_cached(&format!(
@@ -141,45 +110,43 @@ fn claim(
     ))?
     .execute(params![now_ms])?;
 
-    // Look at a window of the earliest due messages (endpoints with too few free slots left out,
-    // then take at most each endpoint's free slots, earliest first.
-    let mut stmt = conn.prepare_cached(
-        "WITH due AS ( \
-             SELECT id, endpoint_id, next_attempt_at FROM messages \
-             WHERE status IN ('queued', 'pending_retry') AND next_attempt_at <= ?2 \
-               AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE paused = 1) \
-               AND endpoint_id NOT IN (SELECT key FROM json_each(?4) WHERE value >= ?7) \
-             ORDER BY next_attempt_at LIMIT ?6), \
-         ranked AS ( \
-             SELECT id, next_attempt_at, \
-                    ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS position, \
-                    ?5 - COALESCE((SELECT value FROM json_each(?4) AS busy WHERE busy.key = due.endpoint_id), 0) AS free \
-             FROM due) \
-         UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
-         WHERE id IN (SELECT id FROM ranked WHERE position <= free ORDER BY next_attempt_at LIMIT ?3) \
+    // Each endpoint's oldest due messages, read from the `messages_waiting` index in due order.
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
+         WHERE id IN (SELECT id FROM messages {INDEX} WHERE {WAITING} \
+                      AND project_id = ?3 AND endpoint_id = ?4 AND next_attempt_at <= ?2 \
+                      ORDER BY next_attempt_at LIMIT ?5) \
+           AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = ?4 AND paused = 1) \
          RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
-                   attempt_count, fast_retry_count, slow_retry_count, created_at",
-    )?;
-    let window = limit as i64 * CLAIM_WINDOW_FACTOR;
-    let rows =
-        stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64, in_flight_json, per_endpoint, window, threshold], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<Vec<u8>>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, i64>(9)?,
-                r.get::<_, i64>(10)?,
-                r.get::<_, i64>(11)?,
-                r.get::<_, i64>(12)?,
-            ))
-        })?;
-    let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+                   attempt_count, fast_retry_count, slow_retry_count, created_at"
+    ))?;
+    let mut rows = Vec::new();
+    for allocation in allocations.iter().filter(|a| a.count > 0) {
+        let count = i64::try_from(allocation.count).unwrap_or(i64::MAX);
+        let claimed = stmt.query_map(
+            params![now_ms.saturating_add(lease_ms), now_ms, allocation.project_id, allocation.endpoint_id, count],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<Vec<u8>>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, i64>(10)?,
+                    r.get::<_, i64>(11)?,
+                    r.get::<_, i64>(12)?,
+                ))
+            },
+        )?;
+        for row in claimed {
+            rows.push(row?);
+        }
+    }
     let mut targets: std::collections::HashMap<String, Option<Target>> = std::collections::HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
     for (
