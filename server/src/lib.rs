@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod http;
 pub mod ids;
 pub mod ingest;
+pub mod listener;
 pub mod retention;
 pub mod store;
 pub mod telemetry;

@@ -22,6 +22,8 @@ pub struct Telemetry {
     pub rate_limited: AtomicU64,
     /// Inbound requests rejected.
     pub inbound_rejected: AtomicU64,
+    /// Times the queue depth was counted from the store (at most once per refresh period).
+    pub queue_depth_counts: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -72,6 +74,12 @@ impl Telemetry {
             &self.rate_limited,
         );
         counter(&mut out, "hookbridge_inbound_rejected_total", "Inbound requests rejected.", &self.inbound_rejected);
+        counter(
+            &mut out,
+            "hookbridge_queue_depth_counts_total",
+            "Times the queue and DLQ depth were counted from the database.",
+            &self.queue_depth_counts,
+        );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
         };

@@ -176,7 +176,10 @@ async fn file(
     let expires: i64 = q.expires.as_deref().and_then(|e| e.parse().ok()).ok_or_else(forbidden)?;
     let token = q.token.ok_or_else(forbidden)?;
     let now = now_millis();
-    if expires * 1000 <= now {
+    let expires_ms = expires.checked_mul(1000).ok_or_else(|| {
+        ApiError::invalid(format!("expires must be a Unix time in seconds, got {expires} (request a new link from /download)"))
+    })?;
+    if expires_ms <= now {
         return Err(expired("this download link has expired; request a new one"));
     }
     let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;

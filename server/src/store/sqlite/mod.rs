@@ -16,6 +16,7 @@ use crate::store::StoreError;
 mod api_keys;
 mod endpoints;
 mod exports;
+mod health;
 mod inbound;
 mod message_queries;
 mod message_writes;
