@@ -12,7 +12,7 @@ use hookbridge::ExportRecord;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
-use super::extract::{JsonBody, PathParams, QueryParams, parse_time, status_filter};
+use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
 use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
@@ -82,10 +82,9 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         Some(other) => return Err(ApiError::invalid(format!("direction must be outbound or inbound, got {other:?}"))),
     };
     let endpoint_id = match direction {
-        Direction::Outbound => body.endpoint_id,
-        Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id),
-    }
-    .filter(|e| !e.is_empty());
+        Direction::Outbound => endpoint_id_filter("endpoint_id", body.endpoint_id)?,
+        Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id).filter(|e| !e.is_empty()),
+    };
     let export = NewExport {
         id: ids::uuid7(),
         project_id: caller.project_id,

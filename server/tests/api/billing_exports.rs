@@ -133,7 +133,7 @@ async fn exports_write_json_lines_behind_a_signed_link() {
     assert!(err.message().contains("start_time"), "{}", err.message());
     // Years a four-digit date cannot name are refused, not stored.
     let far = Raw::new(&server.url)
-        .post("/v1/exports", serde_json::json!({"start_time": "2020-01-01T00:00:00Z", "end_time": "99999-01-01T00:00:00Z"}))
+        .post("/v1/exports", serde_json::json!({"start_time": "2020-01-01T00:00:00Z", "end_time": "+99999-01-01T00:00:00Z"}))
         .await;
     let m = far.expect_error(400, "INVALID_REQUEST");
     assert!(m.contains("end_time must be between 1970-01-01 and 9999-12-31"), "{m}");
