@@ -232,7 +232,11 @@ impl Config {
             trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
             log_format,
             max_connections: positive("--max-connections", args.max_connections.or(file.max_connections), 1024)?,
-            header_read_timeout: seconds("--header-read-timeout-secs", args.header_read_timeout_secs.or(file.header_read_timeout_secs), 10)?,
+            header_read_timeout: seconds(
+                "--header-read-timeout-secs",
+                args.header_read_timeout_secs.or(file.header_read_timeout_secs),
+                10,
+            )?,
             idle_timeout: seconds("--idle-timeout-secs", args.idle_timeout_secs.or(file.idle_timeout_secs), 60)?,
             request_timeout: seconds("--request-timeout-secs", args.request_timeout_secs.or(file.request_timeout_secs), 30)?,
             metrics_refresh: seconds("--metrics-refresh-secs", args.metrics_refresh_secs.or(file.metrics_refresh_secs), 5)?,

@@ -37,11 +37,7 @@ pub async fn envelope_bare_errors(request: Request, next: Next) -> Response {
 }
 
 fn is_json(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+    response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"))
 }
 
 /// axum's own text when it gave one, otherwise the status reason with the method and path.

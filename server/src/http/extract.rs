@@ -210,7 +210,9 @@ mod tests {
         assert_eq!(parse_time("t", "2025-01-01").unwrap(), z);
         assert!(parse_time("t", "yesterday").unwrap_err().message.contains("t must be"));
         assert!(parse_time("t", "9999-12-31T23:59:59.999Z").is_ok());
-        for out_of_range in ["+99999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00"] {
+        for out_of_range in
+            ["+99999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00"]
+        {
             let e = parse_time("t", out_of_range).map(|ms| format!("accepted as {ms}")).unwrap_err();
             assert!(e.message.contains("t must be between 1970-01-01 and 9999-12-31"), "{out_of_range}: {}", e.message);
         }

@@ -18,7 +18,13 @@ pub fn routes() -> Vec<Route> {
             authenticated: false,
             handler: get(readyz),
         },
-        Route { method: "GET", path: "/metrics", summary: "Prometheus metrics (queue depth refreshed at most every --metrics-refresh-secs)", authenticated: false, handler: get(metrics) },
+        Route {
+            method: "GET",
+            path: "/metrics",
+            summary: "Prometheus metrics (queue depth refreshed at most every --metrics-refresh-secs)",
+            authenticated: false,
+            handler: get(metrics),
+        },
     ]
 }
 

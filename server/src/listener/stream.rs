@@ -202,10 +202,8 @@ fn parser_error_status(buf: &[u8]) -> Option<u16> {
         return None;
     }
     let code = response.code.filter(|c| *c >= 400)?;
-    let only_hyper_headers = response
-        .headers
-        .iter()
-        .all(|h| ["content-length", "date", "connection"].iter().any(|n| h.name.eq_ignore_ascii_case(n)));
+    let only_hyper_headers =
+        response.headers.iter().all(|h| ["content-length", "date", "connection"].iter().any(|n| h.name.eq_ignore_ascii_case(n)));
     only_hyper_headers.then_some(code)
 }
 
@@ -213,10 +211,9 @@ fn parser_error_status(buf: &[u8]) -> Option<u16> {
 fn parser_error_text(status: u16) -> (&'static str, String) {
     let code = code_for_status(axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::BAD_REQUEST));
     let message = match status {
-        431 => format!(
-            "the request head is too large: at most {MAX_HEADERS} header fields and {} KiB in all",
-            MAX_HEAD_BYTES / 1024
-        ),
+        431 => {
+            format!("the request head is too large: at most {MAX_HEADERS} header fields and {} KiB in all", MAX_HEAD_BYTES / 1024)
+        }
         414 => "the request URI is too long".to_owned(),
         400 => "malformed HTTP request: the request line or a header field is not valid HTTP/1.1 \
                 (control characters are not allowed in header values)"
@@ -251,9 +248,11 @@ mod tests {
 
     #[test]
     fn only_the_parsers_bare_answers_are_replaced() {
-        let hyper_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Mon, 30 Nov 2026 11:00:00 GMT\r\n\r\n";
+        let hyper_431 =
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Mon, 30 Nov 2026 11:00:00 GMT\r\n\r\n";
         assert_eq!(parser_error_status(hyper_431), Some(431));
-        let ours = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nx-request-id: req_1\r\ncontent-length: 2\r\n\r\n{}";
+        let ours =
+            b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nx-request-id: req_1\r\ncontent-length: 2\r\n\r\n{}";
         assert_eq!(parser_error_status(ours), None);
         assert_eq!(parser_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
         assert_eq!(parser_error_status(b"{\"payload\": \"HTTP/1.1 400\"}"), None);

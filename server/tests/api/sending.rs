@@ -227,7 +227,9 @@ async fn nesting_and_size_limits_hold_with_and_without_chunked_encoding() {
     let client = server.client();
     let ep = client.create_endpoint("http://127.0.0.1:9/v", &Default::default()).await.unwrap();
     let raw = Raw::new(&server.url);
-    let nested = |depth: usize| format!("{{\"endpoint_id\":\"{}\",\"payload\":{{\"a\":{}1{}}}}}", ep.id, "[".repeat(depth), "]".repeat(depth));
+    let nested = |depth: usize| {
+        format!("{{\"endpoint_id\":\"{}\",\"payload\":{{\"a\":{}1{}}}}}", ep.id, "[".repeat(depth), "]".repeat(depth))
+    };
 
     // serde_json's recursion limit (128) refuses deeper documents; 100 levels are fine.
     raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", nested(100).into_bytes()).await.expect_ok(202);

@@ -31,7 +31,8 @@ async fn parser_errors_get_the_envelope() {
     exchange(&server.url, huge, WITHIN).await.expect_error(431, "HEADERS_TOO_LARGE");
 
     // A control byte in Content-Type: 400.
-    let bad = b"POST /v1/webhooks/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\x01\r\nContent-Length: 2\r\n\r\n{}".to_vec();
+    let bad = b"POST /v1/webhooks/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\x01\r\nContent-Length: 2\r\n\r\n{}"
+        .to_vec();
     let message = exchange(&server.url, bad, WITHIN).await.expect_error(400, "INVALID_REQUEST");
     assert!(message.contains("not valid HTTP"), "{message}");
 
