@@ -1,6 +1,6 @@
 //! The listener in front of the router: accepts TCP connections up to a cap
 //! (`--max-connections`; over it a connection gets 503 and is closed at once) and serves
-//! HTTP/1.1 on each with a header-read timeout and an idle timeout ([`stream`]), a bounded
+//! HTTP/1.1 on each with a header-read timeout and an idle timeout (see `stream.rs`), a bounded
 //! request head, and the error envelope on the HTTP parser's own error answers. On shutdown it
 //! stops accepting, closes idle connections and lets open requests finish (bounded).
 

@@ -121,12 +121,12 @@ impl AsyncRead for GuardedStream {
             }
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending if busy => {
+                // The idle timer starts when the request finishes: be polled again then (at
+                // once if it finished while the waker was being registered).
                 this.activity.wake_on_finish(cx.waker());
-                // The request may have finished meanwhile; then nobody would wake us.
-                if this.activity.busy() {
-                    return Poll::Pending;
+                if !this.activity.busy() {
+                    cx.waker().wake_by_ref();
                 }
-                cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
             Poll::Pending => {}
@@ -216,7 +216,7 @@ fn parser_error_text(status: u16) -> (&'static str, String) {
         }
         414 => "the request URI is too long".to_owned(),
         400 => "malformed HTTP request: the request line or a header field is not valid HTTP/1.1 \
-                (control characters are not allowed in header values)"
+                (for example a control character in a header value)"
             .to_owned(),
         _ => format!("the HTTP request was refused with status {status}"),
     };
