@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::delivery::DeliveryEngine;
 use crate::http::{AppState, router};
+use crate::listener::ListenerLimits;
 use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
 use crate::telemetry::Telemetry;
@@ -39,6 +40,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         telemetry: telemetry.clone(),
         auth_cache: Default::default(),
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
+        queue_depth: Arc::new(crate::http::queue_depth::QueueDepthCache::new(config.metrics_refresh)),
     };
 
     {
@@ -57,8 +59,13 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     }
     tracing::info!(listen = %config.listen, data_dir = %config.data_dir.display(), dev = config.dev, "hookbridge-server started");
 
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| format!("server error: {e}"))?;
+    let limits = ListenerLimits {
+        max_connections: config.max_connections,
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        shutdown_grace: config.request_timeout.min(DRAIN_TIMEOUT),
+    };
+    crate::listener::serve(listener, router(state), limits, shutdown_signal()).await;
 
     tracing::info!("shutting down: draining in-flight deliveries");
     janitor.abort();

@@ -116,6 +116,21 @@ pub struct Args {
     /// Seconds between janitor passes (payload retention, rejection retention, expired export files); default 300.
     #[arg(long, env = "HOOKBRIDGE_JANITOR_INTERVAL_SECS")]
     pub janitor_interval_secs: Option<u64>,
+    /// Most client connections open at once; further ones get 503 and are closed (default 1024).
+    #[arg(long, env = "HOOKBRIDGE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a complete request head (request line and headers); default 10.
+    #[arg(long, env = "HOOKBRIDGE_HEADER_READ_TIMEOUT")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds an idle keep-alive connection is kept open between requests; default 60.
+    #[arg(long, env = "HOOKBRIDGE_IDLE_TIMEOUT")]
+    pub idle_timeout_secs: Option<u64>,
+    /// Seconds a request may take, reading its body included, before it gets 408; default 30.
+    #[arg(long, env = "HOOKBRIDGE_REQUEST_TIMEOUT")]
+    pub request_timeout_secs: Option<u64>,
+    /// Seconds the queue and DLQ depth shown by `/metrics` may be old (counted at most once per period); default 5.
+    #[arg(long, env = "HOOKBRIDGE_METRICS_REFRESH")]
+    pub metrics_refresh_secs: Option<u64>,
 }
 
 /// The TOML file: the same settings as the flags.
@@ -150,6 +165,11 @@ struct FileConfig {
     export_ttl_secs: Option<u64>,
     max_exports_per_project: Option<u32>,
     janitor_interval_secs: Option<u64>,
+    max_connections: Option<usize>,
+    header_read_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
+    request_timeout_secs: Option<u64>,
+    metrics_refresh_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -203,6 +223,16 @@ pub struct Config {
     pub max_exports_per_project: u32,
     /// Time between janitor passes.
     pub janitor_interval: std::time::Duration,
+    /// Most client connections open at once.
+    pub max_connections: usize,
+    /// Time a client has to send a complete request head.
+    pub header_read_timeout: std::time::Duration,
+    /// Time an idle keep-alive connection is kept between requests.
+    pub idle_timeout: std::time::Duration,
+    /// Time a request may take before it is answered 408.
+    pub request_timeout: std::time::Duration,
+    /// Longest age of the queue depth figures shown by `/metrics`.
+    pub metrics_refresh: std::time::Duration,
 }
 
 impl Config {
@@ -316,12 +346,37 @@ impl Config {
             export_ttl: std::time::Duration::from_secs(export_ttl_secs),
             max_exports_per_project: args.max_exports_per_project.or(file.max_exports_per_project).unwrap_or(10).max(1),
             janitor_interval: std::time::Duration::from_secs(janitor_interval_secs),
+            max_connections: positive("--max-connections", args.max_connections.or(file.max_connections), 1024)?,
+            header_read_timeout: seconds(
+                "--header-read-timeout-secs",
+                args.header_read_timeout_secs.or(file.header_read_timeout_secs),
+                10,
+            )?,
+            idle_timeout: seconds("--idle-timeout-secs", args.idle_timeout_secs.or(file.idle_timeout_secs), 60)?,
+            request_timeout: seconds("--request-timeout-secs", args.request_timeout_secs.or(file.request_timeout_secs), 30)?,
+            metrics_refresh: seconds("--metrics-refresh-secs", args.metrics_refresh_secs.or(file.metrics_refresh_secs), 5)?,
         })
     }
 
     /// The public base URL (configured, or `http://<bound address>`).
     pub fn public_base_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+/// A count that must be at least 1 (`default` when not set).
+fn positive(flag: &str, value: Option<usize>, default: usize) -> Result<usize, String> {
+    match value.unwrap_or(default) {
+        0 => Err(format!("{flag} must be at least 1")),
+        n => Ok(n),
+    }
+}
+
+/// A duration in whole seconds, at least 1 and at most a day (`default` when not set).
+fn seconds(flag: &str, value: Option<u64>, default: u64) -> Result<std::time::Duration, String> {
+    match value.unwrap_or(default) {
+        n @ 1..=86_400 => Ok(std::time::Duration::from_secs(n)),
+        n => Err(format!("{flag} must be between 1 and 86400 seconds, got {n}")),
     }
 }
 
@@ -370,6 +425,10 @@ mod tests {
             !format!("{:?}", Config::resolve(Args { secrets_key: Some("k3y".into()), ..Default::default() }).unwrap())
                 .contains("k3y")
         );
+        let err = Config::resolve(Args { max_connections: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--max-connections"), "{err}");
+        let err = Config::resolve(Args { header_read_timeout_secs: Some(0), ..Default::default() }).unwrap_err();
+        assert!(err.contains("--header-read-timeout-secs"), "{err}");
         let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
         assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
         assert!(dev.allow_private_targets && dev.temporary_data_dir);

@@ -14,6 +14,7 @@ pub mod export_files;
 pub mod http;
 pub mod ids;
 pub mod ingest;
+pub mod listener;
 pub mod retention;
 pub mod secrets;
 pub mod store;

@@ -24,6 +24,8 @@ pub struct Telemetry {
     pub inbound_rejected: AtomicU64,
     /// Rejected inbound requests not written to the rejection log (over its rate limits).
     pub inbound_rejections_unrecorded: AtomicU64,
+    /// Times the queue depth was counted from the store (at most once per refresh period).
+    pub queue_depth_counts: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -79,6 +81,12 @@ impl Telemetry {
             "hookbridge_inbound_rejections_unrecorded_total",
             "Rejected inbound requests answered but not recorded (rejection log rate limits).",
             &self.inbound_rejections_unrecorded,
+        );
+        counter(
+            &mut out,
+            "hookbridge_queue_depth_counts_total",
+            "Times the queue and DLQ depth were counted from the database.",
+            &self.queue_depth_counts,
         );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

@@ -81,13 +81,38 @@ impl From<UrlRejection> for ApiError {
     }
 }
 
+/// The envelope's JSON for one error.
+pub fn envelope(code: &str, message: &str, details: Option<Value>, request_id: &str) -> Value {
+    let mut error = json!({ "code": code, "message": message });
+    if let Some(details) = details {
+        error["details"] = details;
+    }
+    json!({ "error": error, "meta": { "request_id": request_id } })
+}
+
+/// The code of an error answer known only by its HTTP status (answers produced below the
+/// handlers: the HTTP parser, the router, axum's extractors).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "UNAUTHORIZED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        408 => "REQUEST_TIMEOUT",
+        413 => "PAYLOAD_TOO_LARGE",
+        414 => "URI_TOO_LONG",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        429 => "RATE_LIMITED",
+        431 => "HEADERS_TOO_LARGE",
+        503 => "UNAVAILABLE",
+        500..=599 => "INTERNAL_ERROR",
+        _ => "INVALID_REQUEST",
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(details) = self.details {
-            error["details"] = *details;
-        }
-        let body = json!({ "error": error, "meta": { "request_id": current_request_id() } });
+        let body = envelope(self.code, &self.message, self.details.map(|d| *d), &current_request_id());
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

@@ -13,7 +13,7 @@ use hookbridge::ExportRecord;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
-use super::extract::{JsonBody, PathParams, QueryParams, parse_time, status_filter};
+use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
 use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
@@ -81,10 +81,9 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         Some(other) => return Err(ApiError::invalid(format!("direction must be outbound or inbound, got {other:?}"))),
     };
     let endpoint_id = match direction {
-        Direction::Outbound => body.endpoint_id,
-        Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id),
-    }
-    .filter(|e| !e.is_empty());
+        Direction::Outbound => endpoint_id_filter("endpoint_id", body.endpoint_id)?,
+        Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id).filter(|e| !e.is_empty()),
+    };
     let export = NewExport {
         id: ids::uuid7(),
         project_id: caller.project_id,
@@ -190,7 +189,10 @@ async fn file(
     let expires: i64 = q.expires.as_deref().and_then(|e| e.parse().ok()).ok_or_else(forbidden)?;
     let token = q.token.ok_or_else(forbidden)?;
     let now = now_millis();
-    if expires * 1000 <= now {
+    let expires_ms = expires.checked_mul(1000).ok_or_else(|| {
+        ApiError::invalid(format!("expires must be a Unix time in seconds, got {expires} (request a new link from /download)"))
+    })?;
+    if expires_ms <= now {
         return Err(expired("this download link has expired; request a new one"));
     }
     let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;

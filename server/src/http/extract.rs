@@ -136,10 +136,17 @@ pub fn parse_time(field: &str, text: &str) -> Result<i64, ApiError> {
         }
         _ => trimmed.to_owned(),
     };
-    hookbridge::Timestamp::parse(&repaired)
+    let millis = hookbridge::Timestamp::parse(&repaired)
         .map(|t| t.unix_millis())
-        .map_err(|_| ApiError::invalid(format!("{field} must be an ISO 8601 date-time, got {text:?}")))
+        .map_err(|_| ApiError::invalid(format!("{field} must be an ISO 8601 date-time, got {text:?}")))?;
+    if !(0..=LATEST_TIME_MS).contains(&millis) {
+        return Err(ApiError::invalid(format!("{field} must be between 1970-01-01 and 9999-12-31, got {text:?}")));
+    }
+    Ok(millis)
 }
+
+/// 9999-12-31T23:59:59.999Z, the last instant a four-digit year can name.
+const LATEST_TIME_MS: i64 = 253_402_300_799_999;
 
 /// A page size: `None` gives `default`, anything outside `1..=max` is a 400 naming `field`.
 pub fn limit(field: &str, value: Option<i64>, default: usize, max: usize) -> Result<usize, ApiError> {
@@ -163,6 +170,16 @@ pub fn cursor(value: Option<&str>) -> Result<Option<ListCursor>, ApiError> {
 /// Whether `id` is an outbound endpoint id: `ep_` + 32 lowercase hex.
 pub fn is_endpoint_id(id: &str) -> bool {
     id.len() == 35 && id.starts_with("ep_") && id[3..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Checks an optional outbound endpoint id given as a filter (empty means no filter).
+pub fn endpoint_id_filter(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value.filter(|e| !e.is_empty()) {
+        Some(id) if !is_endpoint_id(&id) => {
+            Err(ApiError::invalid(format!("{field} must be in format ep_ followed by 32 lowercase hex characters, got {id:?}")))
+        }
+        other => Ok(other),
+    }
 }
 
 /// The message statuses a filter may name.
@@ -192,6 +209,13 @@ mod tests {
         assert_eq!(parse_time("t", "2025-01-01T00:00:00.250Z").unwrap(), z + 250);
         assert_eq!(parse_time("t", "2025-01-01").unwrap(), z);
         assert!(parse_time("t", "yesterday").unwrap_err().message.contains("t must be"));
+        assert!(parse_time("t", "9999-12-31T23:59:59.999Z").is_ok());
+        for out_of_range in
+            ["+99999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00"]
+        {
+            let e = parse_time("t", out_of_range).map(|ms| format!("accepted as {ms}")).unwrap_err();
+            assert!(e.message.contains("t must be between 1970-01-01 and 9999-12-31"), "{out_of_range}: {}", e.message);
+        }
     }
 
     #[test]
@@ -199,6 +223,8 @@ mod tests {
         assert!(is_endpoint_id("ep_0123456789abcdef0123456789abcdef"));
         assert!(!is_endpoint_id("ep_0123456789ABCDEF0123456789abcdef"));
         assert!(!is_endpoint_id("ep_123"));
+        assert_eq!(endpoint_id_filter("endpoint_id", Some(String::new())).unwrap(), None);
+        assert!(endpoint_id_filter("endpoint_id", Some("garbage".into())).unwrap_err().message.contains("endpoint_id must be"));
         assert_eq!(limit("limit", None, 50, 100).unwrap(), 50);
         assert_eq!(limit("limit", Some(100), 50, 100).unwrap(), 100);
         assert!(limit("limit", Some(0), 50, 100).is_err());

@@ -14,11 +14,17 @@ pub fn routes() -> Vec<Route> {
         Route {
             method: "GET",
             path: "/readyz",
-            summary: "Readiness probe (database reachable)",
+            summary: "Readiness probe (database answers a trivial query)",
             authenticated: false,
             handler: get(readyz),
         },
-        Route { method: "GET", path: "/metrics", summary: "Prometheus metrics", authenticated: false, handler: get(metrics) },
+        Route {
+            method: "GET",
+            path: "/metrics",
+            summary: "Prometheus metrics (queue depth refreshed at most every --metrics-refresh-secs)",
+            authenticated: false,
+            handler: get(metrics),
+        },
     ]
 }
 
@@ -26,14 +32,25 @@ async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, "ok\n")
 }
 
+/// Ready when the database answers a trivial query (no table is read).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.queue_depth().await {
-        Ok(_) => (StatusCode::OK, "ready\n"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready\n"),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
     }
 }
 
+/// Counters from memory; queue and DLQ depth from the shared cache.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let depth = state.store.queue_depth().await.unwrap_or_default();
+    let depth = match state.queue_depth.get(state.store.as_ref(), &state.telemetry).await {
+        Ok(depth) => depth,
+        Err(error) => {
+            tracing::warn!(%error, "cannot count the queue depth for /metrics");
+            Default::default()
+        }
+    };
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.telemetry.render(depth))
 }

@@ -7,7 +7,7 @@ use hookbridge::MessageSummary;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
-use super::extract::{QueryParams, cursor, limit, parse_time, status_filter};
+use super::extract::{QueryParams, cursor, endpoint_id_filter, limit, parse_time, status_filter};
 use super::{ApiResult, AppState, Reply, Route};
 use crate::store::{Direction, LogEntry, LogFilter};
 
@@ -51,7 +51,7 @@ async fn list_logs(State(state): State<AppState>, caller: Caller, QueryParams(q)
         project_id: caller.project_id,
         direction: Direction::Outbound,
         status: status_filter("status", q.status)?,
-        endpoint_id: q.endpoint_id.filter(|e| !e.is_empty()),
+        endpoint_id: endpoint_id_filter("endpoint_id", q.endpoint_id)?,
         start_ms: q.start_time.as_deref().filter(|t| !t.is_empty()).map(|t| parse_time("start_time", t)).transpose()?,
         end_ms: q.end_time.as_deref().filter(|t| !t.is_empty()).map(|t| parse_time("end_time", t)).transpose()?,
         limit: limit("limit", q.limit, 50, 500)?,

@@ -6,7 +6,7 @@ use hookbridge::{Metrics, TimeSeriesBucket, TimeSeriesMetrics};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::extract::QueryParams;
+use super::extract::{QueryParams, endpoint_id_filter};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, timestamp};
 use crate::store::Direction;
@@ -76,7 +76,7 @@ struct MetricsQuery {
 async fn metrics(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<MetricsQuery>) -> ApiResult<Reply> {
     let window = Window::parse(q.window.as_deref())?;
     let now = now_millis();
-    let endpoint = q.endpoint_id.filter(|e| !e.is_empty());
+    let endpoint = endpoint_id_filter("endpoint_id", q.endpoint_id)?;
     let c = state.store.metric_counts(&caller.project_id, Direction::Outbound, endpoint, now - window.length_ms, now + 1).await?;
     Ok(Reply::ok(Metrics {
         window: window.name.into(),
@@ -96,7 +96,7 @@ async fn timeseries(
 ) -> ApiResult<Reply> {
     let window = Window::parse(q.window.as_deref())?;
     let (first, count) = window.buckets(now_millis());
-    let endpoint = q.endpoint_id.filter(|e| !e.is_empty());
+    let endpoint = endpoint_id_filter("endpoint_id", q.endpoint_id)?;
     let series =
         state.store.metric_series(&caller.project_id, Direction::Outbound, endpoint, first, window.bucket_ms, count).await?;
     Ok(Reply::ok(time_series(&window, first, series)))

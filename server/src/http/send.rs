@@ -81,8 +81,12 @@ async fn send(
         Some(key) => Some(validate_idempotency_key(key)?),
         None => None,
     };
-    if let Some(hours) = body.retention_hours.filter(|h| *h < 0) {
-        return Err(ApiError::invalid(format!("retention_hours must be 0 or more, got {hours}")));
+    let max_retention_hours = i64::from(state.config.payload_retention_days) * 24;
+    if let Some(hours) = body.retention_hours.filter(|h| !(0..=max_retention_hours).contains(h)) {
+        return Err(ApiError::invalid(format!(
+            "retention_hours must be between 0 and {max_retention_hours} (this server keeps payloads {} days), got {hours}",
+            state.config.payload_retention_days
+        )));
     }
     let now = now_millis();
     let message_id = ids::uuid7();

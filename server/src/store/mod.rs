@@ -5,6 +5,7 @@
 
 pub mod endpoints;
 pub mod exports;
+pub mod health;
 pub mod inbound;
 pub mod messages;
 pub mod queue;
@@ -15,6 +16,7 @@ pub mod tenancy;
 
 pub use endpoints::EndpointStore;
 pub use exports::{ExpiredExportFile, ExportCreate, ExportStore};
+pub use health::HealthStore;
 pub use inbound::InboundStore;
 pub use messages::MessageStore;
 pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHead, DueScan, DueWork, NextState};
@@ -24,7 +26,17 @@ pub use tenancy::TenancyStore;
 
 /// Everything the server needs from storage.
 pub trait Store:
-    TenancyStore + EndpointStore + MessageStore + ExportStore + InboundStore + DeliveryQueue + RetentionStore + Send + Sync + 'static
+    TenancyStore
+    + EndpointStore
+    + MessageStore
+    + ExportStore
+    + InboundStore
+    + DeliveryQueue
+    + RetentionStore
+    + HealthStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
@@ -36,6 +48,7 @@ impl<T> Store for T where
         + InboundStore
         + DeliveryQueue
         + RetentionStore
+        + HealthStore
         + Send
         + Sync
         + 'static

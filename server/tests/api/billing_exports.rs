@@ -107,6 +107,13 @@ async fn exports_write_json_lines_behind_a_signed_link() {
     let raw = Raw::with_key(&server.url, None);
     let old = raw.get(&link.replace(&format!("expires={expires_at}"), "expires=1000")).await;
     old.expect_error(410, "EXPORT_EXPIRED");
+    // An expiry whose milliseconds overflow is refused with the envelope, not a panic.
+    for huge in ["9300000000000000", "9223372036854775807", "-9223372036854775808"] {
+        let answer = raw.get(&link.replace(&format!("expires={expires_at}"), &format!("expires={huge}"))).await;
+        let m = answer.expect_error(400, "INVALID_REQUEST");
+        assert!(m.contains("expires"), "{m}");
+    }
+    assert_eq!(http.get(&link).send().await.unwrap().status(), 200, "the server still serves the real link");
 
     // Validation and unknown exports.
     let err = client
@@ -124,6 +131,17 @@ async fn exports_write_json_lines_behind_a_signed_link() {
         .await
         .unwrap_err();
     assert!(err.message().contains("start_time"), "{}", err.message());
+    // Years a four-digit date cannot name are refused, not stored.
+    let far = Raw::new(&server.url)
+        .post("/v1/exports", serde_json::json!({"start_time": "2020-01-01T00:00:00Z", "end_time": "+99999-01-01T00:00:00Z"}))
+        .await;
+    let m = far.expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("end_time must be between 1970-01-01 and 9999-12-31"), "{m}");
+    let m = Raw::new(&server.url)
+        .post("/v1/exports", serde_json::json!({"start_time": "2020-01-01T00:00:00Z", "end_time": "2021-01-01T00:00:00Z", "endpoint_id": "garbage"}))
+        .await
+        .expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("endpoint_id"), "{m}");
     let err = client
         .create_export(&CreateExportOptions {
             start_time: start.into(),

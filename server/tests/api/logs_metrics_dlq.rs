@@ -83,6 +83,10 @@ async fn logs_filter_and_paginate_newest_first() {
     let m = raw.get("/v1/logs?start_time=yesterday").await.expect_error(400, "INVALID_REQUEST");
     assert!(m.contains("start_time"), "{m}");
     raw.get("/v1/logs?cursor=bm90LWEtY3Vyc29y").await.expect_error(400, "INVALID_REQUEST");
+    let m = raw.get("/v1/logs?endpoint_id=garbage").await.expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("endpoint_id must be in format ep_"), "{m}");
+    let m = raw.get("/v1/logs?start_time=%2B99999-01-01T00:00:00Z").await.expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("start_time must be between 1970-01-01 and 9999-12-31"), "{m}");
     assert_eq!(raw.get("/v1/logs?limit=500").await.expect_ok(200).as_array().unwrap().len(), 8);
 }
 
@@ -120,6 +124,9 @@ async fn metrics_count_messages_and_attempts_per_window() {
     let data = per_endpoint.expect_ok(200);
     assert_eq!((data["total_messages"].clone(), data["failed"].clone(), data["retries"].clone()), (json!(1), json!(1), json!(1)));
     assert_eq!(raw.get("/v1/metrics").await.expect_ok(200)["window"], "24h");
+    let m = raw.get("/v1/metrics?window=1h&endpoint_id=garbage").await.expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("endpoint_id"), "{m}");
+    raw.get("/v1/metrics/timeseries?endpoint_id=ep_x").await.expect_error(400, "INVALID_REQUEST");
     let m = raw.get("/v1/metrics?window=2h").await.expect_error(400, "INVALID_REQUEST");
     assert!(m.contains("window"), "{m}");
     let err = client.get_metrics("90d").await.unwrap_err();

@@ -150,6 +150,14 @@ async fn bad_sends_are_refused_with_the_contract_codes() {
     // Unknown fields are ignored; retention_hours is accepted.
     send(json!({"endpoint_id": ep.id, "payload": {"ok": 1}, "future_field": [1], "retention_hours": 24})).await.expect_ok(202);
     send(json!({"endpoint_id": ep.id, "payload": {}, "retention_hours": -1})).await.expect_error(400, "INVALID_REQUEST");
+    // At most the server's payload retention (30 days by default).
+    send(json!({"endpoint_id": ep.id, "payload": {}, "retention_hours": 720})).await.expect_ok(202);
+    for too_long in [json!(721), json!(1i64 << 62), json!(i64::MAX)] {
+        let m = send(json!({"endpoint_id": ep.id, "payload": {}, "retention_hours": too_long}))
+            .await
+            .expect_error(400, "INVALID_REQUEST");
+        assert!(m.contains("retention_hours must be between 0 and 720"), "{m}");
+    }
     raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", b"{\"endpoint_id\":".to_vec())
         .await
         .expect_error(400, "INVALID_REQUEST");
@@ -179,4 +187,67 @@ async fn oversized_bodies_get_the_envelope_not_a_reset_connection() {
     // The connection and the server stay usable.
     let ok = client.send(&ep.id, &json!({"small": true}), &SendOptions::default()).await.unwrap();
     assert_eq!(ok.status, "queued");
+}
+
+/// Posts `body` to `/v1/webhooks/send` with chunked transfer encoding (64 KiB chunks) over a
+/// raw connection, and returns the answer's status and JSON body.
+async fn send_chunked(url: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let mut request = format!(
+        "POST /v1/webhooks/send HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        crate::harness::DEV_KEY
+    )
+    .into_bytes();
+    for chunk in body.chunks(64 * 1024) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    let write = tokio::spawn(async move {
+        let _ = writer.write_all(&request).await;
+        writer
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(WAIT, reader.read_to_end(&mut answer)).await;
+    drop(write);
+    let text = String::from_utf8_lossy(&answer);
+    let (head, rest) = text.split_once("\r\n\r\n").expect("an answer");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // The answer itself may be chunked: take the JSON object inside.
+    let json = rest.find('{').and_then(|a| rest.rfind('}').map(|b| &rest[a..=b])).unwrap_or("null");
+    (status, serde_json::from_str(json).unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nesting_and_size_limits_hold_with_and_without_chunked_encoding() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let ep = client.create_endpoint("http://127.0.0.1:9/v", &Default::default()).await.unwrap();
+    let raw = Raw::new(&server.url);
+    let nested = |depth: usize| {
+        format!("{{\"endpoint_id\":\"{}\",\"payload\":{{\"a\":{}1{}}}}}", ep.id, "[".repeat(depth), "]".repeat(depth))
+    };
+
+    // serde_json's recursion limit (128) refuses deeper documents; 100 levels are fine.
+    raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", nested(100).into_bytes()).await.expect_ok(202);
+    let m = raw
+        .call_raw(Method::POST, "/v1/webhooks/send", "application/json", nested(200).into_bytes())
+        .await
+        .expect_error(400, "INVALID_REQUEST");
+    assert!(m.contains("recursion limit"), "{m}");
+    let (status, body) = send_chunked(&server.url, nested(5000).as_bytes()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
+
+    // The size limits hold when the body is chunked (no Content-Length to check up front).
+    let small = format!("{{\"endpoint_id\":\"{}\",\"payload\":{{\"a\":\"x\"}}}}", ep.id);
+    let (status, body) = send_chunked(&server.url, small.as_bytes()).await;
+    assert_eq!(status, 202, "{body}");
+    for size in [1024 * 1024 + 100, 3 * 1024 * 1024] {
+        let big = format!("{{\"endpoint_id\":\"{}\",\"payload\":{{\"a\":\"{}\"}}}}", ep.id, "x".repeat(size));
+        let (status, body) = send_chunked(&server.url, big.as_bytes()).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("PAYLOAD_TOO_LARGE")), "{size} bytes: {body}");
+    }
 }

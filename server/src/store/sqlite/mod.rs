@@ -18,6 +18,7 @@ mod api_keys;
 mod due_work;
 mod endpoints;
 mod exports;
+mod health;
 mod inbound;
 mod message_queries;
 mod message_writes;
