@@ -15,6 +15,7 @@ use crate::telemetry::Telemetry;
 
 pub mod auth;
 pub mod error;
+pub mod rate_limit;
 pub mod reply;
 pub mod request_id;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     pub telemetry: Arc<Telemetry>,
     /// API key lookups.
     pub auth_cache: Arc<auth::AuthCache>,
+    /// Per-project API rate limits and the failed-authentication throttle.
+    pub api_limits: Arc<rate_limit::ApiLimits>,
 }
 
 /// One route: where, what it does (for the OpenAPI document) and its handler.

@@ -37,8 +37,19 @@ impl Server {
 
     /// Starts `--dev` on a free port over an existing data dir.
     pub fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
+        Self::spawn(&["--dev"], data_dir, extra_args)
+    }
+
+    /// Starts without `--dev` (a production server: give it `--api-key`) on a free port over
+    /// `data_dir`. [`Server::restart`] restarts it with `--dev`: start a new one instead.
+    pub fn start_production(data_dir: &Path, extra_args: &[&str]) -> Server {
+        Self::spawn(&[], data_dir, extra_args)
+    }
+
+    fn spawn(mode_args: &[&str], data_dir: &Path, extra_args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
-            .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args(mode_args)
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")

@@ -23,10 +23,15 @@ mod messages;
 mod projects;
 mod queue;
 mod retention;
+mod server_settings;
 mod signing_keys;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_exports_direction.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_exports_direction.sql"),
+    include_str!("migrations/0003_api_key_scopes.sql"),
+];
 
 /// Most jobs folded into one transaction.
 const MAX_BATCH: usize = 1024;
