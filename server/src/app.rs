@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::delivery::DeliveryEngine;
 use crate::config::DEV_API_KEY;
+use crate::delivery::DeliveryEngine;
 use crate::http::rate_limit::ApiLimits;
 use crate::http::{AppState, router};
+use crate::store::sqlite::SqliteStore;
 use crate::store::tenancy::DataDirMode;
 use crate::store::{BootstrapOutcome, Store};
-use crate::store::sqlite::SqliteStore;
 use crate::telemetry::Telemetry;
 
 /// How long shutdown waits for in-flight deliveries before releasing them for redelivery.

@@ -14,6 +14,14 @@ fn key_of(answer: &Value) -> String {
     answer["key"].as_str().expect("key in the answer").to_owned()
 }
 
+/// The id of the listed key whose prefix is `key`'s.
+async fn key_id_of(raw: &Raw, key: &str) -> String {
+    let keys = raw.get("/v1/api-keys").await;
+    let listed = keys.expect_ok(200).as_array().expect("a key list").clone();
+    let found = listed.iter().find(|k| k["prefix"] == key[..11]).expect("the key is listed");
+    found["key_id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn project_keys_act_only_inside_their_project() {
     let server = Server::start(&[]);
@@ -45,11 +53,7 @@ async fn project_keys_act_only_inside_their_project() {
     // A project key in the admin key's own project cannot revoke the admin key.
     let neighbour = key_of(admin.post("/v1/api-keys", json!({"label": "neighbour"})).await.expect_ok(201));
     let neighbour = Raw::with_key(&server.url, Some(&neighbour));
-    let keys = admin.get("/v1/api-keys").await;
-    let admin_key_id = keys.expect_ok(200).as_array().unwrap().iter().find(|k| k["prefix"] == DEV_KEY[..11]).unwrap()["key_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_key_id = key_id_of(&admin, DEV_KEY).await;
     neighbour.call(Method::DELETE, &format!("/v1/api-keys/{admin_key_id}"), None).await.expect_error(403, "FORBIDDEN");
     admin.get("/v1/api-keys").await.expect_ok(200);
 
@@ -84,11 +88,7 @@ async fn a_key_never_mints_a_wider_key() {
     let test_admin = Raw::with_key(&server.url, Some(&test_admin));
     test_admin.post("/v1/api-keys", json!({"mode": "live"})).await.expect_error(403, "FORBIDDEN");
     // ...nor revoke one: a test key cannot revoke the live admin key.
-    let keys = test_admin.get("/v1/api-keys").await;
-    let live_id = keys.expect_ok(200).as_array().unwrap().iter().find(|k| k["prefix"] == LIVE_ADMIN[..11]).unwrap()["key_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let live_id = key_id_of(&test_admin, LIVE_ADMIN).await;
     test_admin.call(Method::DELETE, &format!("/v1/api-keys/{live_id}"), None).await.expect_error(403, "FORBIDDEN");
     live.get("/v1/api-keys").await.expect_ok(200);
 }

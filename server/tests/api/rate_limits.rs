@@ -6,14 +6,19 @@ use serde_json::json;
 use crate::harness::Server;
 use crate::support::{Raw, WAIT, eventually};
 
+/// A new project with this limit, and a client with a key of it.
+async fn project_with_limit(admin: &Raw, per_minute: i64) -> (String, Raw) {
+    let project = admin.post("/v1/projects", json!({"name": "limited", "rate_limit_default": per_minute})).await;
+    let project = project.expect_ok(201)["id"].as_str().unwrap().to_owned();
+    let key = admin.post("/v1/api-keys", json!({"project_id": project})).await.expect_ok(201)["key"].as_str().unwrap().to_owned();
+    (project, Raw::with_key(&admin.base, Some(&key)))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_project_over_its_rate_limit_gets_429_with_retry_after() {
     let server = Server::start(&["--api-rate-limit", "on"]);
     let admin = Raw::new(&server.url);
-    let project = admin.post("/v1/projects", json!({"name": "small", "rate_limit_default": 5})).await;
-    let project = project.expect_ok(201)["id"].as_str().unwrap().to_owned();
-    let key = admin.post("/v1/api-keys", json!({"project_id": project})).await.expect_ok(201)["key"].as_str().unwrap().to_owned();
-    let small = Raw::with_key(&server.url, Some(&key));
+    let (project, small) = project_with_limit(&admin, 5).await;
 
     for _ in 0..5 {
         small.get("/v1/api-keys").await.expect_ok(200);
@@ -27,18 +32,18 @@ async fn a_project_over_its_rate_limit_gets_429_with_retry_after() {
     admin.get("/v1/api-keys").await.expect_ok(200);
 
     // A higher limit applies without a restart.
-    admin.call(reqwest::Method::PUT, &format!("/v1/projects/{project}"), Some(json!({"rate_limit_default": 6000}))).await.expect_ok(200);
-    eventually("the raised limit applies", WAIT, || async { (small.get("/v1/api-keys").await.status == 200).then_some(()) }).await;
+    admin
+        .call(reqwest::Method::PUT, &format!("/v1/projects/{project}"), Some(json!({"rate_limit_default": 6000})))
+        .await
+        .expect_ok(200);
+    eventually("the raised limit applies", WAIT, || async { (small.get("/v1/api-keys").await.status == 200).then_some(()) })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_mode_leaves_the_api_rate_limit_off_unless_asked() {
     let server = Server::start(&[]);
-    let admin = Raw::new(&server.url);
-    let project = admin.post("/v1/projects", json!({"name": "tiny", "rate_limit_default": 1})).await;
-    let project = project.expect_ok(201)["id"].as_str().unwrap().to_owned();
-    let key = admin.post("/v1/api-keys", json!({"project_id": project})).await.expect_ok(201)["key"].as_str().unwrap().to_owned();
-    let tiny = Raw::with_key(&server.url, Some(&key));
+    let (_, tiny) = project_with_limit(&Raw::new(&server.url), 1).await;
     for _ in 0..20 {
         tiny.get("/v1/api-keys").await.expect_ok(200);
     }

@@ -19,10 +19,8 @@ pub(super) fn data_dir_mode(conn: &Connection, dev_key_hash: &str) -> Result<Opt
     if let Some(text) = recorded {
         return Ok(Some(if text == DataDirMode::Dev.as_str() { DataDirMode::Dev } else { DataDirMode::Production }));
     }
-    let first_key: Option<String> = conn
-        .prepare_cached("SELECT key_hash FROM api_keys ORDER BY rowid LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
+    let first_key: Option<String> =
+        conn.prepare_cached("SELECT key_hash FROM api_keys ORDER BY rowid LIMIT 1")?.query_row([], |r| r.get(0)).optional()?;
     Ok(first_key.map(|hash| if hash == dev_key_hash { DataDirMode::Dev } else { DataDirMode::Production }))
 }
 
