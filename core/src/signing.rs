@@ -4,6 +4,13 @@
 //! `sha256=<lowercase hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, one entry per active
 //! signing key, joined by commas. The secret is used whole, as its UTF-8 bytes, `whsec_` prefix
 //! included. Verify against the raw body bytes exactly as received: re-serialised JSON will not match.
+//!
+//! Signatures are compared in constant time with the `subtle` crate; this module has no
+//! comparison helper of its own:
+//!
+//! ```compile_fail
+//! hookbridge::signing::constant_time_eq(b"a", b"a");
+//! ```
 
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
