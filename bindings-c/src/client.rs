@@ -20,7 +20,7 @@ const USER_AGENT: &str = concat!("hookbridge-c/", env!("CARGO_PKG_VERSION"));
 /// or the hosted service, a 30 s timeout, 3 retries. Not thread-safe; free with
 /// `hb_client_options_free` (it may be freed right after `hb_client_new`).
 #[allow(non_camel_case_types)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct hb_client_options {
     api_key: Option<String>,
     base_url: Option<String>,
@@ -28,6 +28,8 @@ pub struct hb_client_options {
     timeout: Option<Duration>,
     retries: Option<u32>,
 }
+
+hookbridge::debug_redacted!(hb_client_options { api_key, base_url, send_url, timeout, retries });
 
 /// A HookBridge API client. Thread-safe: one client may be shared by any number of threads,
 /// and every call blocks its calling thread until the answer (including retries) is in. Calls

@@ -15,7 +15,6 @@ use crate::ffi::{
 
 /// A newly created endpoint (from `hb_create_endpoint`); its signing secret is shown only this once.
 #[allow(non_camel_case_types)]
-#[derive(Debug)]
 pub struct hb_created_endpoint {
     id: CString,
     url: CString,
@@ -25,6 +24,20 @@ pub struct hb_created_endpoint {
     signing_key_id: Option<CString>,
     key_hint: Option<CString>,
     json: CString,
+}
+
+impl std::fmt::Debug for hb_created_endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret, and the JSON that repeats it, are never printed.
+        f.debug_struct("hb_created_endpoint")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("signing_secret", &hookbridge::REDACTED)
+            .field("created_at", &self.created_at)
+            .field("key_hint", &self.key_hint)
+            .field("json", &hookbridge::REDACTED)
+            .finish_non_exhaustive()
+    }
 }
 
 impl hb_created_endpoint {

@@ -46,8 +46,12 @@ def test_api_keys_lifecycle(hb: Any, server: Server) -> None:
             other.list_api_keys()
     assert (raised.value.code, raised.value.status_code) == ("UNAUTHORIZED", 401)
     assert created.key_id not in {k.key_id for k in hb.list_api_keys()}
-    unlabeled = hb.create_api_key("live")
-    assert unlabeled.key.startswith("hb_live_") and not unlabeled.label
+    # The dev key is a test key: it never mints a live key.
+    with pytest.raises(hookbridge.HookBridgeError) as refused:
+        hb.create_api_key("live")
+    assert (refused.value.code, refused.value.status_code) == ("FORBIDDEN", 403)
+    unlabeled = hb.create_api_key("test")
+    assert unlabeled.key.startswith("hb_test_") and not unlabeled.label
     hb.delete_api_key(unlabeled.key_id)
 
 

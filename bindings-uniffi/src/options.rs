@@ -196,7 +196,7 @@ impl From<CreateExportOptions> for hookbridge::CreateExportOptions {
 }
 
 /// Verification and forwarding settings of an inbound endpoint; every non-null field is sent.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct InboundEndpointSettings {
     /// Friendly name (at most 255 characters).
     #[uniffi(default)]
@@ -247,6 +247,25 @@ pub struct InboundEndpointSettings {
     #[uniffi(default)]
     pub signing_enabled: Option<bool>,
 }
+
+hookbridge::debug_redacted!(InboundEndpointSettings {
+    name,
+    description,
+    verify_static_token,
+    token_header_name,
+    token_query_param,
+    token_value,
+    verify_hmac,
+    hmac_header_name,
+    hmac_secret,
+    timestamp_header_name,
+    timestamp_ttl_seconds,
+    verify_ip_allowlist,
+    allowed_cidrs,
+    idempotency_header_names,
+    ingest_response_code,
+    signing_enabled
+});
 
 impl From<InboundEndpointSettings> for hookbridge::InboundEndpointSettings {
     fn from(s: InboundEndpointSettings) -> Self {

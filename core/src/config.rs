@@ -20,7 +20,7 @@ pub const DEFAULT_RETRIES: u32 = 3;
 pub const USER_AGENT: &str = concat!("hookbridge-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Everything a [`crate::Client`] needs; build it with [`ClientConfig::new`] and the `with_*` setters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     /// The API key (`hb_live_...` or `hb_test_...`), sent as `Authorization: Bearer <key>`.
     pub api_key: String,
@@ -35,6 +35,8 @@ pub struct ClientConfig {
     /// The `User-Agent` header value.
     pub user_agent: String,
 }
+
+crate::debug_redacted!(ClientConfig { api_key, base_url, send_url, timeout, retries, user_agent });
 
 impl ClientConfig {
     /// A configuration with the defaults: URLs from `HOOKBRIDGE_BASE_URL` / `HOOKBRIDGE_SEND_URL`

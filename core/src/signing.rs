@@ -4,9 +4,17 @@
 //! `sha256=<lowercase hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, one entry per active
 //! signing key, joined by commas. The secret is used whole, as its UTF-8 bytes, `whsec_` prefix
 //! included. Verify against the raw body bytes exactly as received: re-serialised JSON will not match.
+//!
+//! Signatures are compared in constant time with the `subtle` crate; this module has no
+//! comparison helper of its own:
+//!
+//! ```compile_fail
+//! hookbridge::signing::constant_time_eq(b"a", b"a");
+//! ```
 
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
@@ -161,21 +169,12 @@ pub fn verify(
     for secret in secrets {
         let digest = mac(secret, timestamp, body).finalize().into_bytes();
         // Fold every comparison so timing does not depend on which candidate matched.
-        let matched = candidates.iter().fold(0u8, |acc, c| acc | constant_time_eq(c, digest.as_slice()) as u8);
-        if matched == 1 {
+        let matched = candidates.iter().fold(subtle::Choice::from(0), |acc, c| acc | c.as_slice().ct_eq(digest.as_slice()));
+        if bool::from(matched) {
             return Ok(());
         }
     }
     Err(VerifyError::new(VerifyErrorKind::Mismatch, "no signature matches the payload and secret"))
-}
-
-/// Compares two byte strings in time independent of where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
 }
 
 #[cfg(test)]

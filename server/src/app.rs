@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::config::DEV_API_KEY;
 use crate::delivery::DeliveryEngine;
+use crate::http::rate_limit::ApiLimits;
 use crate::http::{AppState, router};
 use crate::listener::ListenerLimits;
-use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
+use crate::store::tenancy::DataDirMode;
+use crate::store::{BootstrapOutcome, Store};
 use crate::telemetry::Telemetry;
 
 /// How long shutdown waits for in-flight deliveries before releasing them for redelivery.
@@ -23,7 +26,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
     let store: Arc<dyn Store> = Arc::new(sqlite);
     crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
-    let bootstrap = store.ensure_bootstrap(config.bootstrap_api_key.clone()).await.map_err(|e| e.to_string())?;
+    let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -41,6 +44,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         auth_cache: Default::default(),
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
         queue_depth: Arc::new(crate::http::queue_depth::QueueDepthCache::new(config.metrics_refresh)),
+        api_limits: Arc::new(ApiLimits::new(&config)),
     };
 
     {
@@ -49,8 +53,10 @@ pub async fn run(mut config: Config) -> Result<(), String> {
             let _ = writeln!(out, "created the default project and API key (shown once): {key}");
         }
         if config.dev {
-            if let Some(key) = &config.bootstrap_api_key {
-                let _ = writeln!(out, "api key: {key}");
+            if let Some(key) = &config.bootstrap_api_key
+                && bootstrap.configured_key_revoked.is_none()
+            {
+                let _ = writeln!(out, "api key: {}", key.expose());
             }
             let _ = writeln!(out, "data dir: {}", config.data_dir.display());
         }
@@ -74,6 +80,37 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&config.data_dir);
     }
     Ok(())
+}
+
+/// Checks that `--dev` runs only on a data dir `--dev` created (its dev key is public), then
+/// creates the first project and key or adds the configured key. A configured key that was
+/// revoked stays revoked: the server starts and says so.
+async fn bootstrap(store: &dyn Store, config: &Config) -> Result<BootstrapOutcome, String> {
+    let existing = store.data_dir_mode(crate::ids::sha256_hex(DEV_API_KEY.as_bytes())).await.map_err(|e| e.to_string())?;
+    if config.dev && existing == Some(DataDirMode::Production) {
+        return Err(format!(
+            "--dev refused: data dir {} was not created in dev mode, and --dev would add the publicly known dev key \
+             to it; start without --dev, or give --dev a new --data-dir",
+            config.data_dir.display()
+        ));
+    }
+    if !config.dev && existing == Some(DataDirMode::Dev) {
+        tracing::warn!(
+            data_dir = %config.data_dir.display(),
+            "this data dir was created by --dev: revoke its publicly known dev key (hb_test_dev…) before exposing the server"
+        );
+    }
+    let mode = existing.unwrap_or(if config.dev { DataDirMode::Dev } else { DataDirMode::Production });
+    let key = config.bootstrap_api_key.as_ref().map(|k| k.expose().to_owned());
+    let outcome = store.ensure_bootstrap(key, mode).await.map_err(|e| e.to_string())?;
+    if let Some(key_id) = &outcome.configured_key_revoked {
+        tracing::warn!(
+            key_id = %key_id,
+            "the API key configured with --api-key / HOOKBRIDGE_API_KEY (or --dev) is revoked and stays revoked; \
+             remove it from the configuration or configure a new key"
+        );
+    }
+    Ok(outcome)
 }
 
 /// Takes an exclusive lock on `<data_dir>/hookbridge.lock` for the life of the process. SQLite

@@ -39,7 +39,7 @@ pub struct Args {
     pub dev: bool,
     /// API key created on first start (`hb_live_…` or `hb_test_…`); random when not given.
     #[arg(long, env = "HOOKBRIDGE_API_KEY")]
-    pub api_key: Option<String>,
+    pub api_key: Option<SecretText>,
     /// Public base URL of this server, used in inbound `ingest_url`s and export download links.
     #[arg(long, env = "HOOKBRIDGE_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -131,6 +131,58 @@ pub struct Args {
     /// Seconds the queue and DLQ depth shown by `/metrics` may be old (counted at most once per period); default 5.
     #[arg(long, env = "HOOKBRIDGE_METRICS_REFRESH")]
     pub metrics_refresh_secs: Option<u64>,
+    /// Enforce each project's API rate limit (`rate_limit_default`, requests per minute):
+    /// `on` or `off`. Default `on`, `off` with `--dev`.
+    #[arg(long, env = "HOOKBRIDGE_API_RATE_LIMIT", value_enum)]
+    pub api_rate_limit: Option<Switch>,
+    /// Failed authentications (401) from one address within the window after which that
+    /// address gets 429 until the window ends; 0 turns the throttle off. Default 20.
+    #[arg(long, env = "HOOKBRIDGE_AUTH_FAILURE_LIMIT")]
+    pub auth_failure_limit: Option<u32>,
+    /// Length of the failed-authentication window, in seconds. Default 60.
+    #[arg(long, env = "HOOKBRIDGE_AUTH_FAILURE_WINDOW_SECS")]
+    pub auth_failure_window_secs: Option<u64>,
+}
+
+/// A secret setting (an API key): `Debug` shows `[redacted]`, never the text.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(String);
+
+impl SecretText {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SecretText {
+    fn from(text: &str) -> Self {
+        SecretText(text.to_owned())
+    }
+}
+
+impl std::str::FromStr for SecretText {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(SecretText(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(hookbridge::REDACTED)
+    }
+}
+
+/// An on/off setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
 }
 
 /// The TOML file: the same settings as the flags.
@@ -140,7 +192,7 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     dev: Option<bool>,
-    api_key: Option<String>,
+    api_key: Option<SecretText>,
     public_url: Option<String>,
     retry_time_scale: Option<f64>,
     allow_private_targets: Option<bool>,
@@ -170,6 +222,9 @@ struct FileConfig {
     idle_timeout_secs: Option<u64>,
     request_timeout_secs: Option<u64>,
     metrics_refresh_secs: Option<u64>,
+    api_rate_limit: Option<Switch>,
+    auth_failure_limit: Option<u32>,
+    auth_failure_window_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -184,7 +239,7 @@ pub struct Config {
     /// Development mode.
     pub dev: bool,
     /// API key to create on first start.
-    pub bootstrap_api_key: Option<String>,
+    pub bootstrap_api_key: Option<SecretText>,
     /// Public base URL (no trailing slash); resolved after binding when not configured.
     pub public_url: Option<String>,
     /// Retry delay multiplier.
@@ -233,6 +288,12 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     /// Longest age of the queue depth figures shown by `/metrics`.
     pub metrics_refresh: std::time::Duration,
+    /// Whether each project's `rate_limit_default` is enforced on API requests.
+    pub api_rate_limit: bool,
+    /// Failed authentications per address and window before 429 (0 = no throttle).
+    pub auth_failure_limit: u32,
+    /// The failed-authentication window.
+    pub auth_failure_window: std::time::Duration,
 }
 
 impl Config {
@@ -252,8 +313,8 @@ impl Config {
             None if dev => (std::env::temp_dir().join(format!("hookbridge-dev-{}", crate::ids::uuid7())), true),
             None => (PathBuf::from("hookbridge-data"), false),
         };
-        let bootstrap_api_key = args.api_key.or(file.api_key).or_else(|| dev.then(|| DEV_API_KEY.to_owned()));
-        if let Some(key) = &bootstrap_api_key
+        let bootstrap_api_key = args.api_key.or(file.api_key).or_else(|| dev.then(|| SecretText::from(DEV_API_KEY)));
+        if let Some(key) = bootstrap_api_key.as_ref().map(SecretText::expose)
             && (!(key.starts_with("hb_live_") || key.starts_with("hb_test_")) || key.len() < 16)
         {
             return Err("--api-key must start with hb_live_ or hb_test_ and be at least 16 characters".into());
@@ -313,6 +374,10 @@ impl Config {
         if !(1..=86_400).contains(&janitor_interval_secs) {
             return Err(format!("--janitor-interval-secs must be between 1 and 86400, got {janitor_interval_secs}"));
         }
+        let auth_failure_window_secs = args.auth_failure_window_secs.or(file.auth_failure_window_secs).unwrap_or(60);
+        if !(1..=86_400).contains(&auth_failure_window_secs) {
+            return Err(format!("--auth-failure-window-secs must be 1 to 86400, got {auth_failure_window_secs}"));
+        }
         let mut allow_target_cidrs = args.allow_target_cidrs;
         allow_target_cidrs.extend(file.allow_target_cidrs.unwrap_or_default());
         Ok(Config {
@@ -355,6 +420,9 @@ impl Config {
             idle_timeout: seconds("--idle-timeout-secs", args.idle_timeout_secs.or(file.idle_timeout_secs), 60)?,
             request_timeout: seconds("--request-timeout-secs", args.request_timeout_secs.or(file.request_timeout_secs), 30)?,
             metrics_refresh: seconds("--metrics-refresh-secs", args.metrics_refresh_secs.or(file.metrics_refresh_secs), 5)?,
+            api_rate_limit: args.api_rate_limit.or(file.api_rate_limit).map_or(!dev, |s| s == Switch::On),
+            auth_failure_limit: args.auth_failure_limit.or(file.auth_failure_limit).unwrap_or(20),
+            auth_failure_window: std::time::Duration::from_secs(auth_failure_window_secs),
         })
     }
 
@@ -430,7 +498,10 @@ mod tests {
         let err = Config::resolve(Args { header_read_timeout_secs: Some(0), ..Default::default() }).unwrap_err();
         assert!(err.contains("--header-read-timeout-secs"), "{err}");
         let dev = Config::resolve(Args { dev: true, ..Default::default() }).unwrap();
-        assert_eq!(dev.bootstrap_api_key.as_deref(), Some(DEV_API_KEY));
+        assert_eq!(dev.bootstrap_api_key.as_ref().map(SecretText::expose), Some(DEV_API_KEY));
+        let configured = Args { api_key: Some("hb_live_secret_never_printed".parse().unwrap()), ..Default::default() };
+        let debug = format!("{configured:?} {:?}", Config::resolve(configured.clone()).unwrap());
+        assert!(!debug.contains("secret_never_printed") && debug.contains("[redacted]"), "{debug}");
         assert!(dev.allow_private_targets && dev.temporary_data_dir);
     }
 

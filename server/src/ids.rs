@@ -1,6 +1,41 @@
-//! Identifier and secret formats of CONTRACT.md 1.12.
+//! Identifier and secret formats. Secrets (API keys, signing secrets, tokens) come from the
+//! operating system's CSPRNG; ids only need to be unique.
 
 use sha2::{Digest, Sha256};
+
+use crate::store::tenancy::KeyMode;
+
+/// Letters and digits: the alphabet of API keys.
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// Lowercase letters and digits: the alphabet of signing secrets.
+const LOWER_ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `len` characters drawn uniformly from `alphabet` (at most 256 symbols) with the OS CSPRNG.
+/// Bytes at or above the largest multiple of the alphabet size are drawn again, so no
+/// character is more likely than another.
+fn random_string(alphabet: &[u8], len: usize) -> String {
+    let n = alphabet.len();
+    let limit = 256 - 256 % n;
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        fill_random(&mut buf);
+        for &b in buf.iter().filter(|&&b| usize::from(b) < limit) {
+            if out.len() == len {
+                break;
+            }
+            out.push(char::from(alphabet[usize::from(b) % n]));
+        }
+    }
+    out
+}
+
+/// Fills `buf` from the OS CSPRNG. A machine without a working random source cannot hand out
+/// secrets safely: this panics (ending only the task of the request that asked for a secret)
+/// rather than fall back to something guessable.
+fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random number generator failed");
+}
 
 fn hex32() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -27,9 +62,9 @@ pub fn signing_key_id() -> String {
     format!("sk_{}", ordered_hex32())
 }
 
-/// A signing secret: `whsec_` + 32 lowercase alphanumerics.
+/// A signing secret: `whsec_` + 32 lowercase alphanumerics (165 bits).
 pub fn signing_secret() -> String {
-    format!("whsec_{}", hex32())
+    format!("whsec_{}", random_string(LOWER_ALPHANUMERIC, 32))
 }
 
 /// An API key id.
@@ -37,9 +72,9 @@ pub fn api_key_id() -> String {
     format!("key_{}", &hex32()[..24])
 }
 
-/// A new API key of `mode` (`live` or `test`): `hb_<mode>_` + 32 characters.
-pub fn api_key(mode: &str) -> String {
-    format!("hb_{mode}_{}", hex32())
+/// A new API key of `mode`: `hb_<mode>_` + 32 letters and digits (190 bits).
+pub fn api_key(mode: KeyMode) -> String {
+    format!("hb_{}_{}", mode.as_str(), random_string(ALPHANUMERIC, 32))
 }
 
 /// A request id: `req_` + 24 hex.
@@ -47,9 +82,11 @@ pub fn request_id() -> String {
     format!("req_{}", &hex32()[..24])
 }
 
-/// An opaque secret token (inbound ingest URLs, export downloads).
+/// An opaque secret token (inbound ingest URLs, export downloads): 64 hex digits (256 bits).
 pub fn secret_token() -> String {
-    format!("{}{}", hex32(), hex32())
+    let mut raw = [0u8; 32];
+    fill_random(&mut raw);
+    hex::encode(raw)
 }
 
 /// Hex SHA-256, used to store API keys and tokens hashed.
@@ -61,4 +98,28 @@ pub fn sha256_hex(data: &[u8]) -> String {
 pub fn key_hint(secret: &str) -> String {
     let start = secret.len().saturating_sub(4);
     secret[start..].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_use_their_whole_alphabet_and_never_repeat() {
+        let keys: Vec<String> = (0..200).map(|_| api_key(KeyMode::Live)).collect();
+        assert!(keys.iter().all(|k| k.len() == 40 && k.starts_with("hb_live_")));
+        let body: String = keys.iter().map(|k| &k[8..]).collect();
+        assert!(body.bytes().all(|b| ALPHANUMERIC.contains(&b)));
+        // 6,400 draws from 62 symbols: every symbol shows up, uppercase included (not hex).
+        assert!(ALPHANUMERIC.iter().all(|c| body.as_bytes().contains(c)), "every letter and digit appears");
+        let unique: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len());
+
+        let secrets: String = (0..200).map(|_| signing_secret()[6..].to_owned()).collect();
+        assert_eq!(secrets.len(), 200 * 32);
+        assert!(LOWER_ALPHANUMERIC.iter().all(|c| secrets.as_bytes().contains(c)), "g..z appear too, not only hex");
+        assert!(secrets.bytes().all(|b| LOWER_ALPHANUMERIC.contains(&b)));
+        assert!(api_key(KeyMode::Test).starts_with("hb_test_"));
+        assert_eq!(secret_token().len(), 64);
+    }
 }

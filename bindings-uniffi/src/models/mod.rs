@@ -26,7 +26,7 @@ pub use metrics::*;
 pub use projects::*;
 
 /// Declares a uniffi record and its `From<core model>` impl: every field is converted from the
-/// core field of the same name with the given function.
+/// core field of the same name with the given function. `Debug` hides secret fields.
 macro_rules! mirror {
     (
         $(#[$meta:meta])*
@@ -35,10 +35,12 @@ macro_rules! mirror {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+        #[derive(Clone, PartialEq, uniffi::Record)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
+
+        hookbridge::debug_redacted!($name { $($field),* });
 
         impl From<$core> for $name {
             fn from(v: $core) -> Self {

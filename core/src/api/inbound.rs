@@ -18,7 +18,7 @@ use crate::transport::Call;
 
 /// Verification and forwarding settings of an inbound endpoint. Every `Some` is sent
 /// (`false`, 0 and empty lists included), in this order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 pub struct InboundEndpointSettings {
     /// Friendly name (at most 255 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +69,25 @@ pub struct InboundEndpointSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_enabled: Option<bool>,
 }
+
+crate::debug_redacted!(InboundEndpointSettings {
+    name,
+    description,
+    verify_static_token,
+    token_header_name,
+    token_query_param,
+    token_value,
+    verify_hmac,
+    hmac_header_name,
+    hmac_secret,
+    timestamp_header_name,
+    timestamp_ttl_seconds,
+    verify_ip_allowlist,
+    allowed_cidrs,
+    idempotency_header_names,
+    ingest_response_code,
+    signing_enabled
+});
 
 /// Filters and pagination of `get_inbound_logs`.
 #[derive(Clone, Debug, Default, PartialEq)]

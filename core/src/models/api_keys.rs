@@ -22,7 +22,7 @@ pub struct ApiKeyInfo {
 }
 
 /// A newly created API key; `key` is shown only this once.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "CreateAPIKeyResponse")]
 pub struct CreateApiKeyResponse {
     /// Key id.
@@ -36,3 +36,5 @@ pub struct CreateApiKeyResponse {
     /// Creation time.
     pub created_at: Timestamp,
 }
+
+crate::debug_redacted!(CreateApiKeyResponse { key_id, key, prefix, label, created_at });

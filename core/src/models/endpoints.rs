@@ -49,7 +49,7 @@ pub struct EndpointSummary {
 }
 
 /// A newly created endpoint; `signing_secret` is shown only this once.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateEndpointResponse {
     /// `ep_` + 32 hex.
     pub id: String,
@@ -70,6 +70,8 @@ pub struct CreateEndpointResponse {
     pub key_hint: Option<String>,
 }
 
+crate::debug_redacted!(CreateEndpointResponse { id, url, signing_secret, created_at, description, signing_key_id, key_hint });
+
 /// A page of endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListEndpointsResponse {
@@ -83,7 +85,7 @@ pub struct ListEndpointsResponse {
 }
 
 /// A new signing key (`create_endpoint_signing_key` / `rotate_endpoint_secret`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct RotateSecretResponse {
     /// `sk_` + 32 hex.
     pub id: String,
@@ -96,6 +98,8 @@ pub struct RotateSecretResponse {
     #[serde(default, with = "optional_timestamp")]
     pub created_at: Option<Timestamp>,
 }
+
+crate::debug_redacted!(RotateSecretResponse { id, signing_secret, key_hint, created_at });
 
 /// A signing key as listed (no secret).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

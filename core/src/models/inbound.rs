@@ -57,7 +57,7 @@ pub struct InboundEndpointSummary {
 }
 
 /// A newly created inbound endpoint; `secret_token` is shown only this once.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateInboundEndpointResponse {
     /// UUIDv7.
     pub id: String,
@@ -72,6 +72,8 @@ pub struct CreateInboundEndpointResponse {
     /// Creation time.
     pub created_at: Timestamp,
 }
+
+crate::debug_redacted!(CreateInboundEndpointResponse { id, name, url, ingest_url, secret_token, created_at });
 
 /// A page of inbound endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

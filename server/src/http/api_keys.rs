@@ -1,6 +1,8 @@
 //! API keys of the caller's project: list, create (`live` or `test`), delete (revoked at once).
-//! Self-hosted extension: `project_id` on create makes a key for another project of the same
-//! tenant (how a key for a new project is obtained without a console).
+//! Self-hosted extensions: with an admin key, `project_id` on create makes a key for another
+//! project of the same tenant (how a key for a new project is obtained without a console), and
+//! `admin: true` makes an admin key. A key never creates or revokes a key wider than itself: a
+//! test key makes only test keys, a project key only project keys.
 
 use axum::extract::State;
 use axum::routing::{delete, get, post};
@@ -8,12 +10,13 @@ use hookbridge::CreateApiKeyResponse;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::Caller;
+use super::auth::{Caller, forbidden};
 use super::extract::{JsonBody, PathParams};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, timestamp};
 use crate::ids;
 use crate::store::NewApiKey;
+use crate::store::tenancy::{KeyMode, KeyRank, KeyScope};
 
 /// Longest key label.
 const MAX_LABEL: usize = 255;
@@ -48,24 +51,47 @@ struct CreateBody {
     mode: Option<String>,
     label: Option<String>,
     project_id: Option<String>,
+    admin: Option<bool>,
+}
+
+/// Why a key may not create or revoke a key of rank `wanted`, if it may not.
+fn wider_than_caller(caller: &Caller, wanted: KeyRank, verb: &str) -> Option<ApiError> {
+    if caller.rank().covers(wanted) {
+        return None;
+    }
+    let message = if wanted.mode > caller.mode {
+        format!("a {} key cannot {verb} a {} key", caller.mode.as_str(), wanted.mode.as_str())
+    } else {
+        format!("a {} key cannot {verb} an {} key", caller.scope.as_str(), wanted.scope.as_str())
+    };
+    Some(forbidden(message))
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateBody>) -> ApiResult<Reply> {
+    // Without `mode`, a key of the caller's own mode.
     let mode = match body.mode.as_deref() {
-        None | Some("live") => "live",
-        Some("test") => "test",
+        None => caller.mode,
+        Some("live") => KeyMode::Live,
+        Some("test") => KeyMode::Test,
         Some(other) => return Err(ApiError::invalid(format!("mode must be live or test, got {other:?}"))),
     };
+    let scope = if body.admin == Some(true) { KeyScope::Admin } else { KeyScope::Project };
+    if let Some(refused) = wider_than_caller(&caller, KeyRank { scope, mode }, "create") {
+        return Err(refused);
+    }
     let label = body.label.unwrap_or_default();
     if label.chars().count() > MAX_LABEL {
         return Err(ApiError::invalid(format!("label must be at most {MAX_LABEL} characters")));
     }
-    let project_id = match body.project_id.filter(|p| !p.is_empty()) {
+    let project_id = match body.project_id.filter(|p| !p.is_empty() && *p != caller.project_id) {
         None => caller.project_id.clone(),
-        Some(p) => match state.store.get_project(&caller.tenant_id, &p).await? {
-            Some(project) => project.id,
-            None => return Err(ApiError::not_found("project", &p)),
-        },
+        Some(p) => {
+            caller.require_admin("creating a key for another project")?;
+            match state.store.get_project(&caller.tenant_id, &p).await? {
+                Some(project) => project.id,
+                None => return Err(ApiError::not_found("project", &p)),
+            }
+        }
     };
     let key = ids::api_key(mode);
     let now = now_millis();
@@ -74,7 +100,8 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         project_id,
         key_hash: ids::sha256_hex(key.as_bytes()),
         prefix: key.chars().take(11).collect(),
-        mode: mode.into(),
+        mode,
+        scope,
         label: Some(label.clone()),
         created_at: now,
     };
@@ -90,6 +117,12 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
 }
 
 async fn remove(State(state): State<AppState>, caller: Caller, PathParams(key_id): PathParams<String>) -> ApiResult<Reply> {
+    let Some(rank) = state.store.api_key_rank(&caller.project_id, &key_id).await? else {
+        return Err(ApiError::not_found("API key", &key_id));
+    };
+    if let Some(refused) = wider_than_caller(&caller, rank, "revoke") {
+        return Err(refused);
+    }
     if !state.store.delete_api_key(&caller.project_id, &key_id).await? {
         return Err(ApiError::not_found("API key", &key_id));
     }

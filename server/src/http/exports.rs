@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hookbridge::ExportRecord;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
@@ -202,7 +203,7 @@ async fn file(
         }
         return Err(ApiError::not_found("export file", &id));
     };
-    if !hookbridge::signing::constant_time_eq(link_token(secret, &id, expires).as_bytes(), token.as_bytes()) {
+    if !bool::from(link_token(secret, &id, expires).as_bytes().ct_eq(token.as_bytes())) {
         return Err(forbidden());
     }
     if export.expires_at_ms.is_some_and(|at| at <= now) {

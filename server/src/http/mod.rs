@@ -18,6 +18,7 @@ pub mod auth;
 pub mod envelope;
 pub mod error;
 pub mod queue_depth;
+pub mod rate_limit;
 pub mod reply;
 pub mod request_id;
 pub mod request_timeout;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub rejection_log: Arc<crate::ingest::rejection_log::RejectionLog>,
     /// Queue depth figures shared by `/metrics` scrapes.
     pub queue_depth: Arc<queue_depth::QueueDepthCache>,
+    /// Per-project API rate limits and the failed-authentication throttle.
+    pub api_limits: Arc<rate_limit::ApiLimits>,
 }
 
 /// One route: where, what it does (for the OpenAPI document) and its handler.

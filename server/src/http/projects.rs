@@ -1,4 +1,6 @@
-//! Projects of the caller's tenant (CONTRACT.md 2.7; self-hosted: usable with an API key).
+//! Projects of the caller's tenant (self-hosted: usable with an API key). A project key sees
+//! only its own project and changes none; an admin key lists, creates, updates and deletes
+//! every project of its tenant.
 
 use axum::extract::State;
 use axum::routing::{delete, get, post, put};
@@ -61,7 +63,11 @@ fn rate_limit(value: Option<i64>) -> ApiResult<Option<i64>> {
 }
 
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {
-    Ok(Reply::ok(state.store.list_projects(&caller.tenant_id).await?))
+    let mut projects = state.store.list_projects(&caller.tenant_id).await?;
+    if !caller.is_admin() {
+        projects.retain(|p| p.id == caller.project_id);
+    }
+    Ok(Reply::ok(projects))
 }
 
 #[derive(Deserialize)]
@@ -71,6 +77,7 @@ struct ProjectBody {
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<ProjectBody>) -> ApiResult<Reply> {
+    caller.require_admin("creating a project")?;
     let Some(name) = body.name else {
         return Err(ApiError::invalid("name is required"));
     };
@@ -80,6 +87,10 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
 }
 
 async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    // Another project is as invisible to a project key as any other resource of it.
+    if !caller.is_admin() && id != caller.project_id {
+        return Err(ApiError::not_found("project", &id));
+    }
     match state.store.get_project(&caller.tenant_id, &id).await? {
         Some(project) => Ok(Reply::ok(project)),
         None => Err(ApiError::not_found("project", &id)),
@@ -92,17 +103,23 @@ async fn update(
     PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<ProjectBody>,
 ) -> ApiResult<Reply> {
+    caller.require_admin("changing a project")?;
     if let Some(name) = &body.name {
         check_name(name)?;
     }
     let rate = rate_limit(body.rate_limit_default)?;
     match state.store.update_project(&caller.tenant_id, &id, body.name, rate).await? {
-        Some(project) => Ok(Reply::ok(project)),
+        Some(project) => {
+            // Cached callers carry the old rate limit.
+            state.auth_cache.forget_project(&id);
+            Ok(Reply::ok(project))
+        }
         None => Err(ApiError::not_found("project", &id)),
     }
 }
 
 async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    caller.require_admin("deleting a project")?;
     match state.store.delete_project(&caller.tenant_id, &id).await? {
         Some(revoked) => {
             for key_id in revoked {

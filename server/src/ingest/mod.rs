@@ -28,6 +28,7 @@ use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 
 use crate::clock::now_millis;
 use crate::http::{ApiError, AppState, Reply, Route};
@@ -88,7 +89,7 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         return refuse(&state, facts(Some(&endpoint)), rejection).await;
     }
     let token_hash = ids::sha256_hex(token.as_bytes());
-    if !verify::constant_time_eq(token_hash.as_bytes(), endpoint.secret_token_hash.as_bytes()) {
+    if !bool::from(token_hash.as_bytes().ct_eq(endpoint.secret_token_hash.as_bytes())) {
         let rejection =
             Rejection::new(Reason::InvalidSecret, "the secret token in the ingest URL is not valid for this endpoint");
         return refuse(&state, facts(Some(&endpoint)), rejection).await;

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Uri};
 use base64::Engine;
 use hmac::{KeyInit, Mac};
 use ipnet::IpNet;
+use subtle::ConstantTimeEq;
 
 use super::rejection::{Reason, Rejection};
 use crate::store::inbound::InboundSettings;
@@ -16,11 +17,6 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// Timestamp window used when a timestamp header is set without `timestamp_ttl_seconds`.
 pub const DEFAULT_TIMESTAMP_TTL_SECONDS: i64 = 300;
-
-/// Compares two byte strings in time independent of where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
@@ -45,7 +41,7 @@ pub fn static_token(settings: &InboundSettings, headers: &HeaderMap, uri: &Uri) 
         return fail(format!("static token missing: expected in {place}"));
     };
     let expected = settings.token_value_hash.as_deref().unwrap_or("");
-    if expected.is_empty() || !constant_time_eq(crate::ids::sha256_hex(token.as_bytes()).as_bytes(), expected.as_bytes()) {
+    if expected.is_empty() || !bool::from(crate::ids::sha256_hex(token.as_bytes()).as_bytes().ct_eq(expected.as_bytes())) {
         return fail("static token does not match".into());
     }
     Ok(())

@@ -156,9 +156,11 @@ pub struct NewRejection {
 /// Filters of the rejection list.
 #[derive(Clone, Debug)]
 pub struct RejectionFilter {
-    /// The caller's project (rejections that could not be attributed to any endpoint are
-    /// server-wide and listed for every project, unless an endpoint filter is given).
+    /// The caller's project.
     pub project_id: String,
+    /// Also list the server-wide rejections that could not be attributed to any endpoint
+    /// (admin keys only; ignored with an endpoint filter).
+    pub include_unattributed: bool,
     /// Only this endpoint.
     pub inbound_endpoint_id: Option<String>,
     /// Received at or after (Unix ms).

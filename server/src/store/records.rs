@@ -1,5 +1,7 @@
 //! Domain records shared by the store traits, the HTTP layer and the delivery engine.
 
+use super::tenancy::{KeyMode, KeyScope};
+
 /// Which way a message flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -28,13 +30,30 @@ pub struct AuthenticatedKey {
     pub project_id: String,
     /// The project's tenant.
     pub tenant_id: String,
+    /// What the key may do beyond its project.
+    pub scope: KeyScope,
+    /// `live` or `test`.
+    pub mode: KeyMode,
+    /// The project's API requests per minute (`rate_limit_default`).
+    pub rate_limit_per_minute: i64,
 }
 
 /// What first-start bootstrap did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct BootstrapOutcome {
     /// The plaintext of a key created now (printed once), if one was created.
     pub created_key: Option<String>,
+    /// The configured key exists but was revoked: it stays revoked (its id).
+    pub configured_key_revoked: Option<String>,
+}
+
+impl std::fmt::Debug for BootstrapOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootstrapOutcome")
+            .field("created_key", &self.created_key.as_ref().map(|_| hookbridge::REDACTED))
+            .field("configured_key_revoked", &self.configured_key_revoked)
+            .finish()
+    }
 }
 
 /// A message to store (send or ingest).
@@ -80,7 +99,9 @@ pub struct NewApiKey {
     /// First 11 characters of the key.
     pub prefix: String,
     /// `live` or `test`.
-    pub mode: String,
+    pub mode: KeyMode,
+    /// `project` or `admin`.
+    pub scope: KeyScope,
     /// Label given at creation.
     pub label: Option<String>,
     /// Unix milliseconds.

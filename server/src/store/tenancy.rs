@@ -1,4 +1,5 @@
-//! Projects and API keys.
+//! Projects and API keys: key scopes and modes, the data dir's creation mode, and the storage
+//! trait behind them.
 
 use hookbridge::{ApiKeyInfo, Project};
 
@@ -7,13 +8,107 @@ use super::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError};
 /// API requests per minute of a project when none is given (CONTRACT.md 1.13).
 pub const DEFAULT_PROJECT_RATE_LIMIT: i64 = 1000;
 
+/// What an API key may act on. `Project` < `Admin`: a key never creates a wider one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyScope {
+    /// Only resources of the key's own project.
+    Project,
+    /// Its own project, plus every project of the tenant and their keys.
+    Admin,
+}
+
+impl KeyScope {
+    /// The stored text.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyScope::Project => "project",
+            KeyScope::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored text (anything unknown is the narrowest scope).
+    pub fn parse(text: &str) -> KeyScope {
+        if text == "admin" { KeyScope::Admin } else { KeyScope::Project }
+    }
+}
+
+/// A key's mode, from its prefix. `Test` < `Live`: a test key never creates a live one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyMode {
+    /// `hb_test_…`.
+    Test,
+    /// `hb_live_…`.
+    Live,
+}
+
+impl KeyMode {
+    /// The stored text, also the key prefix's middle part.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyMode::Test => "test",
+            KeyMode::Live => "live",
+        }
+    }
+
+    /// Parses the stored text (anything unknown is the narrowest mode).
+    pub fn parse(text: &str) -> KeyMode {
+        if text == "live" { KeyMode::Live } else { KeyMode::Test }
+    }
+
+    /// The mode of a key's plaintext, from its prefix.
+    pub fn of_key(key: &str) -> KeyMode {
+        if key.starts_with("hb_live_") { KeyMode::Live } else { KeyMode::Test }
+    }
+}
+
+/// How a data dir was created: `--dev` data dirs hold the publicly known dev key, so `--dev`
+/// is refused on any other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataDirMode {
+    /// Created by `--dev`.
+    Dev,
+    /// Created without `--dev`.
+    Production,
+}
+
+impl DataDirMode {
+    /// The stored text.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DataDirMode::Dev => "dev",
+            DataDirMode::Production => "production",
+        }
+    }
+}
+
+/// Who a key is, as far as the rules on acting on other keys go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyRank {
+    /// Its scope.
+    pub scope: KeyScope,
+    /// Its mode.
+    pub mode: KeyMode,
+}
+
+impl KeyRank {
+    /// Whether a key of this rank may create or revoke a key of rank `other` (never a wider one).
+    pub fn covers(&self, other: KeyRank) -> bool {
+        self.scope >= other.scope && self.mode >= other.mode
+    }
+}
+
 /// Storage of projects and API keys.
 #[async_trait::async_trait]
 pub trait TenancyStore: Send + Sync {
-    /// On an empty database: creates the default project and an API key (`api_key`, or a random
-    /// live key) and returns the key's plaintext. When `api_key` is given and unknown on an
-    /// existing database, adds it to the default project.
-    async fn ensure_bootstrap(&self, api_key: Option<String>) -> Result<BootstrapOutcome, StoreError>;
+    /// How the data dir was created; `None` while the database is still empty. Databases from
+    /// before the mode was recorded count as dev when their first key is `dev_key_hash`.
+    async fn data_dir_mode(&self, dev_key_hash: String) -> Result<Option<DataDirMode>, StoreError>;
+
+    /// On an empty database: records `mode`, creates the default project and an admin API key
+    /// (`api_key`, or a random live key) and returns the key's plaintext. On an existing
+    /// database, a configured `api_key` that is unknown is added to the default project as an
+    /// admin key; one that was revoked stays revoked (reported in the outcome).
+    async fn ensure_bootstrap(&self, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError>;
 
     /// The caller of a non-revoked key with this SHA-256 hex hash (records `last_used_at`).
     async fn authenticate(&self, key_hash: &str) -> Result<Option<AuthenticatedKey>, StoreError>;
@@ -42,6 +137,9 @@ pub trait TenancyStore: Send + Sync {
 
     /// The project's active API keys, oldest first.
     async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError>;
+
+    /// The rank of an active key of the project; `None` when there is none.
+    async fn api_key_rank(&self, project_id: &str, key_id: &str) -> Result<Option<KeyRank>, StoreError>;
 
     /// Stores a new API key.
     async fn create_api_key(&self, key: NewApiKey) -> Result<(), StoreError>;

@@ -33,23 +33,26 @@ async fn api_keys_are_listed_created_and_revoked_at_once() {
     assert_eq!(keys[0].prefix, &DEV_KEY[..11]);
     assert_eq!(keys[0].label.as_deref(), Some(""), "label is always present, empty when unset");
 
-    let live = client.create_api_key("live", Some("ci deploys")).await.unwrap();
-    assert!(live.key.starts_with("hb_live_") && live.key.len() == 40, "{}", live.key);
-    assert_eq!(live.prefix, &live.key[..11]);
-    assert_eq!(live.label.as_deref(), Some("ci deploys"));
+    // The dev key is a test key, and a test key never mints a live one.
+    let refused = client.create_api_key("live", Some("ci deploys")).await.unwrap_err();
+    assert_eq!((refused.status(), refused.code()), (Some(403), "FORBIDDEN"));
+    let made = client.create_api_key("test", Some("ci deploys")).await.unwrap();
+    assert!(made.key.starts_with("hb_test_") && made.key.len() == 40, "{}", made.key);
+    assert_eq!(made.prefix, &made.key[..11]);
+    assert_eq!(made.label.as_deref(), Some("ci deploys"));
     let test = client.create_api_key("test", None).await.unwrap();
     assert!(test.key.starts_with("hb_test_"));
     assert_eq!(test.label.as_deref(), Some(""));
 
     // The new key works, and its use is recorded.
-    let with_live = client_for(&server.url, &live.key);
-    let listed = with_live.list_api_keys().await.unwrap();
+    let with_made = client_for(&server.url, &made.key);
+    let listed = with_made.list_api_keys().await.unwrap();
     assert_eq!(listed.len(), 3);
     assert!(listed.iter().all(|k| !k.prefix.is_empty() && k.key_id.starts_with("key_")));
     let mut recorded = false;
     for _ in 0..100 {
         let keys = client.list_api_keys().await.unwrap();
-        if keys.iter().find(|k| k.key_id == live.key_id).and_then(|k| k.last_used_at).is_some() {
+        if keys.iter().find(|k| k.key_id == made.key_id).and_then(|k| k.last_used_at).is_some() {
             recorded = true;
             break;
         }
@@ -58,11 +61,11 @@ async fn api_keys_are_listed_created_and_revoked_at_once() {
     assert!(recorded, "last_used_at is set after the key authenticated a request");
 
     // Revocation is immediate and final.
-    client.delete_api_key(&live.key_id).await.unwrap();
-    let err = with_live.list_api_keys().await.unwrap_err();
+    client.delete_api_key(&made.key_id).await.unwrap();
+    let err = with_made.list_api_keys().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
-    assert_eq!(client.delete_api_key(&live.key_id).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert!(client.list_api_keys().await.unwrap().iter().all(|k| k.key_id != live.key_id));
+    assert_eq!(client.delete_api_key(&made.key_id).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert!(client.list_api_keys().await.unwrap().iter().all(|k| k.key_id != made.key_id));
 
     let raw = Raw::new(&server.url);
     raw.post("/v1/api-keys", json!({"mode": "staging"})).await.expect_error(400, "INVALID_REQUEST");
@@ -113,12 +116,12 @@ async fn deleting_a_project_revokes_its_keys() {
     let client = server.client();
     let raw = Raw::new(&server.url);
     let project = client.create_project("temp", None).await.unwrap();
-    let key = raw.post("/v1/api-keys", json!({"mode": "live", "project_id": project.id})).await;
+    let key = raw.post("/v1/api-keys", json!({"mode": "test", "project_id": project.id})).await;
     let key = key.expect_ok(201)["key"].as_str().unwrap().to_owned();
     let other = client_for(&server.url, &key);
     assert!(other.list_api_keys().await.is_ok());
     client.delete_project(&project.id).await.unwrap();
     assert_eq!(other.list_api_keys().await.unwrap_err().kind(), ErrorKind::Authentication);
     // A key for a project outside the tenant (or unknown) cannot be made.
-    raw.post("/v1/api-keys", json!({"mode": "live", "project_id": project.id})).await.expect_error(404, "NOT_FOUND");
+    raw.post("/v1/api-keys", json!({"mode": "test", "project_id": project.id})).await.expect_error(404, "NOT_FOUND");
 }

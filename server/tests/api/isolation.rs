@@ -30,7 +30,7 @@ async fn a_second_project_sees_nothing_of_the_first() {
     // Project B, with its own key (self-hosted extension: `project_id` on key creation).
     let project_b = a.create_project("project b", None).await.unwrap();
     let raw_a = Raw::new(&server.url);
-    let key_b = raw_a.post("/v1/api-keys", json!({"mode": "live", "project_id": project_b.id})).await;
+    let key_b = raw_a.post("/v1/api-keys", json!({"mode": "test", "project_id": project_b.id})).await;
     let key_b = key_b.expect_ok(201)["key"].as_str().unwrap().to_owned();
     let b = client_for(&server.url, &key_b);
 

@@ -36,6 +36,8 @@ enum Mode {
     Dev,
     /// Without `--dev`, with `--api-key`, names resolved through `names` when given.
     Strict { api_key: String, names: Option<(PathBuf, PathBuf)> },
+    /// Without `--dev` and without added flags (the test passes `--api-key` itself).
+    Production,
 }
 
 /// A private `/etc/hosts` (and a `resolv.conf` naming 127.0.0.1, so every other name fails at
@@ -89,6 +91,12 @@ impl Server {
         Self::launch(&data_dir, extra_args, Mode::Strict { api_key: api_key.to_owned(), names })
     }
 
+    /// Starts without `--dev` (a production server: give it `--api-key`) on a free port over
+    /// `data_dir`; [`Server::restart`] restarts it the same way.
+    pub fn start_production(data_dir: &Path, extra_args: &[&str]) -> Server {
+        Self::launch(data_dir, extra_args, Mode::Production)
+    }
+
     fn launch(data_dir: &Path, extra_args: &[&str], mode: Mode) -> Server {
         let binary = env!("CARGO_BIN_EXE_hookbridge-server");
         let mut command = match &mode {
@@ -97,6 +105,7 @@ impl Server {
                 c.arg("--dev");
                 c
             }
+            Mode::Production => Command::new(binary),
             Mode::Strict { api_key, names: None } => {
                 let mut c = Command::new(binary);
                 c.args(["--api-key", api_key]);

@@ -168,6 +168,7 @@ async fn rejections(
     QueryParams(q): QueryParams<RejectionsQuery>,
 ) -> ApiResult<Reply> {
     let filter = RejectionFilter {
+        include_unattributed: caller.is_admin(),
         project_id: caller.project_id,
         inbound_endpoint_id: endpoint_filter(q.inbound_endpoint_id),
         start_ms: time("start_time", q.start_time)?,

@@ -27,6 +27,7 @@ mod projects;
 mod queue;
 mod retention;
 mod secrets;
+mod server_settings;
 mod signing_keys;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_ingest_abuse.sql"),
     include_str!("migrations/0004_secrets_key.sql"),
     include_str!("migrations/0005_fair_claims.sql"),
+    include_str!("migrations/0006_api_key_scopes.sql"),
 ];
 
 /// Most jobs folded into one transaction.

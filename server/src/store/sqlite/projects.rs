@@ -3,10 +3,10 @@
 use hookbridge::{ApiKeyInfo, Project};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SqliteStore, api_keys};
+use super::{SqliteStore, api_keys, server_settings};
 use crate::clock::{now_millis, timestamp};
 use crate::ids;
-use crate::store::tenancy::DEFAULT_PROJECT_RATE_LIMIT;
+use crate::store::tenancy::{DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
 use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
 
 /// Name of the project created on first start.
@@ -50,20 +50,24 @@ fn insert_project(conn: &Connection, tenant_id: &str, name: &str, rate_limit: i6
     })
 }
 
-fn new_key(project_id: &str, key: &str, now: i64) -> NewApiKey {
+/// A key made by bootstrap: admin scope, no label (which is how the migration to key scopes
+/// told bootstrap keys from keys made through the API).
+fn bootstrap_key(project_id: &str, key: &str, now: i64) -> NewApiKey {
     NewApiKey {
         id: ids::api_key_id(),
         project_id: project_id.to_owned(),
         key_hash: ids::sha256_hex(key.as_bytes()),
         prefix: key.chars().take(11).collect(),
-        mode: api_keys::mode_of(key).to_owned(),
+        mode: KeyMode::of_key(key),
+        scope: KeyScope::Admin,
         label: None,
         created_at: now,
     }
 }
 
-fn bootstrap(conn: &Connection, api_key: Option<String>) -> Result<BootstrapOutcome, StoreError> {
+fn bootstrap(conn: &Connection, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError> {
     let now = now_millis();
+    server_settings::record_data_dir_mode(conn, mode)?;
     let default_project: Option<String> = conn
         .query_row("SELECT id FROM projects WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1", [], |r| r.get(0))
         .optional()?;
@@ -72,33 +76,46 @@ fn bootstrap(conn: &Connection, api_key: Option<String>) -> Result<BootstrapOutc
         let project = insert_project(conn, &tenant, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, now)?;
         let (key, generated) = match api_key {
             Some(key) => (key, false),
-            None => (ids::api_key("live"), true),
+            None => (ids::api_key(KeyMode::Live), true),
         };
-        api_keys::insert(conn, &new_key(&project.id, &key, now))?;
-        tracing::info!(project_id = %project.id, "created the default project and its first API key");
-        return Ok(BootstrapOutcome { created_key: generated.then_some(key) });
+        api_keys::insert(conn, &bootstrap_key(&project.id, &key, now))?;
+        tracing::info!(project_id = %project.id, "created the default project and its first (admin) API key");
+        return Ok(BootstrapOutcome { created_key: generated.then_some(key), configured_key_revoked: None });
     };
+    let mut outcome = BootstrapOutcome::default();
     if let Some(key) = api_key {
         let hash = ids::sha256_hex(key.as_bytes());
-        let existing: Option<(String, Option<i64>)> = conn
-            .query_row("SELECT id, revoked_at FROM api_keys WHERE key_hash = ?1", params![hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        let existing: Option<(String, Option<i64>, String)> = conn
+            .query_row("SELECT id, revoked_at, scope FROM api_keys WHERE key_hash = ?1", params![hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         match existing {
-            None => api_keys::insert(conn, &new_key(&project_id, &key, now))?,
-            Some((id, Some(_))) => {
-                tracing::warn!(key_id = %id, "the configured API key was revoked; re-activating it as configured");
-                conn.execute("UPDATE api_keys SET revoked_at = NULL WHERE id = ?1", params![id])?;
+            None => {
+                let record = bootstrap_key(&project_id, &key, now);
+                tracing::info!(key_id = %record.id, "added the configured API key to the default project as an admin key");
+                api_keys::insert(conn, &record)?;
+            }
+            // A revoked key stays revoked, whatever the configuration says.
+            Some((id, Some(_), _)) => outcome.configured_key_revoked = Some(id),
+            Some((id, None, scope)) if KeyScope::parse(&scope) != KeyScope::Admin => {
+                tracing::info!(key_id = %id, "the configured API key is now an admin key");
+                conn.execute("UPDATE api_keys SET scope = ?2 WHERE id = ?1", params![id, KeyScope::Admin.as_str()])?;
             }
             Some(_) => {}
         }
     }
-    Ok(BootstrapOutcome::default())
+    Ok(outcome)
 }
 
 #[async_trait::async_trait]
 impl TenancyStore for SqliteStore {
-    async fn ensure_bootstrap(&self, api_key: Option<String>) -> Result<BootstrapOutcome, StoreError> {
-        self.write(move |conn| bootstrap(conn, api_key)).await
+    async fn data_dir_mode(&self, dev_key_hash: String) -> Result<Option<DataDirMode>, StoreError> {
+        self.read(move |conn| server_settings::data_dir_mode(conn, &dev_key_hash)).await
+    }
+
+    async fn ensure_bootstrap(&self, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError> {
+        self.write(move |conn| bootstrap(conn, api_key, mode)).await
     }
 
     async fn authenticate(&self, key_hash: &str) -> Result<Option<AuthenticatedKey>, StoreError> {
@@ -183,6 +200,11 @@ impl TenancyStore for SqliteStore {
     async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
         let id = project_id.to_owned();
         self.read(move |conn| api_keys::list(conn, &id)).await
+    }
+
+    async fn api_key_rank(&self, project_id: &str, key_id: &str) -> Result<Option<KeyRank>, StoreError> {
+        let (project, key) = (project_id.to_owned(), key_id.to_owned());
+        self.read(move |conn| api_keys::rank(conn, &project, &key)).await
     }
 
     async fn create_api_key(&self, key: NewApiKey) -> Result<(), StoreError> {

@@ -118,7 +118,7 @@ pub(super) fn record_rejection(conn: &Connection, r: &NewRejection, keep: usize)
 }
 
 /// A newest-first page of rejections: the project's, plus the server-wide ones (unknown
-/// endpoint) unless an endpoint filter is given.
+/// endpoint) when asked for and no endpoint filter is given.
 pub(super) fn list_rejections(conn: &Connection, f: &RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
     let mut args: Vec<SqlValue> = vec![f.project_id.clone().into()];
     let mut sql = String::from(
@@ -134,7 +134,8 @@ pub(super) fn list_rejections(conn: &Connection, f: &RejectionFilter) -> Result<
             sql.push_str("project_id = ?1");
             add(" AND inbound_endpoint_id = ?", endpoint.clone().into(), &mut sql);
         }
-        None => sql.push_str("(project_id = ?1 OR project_id IS NULL)"),
+        None if f.include_unattributed => sql.push_str("(project_id = ?1 OR project_id IS NULL)"),
+        None => sql.push_str("project_id = ?1"),
     }
     if let Some(start) = f.start_ms {
         add(" AND received_at >= ?", start.into(), &mut sql);
