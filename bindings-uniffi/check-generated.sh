@@ -6,7 +6,9 @@
 #      Kotlin `suspend fun` and a Swift `async throws` method, and the signing functions exist;
 #   3. the committed Swift module map names the generated header and FFI module;
 #   4. no generated file is committed (they are all gitignored), so nothing can drift;
-#   5. with a Swift toolchain on PATH, the package also builds (`swift build`).
+#   5. Package.swift links through pkg-config, with no unsafe flags (a package with them cannot be
+#      a dependency; tests/swift-consumer proves the real thing in the Swift test stage);
+#   6. with a Swift toolchain on PATH, the package also builds (`swift build`).
 # Ends with "check-generated: N passed, M failed"; exits non-zero on any failure.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -77,9 +79,18 @@ else
   fail "generated sources are committed or not ignored: $tracked"
 fi
 
-# 5. The Swift package builds where a toolchain exists.
+# 5. Usable as a dependency: no unsafe flags, the library found through pkg-config.
+PACKAGE_FILE="$HERE/swift/Package.swift"
+if ! grep -q unsafeFlags "$PACKAGE_FILE" && grep -q 'pkgConfig: "hookbridge_uniffi"' "$PACKAGE_FILE" \
+  && [ -s "$TARGET_DIR/debug/pkgconfig/hookbridge_uniffi.pc" ]; then
+  pass "Package.swift links through pkg-config (hookbridge_uniffi.pc written), no unsafeFlags"
+else
+  fail "Package.swift uses unsafeFlags or no pkg-config, or build.sh wrote no hookbridge_uniffi.pc"
+fi
+
+# 6. The Swift package builds where a toolchain exists.
 if command -v swift >/dev/null; then
-  if (cd "$HERE/swift" && HOOKBRIDGE_LIB_DIR="$TARGET_DIR/debug" swift build); then
+  if (cd "$HERE/swift" && PKG_CONFIG_PATH="$TARGET_DIR/debug/pkgconfig" swift build); then
     pass "swift build"
   else
     fail "swift build"

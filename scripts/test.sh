@@ -54,8 +54,12 @@ stage_kotlin() {
   bash bindings-uniffi/kotlin/build.sh
 }
 
+# Regenerates and checks the Swift sources, then runs swift build, swift test and the consumer
+# package in a Debian trixie chroot with Swift 6 (created once under HB_CACHE_ROOT, then reused).
 stage_swift() {
   bash bindings-uniffi/check-generated.sh
+  cargo build -q -p hookbridge-server
+  bash scripts/swift-chroot.sh
 }
 
 stage_docs() {
