@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh machine (installs what it needs first):
 # Rust (core, server, uniffi), Python (package, parity with the official SDK, typing),
-# the official SDK against our server, C (with valgrind) and C++, Kotlin, and generation checks.
+# the official SDK against our server, C (with valgrind) and C++, Kotlin, Swift (in a Debian trixie
+# chroot; see scripts/swift-chroot.sh) and generation checks.
 # Usage: scripts/test.sh [stage ...]   stages: rust python compat c kotlin swift docs (default: all)
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
