@@ -142,6 +142,8 @@ trap 'exit 143' TERM
 ensure_chroot
 mount_system "$CHROOT"
 mount_same_path "$CHROOT" "$ROOT"
+# A target dir reached through a symlink (CI links target/ to a cache) is mounted at its real path.
+TARGET_DIR="$(readlink -f "$TARGET_DIR")"
 case "$TARGET_DIR/" in "$ROOT"/*) ;; *) mount_same_path "$CHROOT" "$TARGET_DIR" ;; esac
 
 # The server runs on the host; the chroot shares the host's network, so 127.0.0.1 reaches it.

@@ -5,8 +5,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
-use crate::secrets::SecretBox;
 use super::due_work::{self, INDEX, WAITING};
+use crate::secrets::SecretBox;
 use crate::store::{
     Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, NextState, StoreError,
 };
