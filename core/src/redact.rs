@@ -5,8 +5,17 @@
 pub const REDACTED: &str = "[redacted]";
 
 /// Names of fields that hold a secret, wherever they appear (core models and options, bindings).
-pub const SECRET_FIELDS: &[&str] =
-    &["api_key", "key", "signing_secret", "secret", "secret_token", "ingest_url", "token_value", "hmac_secret"];
+pub const SECRET_FIELDS: &[&str] = &[
+    "api_key",
+    "key",
+    "signing_secret",
+    "secret",
+    "secret_token",
+    "ingest_url",
+    "token_value",
+    "hmac_secret",
+    "download_secret",
+];
 
 /// A field's value for `Debug`: the value itself, or [`REDACTED`] when `name` is a secret field.
 pub fn field<'a>(name: &str, value: &'a dyn std::fmt::Debug) -> &'a dyn std::fmt::Debug {

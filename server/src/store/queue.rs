@@ -8,7 +8,7 @@ use super::{Direction, StoreError};
 use crate::telemetry::QueueDepth;
 
 /// A message claimed for one delivery attempt, with everything needed to send it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClaimedDelivery {
     /// The message.
     pub message_id: String,
@@ -42,6 +42,24 @@ pub struct ClaimedDelivery {
     pub burst: i64,
     /// When the message was created (Unix ms), for send-to-delivery latency.
     pub created_at: i64,
+}
+
+/// Shows what a delivery is about, never what it carries: header values (often receiver
+/// credentials), signing secrets and the payload are left out.
+impl std::fmt::Debug for ClaimedDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimedDelivery")
+            .field("message_id", &self.message_id)
+            .field("project_id", &self.project_id)
+            .field("direction", &self.direction)
+            .field("endpoint_id", &self.endpoint_id)
+            .field("url", &self.url)
+            .field("payload_bytes", &self.payload.len())
+            .field("header_names", &self.headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
+            .field("secrets", &hookbridge::REDACTED)
+            .field("attempt_no", &self.attempt_no)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What one scan for due work may take, from the delivery engine's fairness state
@@ -186,4 +204,48 @@ pub trait DeliveryQueue: Send + Sync {
 
     /// Queue figures for `/metrics` and readiness.
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClaimedDelivery;
+    use crate::store::inbound::{InboundSettings, NewSigningKey};
+    use crate::store::{CompletedExport, Direction};
+
+    #[test]
+    fn store_records_never_print_a_secret() {
+        let delivery = ClaimedDelivery {
+            message_id: "msg_1".into(),
+            project_id: "proj_1".into(),
+            direction: Direction::Outbound,
+            endpoint_id: "ep_1".into(),
+            url: "https://receiver.example/hook".into(),
+            content_type: "application/json".into(),
+            payload: b"{\"card\":\"payloadsecret\"}".to_vec(),
+            headers: vec![("Authorization".into(), "Bearer headersecret".into())],
+            secrets: vec!["whsec_signingsecret".into()],
+            signed_at: 0,
+            attempt_no: 1,
+            fast_retry_count: 0,
+            slow_retry_count: 0,
+            rate_limit_rps: 0,
+            burst: 0,
+            created_at: 0,
+        };
+        let settings = InboundSettings { hmac_secret: Some("hmacsecret".into()), ..Default::default() };
+        let key = NewSigningKey { id: "sk_1".into(), secret: "whsec_keysecret".into() };
+        let export = CompletedExport {
+            row_count: 1,
+            file_size_bytes: 1,
+            file_path: "/x".into(),
+            download_secret: "downloadsecret".into(),
+            completed_at: 0,
+            expires_at: 0,
+        };
+        let printed = format!("{delivery:?} {settings:?} {key:?} {export:?}");
+        for secret in ["payloadsecret", "headersecret", "signingsecret", "hmacsecret", "keysecret", "downloadsecret"] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+        assert!(printed.contains("msg_1") && printed.contains("Authorization") && printed.contains("sk_1"), "{printed}");
+    }
 }

@@ -361,7 +361,7 @@ pub struct NewExport {
 }
 
 /// A stored export job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct StoredExport {
     /// The contract's record (status as stored).
     pub record: hookbridge::ExportRecord,
@@ -375,8 +375,10 @@ pub struct StoredExport {
     pub expires_at_ms: Option<i64>,
 }
 
+hookbridge::debug_redacted!(StoredExport { record, direction, file_path, download_secret, expires_at_ms });
+
 /// Facts of a finished export file.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CompletedExport {
     /// Rows written.
     pub row_count: i64,
@@ -391,3 +393,5 @@ pub struct CompletedExport {
     /// Unix milliseconds.
     pub expires_at: i64,
 }
+
+hookbridge::debug_redacted!(CompletedExport { row_count, file_size_bytes, file_path, download_secret, completed_at, expires_at });
