@@ -248,24 +248,12 @@ pub struct InboundEndpointSettings {
     pub signing_enabled: Option<bool>,
 }
 
-hookbridge::debug_redacted!(InboundEndpointSettings {
-    name,
-    description,
-    verify_static_token,
-    token_header_name,
-    token_query_param,
-    token_value,
-    verify_hmac,
-    hmac_header_name,
-    hmac_secret,
-    timestamp_header_name,
-    timestamp_ttl_seconds,
-    verify_ip_allowlist,
-    allowed_cidrs,
-    idempotency_header_names,
-    ingest_response_code,
-    signing_enabled
-});
+/// Prints as the core's settings do: every field, secrets redacted.
+impl std::fmt::Debug for InboundEndpointSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&hookbridge::InboundEndpointSettings::from(self.clone()), f)
+    }
+}
 
 impl From<InboundEndpointSettings> for hookbridge::InboundEndpointSettings {
     fn from(s: InboundEndpointSettings) -> Self {

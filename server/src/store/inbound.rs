@@ -42,22 +42,18 @@ pub struct InboundSettings {
     pub signing_enabled: bool,
 }
 
-hookbridge::debug_redacted!(InboundSettings {
-    verify_static_token,
-    token_header_name,
-    token_query_param,
-    token_value_hash,
-    verify_hmac,
-    hmac_header_name,
-    hmac_secret,
-    timestamp_header_name,
-    timestamp_ttl_seconds,
-    verify_ip_allowlist,
-    allowed_cidrs,
-    idempotency_header_names,
-    ingest_response_code,
-    signing_enabled
-});
+/// Shows which checks are on and where they look, never the HMAC secret.
+impl std::fmt::Debug for InboundSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboundSettings")
+            .field("verify_static_token", &self.verify_static_token)
+            .field("verify_hmac", &self.verify_hmac)
+            .field("hmac_secret", &self.hmac_secret.as_ref().map(|_| hookbridge::REDACTED))
+            .field("verify_ip_allowlist", &self.verify_ip_allowlist)
+            .field("signing_enabled", &self.signing_enabled)
+            .finish_non_exhaustive()
+    }
+}
 
 /// The descriptive fields of an inbound endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
