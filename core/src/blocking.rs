@@ -1,53 +1,30 @@
 //! A blocking client over the same async code: each call runs the async operation to completion
-//! on a small runtime owned by the client. Do not call it from inside an async runtime.
+//! on the process-wide runtime ([`crate::runtime`]). Do not call it from inside an async runtime.
+//! After `fork()`, make new clients in the child: a client's connections belong to the process
+//! that created it.
 
-use std::sync::Arc;
+use tokio::runtime::Runtime;
 
 use crate::api::{
     CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
     ReplayAllOptions, SendOptions, UpdateEndpointOptions,
 };
 use crate::config::ClientConfig;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::models::*;
 
 /// Blocking twin of [`crate::Client`] with the same methods.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: crate::Client,
-    runtime: Arc<OwnedRuntime>,
-}
-
-/// The client's runtime; dropping it never blocks, so dropping the last clone of a blocking
-/// client is safe on any thread, including one that runs async code.
-#[derive(Debug)]
-struct OwnedRuntime(Option<tokio::runtime::Runtime>);
-
-impl OwnedRuntime {
-    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.0.as_ref().expect("the runtime lives as long as the client").block_on(future)
-    }
-}
-
-impl Drop for OwnedRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
+    runtime: &'static Runtime,
 }
 
 impl Client {
     /// Creates a client; fails for an empty API key or a bad URL (before starting any thread).
     pub fn new(config: ClientConfig) -> Result<Self> {
         let inner = crate::Client::new(config)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("hookbridge-blocking")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::network(format!("cannot start the I/O runtime: {e}")))?;
-        Ok(Client { inner, runtime: Arc::new(OwnedRuntime(Some(runtime))) })
+        Ok(Client { inner, runtime: crate::runtime::shared()? })
     }
 
     /// The async client this one drives.

@@ -29,6 +29,7 @@ pub mod error;
 pub mod models;
 pub mod query;
 pub mod redact;
+pub mod runtime;
 pub mod signing;
 pub mod time;
 pub mod transport;
