@@ -1,7 +1,7 @@
 //! The one tokio runtime of the process and the two ways Python waits on it.
 //!
-//! * One multi-thread runtime, created lazily and re-created in a forked child (a runtime's
-//!   threads do not survive `fork()`; the parent's runtime is leaked in the child, never touched).
+//! * The runtime is core's process-wide, fork-aware one ([`hookbridge::runtime::shared`]):
+//!   created lazily and re-created in a forked child (the parent's is never touched there).
 //! * The asyncio bridge (pyo3-async-runtimes) spawns on this same runtime through [`HbRuntime`],
 //!   its generic `Runtime` implementation, so no second runtime ever exists.
 //! * Exit race (pyo3-async-runtimes#40): a thread that hands a result to Python can still be
@@ -11,8 +11,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
@@ -21,11 +20,11 @@ use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime as BridgeRuntime};
 use tokio::runtime::Runtime;
 
-/// The runtime and the pid of the process that built it.
-static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
-
 /// Awaitables created and not yet fully handed back to Python.
 static ASYNC_CALLS_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// The process whose awaitables [`ASYNC_CALLS_IN_FLIGHT`] counts (0 before the first call).
+static COUNTING_PID: AtomicU32 = AtomicU32::new(0);
 
 /// How long the exit hook waits for in-flight awaitables at most.
 pub const EXIT_WAIT_CAP: Duration = Duration::from_secs(2);
@@ -33,25 +32,12 @@ pub const EXIT_WAIT_CAP: Duration = Duration::from_secs(2);
 /// The process-wide runtime, built on first use and rebuilt after a `fork()`.
 pub fn get() -> PyResult<&'static Runtime> {
     let pid = std::process::id();
-    let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((owner, runtime)) = *slot {
-        if owner == pid {
-            return Ok(runtime);
-        }
-        // A forked child: the parent's futures and worker threads do not exist here.
+    let counted_in = COUNTING_PID.swap(pid, Ordering::SeqCst);
+    if counted_in != 0 && counted_in != pid {
+        // A forked child: the parent's awaitables and their threads do not exist here.
         ASYNC_CALLS_IN_FLIGHT.store(0, Ordering::SeqCst);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("hookbridge-io")
-        // Blocking threads only hand results to Python, one at a time under the GIL: more of
-        // them would just queue for the GIL (the default of 512 grew to ~90 threads under load).
-        .max_blocking_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|e| PyRuntimeError::new_err(format!("hookbridge: cannot start the I/O runtime: {e}")))?;
-    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
-    *slot = Some((pid, runtime));
-    Ok(runtime)
+    hookbridge::runtime::shared().map_err(|e| PyRuntimeError::new_err(format!("hookbridge: {e}")))
 }
 
 /// The runtime for the bridge's spawns; [`get`] has always run first on this path.
