@@ -16,8 +16,10 @@
  *   string arguments are NULL when absent; optional integers are passed by pointer (NULL = absent).
  * - No panic crosses the boundary: it is caught and reported as HB_RESULT_PANIC.
  * - hb_client is thread-safe and every call blocks the calling thread; the I/O runs on one
- *   process-wide runtime started by the first hb_client_new. Do not use the library in a child
- *   of fork() once the parent has created a client.
+ *   process-wide runtime started by the first hb_client_new.
+ * - fork() is supported: in the child, the first hb_client_new starts a runtime of its own.
+ *   Create new clients in the child and use only those there (a client's connections belong to
+ *   the process that created it); the parent's clients keep working in the parent.
  */
 
 #ifndef HOOKBRIDGE_H
@@ -114,7 +116,8 @@ typedef enum {
  * A HookBridge API client. Thread-safe: one client may be shared by any number of threads,
  * and every call blocks its calling thread until the answer (including retries) is in. Calls
  * must not be made from inside a tokio runtime thread. Free with `hb_client_free` once no call
- * is running on it.
+ * is running on it. A client belongs to the process that created it: after `fork()`, the child
+ * creates its own clients.
  */
 typedef struct hb_client hb_client;
 

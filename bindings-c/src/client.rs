@@ -10,7 +10,6 @@ use tokio::runtime::Runtime;
 use crate::error::hb_error;
 use crate::error::hb_result;
 use crate::ffi::{FfiResult, arg_ref, arg_str, call, free_box, give_box, out_ptr};
-use crate::runtime::runtime;
 
 /// The `User-Agent` of requests made through this library.
 const USER_AGENT: &str = concat!("hookbridge-c/", env!("CARGO_PKG_VERSION"));
@@ -34,7 +33,8 @@ hookbridge::debug_redacted!(hb_client_options { api_key, base_url, send_url, tim
 /// A HookBridge API client. Thread-safe: one client may be shared by any number of threads,
 /// and every call blocks its calling thread until the answer (including retries) is in. Calls
 /// must not be made from inside a tokio runtime thread. Free with `hb_client_free` once no call
-/// is running on it.
+/// is running on it. A client belongs to the process that created it: after `fork()`, the child
+/// creates its own clients.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct hb_client {
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn hb_client_new(
             config = config.with_retries(retries);
         }
         let inner = hookbridge::Client::new(config)?;
-        give_box(out, hb_client { inner, runtime: runtime()? });
+        give_box(out, hb_client { inner, runtime: hookbridge::runtime::shared()? });
         Ok(())
     })
 }

@@ -16,8 +16,10 @@
 //!   that is not UTF-8, gives `HB_RESULT_INVALID_ARGUMENT` with an error naming the argument.
 //! - No panic crosses the boundary: it is caught and reported as `HB_RESULT_PANIC`.
 //! - `hb_client` is thread-safe; calls block the calling thread. The I/O runs on one
-//!   process-wide runtime started by the first `hb_client_new`. Do not use the library in a
-//!   child process after `fork()` from a process that has already created a client.
+//!   process-wide runtime started by the first `hb_client_new`. After `fork()` the child gets a
+//!   runtime of its own on its first `hb_client_new`: create new clients in the child and use
+//!   only those there (a client's connections belong to the process that created it); the
+//!   parent's clients keep working in the parent.
 
 // Every exported function is `unsafe` for the same reason (it reads caller-provided pointers),
 // and the safety contract is the convention list above, repeated in the header's preamble.
@@ -33,6 +35,5 @@ pub mod json_inbound;
 pub mod json_outbound;
 pub mod messages;
 pub mod metrics;
-mod runtime;
 pub mod signing;
 pub mod strings;

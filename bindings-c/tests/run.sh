@@ -101,6 +101,7 @@ if [ -x "$HB_SERVER" ]; then
         run_program test_account "$HB_BIN_DIR/tests/test_account"
         run_program test_errors "$HB_BIN_DIR/tests/test_errors"
         run_program test_threads "$HB_BIN_DIR/tests/test_threads"
+        run_program test_fork "$HB_BIN_DIR/tests/test_fork"
         run_program example "$HB_BIN_DIR/examples/example"
         stop_server
         # HB_TEST_URL now points at a port nobody listens on.
