@@ -14,7 +14,7 @@
 //!
 //! Usage:
 //! `hookbridge-bench-server SERVER_BINARY [SENDS_PER_LEVEL]` (default 20000) or
-//! `hookbridge-bench-server SERVER_BINARY memory [FIRST] [TOTAL]` (default 50000 300000) or
+//! `hookbridge-bench-server SERVER_BINARY memory [FIRST] [TOTAL] [SENDERS]` (default 50000 300000 16) or
 //! `hookbridge-bench-server SERVER_BINARY load [SENDERS] [SENDS]` (default 16 2000).
 //! `HOOKBRIDGE_BENCH_DIR` sets the directory that holds the data dir and the fsync probe
 //! (default: the system temp dir).
@@ -72,7 +72,8 @@ async fn main() {
         );
         let server = ServerProcess::start(&binary, &base_dir);
         let client = sdk_client(&server.url);
-        memory::run(&server, &client, &receiver, &arrivals, first, total).await
+        let senders: usize = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(memory::DEFAULT_SENDERS).max(1);
+        memory::run(&server, &client, &receiver, &arrivals, (first, total, senders)).await
     } else {
         let per_level: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
         println!(

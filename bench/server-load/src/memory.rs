@@ -10,8 +10,8 @@ use crate::receiver::Arrivals;
 use crate::report::{Goal, mb, ratio};
 use crate::server::ServerProcess;
 
-/// Concurrent senders in memory mode (the level at which delivery is expected to keep pace).
-const SENDERS: usize = 16;
+/// Default concurrent senders in memory mode (the level at which delivery is expected to keep pace).
+pub const DEFAULT_SENDERS: usize = 16;
 /// Messages per send round; rounds keep the bench's own bookkeeping small.
 const ROUND: usize = 10_000;
 /// Pause after the last delivery before reading RSS, so in-flight buffers are released.
@@ -26,6 +26,8 @@ struct Progress {
     attempted: usize,
     /// Send calls accepted; each must arrive at the receiver.
     accepted: usize,
+    /// Concurrent senders.
+    senders: usize,
 }
 
 /// Sends and delivers `first` messages, reads RSS, continues to `total`, reads RSS again; returns the goals.
@@ -34,14 +36,13 @@ pub async fn run(
     client: &Client,
     receiver: &str,
     arrivals: &Arrivals,
-    first: usize,
-    total: usize,
+    (first, total, senders): (usize, usize, usize),
 ) -> Vec<Goal> {
     let endpoint = client.create_endpoint(receiver, &CreateEndpointOptions::default()).await.expect("endpoint");
     println!(
-        "memory mode: {first} then {total} messages through one server process ({SENDERS} senders, each batch delivered before RSS is read)"
+        "memory mode: {first} then {total} messages through one server process ({senders} senders, each batch delivered before RSS is read)"
     );
-    let mut progress = Progress::default();
+    let mut progress = Progress { senders, ..Progress::default() };
     let at_first = through(server, client, &endpoint.id, arrivals, &mut progress, first).await;
     println!("  RSS after {first:>7} messages   {:>7.1} MB", mb(at_first));
     let at_total = through(server, client, &endpoint.id, arrivals, &mut progress, total).await;
@@ -65,8 +66,8 @@ async fn through(
     target: usize,
 ) -> u64 {
     while progress.attempted < target {
-        let round = ROUND.min(target - progress.attempted).max(SENDERS);
-        let batch = send_all(client, endpoint_id, round, SENDERS).await;
+        let round = ROUND.min(target - progress.attempted).max(progress.senders);
+        let batch = send_all(client, endpoint_id, round, progress.senders).await;
         progress.attempted += batch.accepted.len() + batch.refused;
         progress.accepted += batch.accepted.len();
         if batch.refused > 0 {
