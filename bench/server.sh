@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Server benchmark: builds release binaries and prints sends/s, deliveries/s, latency and peak RSS.
-# Usage: bench/server.sh [SENDS_PER_LEVEL] [PAUSED_MESSAGES]
+# Server benchmark: builds release binaries, measures this machine's limits (raw fsync rate of the
+# data dir's disk, GET /healthz rate) and prints sends/s, deliveries/s and send→delivery latency
+# for 1, 16 and 128 senders as ratios to those limits, with the performance goals as PASS/FAIL.
+# Usage: bench/server.sh [SENDS_PER_LEVEL]             (default 20000; about a minute)
+#        bench/server.sh memory [FIRST] [TOTAL] [SENDERS]  (RSS after 50000 and 300000 messages, 16 senders; 1-3 minutes)
+#        bench/server.sh load [SENDERS] [SENDS]             (one level, no probes, SIGTERM at the end; for profiling)
+# HOOKBRIDGE_BENCH_DIR=DIR puts the data dir and the fsync probe on DIR's disk (default: the temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p hookbridge-server -p hookbridge-bench
-exec target/release/hookbridge-bench-server target/release/hookbridge-server "${1:-20000}" "${2:-100000}"
+exec target/release/hookbridge-bench-server target/release/hookbridge-server "$@"

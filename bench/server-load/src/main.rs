@@ -1,182 +1,206 @@
-//! Benchmark of `hookbridge-server` on this machine.
+//! Benchmark of `hookbridge-server` on this machine, with the machine's own limits measured in
+//! the same run.
 //!
-//! Starts the server (`--dev`, fresh data dir, durable SQLite) and a fast local receiver, then
-//! for 1, 16 and 128 concurrent senders reports accepted (durable) sends/s, end-to-end
-//! deliveries/s and p50/p99 send-to-delivery latency, and finally the server's peak RSS with
-//! 100,000 messages queued for a paused endpoint. Prints each figure next to its goal.
+//! Default mode: measures the raw fsync rate of the disk that holds the data dir, starts the
+//! server (`--dev`, fresh data dir, durable SQLite) and a fast local receiver, then for 1, 16 and
+//! 128 concurrent senders measures the `/healthz` request rate at that concurrency, accepted
+//! (durable) sends/s, deliveries/s during the load, and p50/p99 send→delivery latency. Every
+//! figure is printed next to the limits as a ratio, and the goals of the performance issue are
+//! printed with PASS/FAIL. Absolute figures vary between machines; the ratios are what compare.
 //!
-//! Usage: `hookbridge-bench-server [SERVER_BINARY] [SENDS_PER_LEVEL] [PAUSED_MESSAGES]`
+//! Memory mode: RSS of one server process after a first batch of messages and after many more.
+//!
+//! Load mode: one level of sends and deliveries only, then a graceful stop; used for profiling.
+//!
+//! Usage:
+//! `hookbridge-bench-server SERVER_BINARY [SENDS_PER_LEVEL]` (default 20000) or
+//! `hookbridge-bench-server SERVER_BINARY memory [FIRST] [TOTAL] [SENDERS]` (default 50000 300000 16) or
+//! `hookbridge-bench-server SERVER_BINARY load [SENDERS] [SENDS]` (default 16 2000).
+//! `HOOKBRIDGE_BENCH_DIR` sets the directory that holds the data dir and the fsync probe
+//! (default: the system temp dir).
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod limits;
+mod load;
+mod memory;
+mod receiver;
+mod report;
+mod server;
 
-use axum::http::HeaderMap;
-use hookbridge::{Client, ClientConfig, CreateEndpointOptions, SendOptions};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookbridge::{Client, ClientConfig, CreateEndpointOptions};
+
+use crate::limits::FsyncLimit;
+use crate::receiver::Arrivals;
+use crate::report::{Goal, latency_line, rate_line, ratio};
+use crate::server::ServerProcess;
 
 const DEV_KEY: &str = "hb_test_dev00000000000000000000000000000";
-
-type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
-
-struct ServerProcess {
-    child: Child,
-    url: String,
-    data_dir: std::path::PathBuf,
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
-fn start_server(binary: &str) -> ServerProcess {
-    let data_dir = std::env::temp_dir().join(format!("hookbridge-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let mut child = Command::new(binary)
-        .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&data_dir)
-        .env("HOOKBRIDGE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (build it with: cargo build --release -p hookbridge-server)"));
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("hookbridge-server listening on ") {
-                let _ = tx.send(url.to_owned());
-            }
-        }
-    });
-    let url = rx.recv_timeout(Duration::from_secs(30)).expect("server prints its address");
-    ServerProcess { child, url, data_dir }
-}
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-async fn start_receiver(arrivals: Arrivals) -> String {
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap| {
-            let arrivals = arrivals.clone();
-            async move {
-                if let Some(id) = headers.get("x-webhook-id").and_then(|v| v.to_str().ok()) {
-                    arrivals.lock().unwrap().insert(id.to_owned(), Instant::now());
-                }
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
-    let addr = listener.local_addr().expect("receiver address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/hook")
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-/// Sends `total` messages from `senders` concurrent tasks; returns (message id, send start) pairs and the elapsed time.
-async fn send_all(client: &Client, endpoint_id: &str, total: usize, senders: usize) -> (Vec<(String, Instant)>, Duration) {
-    let started = Instant::now();
-    let per_sender = total / senders;
-    let mut tasks = Vec::new();
-    for s in 0..senders {
-        let client = client.clone();
-        let endpoint_id = endpoint_id.to_owned();
-        tasks.push(tokio::spawn(async move {
-            let mut sent = Vec::with_capacity(per_sender);
-            let payload = serde_json::json!({"event": "bench", "sender": s, "data": "x".repeat(200)});
-            for _ in 0..per_sender {
-                let at = Instant::now();
-                let reply = client.send(&endpoint_id, &payload, &SendOptions::default()).await.expect("send accepted");
-                sent.push((reply.message_id, at));
-            }
-            sent
-        }));
-    }
-    let mut all = Vec::with_capacity(total);
-    for task in tasks {
-        all.extend(task.await.expect("sender task"));
-    }
-    (all, started.elapsed())
-}
+/// How long each limit probe runs.
+const PROBE: Duration = Duration::from_secs(2);
+/// Sends at 1 sender are capped at this many (one sender is slow and its rate settles fast).
+const ONE_SENDER_MAX: usize = 5_000;
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let binary = args.get(1).cloned().unwrap_or_else(|| "target/release/hookbridge-server".into());
-    let per_level: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
-    let paused_total: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let base_dir = std::env::var_os("HOOKBRIDGE_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
 
-    let arrivals: Arrivals = Arc::default();
-    let receiver = start_receiver(arrivals.clone()).await;
-    let server = start_server(&binary);
-    let pid = server.child.id();
-    let client = Client::new(ClientConfig::new(DEV_KEY).with_base_url(&server.url).with_send_url(&server.url).with_retries(0))
-        .expect("client");
-    println!("hookbridge-server benchmark ({binary}, {per_level} sends per level, durable SQLite, 2-core machine)");
-    println!("{:>8} {:>14} {:>16} {:>10} {:>10}", "senders", "accepted/s", "deliveries/s", "p50 ms", "p99 ms");
-    for senders in [1usize, 16, 128] {
-        let total = if senders == 1 { per_level.min(5_000) } else { per_level } / senders * senders;
-        let url = format!("{receiver}?senders={senders}");
-        let endpoint = client.create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
-        let (sent, elapsed) = send_all(&client, &endpoint.id, total, senders).await;
-        let first_send = sent.iter().map(|(_, at)| *at).min().expect("sent something");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let latencies = loop {
-            let got = arrivals.lock().unwrap().clone();
-            if sent.iter().all(|(id, _)| got.contains_key(id)) || Instant::now() > deadline {
-                let mut lat: Vec<Duration> =
-                    sent.iter().filter_map(|(id, at)| got.get(id).map(|arrived| arrived.duration_since(*at))).collect();
-                lat.sort();
-                let last = sent.iter().filter_map(|(id, _)| got.get(id)).max().copied().unwrap_or(first_send);
-                break (lat, last.duration_since(first_send));
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        let (lat, delivery_span) = latencies;
-        println!(
-            "{:>8} {:>14.0} {:>16.0} {:>10.1} {:>10.1}",
-            senders,
-            total as f64 / elapsed.as_secs_f64(),
-            lat.len() as f64 / delivery_span.as_secs_f64(),
-            percentile(&lat, 0.50).as_secs_f64() * 1e3,
-            percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        );
+    if let Some(load) = limits::load_average() {
+        let busy = if load >= cpus as f64 * 0.75 { "; the machine is busy, so these figures are not reliable" } else { "" };
+        println!("load average at start: {load:.2} on {cpus} CPUs{busy}");
     }
-    println!("goals: >= 10000 accepted/s, >= 5000 deliveries/s, p99 send-to-delivery < 50 ms when not throttled");
+    let arrivals: Arrivals = Arc::default();
+    let receiver = receiver::start(arrivals.clone()).await;
+    let mode = args.get(2).map(String::as_str);
+    if mode == Some("load") {
+        let senders: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(16).max(1);
+        let total: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(2_000);
+        load_only(&binary, &base_dir, &receiver, &arrivals, senders, total).await;
+        return;
+    }
+    let goals = if mode == Some("memory") {
+        let first: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(50_000);
+        let total: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(300_000).max(first);
+        println!(
+            "hookbridge-server memory benchmark ({binary}, durable SQLite, {cpus} CPUs, data dir under {})",
+            base_dir.display()
+        );
+        let server = ServerProcess::start(&binary, &base_dir);
+        let client = sdk_client(&server.url);
+        let senders: usize = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(memory::DEFAULT_SENDERS).max(1);
+        memory::run(&server, &client, &receiver, &arrivals, (first, total, senders)).await
+    } else {
+        let per_level: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+        println!(
+            "hookbridge-server benchmark ({binary}, {per_level} sends per level, {} at 1 sender, durable SQLite, {cpus} CPUs)",
+            per_level.min(ONE_SENDER_MAX)
+        );
+        levels(&binary, &base_dir, &receiver, &arrivals, per_level).await
+    };
+    println!();
+    println!("goals (issue 17; absolute goals were set on a 2-core machine):");
+    for goal in &goals {
+        println!("  {}", goal.line());
+    }
+    if mode != Some("memory") {
+        println!("memory goal: run `bench/server.sh memory` (about two minutes)");
+    }
+}
 
-    let paused =
-        client.create_endpoint(&format!("{receiver}?paused"), &CreateEndpointOptions::default()).await.expect("endpoint");
-    client.pause_endpoint(&paused.id).await.expect("pause");
-    let (_, elapsed) = send_all(&client, &paused.id, paused_total, 128).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let depth = client.get_metrics("1h").await.map(|m| m.total_messages).unwrap_or(-1);
+fn sdk_client(url: &str) -> Client {
+    Client::new(ClientConfig::new(DEV_KEY).with_base_url(url).with_send_url(url).with_retries(0)).expect("client")
+}
+
+/// The default mode: limits, then 1, 16 and 128 senders; returns the goals.
+async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arrivals: &Arrivals, per_level: usize) -> Vec<Goal> {
+    let probe_dir = base_dir.to_owned();
+    let fsync = tokio::task::spawn_blocking(move || limits::fsync_rate(&probe_dir, PROBE))
+        .await
+        .expect("fsync probe")
+        .unwrap_or_else(|e| panic!("cannot measure the fsync rate under {}: {e}", base_dir.display()));
+    println!();
+    println!("limits of this machine, measured in this run:");
     println!(
-        "paused endpoint: {paused_total} messages queued in {:.1} s ({:.0}/s); server peak RSS {:.1} MiB (goal < 150 MiB); messages in the last hour: {depth}",
-        elapsed.as_secs_f64(),
-        paused_total as f64 / elapsed.as_secs_f64(),
-        peak_rss_mib(pid)
+        "  {:<26}{:>9.0}/s   (4 KiB write + fsync in a loop for {} s, mean {:.3} ms, in {})",
+        "fsync rate",
+        fsync.per_sec,
+        PROBE.as_secs(),
+        fsync.mean.as_secs_f64() * 1e3,
+        fsync.dir.display()
     );
+    println!("  /healthz rate: measured before each level, same load generator and concurrency");
+
+    let server = ServerProcess::start(binary, base_dir);
+    let client = sdk_client(&server.url);
+    let http = limits::http_client();
+    let mut goals = Vec::new();
+    for senders in [1usize, 16, 128] {
+        let total = if senders == 1 { per_level.min(ONE_SENDER_MAX) } else { per_level } / senders * senders;
+        let healthz = limits::healthz_rate(&http, &server.url, senders, PROBE).await;
+        let f = level(&client, receiver, arrivals, senders, total).await;
+        let pace = ratio(f.delivered_during_load_per_sec, f.accepted_per_sec);
+        println!();
+        println!("{senders} sender(s), {total} sends, data dir {}:", server.data_dir.display());
+        println!("  {:<26}{healthz:>9.0}/s   (GET /healthz, {senders} concurrent, {} s)", "/healthz rate", PROBE.as_secs());
+        println!("{}", rate_line("accepted sends/s", f.accepted_per_sec, fsync.per_sec, healthz));
+        println!("{}", rate_line("deliveries/s during load", f.delivered_during_load_per_sec, fsync.per_sec, healthz));
+        println!("  {:<26}{pace:>9.2}", "deliveries / accepted");
+        println!("{}", latency_line("send→delivery p50", f.p50, fsync.mean));
+        println!("{}", latency_line("send→delivery p99", f.p99, fsync.mean));
+        println!("  {:<26}{:>9.1} s   (last delivery after the last send)", "drain", f.drain.as_secs_f64());
+        if f.refused > 0 || f.missing > 0 {
+            println!("  refused sends {}, accepted but not delivered within 120 s {}", f.refused, f.missing);
+        }
+        goals.extend(level_goals(senders, &f, &fsync, pace));
+    }
+    goals
+}
+
+/// Sends `total` messages from `senders` senders to a fresh endpoint and waits for their delivery.
+async fn level(client: &Client, receiver: &str, arrivals: &Arrivals, senders: usize, total: usize) -> load::LevelFigures {
+    let url = format!("{receiver}?senders={senders}");
+    let endpoint = client.create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
+    let sent = load::send_all(client, &endpoint.id, total, senders).await;
+    load::collect(&sent, arrivals).await
+}
+
+/// Load mode: one level, no limit probes, and a graceful stop of the server (SIGTERM) so a
+/// profiler wrapped around it (see bench/PROFILE.md) writes its output.
+async fn load_only(binary: &str, base_dir: &std::path::Path, receiver: &str, arrivals: &Arrivals, senders: usize, total: usize) {
+    let server = ServerProcess::start(binary, base_dir);
+    let client = sdk_client(&server.url);
+    let total = total / senders * senders;
+    let f = level(&client, receiver, arrivals, senders, total).await;
+    println!(
+        "{senders} sender(s), {total} sends: accepted {:.0}/s, deliveries during load {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, refused {}, missing {}",
+        f.accepted_per_sec,
+        f.delivered_during_load_per_sec,
+        f.p50.as_secs_f64() * 1e3,
+        f.p99.as_secs_f64() * 1e3,
+        f.refused,
+        f.missing
+    );
+    server.stop(Duration::from_secs(120));
+}
+
+/// The issue's goals for one level.
+fn level_goals(senders: usize, f: &load::LevelFigures, fsync: &FsyncLimit, pace: f64) -> Vec<Goal> {
+    let p99_ms = f.p99.as_secs_f64() * 1e3;
+    let complete = f.missing == 0 && f.refused == 0;
+    match senders {
+        1 => {
+            let r = ratio(f.accepted_per_sec, fsync.per_sec);
+            vec![Goal::new(
+                "1 sender: accepted/s >= 0.7 × fsync rate",
+                format!("{r:.2} × = {:.0}/s", f.accepted_per_sec),
+                r >= 0.7,
+            )]
+        }
+        16 => vec![
+            Goal::new("16 senders: accepted/s >= 8000", format!("{:.0}/s", f.accepted_per_sec), f.accepted_per_sec >= 8000.0),
+            Goal::new(
+                "16 senders: deliveries/s during load >= 8000",
+                format!("{:.0}/s", f.delivered_during_load_per_sec),
+                f.delivered_during_load_per_sec >= 8000.0,
+            ),
+            Goal::new("16 senders: send→delivery p99 < 50 ms", format!("{p99_ms:.1} ms"), p99_ms < 50.0 && complete),
+        ],
+        _ => vec![
+            Goal::new(
+                format!("{senders} senders: deliveries/s during load >= 0.9 × accepted/s"),
+                format!("{pace:.2} ×"),
+                pace >= 0.9,
+            ),
+            Goal::new(
+                format!("{senders} senders: send→delivery p99 < 500 ms"),
+                format!("{p99_ms:.1} ms"),
+                p99_ms < 500.0 && complete,
+            ),
+        ],
+    }
 }

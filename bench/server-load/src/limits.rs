@@ -1,0 +1,107 @@
+//! The machine's own limits, measured in the same run as the server figures: the raw fsync rate
+//! of the data dir's disk and the request rate of a trivial route (`GET /healthz`).
+
+use std::fs::OpenOptions;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Size of each write in the fsync probe (one SQLite page of the default size).
+const FSYNC_BLOCK: usize = 4096;
+/// The probe cycles over this many blocks, like a WAL file that is reused after a checkpoint.
+const FSYNC_BLOCKS: u64 = 256;
+
+/// Result of the fsync probe.
+#[derive(Debug, Clone)]
+pub struct FsyncLimit {
+    /// Durable writes per second (write of one block + `fsync`).
+    pub per_sec: f64,
+    /// Mean time of one write + `fsync`.
+    pub mean: Duration,
+    /// Directory the probe wrote in (next to the server's data dir, same filesystem).
+    pub dir: PathBuf,
+}
+
+/// Writes one 4 KiB block and `fsync`s it, in a loop for `duration`, in a fresh directory under
+/// `base_dir` (the directory that holds the server's data dir). Blocking; the directory is removed.
+pub fn fsync_rate(base_dir: &Path, duration: Duration) -> std::io::Result<FsyncLimit> {
+    let dir = base_dir.join(format!("hookbridge-bench-{}-fsync", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = probe_fsync(&dir, duration);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (count, elapsed) = result?;
+    Ok(FsyncLimit {
+        per_sec: count as f64 / elapsed.as_secs_f64(),
+        mean: elapsed.checked_div(count.max(1) as u32).unwrap_or(elapsed),
+        dir,
+    })
+}
+
+fn probe_fsync(dir: &Path, duration: Duration) -> std::io::Result<(u64, Duration)> {
+    let mut file = OpenOptions::new().create(true).truncate(true).write(true).open(dir.join("probe"))?;
+    let block = vec![0x5a_u8; FSYNC_BLOCK];
+    // Allocate the file first so the timed loop measures data syncs, not file growth.
+    for _ in 0..FSYNC_BLOCKS {
+        file.write_all(&block)?;
+    }
+    file.sync_all()?;
+    let started = Instant::now();
+    let mut count = 0u64;
+    while started.elapsed() < duration {
+        file.seek(SeekFrom::Start((count % FSYNC_BLOCKS) * FSYNC_BLOCK as u64))?;
+        file.write_all(&block)?;
+        file.sync_all()?;
+        count += 1;
+    }
+    Ok((count, started.elapsed()))
+}
+
+/// Builds an HTTP client configured like the SDK's (pooled, `TCP_NODELAY`, same timeouts), so
+/// `/healthz` is driven by the same kind of load generator as the sends.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(30))
+        .read_timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
+        .build()
+        .expect("HTTP client")
+}
+
+/// `GET {server}/healthz` from `concurrency` tasks in a loop for `duration`; returns requests/s
+/// answered 200.
+pub async fn healthz_rate(http: &reqwest::Client, server: &str, concurrency: usize, duration: Duration) -> f64 {
+    let url: Arc<str> = format!("{server}/healthz").into();
+    let ok = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (http, url, ok) = (http.clone(), url.clone(), ok.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                match http.get(&*url).send().await {
+                    Ok(reply) if reply.status().is_success() => {
+                        if reply.bytes().await.is_ok() {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    Ok(reply) => panic!("/healthz answered {}", reply.status()),
+                    Err(e) => panic!("/healthz failed: {e}"),
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("/healthz task");
+    }
+    ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The 1-minute load average (`/proc/loadavg`), to warn when the machine is not idle.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
