@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod data_dir;
 pub mod delivery;
+pub mod domain;
 pub mod export_files;
 pub mod http;
 pub mod ids;
