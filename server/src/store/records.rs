@@ -246,15 +246,40 @@ pub struct LogFilter {
     pub after: Option<ListCursor>,
 }
 
-/// One message as listed in logs, the DLQ and exports.
+/// One message as listed in logs, the DLQ and exports (the HTTP layer makes the wire items).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogEntry {
-    /// The contract's log item.
-    pub summary: hookbridge::MessageSummary,
+    /// UUIDv7 of the message.
+    pub message_id: String,
     /// The endpoint the message belongs to.
     pub endpoint_id: String,
+    /// Destination URL at send (or receive) time.
+    pub destination_url: String,
+    /// Current status.
+    pub status: String,
+    /// Delivery attempts made so far.
+    pub attempt_count: i64,
+    /// When the message was accepted (Unix ms).
+    pub created_at: i64,
+    /// When it was delivered (Unix ms).
+    pub delivered_at: Option<i64>,
+    /// When the next attempt is due (Unix ms), as stored: meaningful only while the status
+    /// waits for an attempt.
+    pub next_attempt_at: Option<i64>,
+    /// HTTP status of the last attempt.
+    pub response_status: Option<i64>,
+    /// Latency of the last attempt in milliseconds.
+    pub response_latency_ms: Option<i64>,
+    /// Error of the last attempt.
+    pub last_error: Option<String>,
     /// When it entered the dead letter queue (Unix ms).
     pub failed_at: Option<i64>,
+}
+
+/// Whether a message in `status` waits for a scheduled attempt, so that its stored
+/// `next_attempt_at` is shown.
+pub fn awaits_attempt(status: &str) -> bool {
+    matches!(status, "queued" | "pending_retry")
 }
 
 /// Which replay rules apply.
