@@ -197,3 +197,47 @@ pub async fn fail_interrupted(store: &dyn Store, data_dir: &Path) -> Result<(), 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Args, Config};
+    use crate::store::sqlite::{SqliteStore, Synchronous};
+    use crate::store::tenancy::DataDirMode;
+    use crate::store::{Direction, ExportCreate, NewExport};
+
+    #[tokio::test]
+    async fn shutdown_lets_a_running_export_finish() {
+        let dir = tempfile::tempdir().expect("a temporary data dir");
+        let args = Args { data_dir: Some(dir.path().to_owned()), ..Default::default() };
+        let config = Arc::new(Config::resolve(args).expect("a configuration"));
+        let sqlite = SqliteStore::open(&config.data_dir, Synchronous::Normal, &config.secrets).expect("a store");
+        let store: Arc<dyn Store> = Arc::new(sqlite);
+        let key = store.ensure_bootstrap(None, DataDirMode::Production).await.expect("bootstrap").created_key.expect("a key");
+        let caller = store.authenticate(&ids::sha256_hex(key.as_bytes())).await.expect("lookup").expect("a valid key");
+        let now = now_millis();
+        let export = NewExport {
+            id: ids::uuid7(),
+            project_id: caller.project_id.clone(),
+            direction: Direction::Outbound,
+            start_ms: 0,
+            end_ms: now,
+            status: None,
+            endpoint_id: None,
+            created_at: now,
+        };
+        let ExportCreate::Created(stored) = store.create_export(export, 3).await.expect("create") else {
+            panic!("the export cap is not reached by one export");
+        };
+        let id = stored.record.id.clone();
+
+        let jobs = ExportJobs::new(store.clone(), config, |buf, entry| serde_json::to_writer(buf, &entry.message_id));
+        jobs.submit(*stored);
+        jobs.shutdown(Duration::from_secs(60)).await;
+
+        let done = store.get_export(&caller.project_id, &id).await.expect("read").expect("the export");
+        assert_eq!(done.record.status, "completed", "shutdown waited for the export");
+        let file = done.file_path.expect("a file once completed");
+        assert!(Path::new(&file).is_file(), "the export file {file} exists");
+    }
+}
