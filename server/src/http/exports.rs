@@ -91,7 +91,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         created_at: now_millis(),
     };
     let limit = state.config.max_exports_per_project;
-    let stored = match state.store.create_export(export, limit).await? {
+    let stored = match state.exports.create(export, limit).await? {
         ExportCreate::Created(stored) => *stored,
         ExportCreate::LimitReached(live) => {
             return Err(ApiError::new(
@@ -105,7 +105,6 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
             .with_details(serde_json::json!({ "limit": limit, "current": live })));
         }
     };
-    state.exports.submit(stored.clone());
     Ok(Reply::created(view(stored, now_millis())))
 }
 

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::clock::now_millis;
 use crate::config::Config;
 use crate::ids;
-use crate::store::{CompletedExport, ListCursor, LogEntry, LogFilter, Store, StoredExport};
+use crate::store::{CompletedExport, ExportCreate, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport};
 
 /// Expired exports handled per store round trip.
 const BATCH: usize = 100;
@@ -41,8 +41,18 @@ impl ExportJobs {
         ExportJobs { store, config, write_line, running: Arc::default() }
     }
 
+    /// Stores a new `pending` export, unless the project already has `max_live` exports
+    /// pending, processing or downloadable, and starts writing its file in the background.
+    pub async fn create(&self, export: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
+        let outcome = self.store.create_export(export, max_live).await?;
+        if let ExportCreate::Created(stored) = &outcome {
+            self.submit(stored.as_ref().clone());
+        }
+        Ok(outcome)
+    }
+
     /// Writes the file of a stored (`pending`) export in the background and records the outcome.
-    pub fn submit(&self, export: StoredExport) {
+    fn submit(&self, export: StoredExport) {
         let job = self.clone();
         if let Ok(mut running) = self.running.lock() {
             while running.try_join_next().is_some() {}
@@ -202,9 +212,9 @@ pub async fn fail_interrupted(store: &dyn Store, data_dir: &Path) -> Result<(), 
 mod tests {
     use super::*;
     use crate::config::{Args, Config};
+    use crate::store::Direction;
     use crate::store::sqlite::{SqliteStore, Synchronous};
     use crate::store::tenancy::DataDirMode;
-    use crate::store::{Direction, ExportCreate, NewExport};
 
     #[tokio::test]
     async fn shutdown_lets_a_running_export_finish() {
@@ -226,14 +236,13 @@ mod tests {
             endpoint_id: None,
             created_at: now,
         };
-        let ExportCreate::Created(stored) = store.create_export(export, 3).await.expect("create") else {
+        let jobs = ExportJobs::new(store.clone(), config, |buf, entry| serde_json::to_writer(buf, &entry.message_id));
+        let ExportCreate::Created(stored) = jobs.create(export, 3).await.expect("create") else {
             panic!("the export cap is not reached by one export");
         };
-        let id = stored.record.id.clone();
-
-        let jobs = ExportJobs::new(store.clone(), config, |buf, entry| serde_json::to_writer(buf, &entry.message_id));
-        jobs.submit(*stored);
         jobs.shutdown(Duration::from_secs(60)).await;
+
+        let id = stored.record.id.clone();
 
         let done = store.get_export(&caller.project_id, &id).await.expect("read").expect("the export");
         assert_eq!(done.record.status, "completed", "shutdown waited for the export");
