@@ -3,13 +3,16 @@
 # Rust (core, server, uniffi), Python (package, parity with the official SDK, typing),
 # the official SDK against our server, C (with valgrind) and C++, Kotlin, Swift (in a Debian trixie
 # chroot; see scripts/swift-chroot.sh) and generation checks.
-# Usage: scripts/test.sh [stage ...]   stages: rust python compat c kotlin swift docs (default: all)
+# and the whole server suite again on a throwaway PostgreSQL (scripts/postgres.sh), with the
+# several-node cluster tests.
+# Usage: scripts/test.sh [stage ...]   stages: rust postgres python compat c kotlin swift docs (default: all)
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
+source "$(dirname "$0")/postgres.sh"
 cd "$ROOT"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(rust python compat c kotlin swift docs)
+[ ${#stages[@]} -gt 0 ] || stages=(rust postgres python compat c kotlin swift docs)
 passed=()
 failed=()
 
@@ -32,6 +35,14 @@ stage_rust() {
   cargo clippy -q --workspace --all-targets -- -D warnings
   cargo build -q --workspace --exclude hookbridge-python --all-targets
   cargo test -q --workspace --exclude hookbridge-python
+}
+
+# The whole server suite on PostgreSQL (each test server gets its own database), then the
+# cluster tests: several server processes on one database.
+stage_postgres() {
+  pg_start
+  HB_TEST_POSTGRES="$HB_TEST_POSTGRES" cargo test -q -p hookbridge-server
+  pg_stop
 }
 
 stage_python() {

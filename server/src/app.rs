@@ -14,6 +14,7 @@ use crate::http::router;
 use crate::jobs::Jobs;
 use crate::listener::ListenerLimits;
 use crate::state::AppState;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::tenancy::DataDirMode;
 use crate::store::{BootstrapOutcome, Store};
@@ -25,9 +26,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the server until a termination signal; returns a message on start-up failure.
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
-    let _data_dir_lock = lock_data_dir(&config.data_dir)?;
-    let sqlite = SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let (store, _data_dir_lock) = open_store(&config).await?;
     crate::jobs::exports::fail_interrupted(store.as_ref(), &config.data_dir).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
@@ -114,6 +113,25 @@ async fn bootstrap(store: &dyn Store, config: &Config) -> Result<BootstrapOutcom
         );
     }
     Ok(outcome)
+}
+
+/// Opens the configured backend: PostgreSQL when a database URL is set (no data-dir lock: any
+/// number of nodes share the database), else SQLite in the data dir, locked to this process.
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<std::fs::File>), String> {
+    match &config.database_url {
+        Some(url) => {
+            crate::data_dir::ensure_private_dir(&config.data_dir)?;
+            let pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
+            tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), "using PostgreSQL");
+            Ok((Arc::new(pg), None))
+        }
+        None => {
+            let lock = lock_data_dir(&config.data_dir)?;
+            let sqlite =
+                SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
+            Ok((Arc::new(sqlite), Some(lock)))
+        }
+    }
 }
 
 /// Takes an exclusive lock on `<data_dir>/hookbridge.lock` for the life of the process. SQLite

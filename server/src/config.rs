@@ -33,6 +33,10 @@ pub struct Args {
     /// Directory holding the SQLite database and export files (created if missing).
     #[arg(long, env = "HOOKBRIDGE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite (`postgres://user:pass@host:port/db`): any number of server
+    /// processes may share the database.
+    #[arg(long, env = "HOOKBRIDGE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<SecretText>,
     /// Local development mode: temporary data dir unless given, the fixed key `hb_test_dev000…`,
     /// and delivery to http:// and loopback/private addresses allowed.
     #[arg(long, env = "HOOKBRIDGE_DEV")]
@@ -191,6 +195,7 @@ pub enum Switch {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
+    database_url: Option<SecretText>,
     dev: Option<bool>,
     api_key: Option<SecretText>,
     public_url: Option<String>,
@@ -234,6 +239,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Data directory.
     pub data_dir: PathBuf,
+    /// PostgreSQL database URL; `None`: SQLite in the data dir.
+    pub database_url: Option<SecretText>,
     /// Whether the data dir is temporary (removed at exit).
     pub temporary_data_dir: bool,
     /// Development mode.
@@ -383,6 +390,7 @@ impl Config {
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid default")),
             data_dir,
+            database_url: args.database_url.or(file.database_url),
             temporary_data_dir,
             dev,
             bootstrap_api_key,

@@ -75,6 +75,12 @@ impl From<StoreError> for ApiError {
             StoreError::Closed => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the server is shutting down").with_retry_after(1)
             }
+            StoreError::Unavailable(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "the database is unavailable; nothing was stored, try again shortly",
+            )
+            .with_retry_after(2),
             _ => ApiError::internal("internal storage error"),
         }
     }

@@ -10,7 +10,7 @@
 //! - [`delivery`]: the engine that claims due messages and POSTs them.
 //! - [`state`] (what handlers share) and [`error`] (the error every refusal is made of).
 //! - [`ingest`]: inbound request checks, request reading, the rejection log, the replay guard.
-//! - `domain`: the message rules every storage backend applies the same way.
+//! - [`domain`]: the message rules every storage backend applies the same way.
 //! - [`store`]: the records the server owns and one trait per concept, with the backends
 //!   behind them; they turn rows into records and never build wire types.
 //!
@@ -23,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod data_dir;
 pub mod delivery;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ids;

@@ -1,13 +1,14 @@
-//! Storage: the domain records and one trait per concept, with the SQLite implementation in
-//! [`sqlite`]. The HTTP layer and the delivery engine only talk to [`Store`], so a PostgreSQL
-//! implementation (several server processes on one database, work claimed with
-//! `FOR UPDATE SKIP LOCKED`) can be added beside SQLite without touching them.
+//! Storage: the domain records and one trait per concept, with two implementations: SQLite
+//! ([`sqlite`], one process, the default) and PostgreSQL ([`postgres`], any number of server
+//! processes on one database, work claimed with `FOR UPDATE SKIP LOCKED`). The HTTP layer and
+//! the delivery engine only talk to [`Store`].
 
 pub mod endpoints;
 pub mod exports;
 pub mod health;
 pub mod inbound;
 pub mod messages;
+pub mod postgres;
 pub mod queue;
 pub mod records;
 pub mod retention;
@@ -70,6 +71,10 @@ pub enum StoreError {
     /// A stored value could not be decoded.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// The database cannot be reached right now (PostgreSQL down or restarting). Nothing was
+    /// committed; the caller may try again later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

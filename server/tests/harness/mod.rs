@@ -15,6 +15,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+pub mod backend;
+
 /// The fixed key of `--dev` mode.
 pub const DEV_KEY: &str = "hb_test_dev00000000000000000000000000000";
 
@@ -125,6 +127,7 @@ impl Server {
         let mut child = command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(backend::server_args(data_dir))
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())

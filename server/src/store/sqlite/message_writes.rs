@@ -3,9 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::store::{
-    Direction, MAX_REPLAYS, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError,
-};
+use crate::domain::MessageStatus;
+use crate::domain::messages::{self, ReplayFacts};
+use crate::store::{Direction, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError};
 
 /// Stores an outbound send (see [`crate::store::MessageStore::accept_send`]).
 pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutcome, StoreError> {
@@ -22,10 +22,10 @@ pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutco
             .query_row(params![m.endpoint_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((id, sha)) = original {
-            return Ok(if sha == m.payload_sha256 { SendOutcome::Duplicate(id) } else { SendOutcome::IdempotencyMismatch });
+            return Ok(messages::idempotent_repeat(id, &sha, &m.payload_sha256));
         }
     }
-    let status = if paused { "paused" } else { "queued" };
+    let status = MessageStatus::requeued(paused).as_str();
     insert_message(conn, m, &url, status)?;
     Ok(SendOutcome::Accepted(status))
 }
@@ -89,26 +89,9 @@ pub(super) fn replay_one(
     let Some((status, replay_count, purged, response_status, endpoint_id)) = row else {
         return Ok(ReplayOutcome::NotFound);
     };
-    match mode {
-        ReplayMode::DeadLetter => {
-            if status != "failed_permanent" {
-                return Ok(ReplayOutcome::NotReplayable(status));
-            }
-        }
-        ReplayMode::Manual => {
-            match status.as_str() {
-                "delivering" => return Ok(ReplayOutcome::DeliveryInProgress),
-                "pending_retry" if response_status == Some(429) => return Ok(ReplayOutcome::RetryInProgress),
-                "failed_permanent" | "pending_retry" | "succeeded" => {}
-                _ => return Ok(ReplayOutcome::NotReplayable(status)),
-            }
-            if replay_count >= MAX_REPLAYS {
-                return Ok(ReplayOutcome::LimitExceeded);
-            }
-        }
-    }
-    if purged {
-        return Ok(ReplayOutcome::PayloadUnavailable);
+    let facts = ReplayFacts { status: messages::stored_status(&status)?, replay_count, payload_purged: purged, response_status };
+    if let Err(refused) = messages::replay_allowed(&facts, mode) {
+        return Ok(refused);
     }
     let Some(paused) = endpoint_paused(conn, direction, &endpoint_id)? else {
         return Ok(ReplayOutcome::EndpointDeleted);
@@ -117,7 +100,7 @@ pub(super) fn replay_one(
         "UPDATE messages SET status = ?2, next_attempt_at = ?3, signed_at = ?4, fast_retry_count = 0, slow_retry_count = 0, \
          replay_count = replay_count + 1, lease_until = NULL, failed_at = NULL, updated_at = ?3 WHERE id = ?1",
     )?
-    .execute(params![message_id, if paused { "paused" } else { "queued" }, now_ms, now_ms.div_euclid(1000)])?;
+    .execute(params![message_id, MessageStatus::requeued(paused).as_str(), now_ms, now_ms.div_euclid(1000)])?;
     Ok(ReplayOutcome::Replayed)
 }
 
@@ -142,7 +125,7 @@ pub(super) fn replay_all(
     for id in ids {
         match replay_one(conn, project_id, direction, &id, ReplayMode::Manual, now_ms)? {
             ReplayOutcome::Replayed => result.replayed.push(id),
-            ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress => result.stuck.push(id),
+            other if messages::replay_is_stuck(&other) => result.stuck.push(id),
             _ => result.failed += 1,
         }
     }
@@ -160,8 +143,10 @@ fn outbound_status(conn: &Connection, project_id: &str, message_id: &str) -> Res
 pub(super) fn cancel(conn: &Connection, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
     match outbound_status(conn, project_id, message_id)? {
         None => Ok(StatusChange::NotFound),
-        Some(s) if s != "pending_retry" => Ok(StatusChange::WrongStatus(s)),
-        Some(_) => {
+        Some(s) => {
+            if let Err(refused) = messages::retry_control_allowed(messages::stored_status(&s)?) {
+                return Ok(refused);
+            }
             conn.prepare_cached(
                 "UPDATE messages SET status = 'failed_permanent', next_attempt_at = NULL, failed_at = ?2, \
                  last_error = COALESCE(last_error, 'retry cancelled'), updated_at = ?2 WHERE id = ?1",
@@ -176,8 +161,10 @@ pub(super) fn cancel(conn: &Connection, project_id: &str, message_id: &str, now_
 pub(super) fn retry_now(conn: &Connection, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
     match outbound_status(conn, project_id, message_id)? {
         None => Ok(StatusChange::NotFound),
-        Some(s) if s != "pending_retry" => Ok(StatusChange::WrongStatus(s)),
-        Some(_) => {
+        Some(s) => {
+            if let Err(refused) = messages::retry_control_allowed(messages::stored_status(&s)?) {
+                return Ok(refused);
+            }
             conn.prepare_cached("UPDATE messages SET next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1")?
                 .execute(params![message_id, now_ms])?;
             Ok(StatusChange::Done)

@@ -1,0 +1,8 @@
+//! The domain: the server's own rules about messages, independent of HTTP and of the storage
+//! backend. Store implementations read facts and apply these rules' answers inside their
+//! transactions, so SQLite and PostgreSQL behave the same by construction.
+
+pub mod messages;
+pub mod status;
+
+pub use status::MessageStatus;

@@ -1,0 +1,91 @@
+//! The status of a message, and which statuses a message may move between.
+
+use std::fmt;
+
+/// Where a message stands in its delivery life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// Stored and due for a first (or replayed) attempt.
+    Queued,
+    /// Claimed by a delivery worker: an attempt is in flight under a lease.
+    Delivering,
+    /// Delivered (the receiver answered 2xx).
+    Succeeded,
+    /// Waiting for its next retry.
+    PendingRetry,
+    /// Out of retries, cancelled or refused for good: in the dead letter queue.
+    FailedPermanent,
+    /// Held because its endpoint is paused.
+    Paused,
+}
+
+impl MessageStatus {
+    /// Every status, in life order.
+    pub const ALL: [MessageStatus; 6] = [
+        MessageStatus::Queued,
+        MessageStatus::Delivering,
+        MessageStatus::Succeeded,
+        MessageStatus::PendingRetry,
+        MessageStatus::FailedPermanent,
+        MessageStatus::Paused,
+    ];
+
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Queued => "queued",
+            MessageStatus::Delivering => "delivering",
+            MessageStatus::Succeeded => "succeeded",
+            MessageStatus::PendingRetry => "pending_retry",
+            MessageStatus::FailedPermanent => "failed_permanent",
+            MessageStatus::Paused => "paused",
+        }
+    }
+
+    /// The status spelled `text`, if any.
+    pub fn parse(text: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether the delivery engine may pick the message up (when due).
+    pub fn is_waiting(self) -> bool {
+        matches!(self, MessageStatus::Queued | MessageStatus::PendingRetry)
+    }
+
+    /// Whether nothing more will happen to the message unless someone replays it.
+    pub fn is_final(self) -> bool {
+        matches!(self, MessageStatus::Succeeded | MessageStatus::FailedPermanent)
+    }
+
+    /// The status of a message (re-)queued for delivery to an endpoint that is `paused` or not.
+    pub fn requeued(paused: bool) -> MessageStatus {
+        if paused { MessageStatus::Paused } else { MessageStatus::Queued }
+    }
+}
+
+impl fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_reads_back_from_its_spelling() {
+        for status in MessageStatus::ALL {
+            assert_eq!(MessageStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(MessageStatus::parse("delivered"), None);
+        assert_eq!(MessageStatus::requeued(true), MessageStatus::Paused);
+        assert_eq!(MessageStatus::requeued(false), MessageStatus::Queued);
+    }
+}

@@ -1,0 +1,191 @@
+//! The PostgreSQL store: the same traits as SQLite, for any number of server processes on one
+//! database. PostgreSQL does the coordination with its own locking: work is claimed with
+//! `FOR UPDATE SKIP LOCKED` and a lease, idempotency is a unique index, cluster-wide jobs take an
+//! advisory lock, and `LISTEN`/`NOTIFY` wakes every node when work is stored.
+//!
+//! Connections come from a pool (deadpool-postgres over tokio-postgres). When the database
+//! cannot be reached, every method fails with [`StoreError::Unavailable`] (the API answers 503
+//! with `Retry-After`), and the pool reconnects by itself once the database is back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls};
+
+use crate::secrets::{SecretBox, SecretsSettings};
+use crate::store::StoreError;
+
+mod endpoints;
+mod exports;
+mod health;
+mod inbound;
+mod messages;
+mod queue;
+mod retention;
+mod secrets;
+mod tenancy;
+
+/// Embedded migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// Advisory lock key held while migrations run, so nodes starting together migrate once.
+const MIGRATION_LOCK: i64 = 0x4842_4d49_4752_4154; // "HBMIGRAT"
+
+/// Pooled connections per node.
+const POOL_SIZE: usize = 16;
+/// How long a request waits for a pooled connection (or a new one) before answering 503.
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
+
+/// Handle to the PostgreSQL database; cheap to clone.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    #[allow(dead_code)]
+    secrets: Arc<SecretBox>,
+    url: Arc<str>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("database", &redact_url(&self.url)).finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (a `postgres://` URL or a libpq key=value string), applies migrations
+    /// under an advisory lock (safe when several nodes start at once), loads the secrets keys and
+    /// seals or re-seals stored secrets as needed. Fails when the database cannot be reached or
+    /// the secrets key is not the one the database was encrypted with.
+    pub async fn connect(url: &str, keys: &SecretsSettings) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::Io(format!("invalid --database-url {}: {e}", redact_url(url))))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .wait_timeout(Some(CONNECT_WAIT))
+            .create_timeout(Some(CONNECT_WAIT))
+            .recycle_timeout(Some(CONNECT_WAIT))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Io(format!("cannot set up the database pool: {e}")))?;
+        let mut client = pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to the database {}: {e}", redact_url(url))))?;
+        migrate(&mut client).await?;
+        let stored_key_id = secrets::stored_key_id(&client).await?;
+        let keys = Arc::new(keys.load(stored_key_id.as_deref()).map_err(StoreError::Io)?);
+        secrets::startup_pass(&mut client, &keys).await?;
+        drop(client);
+        Ok(PgStore { pool, secrets: keys, url: Arc::from(url) })
+    }
+
+    /// The database URL this store was opened with (may hold a password: never log it as is).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The keys that seal and open stored secrets.
+    #[allow(dead_code)] // used by the areas being written
+    pub(crate) fn secrets(&self) -> Arc<SecretBox> {
+        self.secrets.clone()
+    }
+
+    /// A pooled connection, or [`StoreError::Unavailable`] when none can be had in time.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+}
+
+/// Applies the pending migrations while holding [`MIGRATION_LOCK`]; each runs in its own
+/// transaction with its version row, so a crash leaves the schema at a known version.
+async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await.map_err(pg_err)?;
+    let result = migrate_locked(client).await;
+    let unlock = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await.map_err(pg_err);
+    result.and(unlock.map(|_| ()))
+}
+
+async fn migrate_locked(client: &mut Client) -> Result<(), StoreError> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+        .await
+        .map_err(pg_err)?;
+    let current: i64 =
+        client.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[]).await.map_err(pg_err)?.get(0);
+    if current as usize > MIGRATIONS.len() {
+        return Err(StoreError::Io(format!(
+            "database schema version {current} is newer than this server supports ({}); upgrade the server",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = client.transaction().await.map_err(pg_err)?;
+        tx.batch_execute(sql).await.map_err(pg_err)?;
+        let version = i as i64 + 1;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            &[&version, &crate::clock::now_millis()],
+        )
+        .await
+        .map_err(pg_err)?;
+        tx.commit().await.map_err(pg_err)?;
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(())
+}
+
+/// Maps a driver error: lost or refused connections and a database that is shutting down or
+/// starting become [`StoreError::Unavailable`]; everything else is a database error.
+pub(crate) fn pg_err(e: tokio_postgres::Error) -> StoreError {
+    if e.is_closed() {
+        return StoreError::Unavailable(e.to_string());
+    }
+    match e.code() {
+        None => StoreError::Unavailable(e.to_string()),
+        Some(code) if is_unavailable(code) => StoreError::Unavailable(e.to_string()),
+        Some(_) => StoreError::Database(e.to_string()),
+    }
+}
+
+fn is_unavailable(code: &SqlState) -> bool {
+    let c = code.code();
+    // Class 08: connection exceptions; 57P01..57P03: admin/crash shutdown, cannot connect now.
+    c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+/// Whether the error is a unique-constraint violation (e.g. an idempotency key inserted by
+/// another node at the same moment).
+#[allow(dead_code)] // used by the areas being written
+pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// The URL with its password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some(hookbridge::REDACTED));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) if url.contains("password") => hookbridge::REDACTED.to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let shown = redact_url("postgres://hb:s3cret@127.0.0.1:5432/hb");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("127.0.0.1:5432/hb"), "{shown}");
+        assert_eq!(redact_url("host=/tmp password=s3cret dbname=hb"), hookbridge::REDACTED);
+        assert_eq!(redact_url("host=/tmp dbname=hb"), "host=/tmp dbname=hb");
+    }
+}
