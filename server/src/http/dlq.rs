@@ -12,6 +12,7 @@ use super::logs::message_summary;
 use super::messages::replay_error;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, opt_timestamp};
+use crate::domain::MessageStatus;
 use crate::store::{Direction, LogFilter, ReplayMode, ReplayOutcome};
 
 /// The routes of this area.
@@ -53,7 +54,7 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
     let filter = LogFilter {
         project_id: caller.project_id,
         direction: Direction::Outbound,
-        status: Some("failed_permanent".into()),
+        status: Some(MessageStatus::FailedPermanent),
         endpoint_id: q.endpoint_id.filter(|e| !e.is_empty()),
         start_ms: None,
         end_ms: None,

@@ -10,7 +10,7 @@ use super::auth::Caller;
 use super::extract::{QueryParams, cursor, endpoint_id_filter, limit, parse_time, status_filter};
 use super::{ApiResult, AppState, Reply, Route};
 use crate::clock::{opt_timestamp, timestamp};
-use crate::store::{Direction, LogEntry, LogFilter, awaits_attempt};
+use crate::store::{Direction, LogEntry, LogFilter};
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -42,11 +42,11 @@ pub(super) fn message_summary(e: &LogEntry) -> MessageSummary {
     MessageSummary {
         message_id: e.message_id.clone(),
         endpoint: e.destination_url.clone(),
-        status: e.status.clone(),
+        status: e.status.to_string(),
         attempt_count: e.attempt_count,
         created_at: timestamp(e.created_at),
         delivered_at: opt_timestamp(e.delivered_at),
-        next_attempt_at: if awaits_attempt(&e.status) { opt_timestamp(e.next_attempt_at) } else { None },
+        next_attempt_at: if e.status.is_waiting() { opt_timestamp(e.next_attempt_at) } else { None },
         response_status: e.response_status,
         response_latency_ms: e.response_latency_ms,
         last_error: e.last_error.clone(),

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::clock::now_millis;
 use crate::config::Config;
+use crate::domain::messages::stored_status;
 use crate::ids;
 use crate::store::{CompletedExport, ExportCreate, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport};
 
@@ -88,6 +89,7 @@ impl ExportJobs {
 
     async fn write(&self, export: &StoredExport) -> Result<(), String> {
         let record = &export.record;
+        let status = record.filter_status.as_deref().map(stored_status).transpose().map_err(|e| e.to_string())?;
         self.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
         let (data_dir, export_id) = (self.config.data_dir.clone(), record.id.clone());
         let (path, mut file) =
@@ -98,7 +100,7 @@ impl ExportJobs {
             let filter = LogFilter {
                 project_id: record.project_id.clone(),
                 direction: export.direction,
-                status: record.filter_status.clone(),
+                status,
                 endpoint_id: record.filter_endpoint_id.clone(),
                 start_ms: Some(record.filter_start_time.unix_millis()),
                 end_ms: Some(record.filter_end_time.unix_millis()),

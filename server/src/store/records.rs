@@ -1,6 +1,7 @@
 //! Domain records shared by the store traits, the HTTP layer and the delivery engine.
 
 use super::tenancy::{KeyMode, KeyScope};
+use crate::domain::MessageStatus;
 
 /// Which way a message flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,7 +234,7 @@ pub struct LogFilter {
     /// Outbound or inbound messages.
     pub direction: Direction,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     /// Only this endpoint.
     pub endpoint_id: Option<String>,
     /// Created at or after (Unix ms).
@@ -256,7 +257,7 @@ pub struct LogEntry {
     /// Destination URL at send (or receive) time.
     pub destination_url: String,
     /// Current status.
-    pub status: String,
+    pub status: MessageStatus,
     /// Delivery attempts made so far.
     pub attempt_count: i64,
     /// When the message was accepted (Unix ms).
@@ -274,12 +275,6 @@ pub struct LogEntry {
     pub last_error: Option<String>,
     /// When it entered the dead letter queue (Unix ms).
     pub failed_at: Option<i64>,
-}
-
-/// Whether a message in `status` waits for a scheduled attempt, so that its stored
-/// `next_attempt_at` is shown.
-pub fn awaits_attempt(status: &str) -> bool {
-    matches!(status, "queued" | "pending_retry")
 }
 
 /// Which replay rules apply.
@@ -378,7 +373,7 @@ pub struct NewExport {
     /// Range end (Unix ms).
     pub end_ms: i64,
     /// Status filter.
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     /// Endpoint filter.
     pub endpoint_id: Option<String>,
     /// Unix milliseconds.

@@ -63,7 +63,7 @@ fn log_item(e: LogEntry) -> InboundLogEntry {
         message_id: e.message_id,
         inbound_endpoint_id: e.endpoint_id,
         endpoint: e.destination_url,
-        status: e.status,
+        status: e.status.to_string(),
         attempt_count: e.attempt_count,
         received_at: timestamp(e.created_at),
         delivered_at: opt_timestamp(e.delivered_at),

@@ -5,7 +5,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::clock::{opt_timestamp, timestamp};
-use crate::store::{Direction, ListCursor, ListPage, LogEntry, LogFilter, MetricCounts, StoreError, awaits_attempt};
+use crate::domain::MessageStatus;
+use crate::store::{Direction, ListCursor, ListPage, LogEntry, LogFilter, MetricCounts, StoreError};
 
 /// One outbound message of the project.
 pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
@@ -16,13 +17,12 @@ pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str)
              FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'outbound'",
         )?
         .query_row(params![message_id, project_id], |r| {
-            let status: String = r.get(3)?;
-            let due = awaits_attempt(&status);
+            let status: MessageStatus = r.get(3)?;
             Ok(Message {
                 id: r.get(0)?,
                 project_id: r.get(1)?,
                 endpoint_id: r.get(2)?,
-                status,
+                status: status.to_string(),
                 attempt_count: r.get(4)?,
                 replay_count: r.get(5)?,
                 content_type: r.get(6)?,
@@ -31,7 +31,7 @@ pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str)
                 created_at: timestamp(r.get(9)?),
                 updated_at: timestamp(r.get(10)?),
                 idempotency_key: r.get(11)?,
-                next_attempt_at: if due { opt_timestamp(r.get(12)?) } else { None },
+                next_attempt_at: if status.is_waiting() { opt_timestamp(r.get(12)?) } else { None },
                 last_error: r.get(13)?,
                 response_status: r.get(14)?,
                 response_latency_ms: r.get(15)?,
@@ -52,7 +52,7 @@ pub(super) fn list_messages(conn: &Connection, f: &LogFilter) -> Result<ListPage
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
     if let Some(status) = &f.status {
-        add(" AND status = ?", status.clone().into(), &mut sql);
+        add(" AND status = ?", status.as_str().to_owned().into(), &mut sql);
     }
     if let Some(endpoint) = &f.endpoint_id {
         add(" AND endpoint_id = ?", endpoint.clone().into(), &mut sql);
