@@ -23,7 +23,7 @@ pub fn routes() -> Vec<Route> {
     }]
 }
 
-/// A log item: the contract's message summary plus the endpoint id.
+/// A log item: the API's message summary plus the endpoint id.
 #[derive(Serialize)]
 struct LogItem {
     #[serde(flatten)]
@@ -37,7 +37,7 @@ impl From<LogEntry> for LogItem {
     }
 }
 
-/// The contract's summary of a listed message (`next_attempt_at` only while an attempt is due).
+/// The API's summary of a listed message (`next_attempt_at` only while an attempt is due).
 pub(super) fn message_summary(e: &LogEntry) -> MessageSummary {
     MessageSummary {
         message_id: e.message_id.clone(),
