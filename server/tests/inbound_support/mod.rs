@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)] // inbound_abuse.rs also loads it through the harness
 #[path = "../harness/backend.rs"]
 mod backend;
 
