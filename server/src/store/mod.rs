@@ -3,6 +3,7 @@
 //! processes on one database, work claimed with `FOR UPDATE SKIP LOCKED`). The HTTP layer and
 //! the delivery engine only talk to [`Store`].
 
+pub mod due_scan;
 pub mod endpoints;
 pub mod exports;
 pub mod health;
