@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::{Direction, StoreError};
+use crate::domain::MessageStatus;
 use crate::telemetry::QueueDepth;
 
 /// A message claimed for one delivery attempt, with everything needed to send it.
@@ -156,6 +157,17 @@ pub enum NextState {
     FailedPermanent,
 }
 
+impl NextState {
+    /// The status the message takes.
+    pub fn status(&self) -> MessageStatus {
+        match self {
+            NextState::Succeeded => MessageStatus::Succeeded,
+            NextState::Retry { .. } => MessageStatus::PendingRetry,
+            NextState::FailedPermanent => MessageStatus::FailedPermanent,
+        }
+    }
+}
+
 /// One finished attempt to record.
 #[derive(Clone, Debug)]
 pub struct AttemptRecord {
@@ -299,10 +311,11 @@ pub(crate) const QUEUE_DEPTH_SQL: &str = "SELECT status, COUNT(*) FROM messages 
 /// Adds one row of [`QUEUE_DEPTH_SQL`] to `depth`.
 pub(crate) fn add_to_depth(depth: &mut QueueDepth, status: &str, count: i64) {
     let count = u64::try_from(count).unwrap_or(0);
-    match status {
-        "queued" | "pending_retry" => depth.pending += count,
-        "paused" => depth.paused += count,
-        _ => depth.dead_letter += count,
+    match MessageStatus::parse(status) {
+        Some(MessageStatus::Queued | MessageStatus::PendingRetry) => depth.pending += count,
+        Some(MessageStatus::Paused) => depth.paused += count,
+        Some(MessageStatus::FailedPermanent) => depth.dead_letter += count,
+        _ => {}
     }
 }
 
@@ -311,7 +324,7 @@ pub(crate) struct AttemptEffect {
     /// The attempt's `outcome`.
     pub outcome: &'static str,
     /// The message's new status.
-    pub status: &'static str,
+    pub status: MessageStatus,
     /// The message's next due time.
     pub next_attempt_at: Option<i64>,
     /// Added to `fast_retry_count`.
@@ -327,15 +340,15 @@ pub(crate) struct AttemptEffect {
 impl NextState {
     /// What this next state writes.
     pub(crate) fn effect(&self) -> AttemptEffect {
-        let (outcome, status, next_attempt_at, fast_inc, slow_inc) = match self {
-            NextState::Succeeded => ("succeeded", "succeeded", None, 0, 0),
-            NextState::Retry { at_ms, fast: true } => ("retry_fast", "pending_retry", Some(*at_ms), 1, 0),
-            NextState::Retry { at_ms, fast: false } => ("retry_slow", "pending_retry", Some(*at_ms), 0, 1),
-            NextState::FailedPermanent => ("failed_permanent", "failed_permanent", None, 0, 0),
+        let (outcome, next_attempt_at, fast_inc, slow_inc) = match self {
+            NextState::Succeeded => ("succeeded", None, 0, 0),
+            NextState::Retry { at_ms, fast: true } => ("retry_fast", Some(*at_ms), 1, 0),
+            NextState::Retry { at_ms, fast: false } => ("retry_slow", Some(*at_ms), 0, 1),
+            NextState::FailedPermanent => ("failed_permanent", None, 0, 0),
         };
         AttemptEffect {
             outcome,
-            status,
+            status: self.status(),
             next_attempt_at,
             fast_inc,
             slow_inc,

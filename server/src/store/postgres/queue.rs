@@ -286,7 +286,7 @@ async fn record_attempt<C: GenericClient>(tx: &C, r: &AttemptRecord, node: &str)
             &stmt,
             &[
                 &r.message_id,
-                &effect.status,
+                &effect.status.as_str(),
                 &r.attempt_no,
                 &effect.fast_inc,
                 &effect.slow_inc,

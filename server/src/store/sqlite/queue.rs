@@ -221,7 +221,7 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
     )?
     .execute(params![
         r.message_id,
-        effect.status,
+        effect.status.as_str(),
         r.attempt_no,
         effect.fast_inc,
         effect.slow_inc,
