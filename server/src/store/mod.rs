@@ -3,15 +3,18 @@
 //! processes on one database, work claimed with `FOR UPDATE SKIP LOCKED`). The HTTP layer and
 //! the delivery engine only talk to [`Store`].
 
+pub mod columns;
 pub mod endpoints;
 pub mod exports;
 pub mod health;
 pub mod inbound;
+pub mod list_query;
 pub mod messages;
 pub mod postgres;
 pub mod queue;
 pub mod records;
 pub mod retention;
+pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 

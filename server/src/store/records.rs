@@ -225,6 +225,20 @@ pub struct ListPage<T> {
     pub next: Option<ListCursor>,
 }
 
+impl<T> ListPage<T> {
+    /// A page from up to `limit + 1` rows read newest first, each with its position: the extra
+    /// row only tells that there is a next page, which starts after the last row kept.
+    pub fn from_overfetch(mut rows: Vec<(ListCursor, T)>, limit: usize) -> Self {
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|(cursor, _)| cursor.clone())
+        } else {
+            None
+        };
+        ListPage { items: rows.into_iter().map(|(_, item)| item).collect(), next }
+    }
+}
+
 /// Filters of the message logs, the DLQ and exports.
 #[derive(Clone, Debug)]
 pub struct LogFilter {

@@ -20,6 +20,8 @@ use crate::store::StoreError;
 mod endpoints;
 mod exports;
 mod health;
+mod sql;
+mod signing_keys;
 mod inbound;
 mod messages;
 mod queue;

@@ -1,0 +1,60 @@
+//! Small helpers over a pooled connection or a transaction: prepared (and cached) statements,
+//! driver errors mapped with [`pg_err`], and the work notification.
+
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::pg_err;
+use crate::store::StoreError;
+use crate::store::list_query::{ListQuery, SqlArg};
+
+/// The channel every node's delivery engine listens on for "work became due".
+pub(crate) const WORK_CHANNEL: &str = "hookbridge_work";
+
+/// Query parameters.
+pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// At most one row.
+pub(super) async fn opt_row(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<Option<Row>, StoreError> {
+    let stmt = c.prepare_cached(sql).await.map_err(pg_err)?;
+    c.query_opt(&stmt, params).await.map_err(pg_err)
+}
+
+/// Every row.
+pub(super) async fn all_rows(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+    let stmt = c.prepare_cached(sql).await.map_err(pg_err)?;
+    c.query(&stmt, params).await.map_err(pg_err)
+}
+
+/// Runs a statement; the number of rows it changed.
+pub(super) async fn exec(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+    let stmt = c.prepare_cached(sql).await.map_err(pg_err)?;
+    c.execute(&stmt, params).await.map_err(pg_err)
+}
+
+/// The rows of a list query (see [`ListQuery`]).
+pub(super) async fn list_rows(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<Row>, StoreError> {
+    let params: Vec<&(dyn ToSql + Sync)> = q
+        .args
+        .iter()
+        .map(|a| match a {
+            SqlArg::Text(t) => t as &(dyn ToSql + Sync),
+            SqlArg::Int(i) => i as &(dyn ToSql + Sync),
+        })
+        .collect();
+    all_rows(c, &q.sql, &params).await
+}
+
+/// Wakes the delivery engine of every node once the transaction commits (PostgreSQL delivers
+/// notifications on commit, and drops them on rollback).
+pub(super) async fn notify_work(c: &impl GenericClient) -> Result<(), StoreError> {
+    c.execute("SELECT pg_notify($1, '')", &[&WORK_CHANNEL]).await.map_err(pg_err)?;
+    Ok(())
+}
+
+/// Commits `tx` and hands back `value` (what the transaction decided).
+pub(super) async fn commit<R>(tx: deadpool_postgres::Transaction<'_>, value: R) -> Result<R, StoreError> {
+    tx.commit().await.map_err(pg_err)?;
+    Ok(value)
+}
