@@ -78,7 +78,7 @@ impl ListQuery {
         q.push(" project_id = ?", SqlArg::Text(f.project_id.clone()));
         q.push(" AND direction = ?", SqlArg::Text(f.direction.as_str().to_owned()));
         if let Some(status) = &f.status {
-            q.push(" AND status = ?", SqlArg::Text(status.clone()));
+            q.push(" AND status = ?", SqlArg::Text(status.as_str().to_owned()));
         }
         if let Some(endpoint) = &f.endpoint_id {
             q.push(" AND endpoint_id = ?", SqlArg::Text(endpoint.clone()));
@@ -115,7 +115,7 @@ mod tests {
         let f = LogFilter {
             project_id: "p".into(),
             direction: Direction::Outbound,
-            status: Some("queued".into()),
+            status: Some(crate::domain::MessageStatus::Queued),
             endpoint_id: None,
             start_ms: Some(5),
             end_ms: None,

@@ -1,13 +1,14 @@
 //! Turning stored rows into records, written once for every backend: each backend selects the
 //! column lists below (in this order) and hands its row to the reader through [`Columns`].
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Message, MessageSummary};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Message};
 
 use super::columns::Columns;
 use super::inbound::{InboundMessageRecord, InboundProfile, InboundSettings, StoredInbound};
 use super::{ListCursor, LogEntry, StoreError};
 use crate::clock::{opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
+use crate::domain::messages::stored_status;
 use crate::secrets::{SecretBox, SecretField};
 
 /// The message columns [`MessageRow::read`] reads, in order.
@@ -65,20 +66,25 @@ impl MessageRow {
         })
     }
 
+    /// The stored status (an unknown spelling is corrupt data).
+    fn status(&self) -> Result<MessageStatus, StoreError> {
+        stored_status(&self.status)
+    }
+
     /// When the next attempt is due, shown only while the message waits for one.
-    fn shown_next_attempt(&self) -> Option<hookbridge::Timestamp> {
-        let waiting = MessageStatus::parse(&self.status).is_some_and(MessageStatus::is_waiting);
-        if waiting { opt_timestamp(self.next_attempt_at) } else { None }
+    fn shown_next_attempt(&self, status: MessageStatus) -> Option<hookbridge::Timestamp> {
+        if status.is_waiting() { opt_timestamp(self.next_attempt_at) } else { None }
     }
 
     /// The outbound message as the API shows it.
-    pub fn outbound(self) -> Message {
-        let next_attempt_at = self.shown_next_attempt();
-        Message {
+    pub fn outbound(self) -> Result<Message, StoreError> {
+        let status = self.status()?;
+        let next_attempt_at = self.shown_next_attempt(status);
+        Ok(Message {
             id: self.id,
             project_id: self.project_id,
             endpoint_id: self.endpoint_id,
-            status: self.status,
+            status: status.to_string(),
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
             content_type: self.content_type,
@@ -91,17 +97,18 @@ impl MessageRow {
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
-        }
+        })
     }
 
     /// The inbound message as the API shows it.
-    pub fn inbound(self) -> InboundMessageRecord {
-        let next_attempt_at = self.shown_next_attempt();
-        InboundMessageRecord {
+    pub fn inbound(self) -> Result<InboundMessageRecord, StoreError> {
+        let status = self.status()?;
+        let next_attempt_at = self.shown_next_attempt(status);
+        Ok(InboundMessageRecord {
             id: self.id,
             project_id: self.project_id,
             inbound_endpoint_id: self.endpoint_id,
-            status: self.status,
+            status,
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
             received_at: timestamp(self.created_at),
@@ -117,30 +124,28 @@ impl MessageRow {
             delivered_at: opt_timestamp(self.delivered_at),
             failed_at: opt_timestamp(self.failed_at),
             total_delivery_ms: self.delivered_at.map(|d| d.saturating_sub(self.created_at).max(0)),
-        }
+        })
     }
 
     /// The message as listed in logs, with its list position.
-    pub fn log_entry(self) -> (ListCursor, LogEntry) {
-        let next_attempt_at = self.shown_next_attempt();
+    pub fn log_entry(self) -> Result<(ListCursor, LogEntry), StoreError> {
+        let status = self.status()?;
         let cursor = ListCursor { created_at: self.created_at, id: self.id.clone() };
         let entry = LogEntry {
-            summary: MessageSummary {
-                message_id: self.id,
-                endpoint: self.destination_url,
-                status: self.status,
-                attempt_count: self.attempt_count,
-                created_at: timestamp(self.created_at),
-                delivered_at: opt_timestamp(self.delivered_at),
-                next_attempt_at,
-                response_status: self.response_status,
-                response_latency_ms: self.response_latency_ms,
-                last_error: self.last_error,
-            },
+            message_id: self.id,
             endpoint_id: self.endpoint_id,
+            destination_url: self.destination_url,
+            status,
+            attempt_count: self.attempt_count,
+            created_at: self.created_at,
+            delivered_at: self.delivered_at,
+            next_attempt_at: self.next_attempt_at,
+            response_status: self.response_status,
+            response_latency_ms: self.response_latency_ms,
+            last_error: self.last_error,
             failed_at: self.failed_at,
         };
-        (cursor, entry)
+        Ok((cursor, entry))
     }
 }
 

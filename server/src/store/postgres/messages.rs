@@ -264,7 +264,7 @@ impl MessageStore for PgStore {
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
         let client = self.client().await?;
-        Ok(message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound))
+        message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound).transpose()
     }
 
     async fn replay_message(
@@ -333,7 +333,7 @@ impl MessageStore for PgStore {
         let client = self.client().await?;
         let q = ListQuery::messages(Dialect::Postgres, MESSAGE_COLUMNS, &filter);
         let rows = list_rows(&client, &q).await?;
-        let entries = rows.iter().map(|r| Ok(MessageRow::read(r).map_err(pg_err)?.log_entry())).collect::<Result<_, StoreError>>()?;
+        let entries = rows.iter().map(|r| MessageRow::read(r).map_err(pg_err)?.log_entry()).collect::<Result<_, StoreError>>()?;
         Ok(ListPage::from_overfetch(entries, filter.limit))
     }
 

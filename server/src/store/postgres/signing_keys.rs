@@ -1,29 +1,20 @@
-//! PostgreSQL: signing keys, shared by outbound and inbound endpoints (one `signing_keys` table
-//! keyed by `owner_id`), the same rules as SQLite: at most [`MAX_SIGNING_KEYS`] active per owner,
-//! never the last one deleted. Callers check that the owning endpoint is visible first. Changes
-//! of one owner's keys take a transaction-scoped advisory lock on the owner, so nodes adding or
-//! deleting keys at once cannot pass the limits together. Secrets are stored sealed.
+//! Signing keys on PostgreSQL, shared by outbound and inbound endpoints: one `signing_keys`
+//! table keyed by `owner_id`, at most [`MAX_SIGNING_KEYS`] active per owner, and the last one
+//! never deleted. Writes lock the owner's key rows, so two nodes cannot both pass the limits.
+//! Callers check that the owning endpoint exists first. Secrets are stored sealed.
 
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::GenericClient;
 use hookbridge::SigningKey;
 
-use super::pg_err;
+use super::{col, pg_err};
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::rows::signing_key_listing;
 use crate::store::{SigningKeyWrite, StoreError};
 
-/// Serializes key changes of one owner until the transaction ends (on every node).
-async fn lock_owner(tx: &Transaction<'_>, owner_id: &str) -> Result<(), StoreError> {
-    tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('signing_keys:' || $1, 0))", &[&owner_id])
-        .await
-        .map_err(pg_err)?;
-    Ok(())
-}
-
 /// Stores a key without checking the limit (an endpoint's first key).
-pub(super) async fn insert(
-    client: &impl GenericClient,
+pub(crate) async fn insert<C: GenericClient>(
+    client: &C,
     keys: &SecretBox,
     owner_id: &str,
     key_id: &str,
@@ -31,95 +22,91 @@ pub(super) async fn insert(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let sealed = keys.seal(SecretField::SigningSecret, key_id, secret)?;
-    let stmt = client
-        .prepare_cached("INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES ($1, $2, $3, $4)")
+    client
+        .execute(
+            "INSERT INTO signing_keys (id, owner_id, secret, created_at) VALUES ($1, $2, $3, $4)",
+            &[&key_id, &owner_id, &sealed, &now_ms],
+        )
         .await
         .map_err(pg_err)?;
-    client.execute(&stmt, &[&key_id, &owner_id, &sealed, &now_ms]).await.map_err(pg_err)?;
     Ok(())
 }
 
-/// Active keys of an owner.
-pub(super) async fn active_count(client: &impl GenericClient, owner_id: &str) -> Result<i64, StoreError> {
-    let stmt = client
-        .prepare_cached("SELECT COUNT(*)::BIGINT FROM signing_keys WHERE owner_id = $1 AND deleted_at IS NULL")
+/// Active keys of an owner, locking them until the transaction ends.
+async fn active_count_locked<C: GenericClient>(client: &C, owner_id: &str) -> Result<i64, StoreError> {
+    let rows = client
+        .query("SELECT id FROM signing_keys WHERE owner_id = $1 AND deleted_at IS NULL FOR UPDATE", &[&owner_id])
         .await
         .map_err(pg_err)?;
-    client.query_one(&stmt, &[&owner_id]).await.map_err(pg_err)?.try_get(0).map_err(pg_err)
+    Ok(rows.len() as i64)
 }
 
-/// Adds a key unless the owner already has [`MAX_SIGNING_KEYS`] active ones.
-pub(super) async fn add(
-    tx: &Transaction<'_>,
+/// Adds a key unless the owner already has [`MAX_SIGNING_KEYS`] active ones (in a transaction).
+pub(crate) async fn add<C: GenericClient>(
+    client: &C,
     keys: &SecretBox,
     owner_id: &str,
     key_id: &str,
     secret: &str,
     now_ms: i64,
 ) -> Result<SigningKeyWrite<()>, StoreError> {
-    lock_owner(tx, owner_id).await?;
-    if active_count(tx, owner_id).await? >= MAX_SIGNING_KEYS {
+    if active_count_locked(client, owner_id).await? >= MAX_SIGNING_KEYS {
         return Ok(SigningKeyWrite::MaxReached);
     }
-    insert(tx, keys, owner_id, key_id, secret, now_ms).await?;
+    insert(client, keys, owner_id, key_id, secret, now_ms).await?;
     Ok(SigningKeyWrite::Done(()))
 }
 
-/// Adds a key when the owner has no active one (signing turned on); whether it was added.
-pub(super) async fn add_first(
-    tx: &Transaction<'_>,
-    keys: &SecretBox,
-    owner_id: &str,
-    key_id: &str,
-    secret: &str,
-    now_ms: i64,
-) -> Result<bool, StoreError> {
-    lock_owner(tx, owner_id).await?;
-    if active_count(tx, owner_id).await? > 0 {
-        return Ok(false);
-    }
-    insert(tx, keys, owner_id, key_id, secret, now_ms).await?;
-    Ok(true)
-}
-
 /// The active keys, oldest first (hints only).
-pub(super) async fn list(client: &impl GenericClient, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
-    Ok(active(client, keys, owner_id).await?.into_iter().map(|(id, secret, at)| signing_key_listing(id, &secret, at)).collect())
+pub(crate) async fn list<C: GenericClient>(client: &C, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+    Ok(active(client, keys, owner_id)
+        .await?
+        .into_iter()
+        .map(|(id, secret, created_at)| signing_key_listing(id, &secret, created_at))
+        .collect())
 }
 
 /// The active secrets of an owner in plaintext, oldest first (what deliveries are signed with).
-#[allow(dead_code)] // for the delivery queue
-pub(super) async fn active_secrets(client: &impl GenericClient, keys: &SecretBox, owner_id: &str) -> Result<Vec<String>, StoreError> {
+#[allow(dead_code)] // used by the delivery queue
+pub(crate) async fn active_secrets<C: GenericClient>(
+    client: &C,
+    keys: &SecretBox,
+    owner_id: &str,
+) -> Result<Vec<String>, StoreError> {
     Ok(active(client, keys, owner_id).await?.into_iter().map(|(_, secret, _)| secret).collect())
 }
 
 /// Id, opened secret and creation time of the active keys, oldest first.
-async fn active(client: &impl GenericClient, keys: &SecretBox, owner_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let stmt = client
+async fn active<C: GenericClient>(
+    client: &C,
+    keys: &SecretBox,
+    owner_id: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let statement = client
         .prepare_cached(
             "SELECT id, secret, created_at FROM signing_keys WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
         )
         .await
         .map_err(pg_err)?;
-    let mut out = Vec::new();
-    for row in client.query(&stmt, &[&owner_id]).await.map_err(pg_err)? {
-        let id: String = row.try_get(0).map_err(pg_err)?;
-        let sealed: String = row.try_get(1).map_err(pg_err)?;
-        let secret = keys.open(SecretField::SigningSecret, &id, &sealed)?;
-        out.push((id, secret, row.try_get(2).map_err(pg_err)?));
+    let rows = client.query(&statement, &[&owner_id]).await.map_err(pg_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = col(&row, 0)?;
+        let secret = keys.open(SecretField::SigningSecret, &id, &col::<String>(&row, 1)?)?;
+        out.push((id, secret, col(&row, 2)?));
     }
     Ok(out)
 }
 
-/// Deletes an active key of the owner, never the last one.
-pub(super) async fn delete(
-    tx: &Transaction<'_>,
+/// Deletes an active key of the owner, never the last one (in a transaction).
+pub(crate) async fn delete<C: GenericClient>(
+    client: &C,
     owner_id: &str,
     key_id: &str,
     now_ms: i64,
 ) -> Result<SigningKeyWrite<()>, StoreError> {
-    lock_owner(tx, owner_id).await?;
-    let exists = tx
+    let count = active_count_locked(client, owner_id).await?;
+    let exists = client
         .query_opt("SELECT 1 FROM signing_keys WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL", &[&key_id, &owner_id])
         .await
         .map_err(pg_err)?
@@ -127,9 +114,9 @@ pub(super) async fn delete(
     if !exists {
         return Ok(SigningKeyWrite::KeyNotFound);
     }
-    if active_count(tx, owner_id).await? <= 1 {
+    if count <= 1 {
         return Ok(SigningKeyWrite::LastKey);
     }
-    tx.execute("UPDATE signing_keys SET deleted_at = $2 WHERE id = $1", &[&key_id, &now_ms]).await.map_err(pg_err)?;
+    client.execute("UPDATE signing_keys SET deleted_at = $2 WHERE id = $1", &[&key_id, &now_ms]).await.map_err(pg_err)?;
     Ok(SigningKeyWrite::Done(()))
 }

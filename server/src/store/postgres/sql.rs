@@ -5,12 +5,9 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::pg_err;
+use super::{NOTIFY_WORK, pg_err};
 use crate::store::StoreError;
 use crate::store::list_query::{ListQuery, SqlArg};
-
-/// The channel every node's delivery engine listens on for "work became due".
-pub(crate) const WORK_CHANNEL: &str = "hookbridge_work";
 
 /// Query parameters.
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -46,10 +43,9 @@ pub(super) async fn list_rows(c: &impl GenericClient, q: &ListQuery) -> Result<V
     all_rows(c, &q.sql, &params).await
 }
 
-/// Wakes the delivery engine of every node once the transaction commits (PostgreSQL delivers
-/// notifications on commit, and drops them on rollback).
+/// Runs [`NOTIFY_WORK`]: wakes the delivery engine of every node once the transaction commits.
 pub(super) async fn notify_work(c: &impl GenericClient) -> Result<(), StoreError> {
-    c.execute("SELECT pg_notify($1, '')", &[&WORK_CHANNEL]).await.map_err(pg_err)?;
+    c.execute(NOTIFY_WORK, &[]).await.map_err(pg_err)?;
     Ok(())
 }
 

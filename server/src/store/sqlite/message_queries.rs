@@ -27,7 +27,7 @@ fn message_row(
 
 /// One outbound message of the project.
 pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
-    Ok(message_row(conn, project_id, Direction::Outbound, message_id)?.map(MessageRow::outbound))
+    message_row(conn, project_id, Direction::Outbound, message_id)?.map(MessageRow::outbound).transpose()
 }
 
 /// One inbound message of the project.
@@ -36,7 +36,7 @@ pub(super) fn get_inbound_message(
     project_id: &str,
     message_id: &str,
 ) -> Result<Option<InboundMessageRecord>, StoreError> {
-    Ok(message_row(conn, project_id, Direction::Inbound, message_id)?.map(MessageRow::inbound))
+    message_row(conn, project_id, Direction::Inbound, message_id)?.map(MessageRow::inbound).transpose()
 }
 
 /// The parameters of a list query as SQLite values.
@@ -54,8 +54,9 @@ pub(super) fn sql_args(q: &ListQuery) -> Vec<SqlValue> {
 pub(super) fn list_messages(conn: &Connection, f: &LogFilter) -> Result<ListPage<LogEntry>, StoreError> {
     let q = ListQuery::messages(Dialect::Sqlite, MESSAGE_COLUMNS, f);
     let mut stmt = conn.prepare_cached(&q.sql)?;
-    let rows = stmt.query_map(params_from_iter(sql_args(&q)), |r| Ok(MessageRow::read(r)?.log_entry()))?;
-    Ok(ListPage::from_overfetch(rows.collect::<Result<_, _>>()?, f.limit))
+    let rows = stmt.query_map(params_from_iter(sql_args(&q)), |r| MessageRow::read(r))?;
+    let entries = rows.map(|row| row?.log_entry()).collect::<Result<_, StoreError>>()?;
+    Ok(ListPage::from_overfetch(entries, f.limit))
 }
 
 /// Per-bucket figures over `count` buckets of `width_ms` from `first_ms` (one bucket = the

@@ -151,10 +151,14 @@ pub(super) async fn update(
         ],
     )
     .await?;
-    let added = match key.filter(|_| s.signing_enabled) {
-        Some(key) => signing_keys::add_first(tx, keys, endpoint_id, &key.id, &key.secret, now_ms).await?,
-        None => false,
-    };
+    // The endpoint row is locked: a concurrent update waits, so only one adds the first key.
+    let mut added = false;
+    if let Some(key) = key.filter(|_| s.signing_enabled)
+        && signing_keys::list(tx, keys, endpoint_id).await?.is_empty()
+    {
+        signing_keys::insert(tx, keys, endpoint_id, &key.id, &key.secret, now_ms).await?;
+        added = true;
+    }
     Ok(InboundUpdate::Updated(added))
 }
 

@@ -104,7 +104,7 @@ impl InboundStore for PgStore {
     }
 
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError> {
-        Ok(message_row(&self.client().await?, project_id, Direction::Inbound, message_id).await?.map(MessageRow::inbound))
+        message_row(&self.client().await?, project_id, Direction::Inbound, message_id).await?.map(MessageRow::inbound).transpose()
     }
 
     async fn create_inbound_signing_key(

@@ -3,6 +3,7 @@
 use hookbridge::InboundRejection;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use crate::domain::MessageStatus;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
@@ -63,7 +64,7 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGua
     {
         return Ok(IngestOutcome::Replayed);
     }
-    let inserted = insert_message(conn, m, &url, "queued");
+    let inserted = insert_message(conn, m, &url, MessageStatus::Queued.as_str());
     match inserted {
         Ok(_) => {
             if let Some(guard) = guard {
