@@ -222,7 +222,7 @@ impl Shared {
 /// Backs off after a failed store call (the database may be down): 200 ms doubling up to
 /// [`STORE_BACKOFF_MAX`], logging the first failure of a run and then every tenth.
 async fn store_failed(shared: &Shared, failures: &mut u32, what: &str, error: &crate::store::StoreError) {
-    if *failures % 10 == 0 {
+    if failures.is_multiple_of(10) {
         tracing::error!(error = %error, failures = *failures + 1, "{what} failed; retrying with backoff");
     }
     let wait = STORE_BACKOFF_FIRST.saturating_mul(1 << (*failures).min(5)).min(STORE_BACKOFF_MAX);
