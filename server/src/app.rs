@@ -24,7 +24,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     let (store, _data_dir_lock) = open_store(&config).await?;
-    crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
+    crate::export_files::fail_interrupted(store.as_ref()).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
     let listener =
@@ -35,10 +35,13 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     let telemetry = Arc::new(Telemetry::default());
     let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
     let janitor = crate::retention::start(store.clone(), config.clone());
+    let (exports, export_worker) =
+        crate::export_worker::ExportWorker::start(store.clone(), config.clone(), crate::http::exports::write_line);
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
         delivery: engine.handle(),
+        exports,
         telemetry: telemetry.clone(),
         auth_cache: Default::default(),
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
@@ -74,6 +77,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
 
     tracing::info!("shutting down: draining in-flight deliveries");
     janitor.abort();
+    export_worker.abort();
     engine.shutdown(DRAIN_TIMEOUT).await;
     if config.temporary_data_dir {
         let _ = std::fs::remove_dir_all(&config.data_dir);

@@ -1,8 +1,10 @@
-//! Export files on disk: `<data_dir>/exports/<export id>.jsonl`, mode 0600 in a 0700 directory.
-//! A file lives as long as its download window (`--export-ttl-secs`): the janitor deletes it
-//! afterwards and marks the export `expired`. A failed export's partial file is deleted at once,
-//! and exports cut off by a restart are marked `failed` at start.
+//! Export content kept in files (the SQLite backend): `<data_dir>/exports/<export id>.jsonl`,
+//! mode 0600 in a 0700 directory, written part by part as the export is built. A file lives as
+//! long as its download window (`--export-ttl-secs`); a failed export's partial file is deleted
+//! at once, and exports cut off by a restart are marked `failed` at start. (PostgreSQL keeps the
+//! content in the database instead, so any node serves any download.)
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::store::Store;
@@ -15,67 +17,94 @@ pub fn path(data_dir: &Path, export_id: &str) -> PathBuf {
     data_dir.join("exports").join(format!("{export_id}.jsonl"))
 }
 
-/// Creates the (new) file of an export, mode 0600, and its directory, mode 0700.
-pub fn create(data_dir: &Path, export_id: &str) -> Result<(PathBuf, std::fs::File), String> {
+/// Writes part `part` of an export's file: part 0 starts a new file (mode 0600, its directory
+/// 0700, replacing what an earlier attempt left), later parts append. Returns the file's path.
+pub async fn write_part(data_dir: &Path, export_id: &str, part: i64, content: Vec<u8>) -> Result<PathBuf, String> {
     let path = path(data_dir, export_id);
-    if let Some(dir) = path.parent() {
-        crate::data_dir::ensure_private_dir(dir)?;
-    }
-    let file = crate::data_dir::create_private_file(&path).map_err(|e| format!("cannot create the export file: {e}"))?;
-    Ok((path, file))
+    let target = path.clone();
+    blocking(move || {
+        let mut file = if part == 0 {
+            if let Some(dir) = target.parent() {
+                crate::data_dir::ensure_private_dir(dir)?;
+            }
+            remove_now(&target)?;
+            crate::data_dir::create_private_file(&target).map_err(|e| format!("cannot create the export file: {e}"))?
+        } else {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&target)
+                .map_err(|e| format!("cannot open the export file {}: {e}", target.display()))?
+        };
+        file.write_all(&content).map_err(|e| format!("cannot write the export file: {e}"))
+    })
+    .await?;
+    Ok(path)
+}
+
+/// Flushes a finished file to disk.
+pub async fn sync(path: &Path) -> Result<(), String> {
+    let target = path.to_owned();
+    blocking(move || {
+        std::fs::File::open(&target)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| format!("cannot sync the export file {}: {e}", target.display()))
+    })
+    .await
+}
+
+/// The content of a file; `None` when it is gone.
+pub async fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    let target = path.to_owned();
+    blocking(move || match std::fs::read(&target) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
+        Err(e) => Err(format!("cannot read the export file {}: {e}", target.display())),
+    })
+    .await
 }
 
 /// Deletes a file; one that is already gone (or whose directory is not one) counts as deleted.
 pub async fn remove(path: &Path) -> Result<(), String> {
-    let owned = path.to_owned();
-    match tokio::task::spawn_blocking(move || std::fs::remove_file(owned)).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(()),
-        Ok(Err(e)) => Err(format!("cannot delete {}: {e}", path.display())),
+    let target = path.to_owned();
+    blocking(move || remove_now(&target)).await
+}
+
+fn remove_now(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(()),
         Err(e) => Err(format!("cannot delete {}: {e}", path.display())),
     }
 }
 
-/// Deletes the files of exports whose download window ended at or before `now_ms` and marks
-/// them `expired`; returns how many. A file that cannot be deleted is retried on the next pass.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| format!("export file task failed: {e}"))?
+}
+
+/// Deletes the content of exports whose download window ended at or before `now_ms` and marks
+/// them `expired`; returns how many. Content that cannot be deleted is retried on the next pass.
 pub async fn delete_expired(store: &dyn Store, now_ms: i64) -> usize {
     let mut deleted = 0;
     loop {
-        let batch = match store.expired_export_files(now_ms, BATCH).await {
-            Ok(batch) => batch,
+        match store.expire_exports(now_ms, BATCH).await {
+            Ok(n) => {
+                deleted += n;
+                if n < BATCH {
+                    return deleted;
+                }
+            }
             Err(e) => {
-                tracing::error!(error = %e, "cannot list expired export files; will retry");
+                tracing::error!(error = %e, "cannot delete the content of expired exports; will retry");
                 return deleted;
             }
-        };
-        let full = batch.len() == BATCH;
-        let mut progressed = false;
-        for expired in batch {
-            if let Err(error) = remove(Path::new(&expired.file_path)).await {
-                tracing::error!(export_id = %expired.export_id, %error, "cannot delete an expired export file; will retry");
-                continue;
-            }
-            match store.forget_export_file(&expired.export_id).await {
-                Ok(()) => {
-                    deleted += 1;
-                    progressed = true;
-                }
-                Err(e) => tracing::error!(export_id = %expired.export_id, error = %e, "cannot mark an export expired"),
-            }
-        }
-        if !full || !progressed {
-            return deleted;
         }
     }
 }
 
-/// At start: marks exports left `pending` or `processing` by the previous process `failed` and
-/// deletes their partial files, so they neither hang forever nor count against the export cap.
-pub async fn fail_interrupted(store: &dyn Store, data_dir: &Path) -> Result<(), String> {
+/// At start: marks exports whose builder died with the previous process `failed` (deleting
+/// their partial content), so they neither hang forever nor count against the export cap.
+pub async fn fail_interrupted(store: &dyn Store) -> Result<(), String> {
     let ids = store.fail_interrupted_exports(crate::clock::now_millis()).await.map_err(|e| e.to_string())?;
-    for id in &ids {
-        remove(&path(data_dir, id)).await?;
-    }
     if !ids.is_empty() {
         tracing::warn!(exports = ids.len(), "marked exports interrupted by the last shutdown as failed");
     }

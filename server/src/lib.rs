@@ -12,6 +12,7 @@ pub mod data_dir;
 pub mod delivery;
 pub mod domain;
 pub mod export_files;
+pub mod export_worker;
 pub mod http;
 pub mod ids;
 pub mod ingest;

@@ -1,9 +1,7 @@
-//! Log exports: a background task writes the matching log entries as JSON lines into
-//! `<data_dir>/exports/` ([`crate::export_files`]); download answers a 302 to a signed,
-//! time-limited link on this server. A project has at most `--max-exports-per-project` exports
+//! Log exports: the export worker ([`crate::export_worker`]) writes the matching log entries as
+//! JSON lines into the store (files in the data dir with SQLite, the database with PostgreSQL);
+//! download answers a 302 to a signed, time-limited link on this server. A project has at most `--max-exports-per-project` exports
 //! pending, processing or downloadable at once; more answer 429 `EXPORT_LIMIT_EXCEEDED`.
-
-use std::io::Write;
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -18,13 +16,11 @@ use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, pars
 use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
-use crate::export_files;
 use crate::ids;
-use crate::store::{CompletedExport, Direction, ExportCreate, ListCursor, LogFilter, NewExport, StoredExport};
+use crate::store::{Direction, ExportCreate, LogEntry, NewExport, StoredExport};
+
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
-/// Messages read per page while writing the file.
-const PAGE: usize = 1000;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -110,7 +106,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
             .with_details(serde_json::json!({ "limit": limit, "current": live })));
         }
     };
-    tokio::spawn(run_export(state.clone(), stored.clone()));
+    state.exports.wake();
     Ok(Reply::created(view(stored, now_millis())))
 }
 
@@ -197,7 +193,7 @@ async fn file(
         return Err(expired("this download link has expired; request a new one"));
     }
     let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;
-    let (Some(secret), Some(path)) = (export.download_secret.as_deref(), export.file_path.clone()) else {
+    let Some(secret) = export.download_secret.as_deref() else {
         if export.record.status == "expired" {
             return Err(expired(&format!("export {id} expired")));
         }
@@ -209,76 +205,15 @@ async fn file(
     if export.expires_at_ms.is_some_and(|at| at <= now) {
         return Err(expired(&format!("export {id} expired")));
     }
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(|_| ApiError::internal("cannot read the export file"))?
-        .map_err(|_| {
-            ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available"))
-        })?;
+    let bytes = state.store.export_content(&id).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available"))
+    })?;
     let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
 }
 
-/// Writes the export file and records the outcome.
-async fn run_export(state: AppState, export: StoredExport) {
-    let id = export.record.id.clone();
-    if let Err(error) = write_export(&state, &export).await {
-        tracing::warn!(export_id = %id, %error, "export failed");
-        if let Err(e) = export_files::remove(&export_files::path(&state.config.data_dir, &id)).await {
-            tracing::error!(export_id = %id, error = %e, "cannot delete the partial export file");
-        }
-        if let Err(e) = state.store.fail_export(&id, error, now_millis()).await {
-            tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
-        }
-    }
-}
-
-async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), String> {
-    let record = &export.record;
-    state.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
-    let (data_dir, export_id) = (state.config.data_dir.clone(), record.id.clone());
-    let (path, mut file) =
-        tokio::task::spawn_blocking(move || export_files::create(&data_dir, &export_id)).await.map_err(|e| e.to_string())??;
-    let mut after: Option<ListCursor> = None;
-    let (mut rows, mut size) = (0i64, 0i64);
-    loop {
-        let filter = LogFilter {
-            project_id: record.project_id.clone(),
-            direction: export.direction,
-            status: record.filter_status.clone(),
-            endpoint_id: record.filter_endpoint_id.clone(),
-            start_ms: Some(record.filter_start_time.unix_millis()),
-            end_ms: Some(record.filter_end_time.unix_millis()),
-            limit: PAGE,
-            after: after.take(),
-        };
-        let page = state.store.list_messages(filter).await.map_err(|e| e.to_string())?;
-        let mut buf = Vec::with_capacity(page.items.len() * 256);
-        for entry in page.items {
-            serde_json::to_writer(&mut buf, &LogItem::from(entry)).map_err(|e| e.to_string())?;
-            buf.push(b'\n');
-            rows += 1;
-        }
-        size += buf.len() as i64;
-        file = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| file))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("cannot write the export file: {e}"))?;
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    tokio::task::spawn_blocking(move || file.sync_all()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-    let completed_at = now_millis();
-    let done = CompletedExport {
-        row_count: rows,
-        file_size_bytes: size,
-        file_path: path.to_string_lossy().into_owned(),
-        download_secret: ids::secret_token(),
-        completed_at,
-        expires_at: completed_at.saturating_add(i64::try_from(state.config.export_ttl.as_millis()).unwrap_or(i64::MAX)),
-    };
-    state.store.complete_export(&record.id, done).await.map_err(|e| e.to_string())
+/// One line of an export: the log item of `entry` as JSON (the newline is the caller's).
+pub fn write_line(buf: &mut Vec<u8>, entry: LogEntry) -> serde_json::Result<()> {
+    serde_json::to_writer(buf, &LogItem::from(entry))
 }

@@ -27,7 +27,7 @@ mod api_keys;
 mod billing;
 mod dlq;
 mod endpoints;
-mod exports;
+pub mod exports;
 mod extract;
 mod health;
 mod inbound;
@@ -50,6 +50,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Wakes the delivery engine when new work is stored.
     pub delivery: DeliveryHandle,
+    /// Wakes the export worker when an export is stored.
+    pub exports: crate::export_worker::ExportWorker,
     /// Prometheus counters.
     pub telemetry: Arc<Telemetry>,
     /// API key lookups.

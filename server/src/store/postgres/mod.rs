@@ -7,6 +7,7 @@
 //! cannot be reached, every method fails with [`StoreError::Unavailable`] (the API answers 503
 //! with `Retry-After`), and the pool reconnects by itself once the database is back.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +29,10 @@ mod secrets;
 mod tenancy;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0003_jobs.sql"),
+];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4842_4d49_4752_4154; // "HBMIGRAT"
@@ -45,6 +49,8 @@ pub struct PgStore {
     #[allow(dead_code)]
     secrets: Arc<SecretBox>,
     url: Arc<str>,
+    /// Connections holding the advisory lock of each cluster-wide job this node leads.
+    job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -79,7 +85,7 @@ impl PgStore {
         let keys = Arc::new(keys.load(stored_key_id.as_deref()).map_err(StoreError::Io)?);
         secrets::startup_pass(&mut client, &keys).await?;
         drop(client);
-        Ok(PgStore { pool, secrets: keys, url: Arc::from(url) })
+        Ok(PgStore { pool, secrets: keys, url: Arc::from(url), job_leads: Arc::default() })
     }
 
     /// The database URL this store was opened with (may hold a password: never log it as is).
