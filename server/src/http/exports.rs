@@ -1,7 +1,8 @@
-//! Log exports: the export worker ([`crate::export_worker`]) writes the matching log entries as
+//! Log exports: the export worker ([`crate::jobs::exports`]) writes the matching log entries as
 //! JSON lines into the store (files in the data dir with SQLite, the database with PostgreSQL);
-//! download answers a 302 to a signed, time-limited link on this server. A project has at most `--max-exports-per-project` exports
-//! pending, processing or downloadable at once; more answer 429 `EXPORT_LIMIT_EXCEEDED`.
+//! download answers a 302 to a signed, time-limited link on this server. A project has at most
+//! `--max-exports-per-project` exports pending, processing or downloadable at once; more answer
+//! 429 `EXPORT_LIMIT_EXCEEDED`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -13,11 +14,10 @@ use subtle::ConstantTimeEq;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
-use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
 use crate::ids;
-use crate::store::{Direction, ExportCreate, LogEntry, NewExport, StoredExport};
+use crate::store::{Direction, ExportCreate, NewExport, StoredExport};
 
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
@@ -92,7 +92,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         created_at: now_millis(),
     };
     let limit = state.config.max_exports_per_project;
-    let stored = match state.store.create_export(export, limit).await? {
+    let stored = match state.exports.create(export, limit).await? {
         ExportCreate::Created(stored) => *stored,
         ExportCreate::LimitReached(live) => {
             return Err(ApiError::new(
@@ -106,7 +106,6 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
             .with_details(serde_json::json!({ "limit": limit, "current": live })));
         }
     };
-    state.exports.wake();
     Ok(Reply::created(view(stored, now_millis())))
 }
 
@@ -211,9 +210,4 @@ async fn file(
     let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
-}
-
-/// One line of an export: the log item of `entry` as JSON (the newline is the caller's).
-pub fn write_line(buf: &mut Vec<u8>, entry: LogEntry) -> serde_json::Result<()> {
-    serde_json::to_writer(buf, &LogItem::from(entry))
 }

@@ -71,6 +71,7 @@ impl ExportStore for PgStore {
         if live >= i64::from(max_live) {
             return Ok(ExportCreate::LimitReached(live));
         }
+        let status = e.status.map(|s| s.as_str());
         let row = tx
             .query_one(
                 &format!(
@@ -78,7 +79,7 @@ impl ExportStore for PgStore {
                      filter_endpoint_id, direction, created_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8) \
                      RETURNING {EXPORT_COLUMNS}"
                 ),
-                &[&e.id, &e.project_id, &e.start_ms, &e.end_ms, &e.status, &e.endpoint_id, &e.direction.as_str(), &e.created_at],
+                &[&e.id, &e.project_id, &e.start_ms, &e.end_ms, &status, &e.endpoint_id, &e.direction.as_str(), &e.created_at],
             )
             .await
             .map_err(pg_err)?;

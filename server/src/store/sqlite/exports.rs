@@ -1,5 +1,5 @@
 //! SQLite implementation of [`ExportStore`]. The download secret is stored sealed
-//! ([`crate::secrets`]); the content lives in files in the data dir ([`crate::export_files`]).
+//! ([`crate::secrets`]); the content lives in files in the data dir ([`super::export_files`]).
 //! One process owns the database, so a claim needs no lease: what it left `processing` when it
 //! died is failed at the next start.
 
@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
+use super::{SqliteStore, export_files};
 use crate::secrets::{SecretBox, SecretField};
-use crate::export_files;
 use crate::store::exports::{EXPORT_COLUMNS, ExportColumns};
 use crate::store::{CompletedExport, ExportCreate, ExportStore, NewExport, StoreError, StoredExport};
 
@@ -71,7 +70,7 @@ impl ExportStore for SqliteStore {
                 e.project_id,
                 e.start_ms,
                 e.end_ms,
-                e.status,
+                e.status.map(|s| s.as_str()),
                 e.endpoint_id,
                 e.direction.as_str(),
                 e.created_at

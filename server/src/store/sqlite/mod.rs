@@ -17,6 +17,7 @@ use crate::store::StoreError;
 mod api_keys;
 mod due_work;
 mod endpoints;
+mod export_files;
 mod exports;
 mod health;
 mod inbound;
@@ -29,6 +30,7 @@ mod retention;
 mod secrets;
 mod server_settings;
 mod signing_keys;
+mod status;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[

@@ -1,25 +1,19 @@
-//! Export content kept in files (the SQLite backend): `<data_dir>/exports/<export id>.jsonl`,
+//! Export content in files, as the SQLite store keeps it: `<data_dir>/exports/<export id>.jsonl`,
 //! mode 0600 in a 0700 directory, written part by part as the export is built. A file lives as
 //! long as its download window (`--export-ttl-secs`); a failed export's partial file is deleted
-//! at once, and exports cut off by a restart are marked `failed` at start. (PostgreSQL keeps the
-//! content in the database instead, so any node serves any download.)
+//! at once. (PostgreSQL keeps the content in the database, so any node serves any download.)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::store::Store;
-
-/// Expired exports handled per store round trip.
-const BATCH: usize = 100;
-
 /// Where the file of an export lives.
-pub fn path(data_dir: &Path, export_id: &str) -> PathBuf {
+pub(super) fn path(data_dir: &Path, export_id: &str) -> PathBuf {
     data_dir.join("exports").join(format!("{export_id}.jsonl"))
 }
 
 /// Writes part `part` of an export's file: part 0 starts a new file (mode 0600, its directory
 /// 0700, replacing what an earlier attempt left), later parts append. Returns the file's path.
-pub async fn write_part(data_dir: &Path, export_id: &str, part: i64, content: Vec<u8>) -> Result<PathBuf, String> {
+pub(super) async fn write_part(data_dir: &Path, export_id: &str, part: i64, content: Vec<u8>) -> Result<PathBuf, String> {
     let path = path(data_dir, export_id);
     let target = path.clone();
     blocking(move || {
@@ -42,7 +36,7 @@ pub async fn write_part(data_dir: &Path, export_id: &str, part: i64, content: Ve
 }
 
 /// Flushes a finished file to disk.
-pub async fn sync(path: &Path) -> Result<(), String> {
+pub(super) async fn sync(path: &Path) -> Result<(), String> {
     let target = path.to_owned();
     blocking(move || {
         std::fs::File::open(&target)
@@ -53,7 +47,7 @@ pub async fn sync(path: &Path) -> Result<(), String> {
 }
 
 /// The content of a file; `None` when it is gone.
-pub async fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
+pub(super) async fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     let target = path.to_owned();
     blocking(move || match std::fs::read(&target) {
         Ok(bytes) => Ok(Some(bytes)),
@@ -64,7 +58,7 @@ pub async fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// Deletes a file; one that is already gone (or whose directory is not one) counts as deleted.
-pub async fn remove(path: &Path) -> Result<(), String> {
+pub(super) async fn remove(path: &Path) -> Result<(), String> {
     let target = path.to_owned();
     blocking(move || remove_now(&target)).await
 }
@@ -79,34 +73,4 @@ fn remove_now(path: &Path) -> Result<(), String> {
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
     tokio::task::spawn_blocking(work).await.map_err(|e| format!("export file task failed: {e}"))?
-}
-
-/// Deletes the content of exports whose download window ended at or before `now_ms` and marks
-/// them `expired`; returns how many. Content that cannot be deleted is retried on the next pass.
-pub async fn delete_expired(store: &dyn Store, now_ms: i64) -> usize {
-    let mut deleted = 0;
-    loop {
-        match store.expire_exports(now_ms, BATCH).await {
-            Ok(n) => {
-                deleted += n;
-                if n < BATCH {
-                    return deleted;
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot delete the content of expired exports; will retry");
-                return deleted;
-            }
-        }
-    }
-}
-
-/// At start: marks exports whose builder died with the previous process `failed` (deleting
-/// their partial content), so they neither hang forever nor count against the export cap.
-pub async fn fail_interrupted(store: &dyn Store) -> Result<(), String> {
-    let ids = store.fail_interrupted_exports(crate::clock::now_millis()).await.map_err(|e| e.to_string())?;
-    if !ids.is_empty() {
-        tracing::warn!(exports = ids.len(), "marked exports interrupted by the last shutdown as failed");
-    }
-    Ok(())
 }

@@ -3,10 +3,9 @@
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
 //! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
 //! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]), and deletes
-//! the content of exports whose download window ended ([`crate::export_files`]). Before each
-//! pass it asks the store whether this process may run it
-//! ([`crate::store::RetentionStore::try_lead`]): with SQLite always; with a database shared by
-//! several processes, one of them at a time.
+//! the content of exports whose download window ended ([`super::exports`]). Before each pass it
+//! asks the store whether this process may run it ([`crate::store::RetentionStore::try_lead`]): with SQLite
+//! always; with a database shared by several processes, one of them at a time.
 
 use std::sync::Arc;
 
@@ -32,7 +31,7 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
     }
-    let exports = crate::export_files::delete_expired(store, now).await;
+    let exports = super::exports::delete_expired(store, now).await;
     if exports > 0 {
         tracing::info!(exports, "deleted the content of expired exports");
     }
