@@ -3,6 +3,7 @@
 use hookbridge::ExportRecord;
 
 use super::{CompletedExport, Direction, NewExport, StoreError, StoredExport};
+use super::columns::Columns;
 use crate::clock::{opt_timestamp, timestamp};
 use crate::secrets::{SecretBox, SecretField};
 
@@ -35,6 +36,29 @@ pub(crate) struct ExportColumns {
 }
 
 impl ExportColumns {
+    /// Reads a row selected with [`EXPORT_COLUMNS`].
+    pub(crate) fn read<R: Columns>(r: &R) -> Result<ExportColumns, R::Error> {
+        Ok(ExportColumns {
+            id: r.text(0)?,
+            project_id: r.text(1)?,
+            status: r.text(2)?,
+            filter_start_time: r.int(3)?,
+            filter_end_time: r.int(4)?,
+            created_at: r.int(5)?,
+            filter_status: r.opt_text(6)?,
+            filter_endpoint_id: r.opt_text(7)?,
+            row_count: r.opt_int(8)?,
+            file_size_bytes: r.opt_int(9)?,
+            error_message: r.opt_text(10)?,
+            started_at: r.opt_int(11)?,
+            completed_at: r.opt_int(12)?,
+            expires_at: r.opt_int(13)?,
+            direction: r.text(14)?,
+            file_path: r.opt_text(15)?,
+            download_token: r.opt_text(16)?,
+        })
+    }
+
     /// The stored export, its download secret opened with `keys`.
     pub(crate) fn into_export(self, keys: &SecretBox) -> Result<StoredExport, StoreError> {
         let download_secret = keys.open_opt(SecretField::ExportDownloadSecret, &self.id, self.download_token.as_deref())?;

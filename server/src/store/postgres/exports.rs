@@ -14,32 +14,9 @@ use crate::store::{CompletedExport, ExportCreate, ExportStore, NewExport, StoreE
 /// Serializes export creation per project, so the per-project cap holds across nodes.
 const CREATE_LOCK: i32 = 0x4845_5850; // "HEXP"
 
-fn export_row(r: &Row) -> Result<ExportColumns, StoreError> {
-    let e = |e: tokio_postgres::Error| StoreError::Corrupt(format!("export row: {e}"));
-    Ok(ExportColumns {
-        id: r.try_get(0).map_err(e)?,
-        project_id: r.try_get(1).map_err(e)?,
-        status: r.try_get(2).map_err(e)?,
-        filter_start_time: r.try_get(3).map_err(e)?,
-        filter_end_time: r.try_get(4).map_err(e)?,
-        created_at: r.try_get(5).map_err(e)?,
-        filter_status: r.try_get(6).map_err(e)?,
-        filter_endpoint_id: r.try_get(7).map_err(e)?,
-        row_count: r.try_get(8).map_err(e)?,
-        file_size_bytes: r.try_get(9).map_err(e)?,
-        error_message: r.try_get(10).map_err(e)?,
-        started_at: r.try_get(11).map_err(e)?,
-        completed_at: r.try_get(12).map_err(e)?,
-        expires_at: r.try_get(13).map_err(e)?,
-        direction: r.try_get(14).map_err(e)?,
-        file_path: r.try_get(15).map_err(e)?,
-        download_token: r.try_get(16).map_err(e)?,
-    })
-}
-
 impl PgStore {
     fn export(&self, row: &Row) -> Result<StoredExport, StoreError> {
-        export_row(row)?.into_export(&self.secrets())
+        ExportColumns::read(row).map_err(|e| StoreError::Corrupt(format!("export row: {e}")))?.into_export(&self.secrets())
     }
 
     async fn one_export(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<StoredExport>, StoreError> {

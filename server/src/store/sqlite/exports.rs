@@ -12,28 +12,6 @@ use crate::secrets::{SecretBox, SecretField};
 use crate::store::exports::{EXPORT_COLUMNS, ExportColumns};
 use crate::store::{CompletedExport, ExportCreate, ExportStore, NewExport, StoreError, StoredExport};
 
-fn export_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportColumns> {
-    Ok(ExportColumns {
-        id: r.get(0)?,
-        project_id: r.get(1)?,
-        status: r.get(2)?,
-        filter_start_time: r.get(3)?,
-        filter_end_time: r.get(4)?,
-        created_at: r.get(5)?,
-        filter_status: r.get(6)?,
-        filter_endpoint_id: r.get(7)?,
-        row_count: r.get(8)?,
-        file_size_bytes: r.get(9)?,
-        error_message: r.get(10)?,
-        started_at: r.get(11)?,
-        completed_at: r.get(12)?,
-        expires_at: r.get(13)?,
-        direction: r.get(14)?,
-        file_path: r.get(15)?,
-        download_token: r.get(16)?,
-    })
-}
-
 fn get(
     conn: &Connection,
     keys: &SecretBox,
@@ -41,7 +19,7 @@ fn get(
     export_id: &str,
 ) -> Result<Option<StoredExport>, StoreError> {
     conn.prepare_cached(&format!("SELECT {EXPORT_COLUMNS} FROM exports WHERE id = ?1 AND (?2 IS NULL OR project_id = ?2)"))?
-        .query_row(params![export_id, project_id], export_row)
+        .query_row(params![export_id, project_id], |r| ExportColumns::read(r))
         .optional()?
         .map(|e| e.into_export(keys))
         .transpose()
@@ -88,7 +66,7 @@ impl ExportStore for SqliteStore {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {EXPORT_COLUMNS} FROM exports WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"
             ))?;
-            let rows = stmt.query_map(params![project], export_row)?;
+            let rows = stmt.query_map(params![project], |r| ExportColumns::read(r))?;
             rows.map(|row| row?.into_export(&keys)).collect()
         })
         .await
