@@ -198,7 +198,8 @@ async fn the_janitor_runs_on_one_node_and_deletes_expired_content_from_the_datab
 
     // Node B takes over when the leader dies, and deletes expired export content.
     let client_b = b.client();
-    let export = client_b.create_export(&whole_range(Timestamp::now())).await.unwrap();
+    let hour_ago = Timestamp::from_unix_millis(Timestamp::now().unix_millis() - 3_600_000);
+    let export = client_b.create_export(&whole_range(hour_ago)).await.unwrap();
     until("the export to complete", async || {
         Some(export_status(&client_b, &export.id).await).filter(|e| e.status == "completed")
     })
