@@ -31,10 +31,7 @@ mod sql;
 mod tenancy;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_initial.sql"),
-    include_str!("migrations/0003_jobs.sql"),
-];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0003_jobs.sql")];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4842_4d49_4752_4154; // "HBMIGRAT"
