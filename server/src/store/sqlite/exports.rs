@@ -83,6 +83,13 @@ impl ExportStore for SqliteStore {
     }
 
     async fn claim_export(&self, _claimant: &str, now_ms: i64, _lease_until: i64) -> Result<Option<StoredExport>, StoreError> {
+        // Workers ask every few seconds: look on a reader before taking the writer.
+        let waiting = self
+            .read(|conn| Ok(conn.prepare_cached("SELECT 1 FROM exports WHERE status = 'pending' LIMIT 1")?.exists([])?))
+            .await?;
+        if !waiting {
+            return Ok(None);
+        }
         let keys = self.secrets();
         self.write(move |conn| {
             let claimed: Option<String> = conn
