@@ -7,8 +7,8 @@ use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::InboundRejection;
 
 use super::super::messages::{insert_message, original_by_key};
-use super::super::sql::{exec, list_rows, notify_work, opt_row};
 use super::super::pg_err;
+use super::super::sql::{exec, list_rows, notify_work, opt_row};
 use crate::domain::MessageStatus;
 use crate::store::columns::Columns;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
@@ -48,7 +48,11 @@ async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &Replay
 
 /// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]). Anything
 /// but `Accepted` leaves nothing to keep: the caller rolls back.
-pub(super) async fn accept(tx: &Transaction<'_>, m: &NewMessage, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+pub(super) async fn accept(
+    tx: &Transaction<'_>,
+    m: &NewMessage,
+    guard: Option<&ReplayGuard>,
+) -> Result<IngestOutcome, StoreError> {
     // FOR SHARE: a concurrent pause or delete waits until this request is stored.
     let url = opt_row(
         tx,
@@ -80,8 +84,15 @@ pub(super) async fn accept(tx: &Transaction<'_>, m: &NewMessage, guard: Option<&
 }
 
 /// Records a refused request and keeps only the newest `keep` records of its endpoint (or of
-/// unknown endpoints). Rows another node is deleting at the same moment are left to it.
+/// unknown endpoints). Writers of one endpoint's log take turns (a transaction-scoped advisory
+/// lock, on every node), so each trims with every earlier record in sight and the cap holds.
 pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, keep: usize) -> Result<(), StoreError> {
+    exec(
+        tx,
+        "SELECT pg_advisory_xact_lock(hashtextextended('inbound_rejections:' || COALESCE($1, ''), 0))",
+        &[&r.inbound_endpoint_id],
+    )
+    .await?;
     exec(
         tx,
         "INSERT INTO inbound_rejections (id, project_id, inbound_endpoint_id, reason_code, reason_detail, source_ip, \
@@ -102,7 +113,7 @@ pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, kee
     exec(
         tx,
         "DELETE FROM inbound_rejections WHERE id IN (SELECT id FROM inbound_rejections \
-         WHERE inbound_endpoint_id IS NOT DISTINCT FROM $1 ORDER BY received_at DESC, id DESC OFFSET $2 FOR UPDATE SKIP LOCKED)",
+         WHERE inbound_endpoint_id IS NOT DISTINCT FROM $1 ORDER BY received_at DESC, id DESC OFFSET $2)",
         &[&r.inbound_endpoint_id, &keep],
     )
     .await?;
@@ -110,7 +121,10 @@ pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, kee
 }
 
 /// A newest-first page of rejections (see [`ListQuery::rejections`]).
-pub(super) async fn list_rejections(c: &impl GenericClient, f: &RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+pub(super) async fn list_rejections(
+    c: &impl GenericClient,
+    f: &RejectionFilter,
+) -> Result<ListPage<InboundRejection>, StoreError> {
     let q = ListQuery::rejections(Dialect::Postgres, REJECTION_COLUMNS, f);
     let rows = list_rows(c, &q).await?;
     let items = rows.iter().map(|r| read_rejection(r).map_err(pg_err)).collect::<Result<_, _>>()?;
