@@ -27,7 +27,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     let (store, _data_dir_lock) = open_store(&config).await?;
-    crate::jobs::exports::fail_interrupted(store.as_ref(), &config.data_dir).await?;
+    crate::jobs::exports::fail_interrupted(store.as_ref()).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
     let listener =
