@@ -23,6 +23,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the server until a termination signal; returns a message on start-up failure.
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
+    tracing::info!(node_id = %config.node_id, "hookbridge-server starting");
     let (store, _data_dir_lock) = open_store(&config).await?;
     crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
@@ -62,7 +63,13 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         let _ = writeln!(out, "hookbridge-server listening on http://{}", config.listen);
         let _ = out.flush();
     }
-    tracing::info!(listen = %config.listen, data_dir = %config.data_dir.display(), dev = config.dev, "hookbridge-server started");
+    tracing::info!(
+        listen = %config.listen,
+        data_dir = %config.data_dir.display(),
+        dev = config.dev,
+        node_id = %config.node_id,
+        "hookbridge-server started"
+    );
 
     let limits = ListenerLimits {
         max_connections: config.max_connections,

@@ -127,7 +127,8 @@ impl Server {
         let mut child = command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .args(backend::server_args(data_dir))
+            // A test that names the database itself (several nodes on one database) keeps it.
+            .args(if extra_args.contains(&"--database-url") { Vec::new() } else { backend::server_args(data_dir) })
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())
