@@ -1,5 +1,6 @@
 //! Start-up and shutdown: open the store, bootstrap the first project and key, bind, start the
-//! delivery engine, serve until SIGTERM/SIGINT, then let in-flight deliveries finish.
+//! delivery engine and the background jobs, serve until SIGTERM/SIGINT, then let in-flight
+//! deliveries and exports finish.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -9,8 +10,10 @@ use crate::config::Config;
 use crate::config::DEV_API_KEY;
 use crate::delivery::DeliveryEngine;
 use crate::http::rate_limit::ApiLimits;
-use crate::http::{AppState, router};
+use crate::http::router;
+use crate::jobs::Jobs;
 use crate::listener::ListenerLimits;
+use crate::state::AppState;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::tenancy::DataDirMode;
@@ -25,7 +28,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     tracing::info!(node_id = %config.node_id, "hookbridge-server starting");
     let (store, _data_dir_lock) = open_store(&config).await?;
-    crate::export_files::fail_interrupted(store.as_ref(), &config.data_dir).await?;
+    crate::jobs::exports::fail_interrupted(store.as_ref(), &config.data_dir).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
     let listener =
@@ -35,11 +38,12 @@ pub async fn run(mut config: Config) -> Result<(), String> {
 
     let telemetry = Arc::new(Telemetry::default());
     let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
-    let janitor = crate::retention::start(store.clone(), config.clone());
+    let jobs = Jobs::start(store.clone(), config.clone(), crate::http::write_export_line);
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
         delivery: engine.handle(),
+        exports: jobs.exports(),
         telemetry: telemetry.clone(),
         auth_cache: Default::default(),
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
@@ -80,8 +84,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     crate::listener::serve(listener, router(state), limits, shutdown_signal()).await;
 
     tracing::info!("shutting down: draining in-flight deliveries");
-    janitor.abort();
-    engine.shutdown(DRAIN_TIMEOUT).await;
+    tokio::join!(jobs.shutdown(), engine.shutdown(DRAIN_TIMEOUT));
     if config.temporary_data_dir {
         let _ = std::fs::remove_dir_all(&config.data_dir);
     }

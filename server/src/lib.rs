@@ -2,8 +2,21 @@
 //! storage (SQLite by default), a delivery engine that signs, retries on the documented
 //! schedules and keeps a dead letter queue, and inbound webhook ingest.
 //!
-//! Layout: [`http`] is a thin axum layer over [`store`] (one trait per concept, SQLite behind
-//! it) and [`delivery`] (workers that claim due messages and POST them).
+//! Layers, from the top (a module imports only modules below it):
+//! - [`app`] starts and stops everything; [`listener`] accepts connections for the router.
+//! - [`http`]: routes, request extraction, validation, and the wire types of every answer
+//!   (including the ingest route over [`ingest`]).
+//! - [`jobs`]: background jobs (the retention janitor, the export worker).
+//! - [`delivery`]: the engine that claims due messages and POSTs them.
+//! - [`state`] (what handlers share) and [`error`] (the error every refusal is made of).
+//! - [`ingest`]: inbound request checks, request reading, the rejection log, the replay guard.
+//! - [`domain`]: the message rules every storage backend applies the same way.
+//! - [`store`]: the records the server owns and one trait per concept, with the backends
+//!   behind them; they turn rows into records and never build wire types.
+//!
+//! Helpers ([`clock`], [`ids`], [`secrets`], [`telemetry`], [`url_policy`], [`data_dir`]) serve
+//! every layer; [`config`] reads the flags (it borrows a few settings types of [`ingest`] and
+//! [`store`]).
 
 pub mod app;
 pub mod clock;
@@ -11,13 +24,14 @@ pub mod config;
 pub mod data_dir;
 pub mod delivery;
 pub mod domain;
-pub mod export_files;
+pub mod error;
 pub mod http;
 pub mod ids;
 pub mod ingest;
+pub mod jobs;
 pub mod listener;
-pub mod retention;
 pub mod secrets;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod url_policy;

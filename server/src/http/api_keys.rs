@@ -10,7 +10,7 @@ use hookbridge::CreateApiKeyResponse;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{Caller, forbidden};
+use super::auth::Caller;
 use super::extract::{JsonBody, PathParams};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, timestamp};
@@ -64,7 +64,7 @@ fn wider_than_caller(caller: &Caller, wanted: KeyRank, verb: &str) -> Option<Api
     } else {
         format!("a {} key cannot {verb} an {} key", caller.scope.as_str(), wanted.scope.as_str())
     };
-    Some(forbidden(message))
+    Some(ApiError::forbidden(message))
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateBody>) -> ApiResult<Reply> {

@@ -8,9 +8,11 @@ use serde_json::json;
 
 use super::auth::Caller;
 use super::extract::{PathParams, QueryParams, cursor, limit};
+use super::logs::message_summary;
 use super::messages::replay_error;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, opt_timestamp};
+use crate::domain::MessageStatus;
 use crate::store::{Direction, LogFilter, ReplayMode, ReplayOutcome};
 
 /// The routes of this area.
@@ -52,7 +54,7 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
     let filter = LogFilter {
         project_id: caller.project_id,
         direction: Direction::Outbound,
-        status: Some("failed_permanent".into()),
+        status: Some(MessageStatus::FailedPermanent),
         endpoint_id: q.endpoint_id.filter(|e| !e.is_empty()),
         start_ms: None,
         end_ms: None,
@@ -63,7 +65,7 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
     let messages: Vec<DlqItem> = page
         .items
         .into_iter()
-        .map(|e| DlqItem { failed_at: opt_timestamp(e.failed_at), summary: e.summary, endpoint_id: e.endpoint_id })
+        .map(|e| DlqItem { failed_at: opt_timestamp(e.failed_at), summary: message_summary(&e), endpoint_id: e.endpoint_id })
         .collect();
     let next_cursor = page.next.map(|c| c.encode());
     let has_more = next_cursor.is_some();

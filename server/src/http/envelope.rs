@@ -1,14 +1,17 @@
 //! Every error answer carries the error envelope: a middleware that rewrites the bare error
 //! answers produced below the handlers (axum's own rejections, anything else with a non-JSON
 //! body) and logs each of them. The router's 404 and 405 fallbacks answer with the envelope
-//! themselves; the HTTP parser's answers are rewritten by the listener.
+//! themselves; the HTTP parser's answers are rewritten by the listener. An [`ApiError`] is
+//! written as `{"error": {"code", "message", "details"?}, "meta": {"request_id"}}`.
 
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
 
-use super::error::{ApiError, code_for_status};
+use super::request_id::current_request_id;
+use crate::error::ApiError;
 
 /// How much of a bare answer's text body is kept as the envelope's message.
 const MAX_MESSAGE_BYTES: usize = 1024;
@@ -46,4 +49,44 @@ fn bare_error_message(method: &Method, path: &str, status: StatusCode, text: &st
         return text.to_owned();
     }
     format!("{} ({method} {path})", status.canonical_reason().unwrap_or("error"))
+}
+
+/// The envelope's JSON for one error.
+pub fn envelope(code: &str, message: &str, details: Option<Value>, request_id: &str) -> Value {
+    let mut error = json!({ "code": code, "message": message });
+    if let Some(details) = details {
+        error["details"] = details;
+    }
+    json!({ "error": error, "meta": { "request_id": request_id } })
+}
+
+/// The code of an error answer known only by its HTTP status (answers produced below the
+/// handlers: the HTTP parser, the router, axum's extractors).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "UNAUTHORIZED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        408 => "REQUEST_TIMEOUT",
+        413 => "PAYLOAD_TOO_LARGE",
+        414 => "URI_TOO_LONG",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        429 => "RATE_LIMITED",
+        431 => "HEADERS_TOO_LARGE",
+        503 => "UNAVAILABLE",
+        500..=599 => "INTERNAL_ERROR",
+        _ => "INVALID_REQUEST",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = envelope(self.code, &self.message, self.details.map(|d| *d), &current_request_id());
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
 }

@@ -1,9 +1,7 @@
-//! Log exports: a background task writes the matching log entries as JSON lines into
-//! `<data_dir>/exports/` ([`crate::export_files`]); download answers a 302 to a signed,
+//! Log exports: a background job writes the matching log entries as JSON lines into
+//! `<data_dir>/exports/` ([`crate::jobs::exports`]); download answers a 302 to a signed,
 //! time-limited link on this server. A project has at most `--max-exports-per-project` exports
 //! pending, processing or downloadable at once; more answer 429 `EXPORT_LIMIT_EXCEEDED`.
-
-use std::io::Write;
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,16 +13,13 @@ use subtle::ConstantTimeEq;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
-use super::logs::LogItem;
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
-use crate::export_files;
 use crate::ids;
-use crate::store::{CompletedExport, Direction, ExportCreate, ListCursor, LogFilter, NewExport, StoredExport};
+use crate::store::{Direction, ExportCreate, NewExport, StoredExport};
+
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
-/// Messages read per page while writing the file.
-const PAGE: usize = 1000;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -96,7 +91,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         created_at: now_millis(),
     };
     let limit = state.config.max_exports_per_project;
-    let stored = match state.store.create_export(export, limit).await? {
+    let stored = match state.exports.create(export, limit).await? {
         ExportCreate::Created(stored) => *stored,
         ExportCreate::LimitReached(live) => {
             return Err(ApiError::new(
@@ -110,7 +105,6 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
             .with_details(serde_json::json!({ "limit": limit, "current": live })));
         }
     };
-    tokio::spawn(run_export(state.clone(), stored.clone()));
     Ok(Reply::created(view(stored, now_millis())))
 }
 
@@ -218,67 +212,4 @@ async fn file(
     let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
-}
-
-/// Writes the export file and records the outcome.
-async fn run_export(state: AppState, export: StoredExport) {
-    let id = export.record.id.clone();
-    if let Err(error) = write_export(&state, &export).await {
-        tracing::warn!(export_id = %id, %error, "export failed");
-        if let Err(e) = export_files::remove(&export_files::path(&state.config.data_dir, &id)).await {
-            tracing::error!(export_id = %id, error = %e, "cannot delete the partial export file");
-        }
-        if let Err(e) = state.store.fail_export(&id, error, now_millis()).await {
-            tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
-        }
-    }
-}
-
-async fn write_export(state: &AppState, export: &StoredExport) -> Result<(), String> {
-    let record = &export.record;
-    state.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
-    let (data_dir, export_id) = (state.config.data_dir.clone(), record.id.clone());
-    let (path, mut file) =
-        tokio::task::spawn_blocking(move || export_files::create(&data_dir, &export_id)).await.map_err(|e| e.to_string())??;
-    let mut after: Option<ListCursor> = None;
-    let (mut rows, mut size) = (0i64, 0i64);
-    loop {
-        let filter = LogFilter {
-            project_id: record.project_id.clone(),
-            direction: export.direction,
-            status: record.filter_status.clone(),
-            endpoint_id: record.filter_endpoint_id.clone(),
-            start_ms: Some(record.filter_start_time.unix_millis()),
-            end_ms: Some(record.filter_end_time.unix_millis()),
-            limit: PAGE,
-            after: after.take(),
-        };
-        let page = state.store.list_messages(filter).await.map_err(|e| e.to_string())?;
-        let mut buf = Vec::with_capacity(page.items.len() * 256);
-        for entry in page.items {
-            serde_json::to_writer(&mut buf, &LogItem::from(entry)).map_err(|e| e.to_string())?;
-            buf.push(b'\n');
-            rows += 1;
-        }
-        size += buf.len() as i64;
-        file = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| file))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("cannot write the export file: {e}"))?;
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    tokio::task::spawn_blocking(move || file.sync_all()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-    let completed_at = now_millis();
-    let done = CompletedExport {
-        row_count: rows,
-        file_size_bytes: size,
-        file_path: path.to_string_lossy().into_owned(),
-        download_secret: ids::secret_token(),
-        completed_at,
-        expires_at: completed_at.saturating_add(i64::try_from(state.config.export_ttl.as_millis()).unwrap_or(i64::MAX)),
-    };
-    state.store.complete_export(&record.id, done).await.map_err(|e| e.to_string())
 }

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use crate::domain::MessageStatus;
+use crate::error::ApiError;
 use crate::store::ListCursor;
 
 /// Default size limit of a JSON request body.
@@ -182,16 +183,13 @@ pub fn endpoint_id_filter(field: &str, value: Option<String>) -> Result<Option<S
     }
 }
 
-/// The message statuses a filter may name.
-pub const MESSAGE_STATUSES: &[&str] = &["queued", "delivering", "succeeded", "pending_retry", "failed_permanent", "paused"];
-
-/// Checks an optional status filter.
-pub fn status_filter(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
-    match value.filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) if MESSAGE_STATUSES.contains(&s.as_str()) => Ok(Some(s)),
-        Some(s) => Err(ApiError::invalid(format!("{field} must be one of {}, got {s:?}", MESSAGE_STATUSES.join(", ")))),
-    }
+/// Reads an optional message status filter (empty means none).
+pub fn status_filter(field: &str, value: Option<String>) -> Result<Option<MessageStatus>, ApiError> {
+    let Some(text) = value.filter(|s| !s.is_empty()) else { return Ok(None) };
+    MessageStatus::parse(&text).map(Some).ok_or_else(|| {
+        let all: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
+        ApiError::invalid(format!("{field} must be one of {}, got {text:?}", all.join(", ")))
+    })
 }
 
 #[cfg(test)]

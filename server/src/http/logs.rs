@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::Caller;
 use super::extract::{QueryParams, cursor, endpoint_id_filter, limit, parse_time, status_filter};
 use super::{ApiResult, AppState, Reply, Route};
+use crate::clock::{opt_timestamp, timestamp};
 use crate::store::{Direction, LogEntry, LogFilter};
 
 /// The routes of this area.
@@ -22,9 +23,9 @@ pub fn routes() -> Vec<Route> {
     }]
 }
 
-/// A log item: the contract's MessageSummary plus the endpoint id.
+/// A log item: the API's message summary plus the endpoint id.
 #[derive(Serialize)]
-pub(super) struct LogItem {
+struct LogItem {
     #[serde(flatten)]
     summary: MessageSummary,
     endpoint_id: String,
@@ -32,8 +33,29 @@ pub(super) struct LogItem {
 
 impl From<LogEntry> for LogItem {
     fn from(e: LogEntry) -> Self {
-        LogItem { summary: e.summary, endpoint_id: e.endpoint_id }
+        LogItem { summary: message_summary(&e), endpoint_id: e.endpoint_id }
     }
+}
+
+/// The API's summary of a listed message (`next_attempt_at` only while an attempt is due).
+pub(super) fn message_summary(e: &LogEntry) -> MessageSummary {
+    MessageSummary {
+        message_id: e.message_id.clone(),
+        endpoint: e.destination_url.clone(),
+        status: e.status.to_string(),
+        attempt_count: e.attempt_count,
+        created_at: timestamp(e.created_at),
+        delivered_at: opt_timestamp(e.delivered_at),
+        next_attempt_at: if e.status.is_waiting() { opt_timestamp(e.next_attempt_at) } else { None },
+        response_status: e.response_status,
+        response_latency_ms: e.response_latency_ms,
+        last_error: e.last_error.clone(),
+    }
+}
+
+/// One line of an export file: the log item as `GET /v1/logs` lists it.
+pub fn write_export_line(buf: &mut Vec<u8>, entry: LogEntry) -> serde_json::Result<()> {
+    serde_json::to_writer(buf, &LogItem::from(entry))
 }
 
 #[derive(Deserialize)]

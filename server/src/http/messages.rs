@@ -11,6 +11,7 @@ use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, limit};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
+use crate::domain::MessageStatus;
 use crate::store::{Direction, MAX_REPLAYS, ReplayMode, ReplayOutcome, StatusChange};
 use crate::telemetry::Telemetry;
 
@@ -122,7 +123,8 @@ async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): P
         return Err(replay_error(outcome, &id));
     }
     state.delivery.wake();
-    Ok(Reply::ok(ReplayMessageResponse { message_id: id, status: "queued".into() }).message("Message queued for replay"))
+    Ok(Reply::ok(ReplayMessageResponse { message_id: id, status: MessageStatus::Queued.to_string() })
+        .message("Message queued for replay"))
 }
 
 fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
@@ -140,7 +142,7 @@ async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): P
     match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             Telemetry::inc(&state.telemetry.failed);
-            Ok(Reply::ok(json!({ "message_id": id, "status": "failed_permanent" }))
+            Ok(Reply::ok(json!({ "message_id": id, "status": MessageStatus::FailedPermanent }))
                 .message("Retry cancelled; message moved to the DLQ"))
         }
         other => Err(status_error(other, &id, "cancelled")),
@@ -151,7 +153,7 @@ async fn retry_now(State(state): State<AppState>, caller: Caller, PathParams(id)
     match state.store.retry_message_now(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             state.delivery.wake();
-            Ok(Reply::ok(json!({ "message_id": id, "status": "pending_retry" })).message("Retry scheduled now"))
+            Ok(Reply::ok(json!({ "message_id": id, "status": MessageStatus::PendingRetry })).message("Retry scheduled now"))
         }
         other => Err(status_error(other, &id, "retried now")),
     }
@@ -182,14 +184,16 @@ pub(crate) async fn replay_all_reply(
     endpoint_id: Option<String>,
     limit_param: Option<i64>,
 ) -> ApiResult<Reply> {
-    let status = match status {
-        Some(s @ ("failed_permanent" | "pending_retry")) => s.to_owned(),
-        Some(other) => return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}"))),
+    let status = match status.map(|s| (s, MessageStatus::parse(s))) {
+        Some((_, Some(s @ (MessageStatus::FailedPermanent | MessageStatus::PendingRetry)))) => s,
+        Some((other, _)) => {
+            return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}")));
+        }
         None => return Err(ApiError::invalid("status is required (failed_permanent or pending_retry)")),
     };
     let limit = limit("limit", limit_param, 100, 1000)?;
     let endpoint_id = endpoint_id.filter(|e| !e.is_empty());
-    let result = state.store.replay_all(&caller.project_id, direction, &status, endpoint_id, limit, now_millis()).await?;
+    let result = state.store.replay_all(&caller.project_id, direction, status.as_str(), endpoint_id, limit, now_millis()).await?;
     if !result.replayed.is_empty() {
         state.delivery.wake();
     }

@@ -7,16 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::MethodRouter;
-
-use crate::config::Config;
-use crate::delivery::DeliveryHandle;
-use crate::store::Store;
-use crate::telemetry::Telemetry;
 
 pub mod auth;
 pub mod envelope;
-pub mod error;
 pub mod queue_depth;
 pub mod rate_limit;
 pub mod reply;
@@ -38,43 +31,10 @@ mod openapi;
 mod projects;
 mod send;
 
-pub use error::{ApiError, ApiResult};
+pub use crate::error::{ApiError, ApiResult};
+pub use crate::state::{AppState, Route};
+pub use logs::write_export_line;
 pub use reply::Reply;
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// Persistent storage.
-    pub store: Arc<dyn Store>,
-    /// Server configuration.
-    pub config: Arc<Config>,
-    /// Wakes the delivery engine when new work is stored.
-    pub delivery: DeliveryHandle,
-    /// Prometheus counters.
-    pub telemetry: Arc<Telemetry>,
-    /// API key lookups.
-    pub auth_cache: Arc<auth::AuthCache>,
-    /// What refused ingest requests may store (rate limits and caps).
-    pub rejection_log: Arc<crate::ingest::rejection_log::RejectionLog>,
-    /// Queue depth figures shared by `/metrics` scrapes.
-    pub queue_depth: Arc<queue_depth::QueueDepthCache>,
-    /// Per-project API rate limits and the failed-authentication throttle.
-    pub api_limits: Arc<rate_limit::ApiLimits>,
-}
-
-/// One route: where, what it does (for the OpenAPI document) and its handler.
-pub struct Route {
-    /// HTTP method in upper case.
-    pub method: &'static str,
-    /// axum path, e.g. `/v1/messages/{message_id}`.
-    pub path: &'static str,
-    /// One-line summary.
-    pub summary: &'static str,
-    /// Whether an API key is required.
-    pub authenticated: bool,
-    /// The handler.
-    pub handler: MethodRouter<AppState>,
-}
 
 /// Every route of the server, in documentation order.
 pub fn all_routes() -> Vec<Route> {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 /// Middleware: answers 408 when the inner service takes longer than `limit`.
 pub async fn limit_request_time(State(limit): State<Duration>, request: Request, next: Next) -> Response {

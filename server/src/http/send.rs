@@ -12,6 +12,7 @@ use super::auth::Caller;
 use super::extract::{JsonBody, is_endpoint_id};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
+use crate::domain::MessageStatus;
 use crate::ids;
 use crate::store::{Direction, NewMessage, SendOutcome};
 use crate::telemetry::Telemetry;
@@ -110,9 +111,11 @@ async fn send(
         SendOutcome::Accepted(_) => {
             state.delivery.wake();
             Telemetry::inc(&state.telemetry.accepted);
-            Ok(Reply::accepted(SendWebhookResponse { message_id, status: "queued".into() }))
+            Ok(Reply::accepted(SendWebhookResponse { message_id, status: MessageStatus::Queued.to_string() }))
         }
-        SendOutcome::Duplicate(original) => Ok(Reply::ok(SendWebhookResponse { message_id: original, status: "queued".into() })),
+        SendOutcome::Duplicate(original) => {
+            Ok(Reply::ok(SendWebhookResponse { message_id: original, status: MessageStatus::Queued.to_string() }))
+        }
         SendOutcome::IdempotencyMismatch => Err(ApiError::conflict(
             "IDEMPOTENCY_MISMATCH",
             "idempotency_key was already used for this endpoint with a different payload",

@@ -8,8 +8,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::http::{ApiError, AppState};
+use crate::error::ApiError;
 use crate::ids;
+use crate::state::AppState;
 use crate::store::inbound::{NewRejection, StoredInbound};
 use crate::telemetry::Telemetry;
 

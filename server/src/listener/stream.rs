@@ -22,7 +22,7 @@ use tokio::time::Sleep;
 
 use super::activity::Activity;
 use super::{ListenerLimits, MAX_HEAD_BYTES, MAX_HEADERS};
-use crate::http::error::{code_for_status, envelope};
+use crate::http::envelope::{code_for_status, envelope};
 
 /// Where the connection is between requests.
 #[derive(Clone, Copy, Debug)]

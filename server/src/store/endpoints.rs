@@ -4,6 +4,11 @@ use hookbridge::{Endpoint, EndpointSummary, SigningKey};
 
 use super::{EndpointChanges, EndpointWrite, ListCursor, ListPage, SigningKeyWrite, StoreError};
 
+/// The custom headers of an endpoint from their stored JSON (unreadable JSON shows as none).
+pub fn parse_headers(json: Option<String>) -> Option<hookbridge::HeaderMap> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+}
+
 /// Most active signing keys per endpoint.
 pub const MAX_SIGNING_KEYS: i64 = 2;
 

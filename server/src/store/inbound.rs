@@ -8,6 +8,7 @@ use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Sign
 use serde::Serialize;
 
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
+use crate::domain::MessageStatus;
 
 /// The verification and forwarding settings of an inbound endpoint, as stored.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -198,7 +199,7 @@ pub struct InboundMessageRecord {
     /// The endpoint that received it.
     pub inbound_endpoint_id: String,
     /// Message status.
-    pub status: String,
+    pub status: MessageStatus,
     /// Forwarding attempts so far.
     pub attempt_count: i64,
     /// Manual replays so far.

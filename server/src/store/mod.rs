@@ -1,7 +1,17 @@
-//! Storage: the domain records and one trait per concept, with two implementations: SQLite
-//! ([`sqlite`], one process, the default) and PostgreSQL ([`postgres`], any number of server
-//! processes on one database, work claimed with `FOR UPDATE SKIP LOCKED`). The HTTP layer and
-//! the delivery engine only talk to [`Store`].
+//! Storage: the records the server owns ([`records`] and the records beside each trait), one
+//! trait per concept ([`TenancyStore`], [`EndpointStore`], [`MessageStore`], [`ExportStore`],
+//! [`InboundStore`], [`DeliveryQueue`], [`RetentionStore`], [`HealthStore`]; [`Store`] is all of
+//! them), and two implementations: SQLite ([`sqlite`], one process, the default) and
+//! PostgreSQL ([`postgres`], any number of server processes on one database, work claimed with
+//! `FOR UPDATE SKIP LOCKED`).
+//!
+//! A backend turns rows into records and records into rows, inside the transactions the trait
+//! methods promise. It does not decide message rules: it reads the facts, asks
+//! [`crate::domain`], and applies the answer, so both backends behave the same. It does not
+//! build the API's wire shapes either: the HTTP layer makes those from the records (several
+//! methods still return `hookbridge::*` models, which double as records). Background jobs ask
+//! [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to one
+//! process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
 pub mod endpoints;
 pub mod exports;

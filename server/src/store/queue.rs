@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::{Direction, StoreError};
+use crate::domain::MessageStatus;
 use crate::telemetry::QueueDepth;
 
 /// A message claimed for one delivery attempt, with everything needed to send it.
@@ -151,6 +152,17 @@ pub enum NextState {
     },
     /// Non-retryable answer or attempts exhausted: into the dead letter queue.
     FailedPermanent,
+}
+
+impl NextState {
+    /// The status the message takes.
+    pub fn status(&self) -> MessageStatus {
+        match self {
+            NextState::Succeeded => MessageStatus::Succeeded,
+            NextState::Retry { .. } => MessageStatus::PendingRetry,
+            NextState::FailedPermanent => MessageStatus::FailedPermanent,
+        }
+    }
 }
 
 /// One finished attempt to record.

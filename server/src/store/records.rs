@@ -1,6 +1,7 @@
 //! Domain records shared by the store traits, the HTTP layer and the delivery engine.
 
 use super::tenancy::{KeyMode, KeyScope};
+use crate::domain::MessageStatus;
 
 /// Which way a message flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,6 +226,20 @@ pub struct ListPage<T> {
     pub next: Option<ListCursor>,
 }
 
+impl<T> ListPage<T> {
+    /// A page from up to `limit + 1` rows read newest first, each with its position: the extra
+    /// row only tells that there is a next page, which starts after the last row kept.
+    pub fn from_overfetch(mut rows: Vec<(ListCursor, T)>, limit: usize) -> Self {
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|(cursor, _)| cursor.clone())
+        } else {
+            None
+        };
+        ListPage { items: rows.into_iter().map(|(_, item)| item).collect(), next }
+    }
+}
+
 /// Filters of the message logs, the DLQ and exports.
 #[derive(Clone, Debug)]
 pub struct LogFilter {
@@ -233,7 +248,7 @@ pub struct LogFilter {
     /// Outbound or inbound messages.
     pub direction: Direction,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     /// Only this endpoint.
     pub endpoint_id: Option<String>,
     /// Created at or after (Unix ms).
@@ -246,13 +261,32 @@ pub struct LogFilter {
     pub after: Option<ListCursor>,
 }
 
-/// One message as listed in logs, the DLQ and exports.
+/// One message as listed in logs, the DLQ and exports (the HTTP layer makes the wire items).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogEntry {
-    /// The contract's log item.
-    pub summary: hookbridge::MessageSummary,
+    /// UUIDv7 of the message.
+    pub message_id: String,
     /// The endpoint the message belongs to.
     pub endpoint_id: String,
+    /// Destination URL at send (or receive) time.
+    pub destination_url: String,
+    /// Current status.
+    pub status: MessageStatus,
+    /// Delivery attempts made so far.
+    pub attempt_count: i64,
+    /// When the message was accepted (Unix ms).
+    pub created_at: i64,
+    /// When it was delivered (Unix ms).
+    pub delivered_at: Option<i64>,
+    /// When the next attempt is due (Unix ms), as stored: meaningful only while the status
+    /// waits for an attempt.
+    pub next_attempt_at: Option<i64>,
+    /// HTTP status of the last attempt.
+    pub response_status: Option<i64>,
+    /// Latency of the last attempt in milliseconds.
+    pub response_latency_ms: Option<i64>,
+    /// Error of the last attempt.
+    pub last_error: Option<String>,
     /// When it entered the dead letter queue (Unix ms).
     pub failed_at: Option<i64>,
 }
@@ -353,7 +387,7 @@ pub struct NewExport {
     /// Range end (Unix ms).
     pub end_ms: i64,
     /// Status filter.
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     /// Endpoint filter.
     pub endpoint_id: Option<String>,
     /// Unix milliseconds.

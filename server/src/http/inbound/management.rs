@@ -7,6 +7,7 @@ use hookbridge::{CreateInboundEndpointResponse, DeleteResult, PauseState, Rotate
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ingest::ingest_url;
 use super::is_uuid;
 use super::settings::{DEFAULT_INGEST_RESPONSE_CODE, SettingsBody, validate};
 use crate::clock::{now_millis, timestamp};
@@ -15,7 +16,6 @@ use crate::http::endpoints::check_url;
 use crate::http::extract::{JsonBody, PathParams, QueryParams, cursor, limit};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::ids;
-use crate::ingest::ingest_url;
 use crate::store::SigningKeyWrite;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey};

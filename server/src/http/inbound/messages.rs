@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::is_uuid;
 use crate::clock::now_millis;
+use crate::domain::MessageStatus;
 use crate::http::auth::Caller;
 use crate::http::extract::{JsonBody, PathParams, QueryParams};
 use crate::http::messages::{replay_all_reply, replay_batch_reply, replay_error};
@@ -63,7 +64,8 @@ async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): P
         return Err(replay_error(outcome, &id));
     }
     state.delivery.wake();
-    Ok(Reply::ok(ReplayMessageResponse { message_id: id, status: "queued".into() }).message("Inbound message queued for replay"))
+    Ok(Reply::ok(ReplayMessageResponse { message_id: id, status: MessageStatus::Queued.to_string() })
+        .message("Inbound message queued for replay"))
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,8 @@
 //! Inbound webhooks over the API (CONTRACT.md 2.10-2.12): endpoint management and signing keys
 //! (`management`), inbound message replay and lookup (`messages`), logs, metrics and the
-//! rejection log (`observability`), plus the ingest route itself ([`crate::ingest`]).
+//! rejection log (`observability`), plus the ingest route itself (`ingest`, over the logic of [`crate::ingest`]).
 
+mod ingest;
 mod management;
 mod messages;
 mod observability;
@@ -14,7 +15,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = management::routes();
     routes.extend(messages::routes());
     routes.extend(observability::routes());
-    routes.push(crate::ingest::route());
+    routes.push(ingest::route());
     routes
 }
 

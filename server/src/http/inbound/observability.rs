@@ -6,7 +6,7 @@ use axum::routing::get;
 use hookbridge::{InboundLogEntry, InboundMetrics};
 use serde::Deserialize;
 
-use crate::clock::now_millis;
+use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, cursor, limit, parse_time, status_filter};
 use crate::http::metrics::{Window, time_series};
@@ -58,19 +58,18 @@ fn endpoint_filter(value: Option<String>) -> Option<String> {
 
 /// A log entry as an inbound log item.
 fn log_item(e: LogEntry) -> InboundLogEntry {
-    let s = e.summary;
-    let total_delivery_ms = s.delivered_at.as_ref().map(|d| (d.unix_millis() - s.created_at.unix_millis()).max(0));
+    let total_delivery_ms = e.delivered_at.map(|d| d.saturating_sub(e.created_at).max(0));
     InboundLogEntry {
-        message_id: s.message_id,
+        message_id: e.message_id,
         inbound_endpoint_id: e.endpoint_id,
-        endpoint: s.endpoint,
-        status: s.status,
-        attempt_count: s.attempt_count,
-        received_at: s.created_at,
-        delivered_at: s.delivered_at,
-        response_status: s.response_status,
-        response_latency_ms: s.response_latency_ms,
-        last_error: s.last_error,
+        endpoint: e.destination_url,
+        status: e.status.to_string(),
+        attempt_count: e.attempt_count,
+        received_at: timestamp(e.created_at),
+        delivered_at: opt_timestamp(e.delivered_at),
+        response_status: e.response_status,
+        response_latency_ms: e.response_latency_ms,
+        last_error: e.last_error,
         total_delivery_ms,
     }
 }

@@ -25,6 +25,7 @@ mod messages;
 mod queue;
 mod retention;
 mod secrets;
+mod signing_keys;
 mod tenancy;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
@@ -42,7 +43,6 @@ const CONNECT_WAIT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
-    #[allow(dead_code)]
     secrets: Arc<SecretBox>,
     url: Arc<str>,
 }
@@ -88,7 +88,6 @@ impl PgStore {
     }
 
     /// The keys that seal and open stored secrets.
-    #[allow(dead_code)] // used by the areas being written
     pub(crate) fn secrets(&self) -> Arc<SecretBox> {
         self.secrets.clone()
     }
@@ -156,9 +155,17 @@ fn is_unavailable(code: &SqlState) -> bool {
     c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03" | "53300")
 }
 
+/// Column `idx` of a row, or [`StoreError::Corrupt`] when it does not hold a `T` (never a panic).
+pub(crate) fn col<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a tokio_postgres::Row, idx: usize) -> Result<T, StoreError> {
+    row.try_get(idx).map_err(|e| StoreError::Corrupt(format!("column {idx}: {e}")))
+}
+
+/// Wakes every node's delivery engine once the current transaction commits (PostgreSQL delivers
+/// notifications on commit, and folds repeats within one transaction).
+pub(crate) const NOTIFY_WORK: &str = "SELECT pg_notify('hookbridge_work', '')";
+
 /// Whether the error is a unique-constraint violation (e.g. an idempotency key inserted by
 /// another node at the same moment).
-#[allow(dead_code)] // used by the areas being written
 pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }

@@ -1,7 +1,7 @@
 //! SQLite implementation of [`EndpointStore`]: outbound endpoints and their signing keys. Custom
 //! headers (often the receiver's credentials) are stored sealed ([`crate::secrets`]).
 
-use hookbridge::{Endpoint, EndpointSummary, HeaderMap, SigningKey};
+use hookbridge::{Endpoint, EndpointSummary, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, signing_keys};
@@ -27,10 +27,6 @@ fn live_endpoint_exists(conn: &Connection, project_id: &str, endpoint_id: &str) 
 /// Opens the sealed headers JSON of an endpoint.
 pub(super) fn open_headers(keys: &SecretBox, endpoint_id: &str, sealed: Option<&str>) -> Result<Option<String>, StoreError> {
     Ok(keys.open_opt(SecretField::EndpointHeaders, endpoint_id, sealed)?)
-}
-
-fn parse_headers(json: Option<String>) -> Option<HeaderMap> {
-    json.and_then(|j| serde_json::from_str(&j).ok())
 }
 
 fn get_endpoint(
@@ -62,7 +58,7 @@ fn get_endpoint(
         })
         .optional()?;
     let Some((mut endpoint, sealed)) = row else { return Ok(None) };
-    endpoint.headers = parse_headers(open_headers(keys, endpoint_id, sealed.as_deref())?);
+    endpoint.headers = crate::store::endpoints::parse_headers(open_headers(keys, endpoint_id, sealed.as_deref())?);
     Ok(Some(endpoint))
 }
 
@@ -153,7 +149,7 @@ impl EndpointStore for SqliteStore {
             )?;
             let rows = stmt.query_map(params![project, after_ts, after_id, limit as i64 + 1], |r| {
                 Ok((
-                    r.get::<_, i64>(2)?,
+                    ListCursor { created_at: r.get(2)?, id: r.get(0)? },
                     EndpointSummary {
                         id: r.get(0)?,
                         url: r.get(1)?,
@@ -163,14 +159,7 @@ impl EndpointStore for SqliteStore {
                     },
                 ))
             })?;
-            let mut items: Vec<(i64, EndpointSummary)> = rows.collect::<Result<_, _>>()?;
-            let next = if items.len() > limit {
-                items.truncate(limit);
-                items.last().map(|(ts, e)| ListCursor { created_at: *ts, id: e.id.clone() })
-            } else {
-                None
-            };
-            Ok(ListPage { items: items.into_iter().map(|(_, e)| e).collect(), next })
+            Ok(ListPage::from_overfetch(rows.collect::<Result<_, _>>()?, limit))
         })
         .await
     }

@@ -85,7 +85,7 @@ impl ExportStore for SqliteStore {
                 e.project_id,
                 e.start_ms,
                 e.end_ms,
-                e.status,
+                e.status.map(|s| s.as_str()),
                 e.endpoint_id,
                 e.direction.as_str(),
                 e.created_at

@@ -1,10 +1,11 @@
 //! SQLite reads of messages: one message, filtered newest-first pages, metrics and usage counts.
 
-use hookbridge::{Message, MessageSummary};
+use hookbridge::Message;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::clock::{opt_timestamp, timestamp};
+use crate::domain::MessageStatus;
 use crate::store::{Direction, ListCursor, ListPage, LogEntry, LogFilter, MetricCounts, StoreError};
 
 /// One outbound message of the project.
@@ -16,13 +17,12 @@ pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str)
              FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'outbound'",
         )?
         .query_row(params![message_id, project_id], |r| {
-            let status: String = r.get(3)?;
-            let due = matches!(status.as_str(), "queued" | "pending_retry");
+            let status: MessageStatus = r.get(3)?;
             Ok(Message {
                 id: r.get(0)?,
                 project_id: r.get(1)?,
                 endpoint_id: r.get(2)?,
-                status,
+                status: status.to_string(),
                 attempt_count: r.get(4)?,
                 replay_count: r.get(5)?,
                 content_type: r.get(6)?,
@@ -31,7 +31,7 @@ pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str)
                 created_at: timestamp(r.get(9)?),
                 updated_at: timestamp(r.get(10)?),
                 idempotency_key: r.get(11)?,
-                next_attempt_at: if due { opt_timestamp(r.get(12)?) } else { None },
+                next_attempt_at: if status.is_waiting() { opt_timestamp(r.get(12)?) } else { None },
                 last_error: r.get(13)?,
                 response_status: r.get(14)?,
                 response_latency_ms: r.get(15)?,
@@ -52,7 +52,7 @@ pub(super) fn list_messages(conn: &Connection, f: &LogFilter) -> Result<ListPage
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
     if let Some(status) = &f.status {
-        add(" AND status = ?", status.clone().into(), &mut sql);
+        add(" AND status = ?", status.as_str().to_owned().into(), &mut sql);
     }
     if let Some(endpoint) = &f.endpoint_id {
         add(" AND endpoint_id = ?", endpoint.clone().into(), &mut sql);
@@ -71,36 +71,29 @@ pub(super) fn list_messages(conn: &Connection, f: &LogFilter) -> Result<ListPage
     add(" ORDER BY created_at DESC, id DESC LIMIT ?", (f.limit as i64 + 1).into(), &mut sql);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-        let status: String = r.get(2)?;
-        let due = matches!(status.as_str(), "queued" | "pending_retry");
-        Ok((
-            r.get::<_, i64>(4)?,
-            LogEntry {
-                summary: MessageSummary {
-                    message_id: r.get(0)?,
-                    endpoint: r.get(1)?,
-                    status,
-                    attempt_count: r.get(3)?,
-                    created_at: timestamp(r.get(4)?),
-                    delivered_at: opt_timestamp(r.get(5)?),
-                    next_attempt_at: if due { opt_timestamp(r.get(6)?) } else { None },
-                    response_status: r.get(7)?,
-                    response_latency_ms: r.get(8)?,
-                    last_error: r.get(9)?,
-                },
-                endpoint_id: r.get(10)?,
-                failed_at: r.get(11)?,
-            },
-        ))
+        Ok(LogEntry {
+            message_id: r.get(0)?,
+            destination_url: r.get(1)?,
+            status: r.get(2)?,
+            attempt_count: r.get(3)?,
+            created_at: r.get(4)?,
+            delivered_at: r.get(5)?,
+            next_attempt_at: r.get(6)?,
+            response_status: r.get(7)?,
+            response_latency_ms: r.get(8)?,
+            last_error: r.get(9)?,
+            endpoint_id: r.get(10)?,
+            failed_at: r.get(11)?,
+        })
     })?;
-    let mut items: Vec<(i64, LogEntry)> = rows.collect::<Result<_, _>>()?;
+    let mut items: Vec<LogEntry> = rows.collect::<Result<_, _>>()?;
     let next = if items.len() > f.limit {
         items.truncate(f.limit);
-        items.last().map(|(ts, e)| ListCursor { created_at: *ts, id: e.summary.message_id.clone() })
+        items.last().map(|e| ListCursor { created_at: e.created_at, id: e.message_id.clone() })
     } else {
         None
     };
-    Ok(ListPage { items: items.into_iter().map(|(_, e)| e).collect(), next })
+    Ok(ListPage { items, next })
 }
 
 /// Per-bucket figures over `count` buckets of `width_ms` from `first_ms` (one bucket = the

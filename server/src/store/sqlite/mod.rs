@@ -29,6 +29,7 @@ mod retention;
 mod secrets;
 mod server_settings;
 mod signing_keys;
+mod status;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[

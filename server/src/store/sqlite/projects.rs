@@ -6,11 +6,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{SqliteStore, api_keys, server_settings};
 use crate::clock::{now_millis, timestamp};
 use crate::ids;
-use crate::store::tenancy::{DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
+use crate::store::tenancy::{
+    ConfiguredKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, bootstrap_key,
+};
 use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
-
-/// Name of the project created on first start.
-const DEFAULT_PROJECT_NAME: &str = "Default";
 
 const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
 
@@ -50,21 +49,6 @@ fn insert_project(conn: &Connection, tenant_id: &str, name: &str, rate_limit: i6
     })
 }
 
-/// A key made by bootstrap: admin scope, no label (which is how the migration to key scopes
-/// told bootstrap keys from keys made through the API).
-fn bootstrap_key(project_id: &str, key: &str, now: i64) -> NewApiKey {
-    NewApiKey {
-        id: ids::api_key_id(),
-        project_id: project_id.to_owned(),
-        key_hash: ids::sha256_hex(key.as_bytes()),
-        prefix: key.chars().take(11).collect(),
-        mode: KeyMode::of_key(key),
-        scope: KeyScope::Admin,
-        label: None,
-        created_at: now,
-    }
-}
-
 fn bootstrap(conn: &Connection, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError> {
     let now = now_millis();
     server_settings::record_data_dir_mode(conn, mode)?;
@@ -90,19 +74,19 @@ fn bootstrap(conn: &Connection, api_key: Option<String>, mode: DataDirMode) -> R
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        match existing {
-            None => {
+        let stored = existing.map(|(id, revoked_at, scope)| (id, revoked_at.is_some(), KeyScope::parse(&scope)));
+        match ConfiguredKey::decide(stored) {
+            ConfiguredKey::Add => {
                 let record = bootstrap_key(&project_id, &key, now);
                 tracing::info!(key_id = %record.id, "added the configured API key to the default project as an admin key");
                 api_keys::insert(conn, &record)?;
             }
-            // A revoked key stays revoked, whatever the configuration says.
-            Some((id, Some(_), _)) => outcome.configured_key_revoked = Some(id),
-            Some((id, None, scope)) if KeyScope::parse(&scope) != KeyScope::Admin => {
+            ConfiguredKey::StaysRevoked(id) => outcome.configured_key_revoked = Some(id),
+            ConfiguredKey::Promote(id) => {
                 tracing::info!(key_id = %id, "the configured API key is now an admin key");
                 conn.execute("UPDATE api_keys SET scope = ?2 WHERE id = ?1", params![id, KeyScope::Admin.as_str()])?;
             }
-            Some(_) => {}
+            ConfiguredKey::Keep => {}
         }
     }
     Ok(outcome)

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
+use crate::domain::MessageStatus;
 use crate::secrets::SecretBox;
 use crate::store::{
     Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, NextState, StoreError,
@@ -71,13 +72,13 @@ impl DeliveryQueue for SqliteStore {
                 "SELECT status, COUNT(*) FROM messages \
                  WHERE status IN ('queued', 'pending_retry', 'paused', 'failed_permanent') GROUP BY status",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, MessageStatus>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (status, count) = row?;
                 let count = count.max(0) as u64;
-                match status.as_str() {
-                    "queued" | "pending_retry" => depth.pending += count,
-                    "paused" => depth.paused += count,
+                match status {
+                    MessageStatus::Queued | MessageStatus::PendingRetry => depth.pending += count,
+                    MessageStatus::Paused => depth.paused += count,
                     _ => depth.dead_letter += count,
                 }
             }
@@ -264,11 +265,12 @@ fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) ->
 }
 
 fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError> {
-    let (outcome, status, next_at, fast_inc, slow_inc) = match &r.next {
-        NextState::Succeeded => ("succeeded", "succeeded", None, 0, 0),
-        NextState::Retry { at_ms, fast: true } => ("retry_fast", "pending_retry", Some(*at_ms), 1, 0),
-        NextState::Retry { at_ms, fast: false } => ("retry_slow", "pending_retry", Some(*at_ms), 0, 1),
-        NextState::FailedPermanent => ("failed_permanent", "failed_permanent", None, 0, 0),
+    let status = r.next.status();
+    let (outcome, next_at, fast_inc, slow_inc) = match &r.next {
+        NextState::Succeeded => ("succeeded", None, 0, 0),
+        NextState::Retry { at_ms, fast: true } => ("retry_fast", Some(*at_ms), 1, 0),
+        NextState::Retry { at_ms, fast: false } => ("retry_slow", Some(*at_ms), 0, 1),
+        NextState::FailedPermanent => ("failed_permanent", None, 0, 0),
     };
     conn.prepare_cached(
         "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \

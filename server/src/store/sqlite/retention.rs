@@ -11,6 +11,11 @@ const CHUNK: i64 = 5_000;
 
 #[async_trait::async_trait]
 impl RetentionStore for SqliteStore {
+    /// Always: SQLite mode runs one server process per data dir (it holds the data dir lock).
+    async fn try_lead(&self, _job: &str) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
     async fn prune(
         &self,
         payloads_before_ms: i64,

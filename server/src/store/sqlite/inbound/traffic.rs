@@ -6,6 +6,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::clock::{opt_timestamp, timestamp};
+use crate::domain::MessageStatus;
 use crate::store::inbound::{InboundMessageRecord, IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
 use crate::store::sqlite::message_writes::insert_message;
 use crate::store::{ListCursor, ListPage, NewMessage, StoreError};
@@ -63,7 +64,7 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGua
     {
         return Ok(IngestOutcome::Replayed);
     }
-    let inserted = insert_message(conn, m, &url, "queued");
+    let inserted = insert_message(conn, m, &url, MessageStatus::Queued.as_str());
     match inserted {
         Ok(_) => {
             if let Some(guard) = guard {
@@ -187,8 +188,7 @@ pub(super) fn get_message(
              delivered_at, failed_at FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'inbound'",
         )?
         .query_row(params![message_id, project_id], |r| {
-            let status: String = r.get(3)?;
-            let due = matches!(status.as_str(), "queued" | "pending_retry");
+            let status: MessageStatus = r.get(3)?;
             let received: i64 = r.get(6)?;
             let delivered: Option<i64> = r.get(16)?;
             Ok(InboundMessageRecord {
@@ -204,13 +204,13 @@ pub(super) fn get_message(
                 size_bytes: r.get(9)?,
                 payload_sha256: r.get(10)?,
                 idempotency_key: r.get(11)?,
-                next_attempt_at: if due { opt_timestamp(r.get(12)?) } else { None },
+                next_attempt_at: if status.is_waiting() { opt_timestamp(r.get(12)?) } else { None },
                 last_error: r.get(13)?,
                 response_status: r.get(14)?,
                 response_latency_ms: r.get(15)?,
                 delivered_at: opt_timestamp(delivered),
                 failed_at: opt_timestamp(r.get(17)?),
-                total_delivery_ms: delivered.map(|d| (d - received).max(0)),
+                total_delivery_ms: delivered.map(|d| d.saturating_sub(received).max(0)),
             })
         })
         .optional()?)

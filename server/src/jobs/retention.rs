@@ -3,7 +3,9 @@
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
 //! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
 //! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]), and deletes
-//! the files of exports whose download window ended ([`crate::export_files`]).
+//! the files of exports whose download window ended ([`super::exports`]). Before each pass it
+//! asks the store whether this process may run it ([`crate::store::RetentionStore::try_lead`]): with SQLite
+//! always; with a database shared by several processes, one of them at a time.
 
 use std::sync::Arc;
 
@@ -12,6 +14,9 @@ use crate::config::Config;
 use crate::store::Store;
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The name under which the janitor asks [`crate::store::RetentionStore::try_lead`].
+pub const JOB: &str = "retention";
 
 /// Runs one retention pass now.
 pub async fn run_once(store: &dyn Store, config: &Config) {
@@ -26,19 +31,24 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
     }
-    let exports = crate::export_files::delete_expired(store, now).await;
+    let exports = super::exports::delete_expired(store, now).await;
     if exports > 0 {
         tracing::info!(exports, "deleted the files of expired exports");
     }
 }
 
-/// Starts the periodic janitor (first pass right away, then every `--janitor-interval-secs`).
+/// Starts the periodic janitor (first pass right away, then every `--janitor-interval-secs`);
+/// a pass runs only while this process leads the job.
 pub fn start(store: Arc<dyn Store>, config: Arc<Config>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(config.janitor_interval);
         loop {
             ticker.tick().await;
-            run_once(store.as_ref(), &config).await;
+            match store.try_lead(JOB).await {
+                Ok(true) => run_once(store.as_ref(), &config).await,
+                Ok(false) => tracing::debug!("another server process runs the retention pass"),
+                Err(e) => tracing::error!(error = %e, "cannot tell whether this process runs the retention pass; will retry"),
+            }
         }
     })
 }

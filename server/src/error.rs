@@ -1,10 +1,11 @@
-//! The error envelope of CONTRACT.md 1.6: `{"error": {"code", "message", "details"?}, "meta": {"request_id"}}`.
+//! The error every refusal is made of: an HTTP status, a machine-readable code, a message that
+//! names the problem, optional details and `Retry-After`. Handlers, the ingest checks and the
+//! extractors build it; [`crate::http::envelope`] writes it as the JSON error envelope
+//! (`{"error": {"code", "message", "details"?}, "meta": {"request_id"}}`).
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde_json::Value;
 
-use super::request_id::current_request_id;
 use crate::store::StoreError;
 use crate::url_policy::UrlRejection;
 
@@ -42,6 +43,10 @@ impl ApiError {
     /// 401 `UNAUTHORIZED`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+    /// 403 `FORBIDDEN`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)
     }
     /// 409 with a code.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
@@ -84,45 +89,5 @@ impl From<StoreError> for ApiError {
 impl From<UrlRejection> for ApiError {
     fn from(r: UrlRejection) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, r.code(), r.message().to_owned())
-    }
-}
-
-/// The envelope's JSON for one error.
-pub fn envelope(code: &str, message: &str, details: Option<Value>, request_id: &str) -> Value {
-    let mut error = json!({ "code": code, "message": message });
-    if let Some(details) = details {
-        error["details"] = details;
-    }
-    json!({ "error": error, "meta": { "request_id": request_id } })
-}
-
-/// The code of an error answer known only by its HTTP status (answers produced below the
-/// handlers: the HTTP parser, the router, axum's extractors).
-pub fn code_for_status(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        401 => "UNAUTHORIZED",
-        403 => "FORBIDDEN",
-        404 => "NOT_FOUND",
-        405 => "METHOD_NOT_ALLOWED",
-        408 => "REQUEST_TIMEOUT",
-        413 => "PAYLOAD_TOO_LARGE",
-        414 => "URI_TOO_LONG",
-        415 => "UNSUPPORTED_MEDIA_TYPE",
-        429 => "RATE_LIMITED",
-        431 => "HEADERS_TOO_LARGE",
-        503 => "UNAVAILABLE",
-        500..=599 => "INTERNAL_ERROR",
-        _ => "INVALID_REQUEST",
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = envelope(self.code, &self.message, self.details.map(|d| *d), &current_request_id());
-        let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
     }
 }
