@@ -502,6 +502,12 @@ async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart()
         let read = http.get(node, "/v1/endpoints", DEV_KEY).await.expect("answers");
         assert_eq!((read.status, read.body["error"]["code"].as_str()), (503, Some("UNAVAILABLE")), "{read:?}");
         assert!(read.body["meta"]["request_id"].is_string(), "the envelope names the request: {read:?}");
+        // Inbound webhooks too: the sender is told to retry, nothing is recorded as refused.
+        let ingest = http
+            .call(http.0.post(format!("{node}/v1/webhooks/receive/{}/token", uuid::Uuid::new_v4())).body("{}"))
+            .await
+            .expect("answers");
+        assert_eq!((ingest.status, ingest.body["error"]["code"].as_str()), (503, Some("UNAVAILABLE")), "{ingest:?}");
         assert!(http.metrics(node).await.contains("hookbridge_messages_accepted_total"), "/metrics still answers");
     }
     let acked_during = acked(&log) - acked_at_crash;
