@@ -3,7 +3,7 @@
 //! transaction, asks these functions, and applies the answer; it never decides on its own.
 
 use super::status::MessageStatus;
-use crate::store::{MAX_REPLAYS, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError};
+use crate::store::{MAX_REPLAYS, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError};
 
 /// A send that repeats a stored idempotency key on the same endpoint: the original message when
 /// the payload is the same, a mismatch otherwise. Nothing is stored either way.
@@ -57,6 +57,15 @@ pub fn replay_allowed(facts: &ReplayFacts, mode: ReplayMode) -> Result<(), Repla
 /// than failed, when it was not replayed.
 pub fn replay_is_stuck(outcome: &ReplayOutcome) -> bool {
     matches!(outcome, ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress)
+}
+
+/// Counts one message of a replay-all in its result: replayed, stuck or failed.
+pub fn tally_replay(result: &mut ReplayAllResult, message_id: String, outcome: &ReplayOutcome) {
+    match outcome {
+        ReplayOutcome::Replayed => result.replayed.push(message_id),
+        other if replay_is_stuck(other) => result.stuck.push(message_id),
+        _ => result.failed += 1,
+    }
 }
 
 /// Cancel and retry-now act only on a message waiting for a retry: `Ok(())` when `status`

@@ -59,7 +59,8 @@ pub trait MessageStore: Send + Sync {
     /// A page of messages matching the filter, newest first.
     async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError>;
 
-    /// Figures over messages created, and attempts made, in `[from_ms, to_ms)`.
+    /// Figures over messages created, and attempts made, in `[from_ms, to_ms)`: one bucket of
+    /// [`MessageStore::metric_series`].
     async fn metric_counts(
         &self,
         project_id: &str,
@@ -67,7 +68,10 @@ pub trait MessageStore: Send + Sync {
         endpoint_id: Option<String>,
         from_ms: i64,
         to_ms: i64,
-    ) -> Result<MetricCounts, StoreError>;
+    ) -> Result<MetricCounts, StoreError> {
+        let width = to_ms.saturating_sub(from_ms).max(1);
+        Ok(self.metric_series(project_id, direction, endpoint_id, from_ms, width, 1).await?.pop().unwrap_or_default())
+    }
 
     /// The same figures for `count` consecutive buckets of `width_ms` starting at `first_ms`.
     async fn metric_series(
@@ -82,4 +86,67 @@ pub trait MessageStore: Send + Sync {
 
     /// Messages (both directions) the project created in each `[start, end)` range.
     async fn count_messages_in(&self, project_id: &str, ranges: Vec<(i64, i64)>) -> Result<Vec<i64>, StoreError>;
+}
+
+/// Per-bucket figures of one message group (a bucket of [`MessageStore::metric_series`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MessageBucket {
+    /// Messages created.
+    pub total: i64,
+    /// Of those, `succeeded`.
+    pub succeeded: i64,
+    /// Of those, `failed_permanent`.
+    pub failed: i64,
+    /// Of those, `pending_retry`.
+    pub retrying: i64,
+    /// Mean creation-to-delivery time of the delivered ones (ms), if any.
+    pub avg_delivery_ms: Option<f64>,
+}
+
+/// Collects the grouped rows of a metric series into `count` buckets of `width_ms` from
+/// `first_ms`; a row is placed by its bucket number `(created_at - first_ms) / width_ms`, and
+/// a number outside the series is ignored.
+#[derive(Clone, Debug)]
+pub struct MetricSeries {
+    buckets: Vec<MetricCounts>,
+}
+
+impl MetricSeries {
+    /// `count` empty buckets.
+    pub fn new(count: usize) -> Self {
+        MetricSeries { buckets: vec![MetricCounts::default(); count] }
+    }
+
+    /// The end (exclusive, Unix ms) of `count` buckets of `width_ms` from `first_ms`.
+    pub fn end_ms(first_ms: i64, width_ms: i64, count: usize) -> i64 {
+        width_ms.saturating_mul(i64::try_from(count).unwrap_or(i64::MAX)).saturating_add(first_ms)
+    }
+
+    fn slot(&mut self, bucket: i64) -> Option<&mut MetricCounts> {
+        usize::try_from(bucket).ok().and_then(|i| self.buckets.get_mut(i))
+    }
+
+    /// The message figures of bucket `bucket`.
+    pub fn messages(&mut self, bucket: i64, m: MessageBucket) {
+        if let Some(slot) = self.slot(bucket) {
+            slot.total = m.total;
+            slot.succeeded = m.succeeded;
+            slot.failed = m.failed;
+            slot.retrying = m.retrying;
+            slot.avg_delivery_ms = m.avg_delivery_ms.map(|d| d.round() as i64).unwrap_or(0);
+        }
+    }
+
+    /// The attempt figures of bucket `bucket`: retries and mean latency.
+    pub fn attempts(&mut self, bucket: i64, retries: Option<i64>, avg_latency_ms: Option<f64>) {
+        if let Some(slot) = self.slot(bucket) {
+            slot.retries = retries.unwrap_or(0);
+            slot.avg_latency_ms = avg_latency_ms.map(|l| l.round() as i64).unwrap_or(0);
+        }
+    }
+
+    /// The buckets, in time order.
+    pub fn finish(self) -> Vec<MetricCounts> {
+        self.buckets
+    }
 }

@@ -13,15 +13,18 @@
 //! [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to one
 //! process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
+pub mod columns;
 pub mod endpoints;
 pub mod exports;
 pub mod health;
 pub mod inbound;
+pub mod list_query;
 pub mod messages;
 pub mod postgres;
 pub mod queue;
 pub mod records;
 pub mod retention;
+pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 

@@ -1,10 +1,10 @@
 //! `POST /v1/webhooks/send`: acceptance, the stored message, validation and idempotency.
 
-use hookbridge::{CreateEndpointOptions, ErrorKind, HeaderMap, SendOptions};
+use hookbridge::{CreateEndpointOptions, ErrorKind, HeaderMap, LogsQuery, SendOptions};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::harness::{Receiver, Server, wait_for_status};
+use crate::harness::{self, Receiver, Server, wait_for_status};
 use crate::support::{Raw, WAIT, sha256_hex};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,4 +250,40 @@ async fn nesting_and_size_limits_hold_with_and_without_chunked_encoding() {
         let (status, body) = send_chunked(&server.url, big.as_bytes()).await;
         assert_eq!((status, body["error"]["code"].as_str()), (400, Some("PAYLOAD_TOO_LARGE")), "{size} bytes: {body}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn racing_sends_with_one_key_through_two_clients_store_one_message() {
+    // On PostgreSQL the second client talks to a second server process on the same database
+    // (another node); SQLite allows one process per data dir, so both clients share the server.
+    let node_a = Server::start(&[]);
+    let node_b = harness::backend::is_postgres().then(|| Server::start_in(&node_a.data_dir, &[]));
+    let urls = [node_a.url.clone(), node_b.as_ref().map_or(node_a.url.clone(), |b| b.url.clone())];
+    let client = node_a.client();
+    let ep = client.create_endpoint("http://127.0.0.1:9/race", &Default::default()).await.unwrap();
+    client.pause_endpoint(&ep.id).await.unwrap();
+
+    for round in 0..5 {
+        let key = format!("two-nodes-{round}");
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (url, body) = (urls[i % 2].clone(), json!({"endpoint_id": ep.id, "payload": {"n": round}, "idempotency_key": key}));
+                tokio::spawn(async move {
+                    let answer = Raw::new(&url).post("/v1/webhooks/send", body).await;
+                    (answer.status, answer.body["data"]["message_id"].as_str().map(str::to_owned))
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        let created = answers.iter().filter(|(status, _)| *status == 202).count();
+        assert_eq!(created, 1, "exactly one send stores the message, the others repeat it: {answers:?}");
+        assert!(answers.iter().all(|(status, _)| *status == 202 || *status == 200), "{answers:?}");
+        let first = answers[0].1.clone().expect("a message id");
+        assert!(answers.iter().all(|(_, id)| id.as_deref() == Some(first.as_str())), "one message id for all: {answers:?}");
+    }
+    let logs = client.get_logs(&LogsQuery::default()).await.unwrap();
+    assert_eq!(logs.messages.len(), 5, "one stored message per key");
 }

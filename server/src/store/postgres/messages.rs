@@ -1,23 +1,270 @@
-//! PostgreSQL: MessageStore. (Being written: every method still answers "not yet".)
-#![allow(unused_variables, unused_imports)]
+//! PostgreSQL implementation of [`MessageStore`], safe with several server processes on one
+//! database: idempotency is settled by the unique index `messages_idempotency` (the loser of a
+//! race reads the winner), replays, cancel and retry-now decide under a row lock of the message
+//! (`SELECT … FOR UPDATE`), and every write that makes work due notifies all nodes
+//! ([`notify_work`]) inside its transaction.
 
-use super::PgStore;
-use crate::store::messages::*;
-use crate::store::*;
+use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::Message;
 
-fn not_yet() -> StoreError {
-    StoreError::Database("not implemented on PostgreSQL yet".into())
+use super::sql::{all_rows, commit, exec, list_rows, notify_work, opt_row};
+use super::{PgStore, pg_err};
+use crate::domain::MessageStatus;
+use crate::domain::messages::{self, ReplayFacts};
+use crate::store::columns::Columns;
+use crate::store::list_query::{Dialect, ListQuery};
+use crate::store::messages::{MessageBucket, MetricSeries};
+use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
+use crate::store::{
+    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome,
+    SendOutcome, StatusChange, StoreError,
+};
+
+/// Inserts a new message (send or ingest) in `status`, due now, delivered to `url`. False when
+/// its idempotency key is already stored on the endpoint (by this or another node): nothing
+/// was inserted, and the caller reads the original.
+pub(super) async fn insert_message(
+    tx: &Transaction<'_>,
+    m: &NewMessage,
+    url: &str,
+    status: MessageStatus,
+) -> Result<bool, StoreError> {
+    let size = i64::try_from(m.payload.len()).map_err(|_| StoreError::Corrupt("payload size out of range".into()))?;
+    let inserted = exec(
+        tx,
+        "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14) \
+         ON CONFLICT (endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+        &[
+            &m.id,
+            &m.project_id,
+            &m.direction.as_str(),
+            &m.endpoint_id,
+            &url,
+            &status.as_str(),
+            &m.content_type,
+            &m.payload,
+            &size,
+            &m.payload_sha256,
+            &m.headers_json,
+            &m.idempotency_key,
+            &m.signed_at,
+            &m.created_at,
+            &m.retention_hours,
+        ],
+    )
+    .await?;
+    Ok(inserted == 1)
 }
+
+/// The message already stored under `key` on the endpoint: its id and payload hash.
+pub(super) async fn original_by_key(
+    c: &impl GenericClient,
+    endpoint_id: &str,
+    key: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row = opt_row(c, "SELECT id, payload_sha256 FROM messages WHERE endpoint_id = $1 AND idempotency_key = $2", &[
+        &endpoint_id,
+        &key,
+    ])
+    .await?;
+    row.map(|r| Ok((r.text(0).map_err(pg_err)?, r.text(1).map_err(pg_err)?))).transpose()
+}
+
+/// One message of the project in `direction`.
+pub(super) async fn message_row(
+    c: &impl GenericClient,
+    project_id: &str,
+    direction: Direction,
+    message_id: &str,
+) -> Result<Option<MessageRow>, StoreError> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND project_id = $2 AND direction = $3");
+    let row = opt_row(c, &sql, &[&message_id, &project_id, &direction.as_str()]).await?;
+    row.map(|r| MessageRow::read(&r).map_err(pg_err)).transpose()
+}
+
+/// Stores an outbound send (see [`MessageStore::accept_send`]).
+async fn accept_send(tx: &Transaction<'_>, m: &NewMessage) -> Result<SendOutcome, StoreError> {
+    // FOR SHARE: a concurrent delete or pause of the endpoint waits for this send to commit,
+    // so it sees (and handles) the new message.
+    let endpoint = opt_row(
+        tx,
+        "SELECT url, paused FROM endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL FOR SHARE",
+        &[&m.endpoint_id, &m.project_id],
+    )
+    .await?;
+    let Some(endpoint) = endpoint else {
+        return Ok(SendOutcome::EndpointNotFound);
+    };
+    let (url, paused) = (endpoint.text(0).map_err(pg_err)?, endpoint.flag(1).map_err(pg_err)?);
+    if let Some(key) = &m.idempotency_key
+        && let Some((id, sha)) = original_by_key(tx, &m.endpoint_id, key).await?
+    {
+        return Ok(messages::idempotent_repeat(id, &sha, &m.payload_sha256));
+    }
+    let status = MessageStatus::requeued(paused);
+    if !insert_message(tx, m, &url, status).await? {
+        // Another node stored the same key between our read and our insert.
+        let key = m.idempotency_key.as_deref().unwrap_or_default();
+        let (id, sha) = original_by_key(tx, &m.endpoint_id, key)
+            .await?
+            .ok_or_else(|| StoreError::Database("idempotency conflict without a stored message".into()))?;
+        return Ok(messages::idempotent_repeat(id, &sha, &m.payload_sha256));
+    }
+    if status == MessageStatus::Queued {
+        notify_work(tx).await?;
+    }
+    Ok(SendOutcome::Accepted(status.as_str()))
+}
+
+/// Whether the message's endpoint can take deliveries, and whether it is paused (`None` when
+/// the endpoint is gone).
+async fn endpoint_paused(tx: &Transaction<'_>, direction: Direction, endpoint_id: &str) -> Result<Option<bool>, StoreError> {
+    let sql = match direction {
+        Direction::Outbound => "SELECT paused FROM endpoints WHERE id = $1 AND deleted_at IS NULL",
+        // Deleted inbound endpoints still forward what they accepted.
+        Direction::Inbound => "SELECT paused FROM inbound_endpoints WHERE id = $1",
+    };
+    opt_row(tx, sql, &[&endpoint_id]).await?.map(|r| r.flag(0).map_err(pg_err)).transpose()
+}
+
+/// Replays one message under a lock of its row; the outcome, and whether it is now due.
+async fn replay_one(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    direction: Direction,
+    message_id: &str,
+    mode: ReplayMode,
+    now_ms: i64,
+) -> Result<(ReplayOutcome, bool), StoreError> {
+    let row = opt_row(
+        tx,
+        "SELECT status, replay_count, payload IS NULL, response_status, endpoint_id FROM messages \
+         WHERE id = $1 AND project_id = $2 AND direction = $3 FOR UPDATE",
+        &[&message_id, &project_id, &direction.as_str()],
+    )
+    .await?;
+    let Some(r) = row else {
+        return Ok((ReplayOutcome::NotFound, false));
+    };
+    let facts = ReplayFacts {
+        status: messages::stored_status(&r.text(0).map_err(pg_err)?)?,
+        replay_count: r.int(1).map_err(pg_err)?,
+        payload_purged: r.flag(2).map_err(pg_err)?,
+        response_status: r.opt_int(3).map_err(pg_err)?,
+    };
+    if let Err(refused) = messages::replay_allowed(&facts, mode) {
+        return Ok((refused, false));
+    }
+    let Some(paused) = endpoint_paused(tx, direction, &r.text(4).map_err(pg_err)?).await? else {
+        return Ok((ReplayOutcome::EndpointDeleted, false));
+    };
+    let status = MessageStatus::requeued(paused);
+    exec(
+        tx,
+        "UPDATE messages SET status = $2, next_attempt_at = $3, signed_at = $4, fast_retry_count = 0, slow_retry_count = 0, \
+         replay_count = replay_count + 1, lease_until = NULL, leased_by = NULL, failed_at = NULL, updated_at = $3 WHERE id = $1",
+        &[&message_id, &status.as_str(), &now_ms, &now_ms.div_euclid(1000)],
+    )
+    .await?;
+    Ok((ReplayOutcome::Replayed, status == MessageStatus::Queued))
+}
+
+/// Replays messages in order, in one transaction; notifies when any became due.
+async fn replay_each(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    direction: Direction,
+    ids: &[String],
+    now_ms: i64,
+) -> Result<Vec<ReplayOutcome>, StoreError> {
+    // Lock every row first, in one order, so two batches over the same messages cannot deadlock.
+    all_rows(tx, "SELECT id FROM messages WHERE id = ANY($1) AND project_id = $2 ORDER BY id FOR UPDATE", &[&ids, &project_id])
+        .await?;
+    let mut outcomes = Vec::with_capacity(ids.len());
+    let mut due = false;
+    for id in ids {
+        let (outcome, now_due) = replay_one(tx, project_id, direction, id, ReplayMode::Manual, now_ms).await?;
+        due |= now_due;
+        outcomes.push(outcome);
+    }
+    if due {
+        notify_work(tx).await?;
+    }
+    Ok(outcomes)
+}
+
+/// A `pending_retry` outbound message changed under a lock of its row: `change` runs when the
+/// rule allows it.
+async fn retry_control(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    message_id: &str,
+    change: &str,
+    now_ms: i64,
+) -> Result<StatusChange, StoreError> {
+    let row = opt_row(
+        tx,
+        "SELECT status FROM messages WHERE id = $1 AND project_id = $2 AND direction = 'outbound' FOR UPDATE",
+        &[&message_id, &project_id],
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(StatusChange::NotFound);
+    };
+    if let Err(refused) = messages::retry_control_allowed(messages::stored_status(&row.text(0).map_err(pg_err)?)?) {
+        return Ok(refused);
+    }
+    exec(tx, change, &[&message_id, &now_ms]).await?;
+    Ok(StatusChange::Done)
+}
+
+/// Replays up to `limit` messages in `status`, oldest first (see [`MessageStore::replay_all`]).
+async fn replay_all(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    direction: Direction,
+    status: &str,
+    endpoint_id: Option<&str>,
+    limit: usize,
+    now_ms: i64,
+) -> Result<ReplayAllResult, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = all_rows(
+        tx,
+        "SELECT id FROM messages WHERE project_id = $1 AND direction = $2 AND status = $3 \
+         AND ($4::TEXT IS NULL OR endpoint_id = $4) ORDER BY created_at, id LIMIT $5",
+        &[&project_id, &direction.as_str(), &status, &endpoint_id, &limit],
+    )
+    .await?;
+    let ids = rows.iter().map(|r| r.text(0).map_err(pg_err)).collect::<Result<Vec<_>, _>>()?;
+    let outcomes = replay_each(tx, project_id, direction, &ids, now_ms).await?;
+    let mut result = ReplayAllResult::default();
+    for (id, outcome) in ids.into_iter().zip(&outcomes) {
+        messages::tally_replay(&mut result, id, outcome);
+    }
+    Ok(result)
+}
+
+/// SQL of cancel: the message goes to the dead letter queue.
+const CANCEL: &str = "UPDATE messages SET status = 'failed_permanent', next_attempt_at = NULL, failed_at = $2, \
+     last_error = COALESCE(last_error, 'retry cancelled'), updated_at = $2 WHERE id = $1";
+/// SQL of retry-now: the message is due now.
+const RETRY_NOW: &str = "UPDATE messages SET next_attempt_at = $2, updated_at = $2 WHERE id = $1";
 
 #[async_trait::async_trait]
 impl MessageStore for PgStore {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let outcome = accept_send(&tx, &message).await?;
+        commit(tx, outcome).await
     }
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
-        Err(not_yet())
+        let client = self.client().await?;
+        message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound).transpose()
     }
 
     async fn replay_message(
@@ -28,7 +275,13 @@ impl MessageStore for PgStore {
         mode: ReplayMode,
         now_ms: i64,
     ) -> Result<ReplayOutcome, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let (outcome, due) = replay_one(&tx, project_id, direction, message_id, mode, now_ms).await?;
+        if due {
+            notify_work(&tx).await?;
+        }
+        commit(tx, outcome).await
     }
 
     async fn replay_messages(
@@ -38,7 +291,10 @@ impl MessageStore for PgStore {
         message_ids: Vec<String>,
         now_ms: i64,
     ) -> Result<Vec<ReplayOutcome>, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let outcomes = replay_each(&tx, project_id, direction, &message_ids, now_ms).await?;
+        commit(tx, outcomes).await
     }
 
     async fn replay_all(
@@ -50,30 +306,35 @@ impl MessageStore for PgStore {
         limit: usize,
         now_ms: i64,
     ) -> Result<ReplayAllResult, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let result = replay_all(&tx, project_id, direction, status, endpoint_id.as_deref(), limit, now_ms).await?;
+        commit(tx, result).await
     }
 
     async fn cancel_message(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let change = retry_control(&tx, project_id, message_id, CANCEL, now_ms).await?;
+        commit(tx, change).await
     }
 
     async fn retry_message_now(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
-        Err(not_yet())
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let change = retry_control(&tx, project_id, message_id, RETRY_NOW, now_ms).await?;
+        if change == StatusChange::Done {
+            notify_work(&tx).await?;
+        }
+        commit(tx, change).await
     }
 
     async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError> {
-        Err(not_yet())
-    }
-
-    async fn metric_counts(
-        &self,
-        project_id: &str,
-        direction: Direction,
-        endpoint_id: Option<String>,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<MetricCounts, StoreError> {
-        Err(not_yet())
+        let client = self.client().await?;
+        let q = ListQuery::messages(Dialect::Postgres, MESSAGE_COLUMNS, &filter);
+        let rows = list_rows(&client, &q).await?;
+        let entries = rows.iter().map(|r| MessageRow::read(r).map_err(pg_err)?.log_entry()).collect::<Result<_, StoreError>>()?;
+        Ok(ListPage::from_overfetch(entries, filter.limit))
     }
 
     async fn metric_series(
@@ -85,10 +346,61 @@ impl MessageStore for PgStore {
         width_ms: i64,
         count: usize,
     ) -> Result<Vec<MetricCounts>, StoreError> {
-        Err(not_yet())
+        let client = self.client().await?;
+        let end_ms = MetricSeries::end_ms(first_ms, width_ms, count);
+        let width_ms = width_ms.max(1);
+        let mut series = MetricSeries::new(count);
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+            [&project_id, &direction.as_str(), &first_ms, &width_ms, &end_ms, &endpoint_id];
+        let rows = all_rows(
+            &client,
+            "SELECT (created_at - $3) / $4 AS b, COUNT(*)::BIGINT, \
+             COUNT(*) FILTER (WHERE status = 'succeeded')::BIGINT, COUNT(*) FILTER (WHERE status = 'failed_permanent')::BIGINT, \
+             COUNT(*) FILTER (WHERE status = 'pending_retry')::BIGINT, \
+             AVG(CASE WHEN delivered_at IS NOT NULL AND status = 'succeeded' THEN delivered_at - created_at END)::FLOAT8 \
+             FROM messages WHERE project_id = $1 AND direction = $2 AND created_at >= $3 AND created_at < $5 \
+             AND ($6::TEXT IS NULL OR endpoint_id = $6) GROUP BY b",
+            &params,
+        )
+        .await?;
+        for r in rows {
+            let bucket = MessageBucket {
+                total: r.int(1).map_err(pg_err)?,
+                succeeded: r.int(2).map_err(pg_err)?,
+                failed: r.int(3).map_err(pg_err)?,
+                retrying: r.int(4).map_err(pg_err)?,
+                avg_delivery_ms: r.try_get(5).map_err(pg_err)?,
+            };
+            series.messages(r.int(0).map_err(pg_err)?, bucket);
+        }
+        let rows = all_rows(
+            &client,
+            "SELECT (a.created_at - $3) / $4 AS b, COUNT(*) FILTER (WHERE a.attempt_no > 1)::BIGINT, AVG(a.latency_ms)::FLOAT8 \
+             FROM attempts a WHERE a.project_id = $1 AND a.direction = $2 AND a.created_at >= $3 AND a.created_at < $5 \
+             AND ($6::TEXT IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.id = a.message_id AND m.endpoint_id = $6)) \
+             GROUP BY b",
+            &params,
+        )
+        .await?;
+        for r in rows {
+            series.attempts(r.int(0).map_err(pg_err)?, r.opt_int(1).map_err(pg_err)?, r.try_get(2).map_err(pg_err)?);
+        }
+        Ok(series.finish())
     }
 
     async fn count_messages_in(&self, project_id: &str, ranges: Vec<(i64, i64)>) -> Result<Vec<i64>, StoreError> {
-        Err(not_yet())
+        let client = self.client().await?;
+        let mut counts = Vec::with_capacity(ranges.len());
+        for (from, to) in ranges {
+            let row = opt_row(
+                &client,
+                "SELECT COUNT(*)::BIGINT FROM messages WHERE project_id = $1 AND direction IN ('outbound', 'inbound') \
+                 AND created_at >= $2 AND created_at < $3",
+                &[&project_id, &from, &to],
+            )
+            .await?;
+            counts.push(row.map(|r| r.int(0).map_err(pg_err)).transpose()?.unwrap_or(0));
+        }
+        Ok(counts)
     }
 }

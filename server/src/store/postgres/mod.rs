@@ -26,6 +26,7 @@ mod queue;
 mod retention;
 mod secrets;
 mod signing_keys;
+mod sql;
 mod tenancy;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.

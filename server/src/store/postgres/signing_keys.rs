@@ -7,10 +7,9 @@ use deadpool_postgres::GenericClient;
 use hookbridge::SigningKey;
 
 use super::{col, pg_err};
-use crate::clock::timestamp;
-use crate::ids::key_hint;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::endpoints::MAX_SIGNING_KEYS;
+use crate::store::rows::signing_key_listing;
 use crate::store::{SigningKeyWrite, StoreError};
 
 /// Stores a key without checking the limit (an endpoint's first key).
@@ -63,7 +62,7 @@ pub(crate) async fn list<C: GenericClient>(client: &C, keys: &SecretBox, owner_i
     Ok(active(client, keys, owner_id)
         .await?
         .into_iter()
-        .map(|(id, secret, created_at)| SigningKey { id, key_hint: key_hint(&secret), created_at: timestamp(created_at) })
+        .map(|(id, secret, created_at)| signing_key_listing(id, &secret, created_at))
         .collect())
 }
 

@@ -123,11 +123,8 @@ pub(super) fn replay_all(
         .collect::<Result<_, _>>()?;
     let mut result = ReplayAllResult::default();
     for id in ids {
-        match replay_one(conn, project_id, direction, &id, ReplayMode::Manual, now_ms)? {
-            ReplayOutcome::Replayed => result.replayed.push(id),
-            other if messages::replay_is_stuck(&other) => result.stuck.push(id),
-            _ => result.failed += 1,
-        }
+        let outcome = replay_one(conn, project_id, direction, &id, ReplayMode::Manual, now_ms)?;
+        messages::tally_replay(&mut result, id, &outcome);
     }
     Ok(result)
 }

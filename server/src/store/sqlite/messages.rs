@@ -72,18 +72,6 @@ impl MessageStore for SqliteStore {
         self.read(move |conn| q::list_messages(conn, &filter)).await
     }
 
-    async fn metric_counts(
-        &self,
-        project_id: &str,
-        direction: Direction,
-        endpoint_id: Option<String>,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<MetricCounts, StoreError> {
-        let project = project_id.to_owned();
-        self.read(move |conn| q::metric_counts(conn, &project, direction, endpoint_id.as_deref(), from_ms, to_ms)).await
-    }
-
     async fn metric_series(
         &self,
         project_id: &str,

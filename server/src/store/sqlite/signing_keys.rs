@@ -5,12 +5,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::clock::timestamp;
-use crate::ids::key_hint;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::SigningKeyWrite;
 use crate::store::StoreError;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
+use crate::store::rows::signing_key_listing;
 use hookbridge::SigningKey;
 
 /// Stores a key without checking the limit (an endpoint's first key).
@@ -55,7 +54,7 @@ pub(super) fn add(
 pub(super) fn list(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
     active(conn, keys, owner_id)?
         .into_iter()
-        .map(|(id, secret, created_at)| Ok(SigningKey { id, key_hint: key_hint(&secret), created_at: timestamp(created_at) }))
+        .map(|(id, secret, created_at)| Ok(signing_key_listing(id, &secret, created_at)))
         .collect()
 }
 

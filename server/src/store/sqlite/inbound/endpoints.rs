@@ -2,65 +2,24 @@
 //! ([`crate::secrets`]).
 
 use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::clock::timestamp;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
+use crate::store::rows::{
+    INBOUND_ENDPOINT_COLUMNS, INBOUND_SUMMARY_COLUMNS, STORED_INBOUND_COLUMNS, list_json, open_stored_inbound,
+    read_inbound_endpoint, read_inbound_summary, read_stored_inbound,
+};
 use crate::store::sqlite::signing_keys;
 use crate::store::{ListCursor, ListPage, SigningKeyWrite, StoreError};
-
-/// Columns read by [`stored_from_row`], in order.
-const STORED_COLUMNS: &str = "id, project_id, name, description, url, secret_token_hash, verify_static_token, token_header_name, \
-     token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, timestamp_header_name, \
-     timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names, ingest_response_code, \
-     signing_enabled, paused, deleted_at IS NOT NULL";
-
-fn json_list(text: Option<String>) -> Vec<String> {
-    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
-}
-
-fn list_json(list: &[String]) -> String {
-    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
-}
-
-fn stored_from_row(r: &Row<'_>) -> rusqlite::Result<StoredInbound> {
-    Ok(StoredInbound {
-        id: r.get(0)?,
-        project_id: r.get(1)?,
-        profile: InboundProfile { name: r.get(2)?, description: r.get(3)?, url: r.get(4)? },
-        secret_token_hash: r.get(5)?,
-        settings: InboundSettings {
-            verify_static_token: r.get(6)?,
-            token_header_name: r.get(7)?,
-            token_query_param: r.get(8)?,
-            token_value_hash: r.get(9)?,
-            verify_hmac: r.get(10)?,
-            hmac_header_name: r.get(11)?,
-            hmac_secret: r.get(12)?,
-            timestamp_header_name: r.get(13)?,
-            timestamp_ttl_seconds: r.get(14)?,
-            verify_ip_allowlist: r.get(15)?,
-            allowed_cidrs: json_list(r.get(16)?),
-            idempotency_header_names: json_list(r.get(17)?),
-            ingest_response_code: r.get(18)?,
-            signing_enabled: r.get(19)?,
-        },
-        paused: r.get(20)?,
-        deleted: r.get(21)?,
-    })
-}
 
 /// An endpoint by id (any project, deleted included), its HMAC secret opened.
 pub(super) fn stored_by_id(conn: &Connection, keys: &SecretBox, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
     let stored = conn
-        .prepare_cached(&format!("SELECT {STORED_COLUMNS} FROM inbound_endpoints WHERE id = ?1"))?
-        .query_row(params![endpoint_id], stored_from_row)
+        .prepare_cached(&format!("SELECT {STORED_INBOUND_COLUMNS} FROM inbound_endpoints WHERE id = ?1"))?
+        .query_row(params![endpoint_id], |r| read_stored_inbound(r))
         .optional()?;
-    let Some(mut stored) = stored else { return Ok(None) };
-    stored.settings.hmac_secret =
-        keys.open_opt(SecretField::InboundHmacSecret, endpoint_id, stored.settings.hmac_secret.as_deref())?;
-    Ok(Some(stored))
+    stored.map(|s| open_stored_inbound(keys, s)).transpose()
 }
 
 /// A live endpoint of the project.
@@ -124,29 +83,10 @@ pub(super) fn create(conn: &Connection, keys: &SecretBox, e: &NewInboundEndpoint
 /// A live endpoint as the API shows it.
 pub(super) fn get(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
     Ok(conn
-        .prepare_cached(
-            "SELECT id, name, url, paused, verify_static_token, verify_hmac, verify_ip_allowlist, ingest_response_code, \
-             idempotency_header_names, signing_enabled, created_at, updated_at, description FROM inbound_endpoints \
-             WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
-        )?
-        .query_row(params![endpoint_id, project_id], |r| {
-            Ok(InboundEndpoint {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                url: r.get(2)?,
-                active: true,
-                paused: r.get(3)?,
-                verify_static_token: r.get(4)?,
-                verify_hmac: r.get(5)?,
-                verify_ip_allowlist: r.get(6)?,
-                ingest_response_code: r.get(7)?,
-                idempotency_header_names: json_list(r.get(8)?),
-                signing_enabled: r.get(9)?,
-                created_at: timestamp(r.get(10)?),
-                updated_at: timestamp(r.get(11)?),
-                description: r.get(12)?,
-            })
-        })
+        .prepare_cached(&format!(
+            "SELECT {INBOUND_ENDPOINT_COLUMNS} FROM inbound_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL"
+        ))?
+        .query_row(params![endpoint_id, project_id], |r| read_inbound_endpoint(r))
         .optional()?)
 }
 
@@ -161,33 +101,14 @@ pub(super) fn list(
         Some(c) => (Some(c.created_at), c.id.clone()),
         None => (None, String::new()),
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, url, paused, created_at FROM inbound_endpoints \
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {INBOUND_SUMMARY_COLUMNS} FROM inbound_endpoints \
          WHERE project_id = ?1 AND deleted_at IS NULL \
          AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
-         ORDER BY created_at DESC, id DESC LIMIT ?4",
-    )?;
-    let rows = stmt.query_map(params![project_id, after_ts, after_id, limit as i64 + 1], |r| {
-        Ok((
-            r.get::<_, i64>(4)?,
-            InboundEndpointSummary {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                url: r.get(2)?,
-                active: true,
-                paused: r.get(3)?,
-                created_at: timestamp(r.get(4)?),
-            },
-        ))
-    })?;
-    let mut items: Vec<(i64, InboundEndpointSummary)> = rows.collect::<Result<_, _>>()?;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|(ts, e)| ListCursor { created_at: *ts, id: e.id.clone() })
-    } else {
-        None
-    };
-    Ok(ListPage { items: items.into_iter().map(|(_, e)| e).collect(), next })
+         ORDER BY created_at DESC, id DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![project_id, after_ts, after_id, limit as i64 + 1], |r| read_inbound_summary(r))?;
+    Ok(ListPage::from_overfetch(rows.collect::<Result<_, _>>()?, limit))
 }
 
 /// Replaces profile and settings; adds the key when signing is on and no key is active.

@@ -89,7 +89,7 @@ impl InboundStore for SqliteStore {
 
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError> {
         let (project, id) = (project_id.to_owned(), message_id.to_owned());
-        self.read(move |conn| traffic::get_message(conn, &project, &id)).await
+        self.read(move |conn| super::message_queries::get_inbound_message(conn, &project, &id)).await
     }
 
     async fn create_inbound_signing_key(

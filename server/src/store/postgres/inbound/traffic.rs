@@ -1,0 +1,118 @@
+//! PostgreSQL: ingest (accepting requests as inbound messages) and the rejection log. The
+//! dedupe key is settled by the unique index `messages_idempotency` and the replay guard by the
+//! primary key of `inbound_signatures`, so two nodes taking the same request at once store it
+//! once.
+
+use deadpool_postgres::{GenericClient, Transaction};
+use hookbridge::InboundRejection;
+
+use super::super::messages::{insert_message, original_by_key};
+use super::super::sql::{exec, list_rows, notify_work, opt_row};
+use super::super::pg_err;
+use crate::domain::MessageStatus;
+use crate::store::columns::Columns;
+use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
+use crate::store::list_query::{Dialect, ListQuery};
+use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
+use crate::store::{ListPage, NewMessage, StoreError};
+
+/// The original message under the request's dedupe key, if it has one and it is stored.
+async fn original(tx: &Transaction<'_>, m: &NewMessage) -> Result<Option<String>, StoreError> {
+    match &m.idempotency_key {
+        Some(key) => Ok(original_by_key(tx, &m.endpoint_id, key).await?.map(|(id, _)| id)),
+        None => Ok(None),
+    }
+}
+
+/// Remembers the signature unless it was already accepted for the endpoint within its window
+/// (an expired entry is taken over); false when it was. Expired entries nobody else is
+/// touching are dropped on the way.
+async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &ReplayGuard) -> Result<bool, StoreError> {
+    exec(
+        tx,
+        "DELETE FROM inbound_signatures WHERE ctid IN \
+         (SELECT ctid FROM inbound_signatures WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)",
+        &[&m.created_at],
+    )
+    .await?;
+    let stored = exec(
+        tx,
+        "INSERT INTO inbound_signatures (endpoint_id, signature, message_id, expires_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (endpoint_id, signature) DO UPDATE SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at \
+         WHERE inbound_signatures.expires_at <= $5",
+        &[&m.endpoint_id, &guard.signature, &m.id, &guard.expires_at, &m.created_at],
+    )
+    .await?;
+    Ok(stored == 1)
+}
+
+/// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]). Anything
+/// but `Accepted` leaves nothing to keep: the caller rolls back.
+pub(super) async fn accept(tx: &Transaction<'_>, m: &NewMessage, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+    // FOR SHARE: a concurrent pause or delete waits until this request is stored.
+    let url = opt_row(
+        tx,
+        "SELECT url FROM inbound_endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL AND NOT paused FOR SHARE",
+        &[&m.endpoint_id, &m.project_id],
+    )
+    .await?;
+    let Some(url) = url else {
+        return Ok(IngestOutcome::Unavailable);
+    };
+    let url = url.text(0).map_err(pg_err)?;
+    // A known dedupe key answers with the original message first: a provider's retry of the
+    // same event is a duplicate even when it carries the same signature.
+    if let Some(original) = original(tx, m).await? {
+        return Ok(IngestOutcome::Duplicate(original));
+    }
+    if let Some(guard) = guard
+        && !remember_signature(tx, m, guard).await?
+    {
+        // Another node may have stored the same request (key and signature) just now.
+        return Ok(original(tx, m).await?.map_or(IngestOutcome::Replayed, IngestOutcome::Duplicate));
+    }
+    if !insert_message(tx, m, &url, MessageStatus::Queued).await? {
+        // The unique index on (endpoint_id, idempotency_key) settled a race on the key.
+        return Ok(original(tx, m).await?.map_or(IngestOutcome::Unavailable, IngestOutcome::Duplicate));
+    }
+    notify_work(tx).await?;
+    Ok(IngestOutcome::Accepted)
+}
+
+/// Records a refused request and keeps only the newest `keep` records of its endpoint (or of
+/// unknown endpoints). Rows another node is deleting at the same moment are left to it.
+pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, keep: usize) -> Result<(), StoreError> {
+    exec(
+        tx,
+        "INSERT INTO inbound_rejections (id, project_id, inbound_endpoint_id, reason_code, reason_detail, source_ip, \
+         headers_redacted, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &r.id,
+            &r.project_id,
+            &r.inbound_endpoint_id,
+            &r.reason_code,
+            &r.reason_detail,
+            &r.source_ip,
+            &r.headers_redacted,
+            &r.received_at,
+        ],
+    )
+    .await?;
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+    exec(
+        tx,
+        "DELETE FROM inbound_rejections WHERE id IN (SELECT id FROM inbound_rejections \
+         WHERE inbound_endpoint_id IS NOT DISTINCT FROM $1 ORDER BY received_at DESC, id DESC OFFSET $2 FOR UPDATE SKIP LOCKED)",
+        &[&r.inbound_endpoint_id, &keep],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A newest-first page of rejections (see [`ListQuery::rejections`]).
+pub(super) async fn list_rejections(c: &impl GenericClient, f: &RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+    let q = ListQuery::rejections(Dialect::Postgres, REJECTION_COLUMNS, f);
+    let rows = list_rows(c, &q).await?;
+    let items = rows.iter().map(|r| read_rejection(r).map_err(pg_err)).collect::<Result<_, _>>()?;
+    Ok(ListPage::from_overfetch(items, f.limit))
+}
