@@ -128,8 +128,10 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<std::fs::
     match &config.database_url {
         Some(url) => {
             crate::data_dir::ensure_private_dir(&config.data_dir)?;
-            let pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
-            tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), "using PostgreSQL");
+            let mut pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
+            // Leases this node takes carry its --node-id.
+            pg.set_node_id(&config.node_id);
+            tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), node_id = %config.node_id, "using PostgreSQL");
             Ok((Arc::new(pg), None))
         }
         None => {
