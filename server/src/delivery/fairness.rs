@@ -106,6 +106,7 @@ impl Fairness {
                     project_id: head.project_id.clone(),
                     endpoint_id: head.endpoint_id.clone(),
                     count: *given,
+                    endpoint_limit: self.endpoint_limit,
                 });
             }
             if let Some(last) = project.last {

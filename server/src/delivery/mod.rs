@@ -35,6 +35,10 @@ use schedule::{AttemptResult, RetryPolicy};
 const CLAIM_BATCH: usize = 512;
 /// Longest idle sleep between checks for due work.
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// First pause after a failed store call.
+const STORE_BACKOFF_FIRST: Duration = Duration::from_millis(200);
+/// Longest pause between store calls while the store keeps failing.
+const STORE_BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// Pause before a scan that ran out of budget without finding work continues.
 const SCAN_PAUSE: Duration = Duration::from_millis(10);
 
@@ -77,6 +81,7 @@ impl DeliveryEngine {
     /// Starts the claim loop.
     pub fn start(store: Arc<dyn Store>, config: Arc<Config>, telemetry: Arc<Telemetry>) -> Self {
         let concurrency = config.delivery_concurrency;
+        let store_wake = store.wake_source();
         let shared = Arc::new(Shared {
             store,
             telemetry,
@@ -89,7 +94,8 @@ impl DeliveryEngine {
             in_flight: Mutex::new(HashSet::new()),
             fairness: Mutex::new(Fairness::new(config.project_concurrency, config.endpoint_concurrency)),
             stopping: AtomicBool::new(false),
-            handle: DeliveryHandle::default(),
+            // A store shared with other processes also wakes the engine when they store work.
+            handle: DeliveryHandle { notify: store_wake.unwrap_or_default() },
         });
         let task = tokio::spawn(run(shared.clone()));
         DeliveryEngine { shared, task }
@@ -122,6 +128,7 @@ async fn run(shared: Arc<Shared>) {
         Ok(n) => tracing::info!(count = n, "redelivering messages left in flight by a previous run"),
         Err(e) => tracing::error!(error = %e, "could not recover leases left by a previous run"),
     }
+    let mut failures = 0u32;
     while !shared.stopping.load(Ordering::SeqCst) {
         // Wait for at least one free worker slot before claiming.
         let Ok(first) = shared.permits.clone().acquire_owned().await else { break };
@@ -131,9 +138,8 @@ async fn run(shared: Arc<Shared>) {
         let work = match shared.store.due_work(scan).await {
             Ok(work) => work,
             Err(e) => {
-                tracing::error!(error = %e, "looking for due messages failed; retrying shortly");
                 drop(first);
-                tokio::time::sleep(Duration::from_millis(200)).await;
+                store_failed(&shared, &mut failures, "looking for due messages", &e).await;
                 continue;
             }
         };
@@ -144,16 +150,19 @@ async fn run(shared: Arc<Shared>) {
             match shared.store.claim(now, shared.lease_ms, allocations).await {
                 Ok(claimed) => claimed,
                 Err(e) => {
-                    tracing::error!(error = %e, "claiming due messages failed; retrying shortly");
                     drop(first);
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    store_failed(&shared, &mut failures, "claiming due messages", &e).await;
                     continue;
                 }
             }
         };
+        failures = 0;
         if claimed.is_empty() {
             drop(first);
-            idle_wait(&shared, &work).await;
+            // Due work that could not be claimed (another process took it, or a shared cap is
+            // full): look again shortly rather than at once.
+            let wait = if work.heads.is_empty() { next_check(&work) } else { SCAN_PAUSE };
+            idle_wait(&shared, wait).await;
             continue;
         }
         let mut held_back = Vec::new();
@@ -210,18 +219,42 @@ impl Shared {
     }
 }
 
-/// Sleeps until the next due time (at most [`IDLE_POLL`]) or until woken.
-async fn idle_wait(shared: &Shared, work: &DueWork) {
-    let wait = if !work.heads.is_empty() {
-        Duration::ZERO
-    } else if work.stopped_at.is_some() {
+/// Backs off after a failed store call (the database may be down): 200 ms doubling up to
+/// [`STORE_BACKOFF_MAX`], logging the first failure of a run and then every tenth.
+async fn store_failed(shared: &Shared, failures: &mut u32, what: &str, error: &crate::store::StoreError) {
+    if *failures % 10 == 0 {
+        tracing::error!(error = %error, failures = *failures + 1, "{what} failed; retrying with backoff");
+    }
+    let wait = STORE_BACKOFF_FIRST.saturating_mul(1 << (*failures).min(5)).min(STORE_BACKOFF_MAX);
+    *failures = failures.saturating_add(1);
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => {}
+        _ = wait_for_stop(shared) => {}
+    }
+}
+
+/// Returns once shutdown has begun (polled: shutdown also wakes the engine).
+async fn wait_for_stop(shared: &Shared) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        shared.handle.notify.notified().await;
+    }
+}
+
+/// How long to wait after a scan that found nothing to claim: until the next due time (at
+/// most [`IDLE_POLL`]), or briefly when the scan ran out of budget.
+fn next_check(work: &DueWork) -> Duration {
+    if work.stopped_at.is_some() {
         SCAN_PAUSE
     } else {
         match work.next_due_at {
             Some(at) => Duration::from_millis((at.saturating_sub(now_millis())).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
             None => IDLE_POLL,
         }
-    };
+    }
+}
+
+/// Sleeps for `wait` or until woken.
+async fn idle_wait(shared: &Shared, wait: Duration) {
     if wait.is_zero() {
         tokio::task::yield_now().await;
         return;

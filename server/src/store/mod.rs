@@ -14,6 +14,7 @@
 //! process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
 pub mod columns;
+pub mod due_scan;
 pub mod endpoints;
 pub mod exports;
 pub mod health;

@@ -136,6 +136,9 @@ pub struct Allocation {
     pub endpoint_id: String,
     /// Most messages to claim.
     pub count: usize,
+    /// Most attempts the endpoint may have in flight in total (`--endpoint-concurrency`); a
+    /// store shared by several processes counts every process's live leases against it.
+    pub endpoint_limit: usize,
 }
 
 /// What an attempt did to its message.
@@ -190,6 +193,171 @@ pub struct AttemptRecord {
     pub finished_at: i64,
 }
 
+/// SQL: the status a released message returns to: `queued` before its first attempt, else
+/// `pending_retry` (the same text on every store).
+pub(crate) const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
+
+/// A message row just claimed, before its endpoint's facts are added.
+pub(crate) struct ClaimedRow {
+    pub id: String,
+    pub project_id: String,
+    pub direction: Direction,
+    pub endpoint_id: String,
+    pub destination_url: String,
+    pub content_type: String,
+    pub payload: Option<Vec<u8>>,
+    /// Stored JSON object of per-message headers.
+    pub headers: Option<String>,
+    pub signed_at: i64,
+    pub attempt_count: i64,
+    pub fast_retry_count: i64,
+    pub slow_retry_count: i64,
+    pub created_at: i64,
+}
+
+/// What a store knows about an endpoint to deliver to it.
+pub(crate) struct DeliveryTarget {
+    /// Where to POST (empty: the message's own destination URL).
+    pub url: String,
+    /// The endpoint's headers.
+    pub headers: Vec<(String, String)>,
+    /// Active signing secrets, oldest first.
+    pub secrets: Vec<String>,
+    /// Deliveries per second (0 = unlimited).
+    pub rate_limit_rps: i64,
+    /// Burst (0 = the rate).
+    pub burst: i64,
+}
+
+impl DeliveryTarget {
+    /// A target whose headers are the opened JSON object `headers`.
+    pub(crate) fn new(url: String, headers: Option<&str>, secrets: Vec<String>, rate_limit_rps: i64, burst: i64) -> Self {
+        DeliveryTarget { url, headers: parse_headers(headers), secrets, rate_limit_rps, burst }
+    }
+}
+
+/// Why a claimed message cannot be delivered at all (it fails permanently).
+pub(crate) enum Undeliverable {
+    /// Its endpoint was deleted.
+    EndpointDeleted,
+    /// Its payload was purged.
+    PayloadPurged,
+}
+
+impl Undeliverable {
+    /// The message's `last_error`.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            Undeliverable::EndpointDeleted => "endpoint deleted",
+            Undeliverable::PayloadPurged => "payload no longer retained",
+        }
+    }
+}
+
+impl ClaimedRow {
+    /// The delivery of this row to `target` (`None`: the endpoint is gone).
+    pub(crate) fn into_delivery(self, target: Option<&DeliveryTarget>) -> Result<ClaimedDelivery, Undeliverable> {
+        let target = target.ok_or(Undeliverable::EndpointDeleted)?;
+        let payload = self.payload.ok_or(Undeliverable::PayloadPurged)?;
+        let mut headers = target.headers.clone();
+        headers.extend(parse_headers(self.headers.as_deref()));
+        Ok(ClaimedDelivery {
+            message_id: self.id,
+            project_id: self.project_id,
+            direction: self.direction,
+            endpoint_id: self.endpoint_id,
+            url: if target.url.is_empty() { self.destination_url } else { target.url.clone() },
+            content_type: self.content_type,
+            payload,
+            headers,
+            secrets: target.secrets.clone(),
+            signed_at: self.signed_at,
+            attempt_no: self.attempt_count.saturating_add(1),
+            fast_retry_count: self.fast_retry_count,
+            slow_retry_count: self.slow_retry_count,
+            rate_limit_rps: target.rate_limit_rps,
+            burst: target.burst,
+            created_at: self.created_at,
+        })
+    }
+}
+
+impl Direction {
+    /// The direction stored as `text` (anything but `inbound` is outbound).
+    pub(crate) fn from_stored(text: &str) -> Self {
+        if text == "inbound" { Direction::Inbound } else { Direction::Outbound }
+    }
+}
+
+/// Reads a stored JSON object of headers; anything else yields no headers.
+fn parse_headers(json: Option<&str>) -> Vec<(String, String)> {
+    let Some(json) = json else { return Vec::new() };
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+        Ok(map) => map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// SQL (every store): waiting, paused and dead-lettered messages counted by status.
+pub(crate) const QUEUE_DEPTH_SQL: &str = "SELECT status, COUNT(*) FROM messages \
+     WHERE status IN ('queued', 'pending_retry', 'paused', 'failed_permanent') GROUP BY status";
+
+/// Adds one row of [`QUEUE_DEPTH_SQL`] to `depth`.
+pub(crate) fn add_to_depth(depth: &mut QueueDepth, status: &str, count: i64) {
+    let count = u64::try_from(count).unwrap_or(0);
+    match MessageStatus::parse(status) {
+        Some(MessageStatus::Queued | MessageStatus::PendingRetry) => depth.pending += count,
+        Some(MessageStatus::Paused) => depth.paused += count,
+        Some(MessageStatus::FailedPermanent) => depth.dead_letter += count,
+        _ => {}
+    }
+}
+
+/// How a recorded attempt changes its message.
+pub(crate) struct AttemptEffect {
+    /// The attempt's `outcome`.
+    pub outcome: &'static str,
+    /// The message's new status.
+    pub status: MessageStatus,
+    /// The message's next due time.
+    pub next_attempt_at: Option<i64>,
+    /// Added to `fast_retry_count`.
+    pub fast_inc: i64,
+    /// Added to `slow_retry_count`.
+    pub slow_inc: i64,
+    /// The message was delivered.
+    pub succeeded: bool,
+    /// The message failed for good.
+    pub failed: bool,
+}
+
+impl NextState {
+    /// What this next state writes.
+    pub(crate) fn effect(&self) -> AttemptEffect {
+        let (outcome, next_attempt_at, fast_inc, slow_inc) = match self {
+            NextState::Succeeded => ("succeeded", None, 0, 0),
+            NextState::Retry { at_ms, fast: true } => ("retry_fast", Some(*at_ms), 1, 0),
+            NextState::Retry { at_ms, fast: false } => ("retry_slow", Some(*at_ms), 0, 1),
+            NextState::FailedPermanent => ("failed_permanent", None, 0, 0),
+        };
+        AttemptEffect {
+            outcome,
+            status: self.status(),
+            next_attempt_at,
+            fast_inc,
+            slow_inc,
+            succeeded: matches!(self, NextState::Succeeded),
+            failed: matches!(self, NextState::FailedPermanent),
+        }
+    }
+}
+
 /// The queue operations of the delivery engine.
 #[async_trait::async_trait]
 pub trait DeliveryQueue: Send + Sync {
@@ -210,12 +378,21 @@ pub trait DeliveryQueue: Send + Sync {
     /// (rate limited, or shutting down before the attempt finished).
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError>;
 
-    /// Makes every leased message due now. Only for single-process stores (SQLite) at start-up,
-    /// where any lease left in the database belongs to a process that died.
+    /// Called once at start-up: makes due now the leased messages no live process can still be
+    /// delivering. On SQLite (one process) that is every lease; on a store shared by several
+    /// processes, only leases that expired or that this process's own id held in an earlier run,
+    /// never the live leases of other processes.
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError>;
 
     /// Queue figures for `/metrics` and readiness.
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError>;
+
+    /// For a store shared by several processes: a signal that fires when another process stored
+    /// work that is due now (the store starts listening on the first call). The delivery engine
+    /// waits on it besides its own wake-ups. `None` (the default): only this process stores work.
+    fn wake_source(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
 }
 
 #[cfg(test)]

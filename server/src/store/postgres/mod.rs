@@ -18,11 +18,14 @@ use tokio_postgres::{Client, NoTls};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod caps;
+mod due_work;
 mod endpoints;
 mod exports;
 mod health;
 mod inbound;
 mod messages;
+mod notify;
 mod queue;
 mod retention;
 mod secrets;
@@ -33,6 +36,7 @@ mod tenancy;
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_queue.sql"),
     include_str!("migrations/0003_jobs.sql"),
 ];
 
@@ -52,6 +56,12 @@ pub struct PgStore {
     url: Arc<str>,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
     job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
+    /// This process's name in leases (`messages.leased_by`).
+    node_id: Arc<str>,
+    /// Fired when another node stores due work (see [`notify`]).
+    wake: Arc<tokio::sync::Notify>,
+    /// Whether the listener behind `wake` runs.
+    listening: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -86,7 +96,26 @@ impl PgStore {
         let keys = Arc::new(keys.load(stored_key_id.as_deref()).map_err(StoreError::Io)?);
         secrets::startup_pass(&mut client, &keys).await?;
         drop(client);
-        Ok(PgStore { pool, secrets: keys, url: Arc::from(url), job_leads: Arc::default() })
+        Ok(PgStore {
+            pool,
+            secrets: keys,
+            url: Arc::from(url),
+            node_id: Arc::from(default_node_id()),
+            wake: Arc::default(),
+            listening: Arc::default(),
+            job_leads: Arc::default(),
+        })
+    }
+
+    /// This process's node id, written into the leases it takes.
+    pub fn node_id(&self) -> &str {
+        &self.node_id
+    }
+
+    /// Names this process `node_id` in its leases (default: `hostname-pid-random`). A stable id
+    /// lets a restarted node take back at once the leases its previous run left behind.
+    pub fn set_node_id(&mut self, node_id: &str) {
+        self.node_id = Arc::from(node_id);
     }
 
     /// The database URL this store was opened with (may hold a password: never log it as is).
@@ -103,6 +132,18 @@ impl PgStore {
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
     }
+}
+
+/// `hostname-pid-random`: unique for every run of every process.
+fn default_node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_owned());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
 }
 
 /// Applies the pending migrations while holding [`MIGRATION_LOCK`]; each runs in its own

@@ -1,161 +1,69 @@
-//! The scan for due work behind [`crate::store::DeliveryQueue::due_work`] on SQLite. It walks
-//! the `messages_waiting` index (waiting messages by project, endpoint and due time) with one
-//! seek per project and per endpoint, so its cost grows with the number of projects and
-//! endpoints it looks at, never with the length of their backlogs.
+//! SQLite's answers to the scan for due work ([`crate::store::due_scan`]): each probe is one
+//! seek in the `messages_waiting` index (waiting messages by project, endpoint and due time).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::store::{DueHead, DueScan, DueWork, StoreError};
+use crate::store::due_scan::{self, DueProbe, EndpointRoom};
+use crate::store::{DueScan, DueWork, StoreError};
 
 /// The statuses of waiting messages: exactly the `messages_waiting` index's condition.
 pub(super) const WAITING: &str = "status IN ('queued', 'pending_retry')";
 /// Without statistics the planner may prefer an index that also holds finished messages.
 pub(super) const INDEX: &str = "INDEXED BY messages_waiting";
 
-/// Runs one scan: projects in turn from `scan.start_project`, and in each its endpoints in turn
-/// after the one served last, until every project was looked at or the budget is spent.
+/// Runs one scan on a reader connection (every probe answers at once).
 pub(super) fn scan(conn: &Connection, scan: &DueScan) -> Result<DueWork, StoreError> {
-    let mut work = DueWork::default();
-    let mut probes = 0usize;
-    let mut projects = Rotation::new(scan.start_project.clone(), true);
-    'projects: while let Some(project) = projects.next(|after, inclusive| next_project(conn, after, inclusive))? {
-        probes += 1;
-        if probes > scan.budget {
-            work.stopped_at = Some((project, None));
-            break;
-        }
-        work.projects.push(project.clone());
-        let allowed = scan.free_for_project(&project).min(scan.room);
-        if allowed == 0 {
-            continue;
-        }
-        let mut taken = 0usize;
-        let mut endpoints = Rotation::new(scan.endpoint_cursors.get(&project).cloned(), false);
-        while let Some(endpoint) = endpoints.next(|after, _| next_endpoint(conn, &project, after))? {
-            probes += 1;
-            if probes > scan.budget {
-                work.stopped_at = Some((project, Some(endpoint)));
-                break 'projects;
-            }
-            let (endpoint_id, earliest) = (&endpoint, endpoints.value);
-            let free = scan.free_for_endpoint(endpoint_id);
-            if free == 0 || endpoint_paused(conn, endpoint_id)? {
-                continue;
-            }
-            if earliest > scan.now_ms {
-                work.next_due_at = Some(work.next_due_at.map_or(earliest, |at| at.min(earliest)));
-                continue;
-            }
-            let due = count_due(conn, &project, endpoint_id, scan.now_ms, free.min(allowed - taken))?;
-            if due > 0 {
-                taken += due;
-                work.heads.push(DueHead { project_id: project.clone(), endpoint_id: endpoint.clone(), due });
-            }
-            if taken >= allowed {
-                break;
-            }
-        }
-    }
-    let lease: Option<i64> =
-        conn.prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?.query_row([], |r| r.get(0))?;
-    if let Some(lease) = lease {
-        work.expired_leases = lease <= scan.now_ms;
-        work.next_due_at = Some(work.next_due_at.map_or(lease, |at| at.min(lease)));
-    }
-    Ok(work)
+    due_scan::complete_now(due_scan::scan(&mut Probe(conn), scan))
 }
 
-/// Walks keys in order from a start key to the end, then from the beginning up to the start
-/// key: one turn of a round-robin.
-struct Rotation {
-    start: Option<String>,
-    /// Whether the start key itself comes first (else it comes last).
-    start_first: bool,
-    last: Option<String>,
-    wrapped: bool,
-    done: bool,
-    /// The value that came with the last key.
-    value: i64,
-}
+struct Probe<'a>(&'a Connection);
 
-impl Rotation {
-    fn new(start: Option<String>, start_first: bool) -> Self {
-        Rotation { start, start_first, last: None, wrapped: false, done: false, value: 0 }
+impl DueProbe for Probe<'_> {
+    async fn next_project(&mut self, after: Option<&str>, inclusive: bool) -> Result<Option<String>, StoreError> {
+        let op = if inclusive { ">=" } else { ">" };
+        let sql =
+            format!("SELECT project_id FROM messages {INDEX} WHERE {WAITING} AND project_id {op} ?1 ORDER BY project_id LIMIT 1");
+        Ok(self.0.prepare_cached(&sql)?.query_row(params![after.unwrap_or("")], |r| r.get(0)).optional()?)
     }
 
-    /// The next key; `fetch(after, inclusive)` returns the first key after (or at) `after`,
-    /// `None` meaning from the very first.
-    fn next(
-        &mut self,
-        mut fetch: impl FnMut(Option<&str>, bool) -> Result<Option<(String, i64)>, StoreError>,
-    ) -> Result<Option<String>, StoreError> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut found = match &self.last {
-            Some(last) => fetch(Some(last.as_str()), false)?,
-            None => fetch(self.start.as_deref(), self.start_first)?,
-        };
-        if found.is_none() && !self.wrapped && self.start.is_some() {
-            self.wrapped = true;
-            found = fetch(None, false)?;
-        }
-        if self.wrapped
-            && let (Some((key, _)), Some(start)) = (&found, &self.start)
-            && (key > start || (self.start_first && key == start))
-        {
-            found = None;
-        }
-        match found {
-            Some((key, value)) => {
-                self.last = Some(key.clone());
-                self.value = value;
-                Ok(Some(key))
-            }
-            None => {
-                self.done = true;
-                Ok(None)
-            }
-        }
+    async fn next_endpoint(&mut self, project_id: &str, after: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT endpoint_id, next_attempt_at FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 \
+             AND endpoint_id > ?2 AND next_attempt_at IS NOT NULL ORDER BY endpoint_id, next_attempt_at LIMIT 1"
+        );
+        Ok(self
+            .0
+            .prepare_cached(&sql)?
+            .query_row(params![project_id, after.unwrap_or("")], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
-}
 
-/// The first project with waiting messages after (or at) `after`.
-fn next_project(conn: &Connection, after: Option<&str>, inclusive: bool) -> Result<Option<(String, i64)>, StoreError> {
-    let op = if inclusive { ">=" } else { ">" };
-    let sql =
-        format!("SELECT project_id FROM messages {INDEX} WHERE {WAITING} AND project_id {op} ?1 ORDER BY project_id LIMIT 1");
-    Ok(conn.prepare_cached(&sql)?.query_row(params![after.unwrap_or("")], |r| Ok((r.get(0)?, 0))).optional()?)
-}
+    async fn endpoint_room(&mut self, endpoint_id: &str, _now_ms: i64) -> Result<EndpointRoom, StoreError> {
+        let paused: Option<bool> = self
+            .0
+            .prepare_cached("SELECT paused FROM endpoints WHERE id = ?1")?
+            .query_row(params![endpoint_id], |r| r.get(0))
+            .optional()?;
+        // One process: the engine's own slots and limiter are the caps.
+        Ok(EndpointRoom { paused: paused.unwrap_or(false), free: None, ready_at: None })
+    }
 
-/// The project's first endpoint with waiting messages after `after`, with its earliest due time.
-fn next_endpoint(conn: &Connection, project_id: &str, after: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
-    let sql = format!(
-        "SELECT endpoint_id, next_attempt_at FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id > ?2 \
-         AND next_attempt_at IS NOT NULL ORDER BY endpoint_id, next_attempt_at LIMIT 1"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![project_id, after.unwrap_or("")], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
+    async fn count_due(&mut self, project_id: &str, endpoint_id: &str, now_ms: i64, most: usize) -> Result<usize, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id = ?2 \
+             AND next_attempt_at <= ?3 LIMIT ?4)"
+        );
+        let most = i64::try_from(most).unwrap_or(i64::MAX);
+        let n: i64 = self.0.prepare_cached(&sql)?.query_row(params![project_id, endpoint_id, now_ms, most], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
 
-fn endpoint_paused(conn: &Connection, endpoint_id: &str) -> Result<bool, StoreError> {
-    let paused: Option<bool> = conn
-        .prepare_cached("SELECT paused FROM endpoints WHERE id = ?1")?
-        .query_row(params![endpoint_id], |r| r.get(0))
-        .optional()?;
-    Ok(paused.unwrap_or(false))
-}
-
-/// Messages of the endpoint due at `now_ms`, counted up to `most`.
-fn count_due(conn: &Connection, project_id: &str, endpoint_id: &str, now_ms: i64, most: usize) -> Result<usize, StoreError> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id = ?2 \
-         AND next_attempt_at <= ?3 LIMIT ?4)"
-    );
-    let n: i64 = conn.prepare_cached(&sql)?.query_row(params![project_id, endpoint_id, now_ms, most as i64], |r| r.get(0))?;
-    Ok(usize::try_from(n).unwrap_or(0))
+    async fn earliest_lease(&mut self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'")?
+            .query_row([], |r| r.get(0))?)
+    }
 }
 
 #[cfg(test)]

@@ -2,19 +2,16 @@
 //! reader connection; claims, attempt records and releases run on the writer thread, so they
 //! are serialized with sends and state changes and group-committed.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
-use crate::domain::MessageStatus;
 use crate::secrets::SecretBox;
-use crate::store::{
-    Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, NextState, StoreError,
-};
+use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
+use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
 use crate::telemetry::QueueDepth;
-
-/// Status a released message returns to: `queued` before its first attempt, else `pending_retry`.
-const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
 
 #[async_trait::async_trait]
 impl DeliveryQueue for SqliteStore {
@@ -68,33 +65,16 @@ impl DeliveryQueue for SqliteStore {
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
         self.read(|conn| {
             let mut depth = QueueDepth::default();
-            let mut stmt = conn.prepare_cached(
-                "SELECT status, COUNT(*) FROM messages \
-                 WHERE status IN ('queued', 'pending_retry', 'paused', 'failed_permanent') GROUP BY status",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, MessageStatus>(0)?, r.get::<_, i64>(1)?)))?;
+            let mut stmt = conn.prepare_cached(QUEUE_DEPTH_SQL)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (status, count) = row?;
-                let count = count.max(0) as u64;
-                match status {
-                    MessageStatus::Queued | MessageStatus::PendingRetry => depth.pending += count,
-                    MessageStatus::Paused => depth.paused += count,
-                    _ => depth.dead_letter += count,
-                }
+                add_to_depth(&mut depth, &status, count);
             }
             Ok(depth)
         })
         .await
     }
-}
-
-/// Endpoint facts needed to deliver.
-struct Target {
-    url: String,
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-    rate_limit_rps: i64,
-    burst: i64,
 }
 
 fn claim(
@@ -127,78 +107,40 @@ fn claim(
         let claimed = stmt.query_map(
             params![now_ms.saturating_add(lease_ms), now_ms, allocation.project_id, allocation.endpoint_id, count],
             |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<Vec<u8>>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, i64>(8)?,
-                    r.get::<_, i64>(9)?,
-                    r.get::<_, i64>(10)?,
-                    r.get::<_, i64>(11)?,
-                    r.get::<_, i64>(12)?,
-                ))
+                Ok(ClaimedRow {
+                    id: r.get(0)?,
+                    project_id: r.get(1)?,
+                    direction: Direction::from_stored(&r.get::<_, String>(2)?),
+                    endpoint_id: r.get(3)?,
+                    destination_url: r.get(4)?,
+                    content_type: r.get(5)?,
+                    payload: r.get(6)?,
+                    headers: r.get(7)?,
+                    signed_at: r.get(8)?,
+                    attempt_count: r.get(9)?,
+                    fast_retry_count: r.get(10)?,
+                    slow_retry_count: r.get(11)?,
+                    created_at: r.get(12)?,
+                })
             },
         )?;
         for row in claimed {
             rows.push(row?);
         }
     }
-    let mut targets: std::collections::HashMap<String, Option<Target>> = std::collections::HashMap::new();
+    let mut targets: HashMap<String, Option<DeliveryTarget>> = HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
-    for (
-        id,
-        project_id,
-        direction,
-        endpoint_id,
-        destination_url,
-        content_type,
-        payload,
-        headers,
-        signed_at,
-        attempts,
-        fast,
-        slow,
-        created_at,
-    ) in rows
-    {
-        let direction = if direction == "inbound" { Direction::Inbound } else { Direction::Outbound };
-        if !targets.contains_key(&endpoint_id) {
-            let target = load_target(conn, keys, direction, &endpoint_id)?;
-            targets.insert(endpoint_id.clone(), target);
+    for row in rows {
+        if !targets.contains_key(&row.endpoint_id) {
+            let target = load_target(conn, keys, row.direction, &row.endpoint_id)?;
+            targets.insert(row.endpoint_id.clone(), target);
         }
-        let Some(target) = targets.get(&endpoint_id).and_then(Option::as_ref) else {
-            fail_undeliverable(conn, &id, "endpoint deleted", now_ms)?;
-            continue;
-        };
-        let Some(payload) = payload else {
-            fail_undeliverable(conn, &id, "payload no longer retained", now_ms)?;
-            continue;
-        };
-        let mut all_headers = target.headers.clone();
-        all_headers.extend(parse_headers(headers.as_deref()));
-        claimed.push(ClaimedDelivery {
-            message_id: id,
-            project_id,
-            direction,
-            endpoint_id,
-            url: if target.url.is_empty() { destination_url } else { target.url.clone() },
-            content_type,
-            payload,
-            headers: all_headers,
-            secrets: target.secrets.clone(),
-            signed_at,
-            attempt_no: attempts + 1,
-            fast_retry_count: fast,
-            slow_retry_count: slow,
-            rate_limit_rps: target.rate_limit_rps,
-            burst: target.burst,
-            created_at,
-        });
+        let id = row.id.clone();
+        let target = targets.get(&row.endpoint_id).and_then(Option::as_ref);
+        match row.into_delivery(target) {
+            Ok(delivery) => claimed.push(delivery),
+            Err(why) => fail_undeliverable(conn, &id, why.reason(), now_ms)?,
+        }
     }
     Ok(claimed)
 }
@@ -208,7 +150,7 @@ fn load_target(
     keys: &SecretBox,
     direction: Direction,
     endpoint_id: &str,
-) -> Result<Option<Target>, StoreError> {
+) -> Result<Option<DeliveryTarget>, StoreError> {
     let (url, headers, rps, burst, signing) = match direction {
         Direction::Outbound => {
             let row = conn
@@ -237,22 +179,7 @@ fn load_target(
         }
     };
     let secrets = if signing { super::signing_keys::active_secrets(conn, keys, endpoint_id)? } else { Vec::new() };
-    Ok(Some(Target { url, headers: parse_headers(headers.as_deref()), secrets, rate_limit_rps: rps, burst }))
-}
-
-/// Reads a stored JSON object of headers; anything else yields no headers.
-fn parse_headers(json: Option<&str>) -> Vec<(String, String)> {
-    let Some(json) = json else { return Vec::new() };
-    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
-        Ok(map) => map
-            .into_iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) => Some((k, s)),
-                _ => None,
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    }
+    Ok(Some(DeliveryTarget::new(url, headers.as_deref(), secrets, rps, burst)))
 }
 
 fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) -> Result<(), StoreError> {
@@ -265,13 +192,7 @@ fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) ->
 }
 
 fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError> {
-    let status = r.next.status();
-    let (outcome, next_at, fast_inc, slow_inc) = match &r.next {
-        NextState::Succeeded => ("succeeded", None, 0, 0),
-        NextState::Retry { at_ms, fast: true } => ("retry_fast", Some(*at_ms), 1, 0),
-        NextState::Retry { at_ms, fast: false } => ("retry_slow", Some(*at_ms), 0, 1),
-        NextState::FailedPermanent => ("failed_permanent", None, 0, 0),
-    };
+    let effect = r.next.effect();
     conn.prepare_cached(
         "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \
          retry_after_ms, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -284,12 +205,10 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
         r.response_status,
         r.latency_ms,
         r.error,
-        outcome,
+        effect.outcome,
         r.retry_after_ms,
         r.finished_at
     ])?;
-    let succeeded = matches!(r.next, NextState::Succeeded);
-    let failed = matches!(r.next, NextState::FailedPermanent);
     conn.prepare_cached(
         "UPDATE messages SET status = ?2, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
          slow_retry_count = slow_retry_count + ?5, next_attempt_at = ?6, lease_until = NULL, last_error = ?7, \
@@ -302,16 +221,16 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
     )?
     .execute(params![
         r.message_id,
-        status,
+        effect.status.as_str(),
         r.attempt_no,
-        fast_inc,
-        slow_inc,
-        next_at,
+        effect.fast_inc,
+        effect.slow_inc,
+        effect.next_attempt_at,
         r.error,
         r.response_status,
         r.latency_ms,
-        succeeded,
-        failed,
+        effect.succeeded,
+        effect.failed,
         r.finished_at
     ])?;
     Ok(())

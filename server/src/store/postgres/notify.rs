@@ -1,0 +1,111 @@
+//! Wake-ups across nodes. A transaction that stores work due now also runs
+//! [`super::NOTIFY_WORK`] (delivered at commit); every node keeps one dedicated,
+//! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
+//! for each notification, so a message accepted on one node is picked up by some node at once
+//! rather than at its next poll. The listener reconnects with backoff when its connection drops
+//! (a database restart) and wakes the engine after every reconnect, since notifications sent
+//! while it was away are lost.
+
+use std::future::poll_fn;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_postgres::{AsyncMessage, NoTls};
+
+use super::{PgStore, redact_url};
+
+/// The channel notified when work is stored.
+const CHANNEL: &str = "hookbridge_work";
+/// First pause before reconnecting the listener.
+const RECONNECT_FIRST: Duration = Duration::from_millis(100);
+/// Longest pause between reconnect attempts.
+const RECONNECT_MAX: Duration = Duration::from_secs(5);
+/// How often an idle listener checks that its connection still answers.
+const HEALTH_CHECK: Duration = Duration::from_secs(30);
+
+impl PgStore {
+    /// The wake-up fired on every notification, starting the listener on the first call.
+    pub(super) fn start_listening(&self) -> Arc<Notify> {
+        if !self.listening.swap(true, Ordering::SeqCst) {
+            match (self.url.parse::<tokio_postgres::Config>(), tokio::runtime::Handle::try_current()) {
+                (Ok(config), Ok(runtime)) => {
+                    runtime.spawn(listen(config, Arc::downgrade(&self.wake), redact_url(&self.url)));
+                }
+                _ => {
+                    self.listening.store(false, Ordering::SeqCst);
+                    tracing::warn!("cannot listen for work stored by other nodes; polling only");
+                }
+            }
+        }
+        self.wake.clone()
+    }
+}
+
+/// Listens until the store (and its wake-up) is gone, reconnecting with backoff.
+async fn listen(config: tokio_postgres::Config, wake: Weak<Notify>, database: String) {
+    let mut pause = RECONNECT_FIRST;
+    let mut failures = 0u32;
+    while wake.strong_count() > 0 {
+        match session(&config, &wake).await {
+            Ok(()) => {
+                // It was connected, then dropped: start over quickly.
+                pause = RECONNECT_FIRST;
+                failures = 0;
+            }
+            Err(e) => {
+                if failures % 20 == 0 {
+                    tracing::warn!(error = %e, database = %database, "listening for new work failed; reconnecting");
+                }
+                failures = failures.saturating_add(1);
+            }
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(RECONNECT_MAX);
+    }
+}
+
+/// One listening connection: returns `Ok` when a connection that was listening ends, `Err`
+/// when it could not be set up.
+async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result<(), tokio_postgres::Error> {
+    let (client, mut connection) = config.connect(NoTls).await?;
+    let forward = wake.clone();
+    let mut driver = tokio::spawn(async move {
+        // Drives the connection and forwards notifications until it ends.
+        while let Some(message) = poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => match forward.upgrade() {
+                    Some(wake) => wake.notify_one(),
+                    None => return,
+                },
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the connection listening for new work failed");
+                    return;
+                }
+            }
+        }
+    });
+    if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+        driver.abort();
+        return Err(e);
+    }
+    tracing::debug!("listening for work stored by other nodes");
+    // Work stored while no connection listened was announced to nobody.
+    if let Some(wake) = wake.upgrade() {
+        wake.notify_one();
+    }
+    loop {
+        tokio::select! {
+            _ = &mut driver => return Ok(()),
+            _ = tokio::time::sleep(HEALTH_CHECK) => {
+                let alive = tokio::time::timeout(HEALTH_CHECK, client.simple_query("SELECT 1")).await;
+                if !matches!(alive, Ok(Ok(_))) || wake.strong_count() == 0 {
+                    driver.abort();
+                    return Ok(());
+                }
+            }
+        }
+    }
+}

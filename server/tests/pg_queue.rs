@@ -1,0 +1,355 @@
+//! The PostgreSQL delivery queue shared by several nodes: two stores on one database stand for
+//! two server processes (each with its own node id and connections). Claims never hand one
+//! message to two nodes, the per-endpoint cap and rate limit hold in total, an attempt whose
+//! lease was taken over cannot overwrite the newer state, start-up takes back only dead
+//! leases, notifications wake the engine (also after the listening connection drops), and an
+//! unreachable database makes every method answer `Unavailable`.
+//!
+//! Runs only when `HB_TEST_POSTGRES` names a PostgreSQL server (`scripts/test.sh postgres`).
+
+mod harness;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use harness::backend;
+use hookbridge_server::clock::now_millis;
+use hookbridge_server::delivery::fairness::Fairness;
+use hookbridge_server::secrets::SecretsSettings;
+use hookbridge_server::store::postgres::PgStore;
+use hookbridge_server::store::{Allocation, AttemptRecord, DeliveryQueue, Direction, NextState, StoreError};
+
+const LONG_LEASE: i64 = 60_000;
+
+/// A node: a store on the test database of `dir` named `node`.
+async fn node(dir: &Path, url: &str, node: &str) -> PgStore {
+    let mut store = PgStore::connect(url, &SecretsSettings::in_data_dir(dir)).await.expect("connects");
+    store.set_node_id(node);
+    store
+}
+
+/// A fresh, migrated database; `None` when the suite runs on SQLite.
+async fn database() -> Option<(tempfile::TempDir, String)> {
+    backend::postgres()?;
+    let dir = tempfile::Builder::new().prefix("pgq").tempdir().unwrap();
+    let url = backend::database_url(dir.path()).unwrap();
+    drop(node(dir.path(), &url, "migrate").await);
+    Some((dir, url))
+}
+
+/// Adds an endpoint (rate limit `rps`/`burst`) with `n` messages due at 0.
+fn seed(dir: &Path, endpoint: &str, rps: i64, burst: i64, n: usize) {
+    backend::database_sql(
+        dir,
+        &format!(
+            "INSERT INTO projects (id, tenant_id, name, created_at) VALUES ('p1', 't1', 'p', 0) ON CONFLICT DO NOTHING; \
+             INSERT INTO endpoints (id, project_id, url, rate_limit_rps, burst, created_at, updated_at) \
+               VALUES ('{endpoint}', 'p1', 'http://127.0.0.1:9/{endpoint}', {rps}, {burst}, 0, 0); \
+             INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+               size_bytes, payload_sha256, signed_at, next_attempt_at, created_at, updated_at) \
+             SELECT '{endpoint}_' || g, 'p1', 'outbound', '{endpoint}', 'http://127.0.0.1:9/hook', 'queued', \
+               'application/json', '\\x7b7d'::bytea, 2, '', 0, 0, 0, 0 FROM generate_series(1, {n}) g"
+        ),
+    );
+}
+
+fn take(endpoint: &str, count: usize, endpoint_limit: usize) -> Vec<Allocation> {
+    vec![Allocation { project_id: "p1".into(), endpoint_id: endpoint.into(), count, endpoint_limit }]
+}
+
+fn record(message_id: &str, attempt_no: i64, next: NextState) -> AttemptRecord {
+    AttemptRecord {
+        message_id: message_id.into(),
+        project_id: "p1".into(),
+        direction: Direction::Outbound,
+        attempt_no,
+        response_status: Some(200),
+        latency_ms: 1,
+        error: None,
+        next,
+        retry_after_ms: None,
+        finished_at: now_millis(),
+    }
+}
+
+fn sql(dir: &Path, query: &str) -> String {
+    backend::database_sql(dir, query).trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_nodes_never_claim_the_same_message() {
+    let Some((dir, url)) = database().await else { return };
+    for endpoint in ["ep_a", "ep_b", "ep_c"] {
+        seed(dir.path(), endpoint, 0, 0, 100);
+    }
+    let a = node(dir.path(), &url, "node-a").await;
+    let b = node(dir.path(), &url, "node-b").await;
+    let drain = |store: PgStore| async move {
+        let mut got = Vec::new();
+        loop {
+            let mut allocations = Vec::new();
+            for endpoint in ["ep_a", "ep_b", "ep_c"] {
+                allocations.extend(take(endpoint, 7, 10_000));
+            }
+            let claimed = store.claim(now_millis(), LONG_LEASE, allocations).await.unwrap();
+            if claimed.is_empty() {
+                return got;
+            }
+            got.extend(claimed.into_iter().map(|d| d.message_id));
+        }
+    };
+    let (from_a, from_b) = tokio::join!(tokio::spawn(drain(a)), tokio::spawn(drain(b)));
+    let (from_a, from_b) = (from_a.unwrap(), from_b.unwrap());
+    let mut all: Vec<&String> = from_a.iter().chain(&from_b).collect();
+    let distinct: HashSet<&String> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), 300, "every message claimed");
+    all.sort();
+    assert_eq!(all.len(), 300, "no message claimed twice (a: {}, b: {})", from_a.len(), from_b.len());
+    assert_eq!(
+        sql(dir.path(), "SELECT leased_by, COUNT(*) FROM messages GROUP BY leased_by ORDER BY leased_by"),
+        [("node-a", from_a.len()), ("node-b", from_b.len())]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(node, n)| format!("{node}|{n}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        "each lease names the node that holds it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_endpoint_cap_and_rate_limit_hold_over_all_nodes() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_cap", 0, 0, 40);
+    seed(dir.path(), "ep_rate", 2, 3, 10);
+    let a = node(dir.path(), &url, "node-a").await;
+    let b = node(dir.path(), &url, "node-b").await;
+
+    // In-flight cap 4 in total: a takes 4, b none until one of a's attempts is recorded.
+    let first = a.claim(now_millis(), LONG_LEASE, take("ep_cap", 10, 4)).await.unwrap();
+    assert_eq!(first.len(), 4);
+    assert!(b.claim(now_millis(), LONG_LEASE, take("ep_cap", 10, 4)).await.unwrap().is_empty(), "the cap is shared");
+    let scan = Fairness::new(100, 4).scan(now_millis(), 100);
+    let work = b.due_work(scan).await.unwrap();
+    assert!(work.heads.iter().all(|h| h.endpoint_id != "ep_cap"), "a full endpoint is not offered: {work:?}");
+    a.record_attempts(vec![record(&first[0].message_id, 1, NextState::Succeeded)]).await.unwrap();
+    assert_eq!(b.claim(now_millis(), LONG_LEASE, take("ep_cap", 10, 4)).await.unwrap().len(), 1, "a freed slot");
+
+    // 2 per second with a burst of 3, in total: a takes the burst, b waits for the next token.
+    assert_eq!(a.claim(now_millis(), LONG_LEASE, take("ep_rate", 10, 100)).await.unwrap().len(), 3);
+    assert!(b.claim(now_millis(), LONG_LEASE, take("ep_rate", 10, 100)).await.unwrap().is_empty(), "the bucket is shared");
+    let now = now_millis();
+    let work = b.due_work(Fairness::new(100, 100).scan(now, 100)).await.unwrap();
+    assert!(work.heads.iter().all(|h| h.endpoint_id != "ep_rate"), "{work:?}");
+    let next = work.next_due_at.expect("the engine is told when the next token comes");
+    assert!(next > now && next <= now + 600, "next token at +{} ms", next - now);
+    tokio::time::sleep(Duration::from_millis(u64::try_from(next - now_millis()).unwrap_or(0) + 20)).await;
+    assert_eq!(b.claim(now_millis(), LONG_LEASE, take("ep_rate", 10, 100)).await.unwrap().len(), 1, "one new token");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attempt_whose_lease_was_taken_over_does_not_overwrite_the_newer_state() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_x", 0, 0, 1);
+    let a = node(dir.path(), &url, "node-a").await;
+    let b = node(dir.path(), &url, "node-b").await;
+    let stale = a.claim(now_millis(), 1, take("ep_x", 1, 10)).await.unwrap();
+    assert_eq!(stale.len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // b finds the expired lease, makes the message due again and claims it.
+    let work = b.due_work(Fairness::new(10, 10).scan(now_millis(), 10)).await.unwrap();
+    assert!(work.expired_leases);
+    let fresh = b.claim(now_millis(), LONG_LEASE, take("ep_x", 1, 10)).await.unwrap();
+    assert_eq!((fresh.len(), fresh[0].attempt_no), (1, 1));
+    a.record_attempts(vec![record("ep_x_1", 1, NextState::FailedPermanent)]).await.unwrap();
+    assert_eq!(sql(dir.path(), "SELECT status || ' ' || leased_by FROM messages"), "delivering node-b");
+    b.record_attempts(vec![record("ep_x_1", 1, NextState::Succeeded)]).await.unwrap();
+    assert_eq!(sql(dir.path(), "SELECT status || ' ' || attempt_count FROM messages"), "succeeded 1");
+    assert_eq!(sql(dir.path(), "SELECT string_agg(outcome, ',') FROM attempts"), "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn start_up_takes_back_only_leases_no_live_node_holds() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_live", 0, 0, 1);
+    seed(dir.path(), "ep_dead", 0, 0, 1);
+    seed(dir.path(), "ep_mine", 0, 0, 1);
+    let live = node(dir.path(), &url, "node-live").await;
+    let dead = node(dir.path(), &url, "node-dead").await;
+    let previous_run = node(dir.path(), &url, "node-stable").await;
+    assert_eq!(live.claim(now_millis(), LONG_LEASE, take("ep_live", 1, 10)).await.unwrap().len(), 1);
+    assert_eq!(previous_run.claim(now_millis(), LONG_LEASE, take("ep_mine", 1, 10)).await.unwrap().len(), 1);
+    assert_eq!(dead.claim(now_millis(), 1, take("ep_dead", 1, 10)).await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let restarted = node(dir.path(), &url, "node-stable").await;
+    assert_eq!(restarted.release_orphaned_leases(now_millis()).await.unwrap(), 2);
+    assert_eq!(
+        sql(
+            dir.path(),
+            "SELECT string_agg(endpoint_id || '=' || status || ':' || COALESCE(leased_by, '-'), ' ' ORDER BY endpoint_id) FROM messages"
+        ),
+        "ep_dead=queued:- ep_live=delivering:node-live ep_mine=queued:-",
+        "the live node keeps its lease; the expired one and the restarted node's own are due again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifications_wake_the_engine_also_after_the_listening_connection_drops() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_n", 0, 0, 1);
+    let store = node(dir.path(), &url, "node-a").await;
+    let wake = store.wake_source().expect("PostgreSQL announces work from other nodes");
+    let woken = |what: &'static str| {
+        let wake = wake.clone();
+        async move {
+            tokio::time::timeout(Duration::from_secs(10), wake.notified()).await.unwrap_or_else(|_| panic!("no wake-up: {what}"))
+        }
+    };
+    woken("listening starts").await;
+    let listening =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN hookbridge_work'";
+    assert_eq!(sql(dir.path(), listening), "1", "one dedicated listening connection");
+
+    sql(dir.path(), "SELECT pg_notify('hookbridge_work', '')");
+    woken("a notification from another node").await;
+
+    // A dropped connection (e.g. a database restart) is replaced, and the engine is woken
+    // since notifications sent meanwhile were lost.
+    sql(
+        dir.path(),
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN hookbridge_work'",
+    );
+    woken("the listener reconnected").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sql(dir.path(), listening) != "1" {
+        assert!(Instant::now() < deadline, "the listener did not come back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sql(dir.path(), "SELECT pg_notify('hookbridge_work', '')");
+    woken("a notification after reconnecting").await;
+
+    // Releasing work due now (a node shutting down) announces it to every node.
+    let claimed = store.claim(now_millis(), LONG_LEASE, take("ep_n", 1, 10)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    store.release(vec![claimed[0].message_id.clone()], now_millis()).await.unwrap();
+    woken("released work is due now").await;
+    assert_eq!(sql(dir.path(), "SELECT status FROM messages"), "queued");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_queue_method_answers_unavailable_while_the_database_is_unreachable() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_u", 0, 0, 1);
+    // Reach the database through a proxy this test can cut.
+    let target = url::Url::parse(&url).unwrap();
+    let upstream = format!("{}:{}", target.host_str().unwrap(), target.port().unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut via_proxy = target.clone();
+    via_proxy.set_port(Some(listener.local_addr().unwrap().port())).unwrap();
+    let proxy = tokio::spawn(async move {
+        let mut links = tokio::task::JoinSet::new();
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else { return };
+            let upstream = upstream.clone();
+            links.spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let store = Arc::new(node(dir.path(), via_proxy.as_str(), "node-a").await);
+    assert_eq!(store.queue_depth().await.unwrap().pending, 1);
+    proxy.abort();
+    let _ = proxy.await;
+
+    let unavailable = |result: Result<(), StoreError>, what: &str| {
+        assert!(matches!(result, Err(StoreError::Unavailable(_))), "{what}: {result:?}");
+    };
+    let scan = Fairness::new(10, 10).scan(now_millis(), 10);
+    unavailable(store.due_work(scan).await.map(drop), "due_work");
+    unavailable(store.claim(now_millis(), LONG_LEASE, take("ep_u", 1, 10)).await.map(drop), "claim");
+    unavailable(store.record_attempts(vec![record("ep_u_1", 1, NextState::Succeeded)]).await, "record_attempts");
+    unavailable(store.release(vec!["ep_u_1".into()], now_millis()).await, "release");
+    unavailable(store.release_orphaned_leases(now_millis()).await.map(drop), "release_orphaned_leases");
+    unavailable(store.queue_depth().await.map(drop), "queue_depth");
+}
+
+/// Two server processes on one database (`node-a` and `node-b` data dirs with the same name, so
+/// the harness gives them the same database; `node-b` gets `node-a`'s secrets key).
+fn two_nodes(extra_args: &[&str]) -> Option<(harness::Server, harness::Server, tempfile::TempDir)> {
+    backend::postgres()?;
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("pgq-{}", uuid::Uuid::now_v7().simple());
+    let (dir_a, dir_b) = (parent.path().join("a").join(&name), parent.path().join("b").join(&name));
+    let a = harness::Server::start_in(&dir_a, extra_args);
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(&dir_b).unwrap();
+    std::fs::copy(dir_a.join("secrets.key"), dir_b.join("secrets.key")).unwrap();
+    let b = harness::Server::start_in(&dir_b, extra_args);
+    Some((a, b, parent))
+}
+
+/// Stores `n` messages for the endpoint directly (as a send on any node would) and announces them.
+fn store_messages(data_dir: &Path, endpoint_id: &str, first: usize, n: usize) {
+    let now = now_millis();
+    backend::database_sql(
+        data_dir,
+        &format!(
+            "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+               size_bytes, payload_sha256, signed_at, next_attempt_at, created_at, updated_at) \
+             SELECT 'msg_' || g, e.project_id, 'outbound', e.id, e.url, 'queued', 'application/json', '\\x7b7d'::bytea, 2, '', \
+               {now} / 1000, {now}, {now}, {now} FROM endpoints e, generate_series({first}, {last}) g WHERE e.id = '{endpoint_id}'; \
+             SELECT pg_notify('hookbridge_work', '')",
+            last = first + n - 1
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_deliver_each_message_once_within_one_shared_endpoint_cap() {
+    let Some((a, b, _dirs)) = two_nodes(&["--endpoint-concurrency", "2"]) else { return };
+    let receiver = harness::Receiver::start().await;
+    let delay = Duration::from_millis(400);
+    receiver.fallback(harness::Answer { status: 200, retry_after: None, delay: Some(delay) });
+    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    store_messages(&a.data_dir, &endpoint.id, 1, 10);
+
+    let got = receiver.wait_for(10, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = if receiver.received().len() > got.len() { receiver.received() } else { got };
+    let ids: Vec<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
+    let distinct: HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (10, 10), "each message delivered once: {ids:?}");
+    // At most 2 attempts at the receiver at once over both servers: any 3 arrivals span at
+    // least one answer delay (per-server caps would let 4 arrive together).
+    let mut arrivals: Vec<Instant> = got.iter().map(|d| d.at).collect();
+    arrivals.sort();
+    for w in arrivals.windows(3) {
+        let span = w[2] - w[0];
+        assert!(span + Duration::from_millis(60) >= delay, "3 attempts within {span:?}: the cap is not shared");
+    }
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn work_stored_elsewhere_is_delivered_at_once_not_at_the_next_poll() {
+    let Some((a, b, _dirs)) = two_nodes(&[]) else { return };
+    let receiver = harness::Receiver::start().await;
+    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    // Let both engines go idle (they poll once a second).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut latencies = Vec::new();
+    for round in 0..5 {
+        let stored = Instant::now();
+        store_messages(&a.data_dir, &endpoint.id, round + 1, 1);
+        receiver.wait_for(round + 1, Duration::from_secs(10)).await;
+        latencies.push(receiver.received()[round].at - stored);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    latencies.sort();
+    assert!(latencies[2] < Duration::from_millis(250), "median store-to-delivery {:?} (all: {latencies:?})", latencies[2]);
+    drop(b);
+}
