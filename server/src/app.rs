@@ -28,7 +28,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     tracing::info!(node_id = %config.node_id, "hookbridge-server starting");
     let (store, _data_dir_lock) = open_store(&config).await?;
-    crate::jobs::exports::fail_interrupted(store.as_ref(), &config.data_dir).await?;
+    crate::jobs::exports::fail_interrupted(store.as_ref()).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
     let listener =

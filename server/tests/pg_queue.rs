@@ -277,3 +277,79 @@ async fn every_queue_method_answers_unavailable_while_the_database_is_unreachabl
     unavailable(store.release_orphaned_leases(now_millis()).await.map(drop), "release_orphaned_leases");
     unavailable(store.queue_depth().await.map(drop), "queue_depth");
 }
+
+/// Two server processes on one database (`node-a` and `node-b` data dirs with the same name, so
+/// the harness gives them the same database; `node-b` gets `node-a`'s secrets key).
+fn two_nodes(extra_args: &[&str]) -> Option<(harness::Server, harness::Server, tempfile::TempDir)> {
+    backend::postgres()?;
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("pgq-{}", uuid::Uuid::now_v7().simple());
+    let (dir_a, dir_b) = (parent.path().join("a").join(&name), parent.path().join("b").join(&name));
+    let a = harness::Server::start_in(&dir_a, extra_args);
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(&dir_b).unwrap();
+    std::fs::copy(dir_a.join("secrets.key"), dir_b.join("secrets.key")).unwrap();
+    let b = harness::Server::start_in(&dir_b, extra_args);
+    Some((a, b, parent))
+}
+
+/// Stores `n` messages for the endpoint directly (as a send on any node would) and announces them.
+fn store_messages(data_dir: &Path, endpoint_id: &str, first: usize, n: usize) {
+    let now = now_millis();
+    backend::database_sql(
+        data_dir,
+        &format!(
+            "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+               size_bytes, payload_sha256, signed_at, next_attempt_at, created_at, updated_at) \
+             SELECT 'msg_' || g, e.project_id, 'outbound', e.id, e.url, 'queued', 'application/json', '\\x7b7d'::bytea, 2, '', \
+               {now} / 1000, {now}, {now}, {now} FROM endpoints e, generate_series({first}, {last}) g WHERE e.id = '{endpoint_id}'; \
+             SELECT pg_notify('hookbridge_work', '')",
+            last = first + n - 1
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_deliver_each_message_once_within_one_shared_endpoint_cap() {
+    let Some((a, b, _dirs)) = two_nodes(&["--endpoint-concurrency", "2"]) else { return };
+    let receiver = harness::Receiver::start().await;
+    let delay = Duration::from_millis(400);
+    receiver.fallback(harness::Answer { status: 200, retry_after: None, delay: Some(delay) });
+    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    store_messages(&a.data_dir, &endpoint.id, 1, 10);
+
+    let got = receiver.wait_for(10, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = if receiver.received().len() > got.len() { receiver.received() } else { got };
+    let ids: Vec<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
+    let distinct: HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (10, 10), "each message delivered once: {ids:?}");
+    // At most 2 attempts at the receiver at once over both servers: any 3 arrivals span at
+    // least one answer delay (per-server caps would let 4 arrive together).
+    let mut arrivals: Vec<Instant> = got.iter().map(|d| d.at).collect();
+    arrivals.sort();
+    for w in arrivals.windows(3) {
+        let span = w[2] - w[0];
+        assert!(span + Duration::from_millis(60) >= delay, "3 attempts within {span:?}: the cap is not shared");
+    }
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn work_stored_elsewhere_is_delivered_at_once_not_at_the_next_poll() {
+    let Some((a, b, _dirs)) = two_nodes(&[]) else { return };
+    let receiver = harness::Receiver::start().await;
+    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    // Let both engines go idle (they poll once a second).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut latencies = Vec::new();
+    for round in 0..5 {
+        let stored = Instant::now();
+        store_messages(&a.data_dir, &endpoint.id, round + 1, 1);
+        receiver.wait_for(round + 1, Duration::from_secs(10)).await;
+        latencies.push(receiver.received()[round].at - stored);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    latencies.sort();
+    assert!(latencies[2] < Duration::from_millis(250), "median store-to-delivery {:?} (all: {latencies:?})", latencies[2]);
+    drop(b);
+}

@@ -5,9 +5,10 @@ mod harness;
 
 use std::time::Duration;
 
-use harness::{Receiver, Server, wait_for_status};
+use harness::{Receiver, Server, backend, wait_for_status};
 use hookbridge::{CreateEndpointOptions, ErrorKind, RejectionsQuery, SendOptions};
 use hookbridge_server::store::RetentionStore;
+use hookbridge_server::store::postgres::PgStore;
 use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
 use serde_json::json;
 
@@ -29,7 +30,10 @@ async fn retention_purges_payloads_and_caps_unattributed_rejections() {
 
     // A retention pass whose cut-offs lie in the future treats everything as expired.
     let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&server.data_dir);
-    let store = SqliteStore::open(&server.data_dir, Synchronous::Normal, &keys).expect("open the server's database");
+    let store: Box<dyn RetentionStore> = match backend::database_url(&server.data_dir) {
+        Some(url) => Box::new(PgStore::connect(&url, &keys).await.expect("open the server's database")),
+        None => Box::new(SqliteStore::open(&server.data_dir, Synchronous::Normal, &keys).expect("open the server's database")),
+    };
     let far = hookbridge::Timestamp::now().unix_millis() + 60_000;
     let pruned = store.prune(far, 0, 2).await.expect("prune");
     assert_eq!((pruned.payloads, pruned.rejections), (1, 3));

@@ -1,7 +1,8 @@
-//! Log exports: a background job writes the matching log entries as JSON lines into
-//! `<data_dir>/exports/` ([`crate::jobs::exports`]); download answers a 302 to a signed,
-//! time-limited link on this server. A project has at most `--max-exports-per-project` exports
-//! pending, processing or downloadable at once; more answer 429 `EXPORT_LIMIT_EXCEEDED`.
+//! Log exports: the export worker ([`crate::jobs::exports`]) writes the matching log entries as
+//! JSON lines into the store (files in the data dir with SQLite, the database with PostgreSQL);
+//! download answers a 302 to a signed, time-limited link on this server. A project has at most
+//! `--max-exports-per-project` exports pending, processing or downloadable at once; more answer
+//! 429 `EXPORT_LIMIT_EXCEEDED`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -191,7 +192,7 @@ async fn file(
         return Err(expired("this download link has expired; request a new one"));
     }
     let export = state.store.get_export_for_download(&id).await?.ok_or_else(|| ApiError::not_found("export", &id))?;
-    let (Some(secret), Some(path)) = (export.download_secret.as_deref(), export.file_path.clone()) else {
+    let Some(secret) = export.download_secret.as_deref() else {
         if export.record.status == "expired" {
             return Err(expired(&format!("export {id} expired")));
         }
@@ -203,12 +204,9 @@ async fn file(
     if export.expires_at_ms.is_some_and(|at| at <= now) {
         return Err(expired(&format!("export {id} expired")));
     }
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(|_| ApiError::internal("cannot read the export file"))?
-        .map_err(|_| {
-            ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available"))
-        })?;
+    let bytes = state.store.export_content(&id).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::GONE, "EXPORT_EXPIRED", format!("the file of export {id} is no longer available"))
+    })?;
     let disposition = format!("attachment; filename=\"hookbridge-export-{id}.jsonl\"");
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())

@@ -1,16 +1,21 @@
-//! The export worker and its files. Each export the API creates is written in the background
-//! as JSON lines, one log item a line, into `<data_dir>/exports/<export id>.jsonl` (mode 0600
-//! in a 0700 directory), page by page, then recorded `completed` with a download secret and an
-//! expiry (`--export-ttl-secs`). A file lives as long as its download window: the janitor
-//! deletes it afterwards and marks the export `expired`. A failed export's partial file is
-//! deleted at once, and exports cut off by a restart are marked `failed` at start.
+//! The export worker: every server process runs one. It claims exports waiting to be built from
+//! the store ([`crate::store::ExportStore::claim_export`]) and writes their content as JSON lines,
+//! one log item a line, one page of logs per part, renewing its lease with every part; then it
+//! records the export `completed` with a download secret and an expiry (`--export-ttl-secs`).
+//! Where the content lives is the store's business: files in the data dir (SQLite), the
+//! database (PostgreSQL, so any node serves any download).
+//!
+//! A process that dies mid-export stops renewing its lease: with a database shared by several
+//! processes another one claims the export once the lease ends and builds it again from the
+//! start (late writes of the dead claim are refused); with SQLite the next start marks it
+//! `failed`. A new export wakes the worker of the process that stored it at once; every worker
+//! also looks for work every few seconds.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::task::JoinSet;
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::clock::now_millis;
 use crate::config::Config;
@@ -20,82 +25,144 @@ use crate::store::{CompletedExport, ExportCreate, ListCursor, LogEntry, LogFilte
 
 /// Expired exports handled per store round trip.
 const BATCH: usize = 100;
-/// Messages read per page while writing a file.
+/// Messages read per page (one part of the content).
 const PAGE: usize = 1000;
+/// How long a claim lasts without renewal (each written part renews it).
+const LEASE_MS: i64 = 15_000;
+/// How often an idle worker looks for exports (stored by other processes, or whose builder died).
+const POLL: Duration = Duration::from_secs(2);
+/// Exports one process builds at once.
+const MAX_BUILDS: usize = 2;
 
-/// Appends one log entry to an export file's buffer as its JSON line (without the newline).
+/// Appends one log entry to an export's buffer as its JSON line (without the newline).
 /// The line is the API's log item, so the HTTP layer supplies it.
 pub type LineWriter = fn(&mut Vec<u8>, LogEntry) -> serde_json::Result<()>;
 
-/// Starts export jobs and keeps the running ones, so that shutdown can wait for them.
+/// This process's export worker: stores new exports and builds waiting ones in the background.
 #[derive(Clone)]
 pub struct ExportJobs {
     store: Arc<dyn Store>,
-    config: Arc<Config>,
-    write_line: LineWriter,
-    running: Arc<Mutex<JoinSet<()>>>,
+    wake: Arc<Notify>,
+    stop: Arc<Notify>,
+    worker: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl ExportJobs {
-    /// A worker that writes files with `write_line`.
+    /// Starts a worker that writes content lines with `write_line`.
     pub fn new(store: Arc<dyn Store>, config: Arc<Config>, write_line: LineWriter) -> Self {
-        ExportJobs { store, config, write_line, running: Arc::default() }
+        let (wake, stop) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        let builder = Builder { store: store.clone(), config, write_line };
+        let worker = tokio::spawn(builder.run(wake.clone(), stop.clone()));
+        ExportJobs { store, wake, stop, worker: Arc::new(Mutex::new(Some(worker))) }
     }
 
     /// Stores a new `pending` export, unless the project already has `max_live` exports
-    /// pending, processing or downloadable, and starts writing its file in the background.
+    /// pending, processing or downloadable, and wakes the worker to build it.
     pub async fn create(&self, export: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
         let outcome = self.store.create_export(export, max_live).await?;
-        if let ExportCreate::Created(stored) = &outcome {
-            self.submit(stored.as_ref().clone());
+        if matches!(outcome, ExportCreate::Created(_)) {
+            self.wake.notify_one();
         }
         Ok(outcome)
     }
 
-    /// Writes the file of a stored (`pending`) export in the background and records the outcome.
-    fn submit(&self, export: StoredExport) {
-        let job = self.clone();
-        if let Ok(mut running) = self.running.lock() {
-            while running.try_join_next().is_some() {}
-            running.spawn(async move { job.run(export).await });
-        }
-    }
-
-    /// Waits up to `grace` for the running exports, then stops the rest (the next start marks
-    /// them `failed`, see [`fail_interrupted`]).
+    /// Stops claiming, and waits up to `grace` for the exports being built (those waiting are
+    /// claimed first), then stops the rest: another process takes them over when their lease
+    /// ends, or (SQLite) the next start marks them `failed`.
     pub async fn shutdown(self, grace: Duration) {
-        let Ok(mut running) = self.running.lock().map(|mut r| std::mem::take(&mut *r)) else { return };
-        if tokio::time::timeout(grace, async { while running.join_next().await.is_some() {} }).await.is_err() {
-            tracing::warn!(
-                exports = running.len(),
-                "stopped unfinished exports at shutdown; they are marked failed at the next start"
-            );
-            running.shutdown().await;
+        let Some(mut worker) = self.worker.lock().ok().and_then(|mut w| w.take()) else { return };
+        self.stop.notify_one();
+        if tokio::time::timeout(grace, &mut worker).await.is_err() {
+            tracing::warn!("stopped unfinished exports at shutdown");
+            worker.abort();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Builder {
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    write_line: LineWriter,
+}
+
+/// Why a build stopped before completing.
+enum Stop {
+    /// Another process took the export over (this one's lease ended).
+    Lost,
+    /// The store cannot be reached: the lease ends and the export is built again later.
+    Unavailable(String),
+    /// The export cannot be built: it is marked `failed`.
+    Failed(String),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(message) => Stop::Unavailable(message),
+            other => Stop::Failed(other.to_string()),
+        }
+    }
+}
+
+impl Builder {
+    /// Claims and builds exports until `stop`; then claims once more and lets the builds finish.
+    async fn run(self, wake: Arc<Notify>, stop: Arc<Notify>) {
+        let mut building = JoinSet::new();
+        loop {
+            self.claim(&mut building).await;
+            tokio::select! {
+                _ = stop.notified() => break,
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                Some(_) = building.join_next(), if !building.is_empty() => {}
+            }
+        }
+        self.claim(&mut building).await;
+        while building.join_next().await.is_some() {}
+    }
+
+    /// Claims waiting exports while this process builds fewer than [`MAX_BUILDS`].
+    async fn claim(&self, building: &mut JoinSet<()>) {
+        while building.len() < MAX_BUILDS {
+            let claimant = format!("pid{}-{}", std::process::id(), ids::uuid7());
+            let now = now_millis();
+            match self.store.claim_export(&claimant, now, now.saturating_add(LEASE_MS)).await {
+                Ok(Some(export)) => {
+                    building.spawn(self.clone().build(export, claimant));
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot look for exports to build; will retry");
+                    return;
+                }
+            }
         }
     }
 
-    async fn run(&self, export: StoredExport) {
+    /// Builds one claimed export and records the outcome.
+    async fn build(self, export: StoredExport, claimant: String) {
         let id = export.record.id.clone();
-        if let Err(error) = self.write(&export).await {
-            tracing::warn!(export_id = %id, %error, "export failed");
-            if let Err(e) = remove(&path(&self.config.data_dir, &id)).await {
-                tracing::error!(export_id = %id, error = %e, "cannot delete the partial export file");
+        match self.write(&export, &claimant).await {
+            Ok(()) => {}
+            Err(Stop::Lost) => tracing::warn!(export_id = %id, "another server process took this export over"),
+            Err(Stop::Unavailable(error)) => {
+                tracing::warn!(export_id = %id, %error, "export interrupted by a database outage; it is built again later")
             }
-            if let Err(e) = self.store.fail_export(&id, error, now_millis()).await {
-                tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
+            Err(Stop::Failed(error)) => {
+                tracing::warn!(export_id = %id, %error, "export failed");
+                if let Err(e) = self.store.fail_export(&id, &claimant, error, now_millis()).await {
+                    tracing::error!(export_id = %id, error = %e, "cannot record the export failure");
+                }
             }
         }
     }
 
-    async fn write(&self, export: &StoredExport) -> Result<(), String> {
+    async fn write(&self, export: &StoredExport, claimant: &str) -> Result<(), Stop> {
         let record = &export.record;
-        let status = record.filter_status.as_deref().map(stored_status).transpose().map_err(|e| e.to_string())?;
-        self.store.start_export(&record.id, now_millis()).await.map_err(|e| e.to_string())?;
-        let (data_dir, export_id) = (self.config.data_dir.clone(), record.id.clone());
-        let (path, mut file) =
-            tokio::task::spawn_blocking(move || create(&data_dir, &export_id)).await.map_err(|e| e.to_string())??;
+        let status = record.filter_status.as_deref().map(stored_status).transpose()?;
         let mut after: Option<ListCursor> = None;
-        let (mut rows, mut size) = (0i64, 0i64);
+        let (mut part, mut rows, mut size) = (0i64, 0i64, 0i64);
         loop {
             let filter = LogFilter {
                 project_id: record.project_id.clone(),
@@ -107,103 +174,62 @@ impl ExportJobs {
                 limit: PAGE,
                 after: after.take(),
             };
-            let page = self.store.list_messages(filter).await.map_err(|e| e.to_string())?;
+            let page = self.store.list_messages(filter).await?;
             let mut buf = Vec::with_capacity(page.items.len() * 256);
             for entry in page.items {
-                (self.write_line)(&mut buf, entry).map_err(|e| e.to_string())?;
+                (self.write_line)(&mut buf, entry).map_err(|e| Stop::Failed(e.to_string()))?;
                 buf.push(b'\n');
-                rows += 1;
+                rows = rows.saturating_add(1);
             }
-            size += buf.len() as i64;
-            file = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| file))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("cannot write the export file: {e}"))?;
+            size = size.saturating_add(i64::try_from(buf.len()).unwrap_or(i64::MAX));
+            let lease_until = now_millis().saturating_add(LEASE_MS);
+            if !self.store.append_export_content(&record.id, claimant, part, buf, lease_until).await? {
+                return Err(Stop::Lost);
+            }
+            part = part.saturating_add(1);
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,
             }
         }
-        tokio::task::spawn_blocking(move || file.sync_all()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
         let completed_at = now_millis();
+        let ttl = i64::try_from(self.config.export_ttl.as_millis()).unwrap_or(i64::MAX);
         let done = CompletedExport {
             row_count: rows,
             file_size_bytes: size,
-            file_path: path.to_string_lossy().into_owned(),
             download_secret: ids::secret_token(),
             completed_at,
-            expires_at: completed_at.saturating_add(i64::try_from(self.config.export_ttl.as_millis()).unwrap_or(i64::MAX)),
+            expires_at: completed_at.saturating_add(ttl),
         };
-        self.store.complete_export(&record.id, done).await.map_err(|e| e.to_string())
+        if self.store.complete_export(&record.id, claimant, done).await? { Ok(()) } else { Err(Stop::Lost) }
     }
 }
 
-/// Where the file of an export lives.
-pub fn path(data_dir: &Path, export_id: &str) -> PathBuf {
-    data_dir.join("exports").join(format!("{export_id}.jsonl"))
-}
-
-/// Creates the (new) file of an export, mode 0600, and its directory, mode 0700.
-pub fn create(data_dir: &Path, export_id: &str) -> Result<(PathBuf, std::fs::File), String> {
-    let path = path(data_dir, export_id);
-    if let Some(dir) = path.parent() {
-        crate::data_dir::ensure_private_dir(dir)?;
-    }
-    let file = crate::data_dir::create_private_file(&path).map_err(|e| format!("cannot create the export file: {e}"))?;
-    Ok((path, file))
-}
-
-/// Deletes a file; one that is already gone (or whose directory is not one) counts as deleted.
-pub async fn remove(path: &Path) -> Result<(), String> {
-    let owned = path.to_owned();
-    match tokio::task::spawn_blocking(move || std::fs::remove_file(owned)).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(()),
-        Ok(Err(e)) => Err(format!("cannot delete {}: {e}", path.display())),
-        Err(e) => Err(format!("cannot delete {}: {e}", path.display())),
-    }
-}
-
-/// Deletes the files of exports whose download window ended at or before `now_ms` and marks
-/// them `expired`; returns how many. A file that cannot be deleted is retried on the next pass.
+/// Deletes the content of exports whose download window ended at or before `now_ms` and marks
+/// them `expired`; returns how many. Content that cannot be deleted is retried on the next pass.
 pub async fn delete_expired(store: &dyn Store, now_ms: i64) -> usize {
     let mut deleted = 0;
     loop {
-        let batch = match store.expired_export_files(now_ms, BATCH).await {
-            Ok(batch) => batch,
+        match store.expire_exports(now_ms, BATCH).await {
+            Ok(n) => {
+                deleted += n;
+                if n < BATCH {
+                    return deleted;
+                }
+            }
             Err(e) => {
-                tracing::error!(error = %e, "cannot list expired export files; will retry");
+                tracing::error!(error = %e, "cannot delete the content of expired exports; will retry");
                 return deleted;
             }
-        };
-        let full = batch.len() == BATCH;
-        let mut progressed = false;
-        for expired in batch {
-            if let Err(error) = remove(Path::new(&expired.file_path)).await {
-                tracing::error!(export_id = %expired.export_id, %error, "cannot delete an expired export file; will retry");
-                continue;
-            }
-            match store.forget_export_file(&expired.export_id).await {
-                Ok(()) => {
-                    deleted += 1;
-                    progressed = true;
-                }
-                Err(e) => tracing::error!(export_id = %expired.export_id, error = %e, "cannot mark an export expired"),
-            }
-        }
-        if !full || !progressed {
-            return deleted;
         }
     }
 }
 
-/// At start: marks exports left `pending` or `processing` by the previous process `failed` and
-/// deletes their partial files, so they neither hang forever nor count against the export cap.
-pub async fn fail_interrupted(store: &dyn Store, data_dir: &Path) -> Result<(), String> {
+/// At start: marks exports whose builder died with the previous process `failed` (deleting
+/// their partial content), so they neither hang forever nor count against the export cap. A
+/// store shared by several processes marks none: their leases end and another process builds them.
+pub async fn fail_interrupted(store: &dyn Store) -> Result<(), String> {
     let ids = store.fail_interrupted_exports(now_millis()).await.map_err(|e| e.to_string())?;
-    for id in &ids {
-        remove(&path(data_dir, id)).await?;
-    }
     if !ids.is_empty() {
         tracing::warn!(exports = ids.len(), "marked exports interrupted by the last shutdown as failed");
     }
@@ -212,6 +238,8 @@ pub async fn fail_interrupted(store: &dyn Store, data_dir: &Path) -> Result<(), 
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::config::{Args, Config};
     use crate::store::Direction;

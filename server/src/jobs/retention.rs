@@ -3,7 +3,7 @@
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
 //! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
 //! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]), and deletes
-//! the files of exports whose download window ended ([`super::exports`]). Before each pass it
+//! the content of exports whose download window ended ([`super::exports`]). Before each pass it
 //! asks the store whether this process may run it ([`crate::store::RetentionStore::try_lead`]): with SQLite
 //! always; with a database shared by several processes, one of them at a time.
 
@@ -33,7 +33,7 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
     }
     let exports = super::exports::delete_expired(store, now).await;
     if exports > 0 {
-        tracing::info!(exports, "deleted the files of expired exports");
+        tracing::info!(exports, "deleted the content of expired exports");
     }
 }
 

@@ -30,7 +30,7 @@ pub mod sqlite;
 pub mod tenancy;
 
 pub use endpoints::EndpointStore;
-pub use exports::{ExpiredExportFile, ExportCreate, ExportStore};
+pub use exports::{ExportCreate, ExportStore};
 pub use health::HealthStore;
 pub use inbound::InboundStore;
 pub use messages::MessageStore;

@@ -426,7 +426,6 @@ mod tests {
         let export = CompletedExport {
             row_count: 1,
             file_size_bytes: 1,
-            file_path: "/x".into(),
             download_secret: "downloadsecret".into(),
             completed_at: 0,
             expires_at: 0,

@@ -401,7 +401,7 @@ pub struct StoredExport {
     pub record: hookbridge::ExportRecord,
     /// Which messages.
     pub direction: Direction,
-    /// The file, once written.
+    /// The file of its content, once written, where the content lives in files (SQLite).
     pub file_path: Option<String>,
     /// Secret that signs download links.
     pub download_secret: Option<String>,
@@ -416,10 +416,8 @@ hookbridge::debug_redacted!(StoredExport { record, direction, file_path, downloa
 pub struct CompletedExport {
     /// Rows written.
     pub row_count: i64,
-    /// File size in bytes.
+    /// Content size in bytes.
     pub file_size_bytes: i64,
-    /// Where the file is.
-    pub file_path: String,
     /// Secret that signs download links.
     pub download_secret: String,
     /// Unix milliseconds.
@@ -428,4 +426,4 @@ pub struct CompletedExport {
     pub expires_at: i64,
 }
 
-hookbridge::debug_redacted!(CompletedExport { row_count, file_size_bytes, file_path, download_secret, completed_at, expires_at });
+hookbridge::debug_redacted!(CompletedExport { row_count, file_size_bytes, download_secret, completed_at, expires_at });

@@ -232,8 +232,14 @@ pub const INBOUND_SUMMARY_COLUMNS: &str = "id, name, url, paused, created_at";
 pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointSummary), C::Error> {
     let (id, created_at) = (r.text(0)?, r.int(4)?);
     let cursor = ListCursor { created_at, id: id.clone() };
-    let summary =
-        InboundEndpointSummary { id, name: r.text(1)?, url: r.text(2)?, active: true, paused: r.flag(3)?, created_at: timestamp(created_at) };
+    let summary = InboundEndpointSummary {
+        id,
+        name: r.text(1)?,
+        url: r.text(2)?,
+        active: true,
+        paused: r.flag(3)?,
+        created_at: timestamp(created_at),
+    };
     Ok((cursor, summary))
 }
 

@@ -267,7 +267,8 @@ async fn racing_sends_with_one_key_through_two_clients_store_one_message() {
         let key = format!("two-nodes-{round}");
         let tasks: Vec<_> = (0..8)
             .map(|i| {
-                let (url, body) = (urls[i % 2].clone(), json!({"endpoint_id": ep.id, "payload": {"n": round}, "idempotency_key": key}));
+                let (url, body) =
+                    (urls[i % 2].clone(), json!({"endpoint_id": ep.id, "payload": {"n": round}, "idempotency_key": key}));
                 tokio::spawn(async move {
                     let answer = Raw::new(&url).post("/v1/webhooks/send", body).await;
                     (answer.status, answer.body["data"]["message_id"].as_str().map(str::to_owned))

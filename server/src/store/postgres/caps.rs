@@ -6,7 +6,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use super::pg_err;
+use super::{col, pg_err};
 use crate::store::StoreError;
 
 /// Class of the advisory locks that serialize claims per endpoint ("HBQ").
@@ -95,12 +95,12 @@ pub(super) async fn read<C: GenericClient>(client: &C, endpoint_id: &str, now_ms
         .await
         .map_err(pg_err)?;
     let row = client.query_one(&stmt, &[&endpoint_id, &now_ms]).await.map_err(pg_err)?;
-    let paused: Option<bool> = row.try_get(0).map_err(pg_err)?;
-    let rps: Option<i64> = row.try_get(1).map_err(pg_err)?;
-    let burst: Option<i64> = row.try_get(2).map_err(pg_err)?;
-    let tokens: Option<f64> = row.try_get(3).map_err(pg_err)?;
-    let at: Option<i64> = row.try_get(4).map_err(pg_err)?;
-    let in_flight: i64 = row.try_get(5).map_err(pg_err)?;
+    let paused: Option<bool> = col(&row, 0)?;
+    let rps: Option<i64> = col(&row, 1)?;
+    let burst: Option<i64> = col(&row, 2)?;
+    let tokens: Option<f64> = col(&row, 3)?;
+    let at: Option<i64> = col(&row, 4)?;
+    let in_flight: i64 = col(&row, 5)?;
     Ok(EndpointCaps {
         paused: paused.unwrap_or(false),
         in_flight: usize::try_from(in_flight).unwrap_or(0),

@@ -5,7 +5,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use super::{PgStore, caps, pg_err};
+use super::{PgStore, caps, col, pg_err};
 use crate::store::due_scan::{self, DueProbe, EndpointRoom};
 use crate::store::{DueScan, DueWork, StoreError};
 
@@ -43,7 +43,7 @@ impl<C: GenericClient> DueProbe for Probe<'_, C> {
         let op = if inclusive { ">=" } else { ">" };
         let sql = format!("SELECT project_id FROM messages WHERE {WAITING} AND project_id {op} $1 ORDER BY project_id LIMIT 1");
         let row = self.query_opt(&sql, &[&after.unwrap_or("")]).await?;
-        row.map(|r| r.try_get(0).map_err(pg_err)).transpose()
+        row.map(|r| col(&r, 0)).transpose()
     }
 
     async fn next_endpoint(&mut self, project_id: &str, after: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
@@ -52,7 +52,7 @@ impl<C: GenericClient> DueProbe for Probe<'_, C> {
              AND next_attempt_at IS NOT NULL ORDER BY endpoint_id, next_attempt_at LIMIT 1"
         );
         let row = self.query_opt(&sql, &[&project_id, &after.unwrap_or("")]).await?;
-        row.map(|r| Ok((r.try_get(0).map_err(pg_err)?, r.try_get(1).map_err(pg_err)?))).transpose()
+        row.map(|r| Ok((col(&r, 0)?, col(&r, 1)?))).transpose()
     }
 
     async fn endpoint_room(&mut self, endpoint_id: &str, now_ms: i64) -> Result<EndpointRoom, StoreError> {
@@ -67,12 +67,12 @@ impl<C: GenericClient> DueProbe for Probe<'_, C> {
         );
         let most = i64::try_from(most).unwrap_or(i64::MAX);
         let row = self.query_opt(&sql, &[&project_id, &endpoint_id, &now_ms, &most]).await?;
-        let n: i64 = row.map(|r| r.try_get(0).map_err(pg_err)).transpose()?.unwrap_or(0);
+        let n: i64 = row.map(|r| col(&r, 0)).transpose()?.unwrap_or(0);
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
     async fn earliest_lease(&mut self) -> Result<Option<i64>, StoreError> {
         let row = self.query_opt("SELECT MIN(lease_until) FROM messages WHERE status = 'delivering'", &[]).await?;
-        Ok(row.map(|r| r.try_get::<_, Option<i64>>(0).map_err(pg_err)).transpose()?.flatten())
+        Ok(row.map(|r| col::<Option<i64>>(&r, 0)).transpose()?.flatten())
     }
 }

@@ -64,10 +64,11 @@ pub(super) async fn original_by_key(
     endpoint_id: &str,
     key: &str,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let row = opt_row(c, "SELECT id, payload_sha256 FROM messages WHERE endpoint_id = $1 AND idempotency_key = $2", &[
-        &endpoint_id,
-        &key,
-    ])
+    let row = opt_row(
+        c,
+        "SELECT id, payload_sha256 FROM messages WHERE endpoint_id = $1 AND idempotency_key = $2",
+        &[&endpoint_id, &key],
+    )
     .await?;
     row.map(|r| Ok((r.text(0).map_err(pg_err)?, r.text(1).map_err(pg_err)?))).transpose()
 }

@@ -7,6 +7,7 @@
 //! cannot be reached, every method fails with [`StoreError::Unavailable`] (the API answers 503
 //! with `Retry-After`), and the pool reconnects by itself once the database is back.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +34,11 @@ mod sql;
 mod tenancy;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_queue.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_queue.sql"),
+    include_str!("migrations/0003_jobs.sql"),
+];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4842_4d49_4752_4154; // "HBMIGRAT"
@@ -49,6 +54,8 @@ pub struct PgStore {
     pool: Pool,
     secrets: Arc<SecretBox>,
     url: Arc<str>,
+    /// Connections holding the advisory lock of each cluster-wide job this node leads.
+    job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
     /// This process's name in leases (`messages.leased_by`).
     node_id: Arc<str>,
     /// Fired when another node stores due work (see [`notify`]).
@@ -96,6 +103,7 @@ impl PgStore {
             node_id: Arc::from(default_node_id()),
             wake: Arc::default(),
             listening: Arc::default(),
+            job_leads: Arc::default(),
         })
     }
 

@@ -1,5 +1,5 @@
 //! Wake-ups across nodes. A transaction that stores work due now also runs
-//! `pg_notify('hookbridge_work', '')` (delivered at commit); every node keeps one dedicated,
+//! [`super::NOTIFY_WORK`] (delivered at commit); every node keeps one dedicated,
 //! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
 //! for each notification, so a message accepted on one node is picked up by some node at once
 //! rather than at its next poll. The listener reconnects with backoff when its connection drops
@@ -11,12 +11,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use deadpool_postgres::GenericClient;
 use tokio::sync::Notify;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use super::{PgStore, pg_err, redact_url};
-use crate::store::StoreError;
+use super::{PgStore, redact_url};
 
 /// The channel notified when work is stored.
 const CHANNEL: &str = "hookbridge_work";
@@ -43,13 +41,6 @@ impl PgStore {
         }
         self.wake.clone()
     }
-}
-
-/// Tells every node that work is due now; inside a transaction, the notification goes out at commit.
-pub(super) async fn work_due<C: GenericClient>(client: &C) -> Result<(), StoreError> {
-    let stmt = client.prepare_cached("SELECT pg_notify('hookbridge_work', '')").await.map_err(pg_err)?;
-    client.execute(&stmt, &[]).await.map_err(pg_err)?;
-    Ok(())
 }
 
 /// Listens until the store (and its wake-up) is gone, reconnecting with backoff.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use deadpool_postgres::GenericClient;
 
 use super::due_work::WAITING;
-use super::{PgStore, caps, notify, pg_err};
+use super::{PgStore, caps, col, pg_err, signing_keys, sql};
 use crate::clock::now_millis;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
@@ -28,7 +28,7 @@ impl DeliveryQueue for PgStore {
     async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let mut client = self.client().await?;
         if requeue_leases(&client, now_ms, "lease_until <= $1", None).await? > 0 {
-            notify::work_due(&client).await?;
+            sql::notify_work(&client).await?;
         }
         let mut allocations: Vec<Allocation> = allocations.into_iter().filter(|a| a.count > 0).collect();
         if allocations.is_empty() {
@@ -89,7 +89,7 @@ impl DeliveryQueue for PgStore {
             }
         }
         if due_now {
-            notify::work_due(&tx).await?;
+            sql::notify_work(&tx).await?;
         }
         tx.commit().await.map_err(pg_err)
     }
@@ -109,7 +109,7 @@ impl DeliveryQueue for PgStore {
         let released = client.execute(&stmt, &[&due_at_ms, &message_ids, &&*self.node_id]).await.map_err(pg_err)?;
         // Due now (e.g. this node is shutting down): another node takes them at once.
         if released > 0 && due_at_ms <= now_millis() {
-            notify::work_due(&client).await?;
+            sql::notify_work(&client).await?;
         }
         Ok(())
     }
@@ -120,7 +120,7 @@ impl DeliveryQueue for PgStore {
         let client = self.client().await?;
         let released = requeue_leases(&client, now_ms, "(lease_until <= $1 OR leased_by = $2)", Some(&self.node_id)).await?;
         if released > 0 {
-            notify::work_due(&client).await?;
+            sql::notify_work(&client).await?;
         }
         Ok(released)
     }
@@ -130,8 +130,8 @@ impl DeliveryQueue for PgStore {
         let stmt = client.prepare_cached(QUEUE_DEPTH_SQL).await.map_err(pg_err)?;
         let mut depth = QueueDepth::default();
         for row in client.query(&stmt, &[]).await.map_err(pg_err)? {
-            let status: String = row.try_get(0).map_err(pg_err)?;
-            let count: i64 = row.try_get(1).map_err(pg_err)?;
+            let status: String = col(&row, 0)?;
+            let count: i64 = col(&row, 1)?;
             add_to_depth(&mut depth, &status, count);
         }
         Ok(depth)
@@ -189,23 +189,22 @@ async fn claim_rows<C: GenericClient>(
     rows.iter()
         .map(|r| {
             Ok(ClaimedRow {
-                id: r.try_get(0)?,
-                project_id: r.try_get(1)?,
-                direction: Direction::from_stored(r.try_get(2)?),
-                endpoint_id: r.try_get(3)?,
-                destination_url: r.try_get(4)?,
-                content_type: r.try_get(5)?,
-                payload: r.try_get(6)?,
-                headers: r.try_get(7)?,
-                signed_at: r.try_get(8)?,
-                attempt_count: r.try_get(9)?,
-                fast_retry_count: r.try_get(10)?,
-                slow_retry_count: r.try_get(11)?,
-                created_at: r.try_get(12)?,
+                id: col(r, 0)?,
+                project_id: col(r, 1)?,
+                direction: Direction::from_stored(col(r, 2)?),
+                endpoint_id: col(r, 3)?,
+                destination_url: col(r, 4)?,
+                content_type: col(r, 5)?,
+                payload: col(r, 6)?,
+                headers: col(r, 7)?,
+                signed_at: col(r, 8)?,
+                attempt_count: col(r, 9)?,
+                fast_retry_count: col(r, 10)?,
+                slow_retry_count: col(r, 11)?,
+                created_at: col(r, 12)?,
             })
         })
-        .collect::<Result<_, tokio_postgres::Error>>()
-        .map_err(pg_err)
+        .collect()
 }
 
 /// What is needed to deliver to the endpoint, or `None` when it is gone.
@@ -222,32 +221,19 @@ async fn load_target<C: GenericClient>(
                 .await
                 .map_err(pg_err)?;
             let Some(row) = tx.query_opt(&stmt, &[&endpoint_id]).await.map_err(pg_err)? else { return Ok(None) };
-            let sealed: Option<String> = row.try_get(1).map_err(pg_err)?;
+            let sealed: Option<String> = col(&row, 1)?;
             let headers = keys.open_opt(SecretField::EndpointHeaders, endpoint_id, sealed.as_deref())?;
-            (row.try_get(0).map_err(pg_err)?, headers, row.try_get(2).map_err(pg_err)?, row.try_get(3).map_err(pg_err)?, true)
+            (col(&row, 0)?, headers, col(&row, 2)?, col(&row, 3)?, true)
         }
         Direction::Inbound => {
             // Deleted inbound endpoints still forward what they accepted.
             let stmt =
                 tx.prepare_cached("SELECT url, signing_enabled FROM inbound_endpoints WHERE id = $1").await.map_err(pg_err)?;
             let Some(row) = tx.query_opt(&stmt, &[&endpoint_id]).await.map_err(pg_err)? else { return Ok(None) };
-            (row.try_get(0).map_err(pg_err)?, None, 0, 0, row.try_get(1).map_err(pg_err)?)
+            (col(&row, 0)?, None, 0, 0, col(&row, 1)?)
         }
     };
-    let mut secrets = Vec::new();
-    if signing {
-        let stmt = tx
-            .prepare_cached(
-                "SELECT id, secret FROM signing_keys WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
-            )
-            .await
-            .map_err(pg_err)?;
-        for row in tx.query(&stmt, &[&endpoint_id]).await.map_err(pg_err)? {
-            let id: String = row.try_get(0).map_err(pg_err)?;
-            let sealed: String = row.try_get(1).map_err(pg_err)?;
-            secrets.push(keys.open(SecretField::SigningSecret, &id, &sealed)?);
-        }
-    }
+    let secrets = if signing { signing_keys::active_secrets(tx, keys, endpoint_id).await? } else { Vec::new() };
     Ok(Some(DeliveryTarget::new(url, headers.as_deref(), secrets, rps, burst)))
 }
 

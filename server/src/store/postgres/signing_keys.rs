@@ -67,7 +67,6 @@ pub(crate) async fn list<C: GenericClient>(client: &C, keys: &SecretBox, owner_i
 }
 
 /// The active secrets of an owner in plaintext, oldest first (what deliveries are signed with).
-#[allow(dead_code)] // used by the delivery queue
 pub(crate) async fn active_secrets<C: GenericClient>(
     client: &C,
     keys: &SecretBox,

@@ -1,53 +1,16 @@
 //! SQLite implementation of [`ExportStore`]. The download secret is stored sealed
-//! ([`crate::secrets`]).
+//! ([`crate::secrets`]); the content lives in files in the data dir ([`super::export_files`]).
+//! One process owns the database, so a claim needs no lease: what it left `processing` when it
+//! died is failed at the next start.
 
-use hookbridge::ExportRecord;
+use std::path::{Path, PathBuf};
+
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
-use crate::clock::{opt_timestamp, timestamp};
+use super::{SqliteStore, export_files};
 use crate::secrets::{SecretBox, SecretField};
-use crate::store::{
-    CompletedExport, Direction, ExpiredExportFile, ExportCreate, ExportStore, NewExport, StoreError, StoredExport,
-};
-
-const COLUMNS: &str = "id, project_id, status, filter_start_time, filter_end_time, created_at, filter_status, \
-    filter_endpoint_id, row_count, file_size_bytes, error_message, started_at, completed_at, expires_at, direction, \
-    file_path, download_token";
-
-fn export_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredExport> {
-    let expires_at: Option<i64> = r.get(13)?;
-    let direction: String = r.get(14)?;
-    Ok(StoredExport {
-        record: ExportRecord {
-            id: r.get(0)?,
-            project_id: r.get(1)?,
-            status: r.get(2)?,
-            filter_start_time: timestamp(r.get(3)?),
-            filter_end_time: timestamp(r.get(4)?),
-            created_at: timestamp(r.get(5)?),
-            filter_status: r.get(6)?,
-            filter_endpoint_id: r.get(7)?,
-            row_count: r.get(8)?,
-            file_size_bytes: r.get(9)?,
-            error_message: r.get(10)?,
-            started_at: opt_timestamp(r.get(11)?),
-            completed_at: opt_timestamp(r.get(12)?),
-            expires_at: opt_timestamp(expires_at),
-        },
-        direction: if direction == "inbound" { Direction::Inbound } else { Direction::Outbound },
-        file_path: r.get(15)?,
-        download_secret: r.get(16)?,
-        expires_at_ms: expires_at,
-    })
-}
-
-/// Opens the sealed download secret of a row read by [`export_row`].
-fn opened(keys: &SecretBox, mut export: StoredExport) -> Result<StoredExport, StoreError> {
-    export.download_secret =
-        keys.open_opt(SecretField::ExportDownloadSecret, &export.record.id, export.download_secret.as_deref())?;
-    Ok(export)
-}
+use crate::store::exports::{EXPORT_COLUMNS, ExportColumns};
+use crate::store::{CompletedExport, ExportCreate, ExportStore, NewExport, StoreError, StoredExport};
 
 fn get(
     conn: &Connection,
@@ -55,10 +18,10 @@ fn get(
     project_id: Option<&str>,
     export_id: &str,
 ) -> Result<Option<StoredExport>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM exports WHERE id = ?1 AND (?2 IS NULL OR project_id = ?2)"))?
-        .query_row(params![export_id, project_id], export_row)
+    conn.prepare_cached(&format!("SELECT {EXPORT_COLUMNS} FROM exports WHERE id = ?1 AND (?2 IS NULL OR project_id = ?2)"))?
+        .query_row(params![export_id, project_id], |r| ExportColumns::read(r))
         .optional()?
-        .map(|e| opened(keys, e))
+        .map(|e| e.into_export(keys))
         .transpose()
 }
 
@@ -101,10 +64,10 @@ impl ExportStore for SqliteStore {
         let (project, keys) = (project_id.to_owned(), self.secrets());
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM exports WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"
+                "SELECT {EXPORT_COLUMNS} FROM exports WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"
             ))?;
-            let rows = stmt.query_map(params![project], export_row)?;
-            rows.map(|row| opened(&keys, row?)).collect()
+            let rows = stmt.query_map(params![project], |r| ExportColumns::read(r))?;
+            rows.map(|row| row?.into_export(&keys)).collect()
         })
         .await
     }
@@ -119,30 +82,54 @@ impl ExportStore for SqliteStore {
         self.read(move |conn| get(conn, &keys, None, &id)).await
     }
 
-    async fn start_export(&self, export_id: &str, now_ms: i64) -> Result<(), StoreError> {
-        let id = export_id.to_owned();
+    async fn claim_export(&self, _claimant: &str, now_ms: i64, _lease_until: i64) -> Result<Option<StoredExport>, StoreError> {
+        let keys = self.secrets();
         self.write(move |conn| {
-            conn.execute("UPDATE exports SET status = 'processing', started_at = ?2 WHERE id = ?1", params![id, now_ms])?;
-            Ok(())
+            let claimed: Option<String> = conn
+                .prepare_cached(
+                    "UPDATE exports SET status = 'processing', started_at = ?1 WHERE id = \
+                     (SELECT id FROM exports WHERE status = 'pending' ORDER BY created_at, id LIMIT 1) RETURNING id",
+                )?
+                .query_row(params![now_ms], |r| r.get(0))
+                .optional()?;
+            match claimed {
+                Some(id) => get(conn, &keys, None, &id),
+                None => Ok(None),
+            }
         })
         .await
     }
 
-    async fn complete_export(&self, export_id: &str, d: CompletedExport) -> Result<(), StoreError> {
-        let (id, keys) = (export_id.to_owned(), self.secrets());
+    async fn append_export_content(
+        &self,
+        export_id: &str,
+        _claimant: &str,
+        part: i64,
+        content: Vec<u8>,
+        _lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        export_files::write_part(&self.data_dir(), export_id, part, content).await.map_err(StoreError::Io)?;
+        Ok(true)
+    }
+
+    async fn complete_export(&self, export_id: &str, _claimant: &str, d: CompletedExport) -> Result<bool, StoreError> {
+        let path = export_files::path(&self.data_dir(), export_id);
+        export_files::sync(&path).await.map_err(StoreError::Io)?;
+        let (id, keys, file) = (export_id.to_owned(), self.secrets(), path.to_string_lossy().into_owned());
         self.write(move |conn| {
             let secret = keys.seal(SecretField::ExportDownloadSecret, &id, &d.download_secret)?;
-            conn.execute(
+            let n = conn.execute(
                 "UPDATE exports SET status = 'completed', row_count = ?2, file_size_bytes = ?3, file_path = ?4, \
-                 download_token = ?5, completed_at = ?6, expires_at = ?7 WHERE id = ?1",
-                params![id, d.row_count, d.file_size_bytes, d.file_path, secret, d.completed_at, d.expires_at],
+                 download_token = ?5, completed_at = ?6, expires_at = ?7 WHERE id = ?1 AND status = 'processing'",
+                params![id, d.row_count, d.file_size_bytes, file, secret, d.completed_at, d.expires_at],
             )?;
-            Ok(())
+            Ok(n == 1)
         })
         .await
     }
 
-    async fn fail_export(&self, export_id: &str, error: String, now_ms: i64) -> Result<(), StoreError> {
+    async fn fail_export(&self, export_id: &str, _claimant: &str, error: String, now_ms: i64) -> Result<(), StoreError> {
+        export_files::remove(&export_files::path(&self.data_dir(), export_id)).await.map_err(StoreError::Io)?;
         let id = export_id.to_owned();
         self.write(move |conn| {
             conn.execute(
@@ -154,39 +141,77 @@ impl ExportStore for SqliteStore {
         .await
     }
 
-    async fn expired_export_files(&self, now_ms: i64, limit: usize) -> Result<Vec<ExpiredExportFile>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, file_path FROM exports WHERE status = 'completed' AND expires_at <= ?1 \
-                 AND file_path IS NOT NULL ORDER BY expires_at LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now_ms, limit as i64], |r| {
-                Ok(ExpiredExportFile { export_id: r.get(0)?, file_path: r.get(1)? })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
+    async fn export_content(&self, export_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let id = export_id.to_owned();
+        let file: Option<String> = self
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached("SELECT file_path FROM exports WHERE id = ?1")?
+                    .query_row(params![id], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten())
+            })
+            .await?;
+        match file {
+            Some(file) => export_files::read(Path::new(&file)).await.map_err(StoreError::Io),
+            None => Ok(None),
+        }
     }
 
-    async fn forget_export_file(&self, export_id: &str) -> Result<(), StoreError> {
-        let id = export_id.to_owned();
+    async fn expire_exports(&self, now_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        let expired: Vec<(String, String)> = self
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, file_path FROM exports WHERE status = 'completed' AND expires_at <= ?1 \
+                     AND file_path IS NOT NULL ORDER BY expires_at LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![now_ms, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        let mut deleted = Vec::with_capacity(expired.len());
+        for (id, file) in expired {
+            match export_files::remove(Path::new(&file)).await {
+                Ok(()) => deleted.push(id),
+                Err(error) => tracing::error!(export_id = %id, %error, "cannot delete an expired export file; will retry"),
+            }
+        }
+        let count = deleted.len();
         self.write(move |conn| {
-            conn.prepare_cached("UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1")?
-                .execute(params![id])?;
+            let mut stmt = conn.prepare_cached(
+                "UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1",
+            )?;
+            for id in &deleted {
+                stmt.execute(params![id])?;
+            }
             Ok(())
         })
-        .await
+        .await?;
+        Ok(count)
     }
 
     async fn fail_interrupted_exports(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
-        self.write(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "UPDATE exports SET status = 'failed', error_message = 'interrupted by a server restart; start a new export', \
-                 completed_at = ?1 WHERE status IN ('pending', 'processing') RETURNING id",
-            )?;
-            let rows = stmt.query_map(params![now_ms], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
+        let ids: Vec<String> = self
+            .write(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "UPDATE exports SET status = 'failed', error_message = 'interrupted by a server restart; start a new export', \
+                     completed_at = ?1 WHERE status IN ('pending', 'processing') RETURNING id",
+                )?;
+                let rows = stmt.query_map(params![now_ms], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
+        let data_dir = self.data_dir();
+        for id in &ids {
+            export_files::remove(&export_files::path(&data_dir, id)).await.map_err(StoreError::Io)?;
+        }
+        Ok(ids)
+    }
+}
+
+impl SqliteStore {
+    /// The data dir, where export files live.
+    fn data_dir(&self) -> PathBuf {
+        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
     }
 }

@@ -18,9 +18,7 @@ fn message_row(
     message_id: &str,
 ) -> Result<Option<MessageRow>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = ?3"
-        ))?
+        .prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = ?3"))?
         .query_row(params![message_id, project_id, direction.as_str()], |r| MessageRow::read(r))
         .optional()?)
 }

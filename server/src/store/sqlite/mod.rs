@@ -17,6 +17,7 @@ use crate::store::StoreError;
 mod api_keys;
 mod due_work;
 mod endpoints;
+mod export_files;
 mod exports;
 mod health;
 mod inbound;

@@ -4,9 +4,9 @@
 use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
 
+use super::super::pg_err;
 use super::super::signing_keys;
 use super::super::sql::{all_rows, exec, notify_work, opt_row};
-use super::super::pg_err;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
 use crate::store::rows::{
@@ -80,7 +80,11 @@ pub(super) async fn create(tx: &Transaction<'_>, keys: &SecretBox, e: &NewInboun
 }
 
 /// A live endpoint as the API shows it.
-pub(super) async fn get(c: &impl GenericClient, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
+pub(super) async fn get(
+    c: &impl GenericClient,
+    project_id: &str,
+    endpoint_id: &str,
+) -> Result<Option<InboundEndpoint>, StoreError> {
     let sql = format!(
         "SELECT {INBOUND_ENDPOINT_COLUMNS} FROM inbound_endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL"
     );

@@ -7,8 +7,8 @@ use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::InboundRejection;
 
 use super::super::messages::{insert_message, original_by_key};
-use super::super::sql::{exec, list_rows, notify_work, opt_row};
 use super::super::pg_err;
+use super::super::sql::{exec, list_rows, notify_work, opt_row};
 use crate::domain::MessageStatus;
 use crate::store::columns::Columns;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
@@ -48,7 +48,11 @@ async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &Replay
 
 /// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]). Anything
 /// but `Accepted` leaves nothing to keep: the caller rolls back.
-pub(super) async fn accept(tx: &Transaction<'_>, m: &NewMessage, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+pub(super) async fn accept(
+    tx: &Transaction<'_>,
+    m: &NewMessage,
+    guard: Option<&ReplayGuard>,
+) -> Result<IngestOutcome, StoreError> {
     // FOR SHARE: a concurrent pause or delete waits until this request is stored.
     let url = opt_row(
         tx,
@@ -110,7 +114,10 @@ pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, kee
 }
 
 /// A newest-first page of rejections (see [`ListQuery::rejections`]).
-pub(super) async fn list_rejections(c: &impl GenericClient, f: &RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+pub(super) async fn list_rejections(
+    c: &impl GenericClient,
+    f: &RejectionFilter,
+) -> Result<ListPage<InboundRejection>, StoreError> {
     let q = ListQuery::rejections(Dialect::Postgres, REJECTION_COLUMNS, f);
     let rows = list_rows(c, &q).await?;
     let items = rows.iter().map(|r| read_rejection(r).map_err(pg_err)).collect::<Result<_, _>>()?;
