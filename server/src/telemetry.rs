@@ -106,10 +106,8 @@ impl Telemetry {
             &self.queue_depth_counts,
         );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help} Cluster-wide, counted from the database.\n# TYPE {name} gauge\n{name} {v}"
-            );
+            let _ =
+                writeln!(out, "# HELP {name} {help} Cluster-wide, counted from the database.\n# TYPE {name} gauge\n{name} {v}");
         };
         if let Some(depth) = depth {
             gauge(&mut out, "hookbridge_queue_depth", "Messages waiting for delivery (queued or pending retry).", depth.pending);
@@ -117,10 +115,7 @@ impl Telemetry {
             gauge(&mut out, "hookbridge_dlq_depth", "Messages in the dead letter queue.", depth.dead_letter);
         }
         let name = "hookbridge_delivery_latency_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} Duration of delivery attempts made by this node.\n# TYPE {name} histogram"
-        );
+        let _ = writeln!(out, "# HELP {name} Duration of delivery attempts made by this node.\n# TYPE {name} histogram");
         for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
             let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", self.latency_buckets[i].load(Ordering::Relaxed));
         }
@@ -149,7 +144,11 @@ mod tests {
             let per_node = line.contains("by this node") || name == "hookbridge_node_info";
             let cluster = line.contains("Cluster-wide");
             assert!(per_node != cluster, "{name} must say whether it is per node or cluster-wide: {line}");
-            assert_eq!(cluster, ["hookbridge_queue_depth", "hookbridge_queue_paused", "hookbridge_dlq_depth"].contains(&name), "{line}");
+            assert_eq!(
+                cluster,
+                ["hookbridge_queue_depth", "hookbridge_queue_paused", "hookbridge_dlq_depth"].contains(&name),
+                "{line}"
+            );
         }
         let down = telemetry.render("node-a", None);
         assert!(!down.contains("hookbridge_queue_depth ") && down.contains("hookbridge_messages_delivered_total 1"), "{down}");

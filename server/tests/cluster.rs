@@ -32,7 +32,10 @@ fn serial() -> MutexGuard<'static, ()> {
 /// `None` (after a note) unless the suite runs on PostgreSQL.
 fn postgres_only(test: &str) -> Option<MutexGuard<'static, ()>> {
     if !backend::is_postgres() {
-        eprintln!("{test}: skipped, cluster tests need PostgreSQL (set {} or run scripts/test.sh postgres)", backend::POSTGRES_ENV);
+        eprintln!(
+            "{test}: skipped, cluster tests need PostgreSQL (set {} or run scripts/test.sh postgres)",
+            backend::POSTGRES_ENV
+        );
         return None;
     }
     Some(serial())
@@ -297,7 +300,11 @@ async fn sends_spread_over_three_nodes_are_each_delivered_and_keys_hold_across_n
             for node in &nodes {
                 let text = http.metrics(node).await;
                 let field = |name: &str| sample(&text, name).unwrap_or_else(|| panic!("{name} missing on {node}:\n{text}"));
-                figures.push((field("hookbridge_messages_accepted_total"), field("hookbridge_messages_delivered_total"), field("hookbridge_queue_depth")));
+                figures.push((
+                    field("hookbridge_messages_accepted_total"),
+                    field("hookbridge_messages_delivered_total"),
+                    field("hookbridge_queue_depth"),
+                ));
                 assert!(text.contains("hookbridge_node_info{node=\"node-"), "{text}");
             }
             let accepted: u64 = figures.iter().map(|f| f.0).sum();
@@ -317,7 +324,7 @@ async fn a_node_killed_mid_delivery_leaves_its_leased_messages_to_the_others() {
     // lease lasts 15 s: the survivors may take the messages over only when it has run out.
     const ANSWER_DELAY: Duration = Duration::from_secs(10);
     const LEASE: Duration = Duration::from_secs(15);
-    let flags = ["--delivery-timeout", "12", "--delivery-lease-secs", "15"];
+    let flags = ["--delivery-timeout-secs", "12", "--delivery-lease-secs", "15"];
     let mut cluster = Cluster::start_one(&flags);
     let receiver = Receiver::start().await;
     receiver.fallback(Answer { status: 200, retry_after: None, delay: Some(ANSWER_DELAY) });
@@ -345,8 +352,11 @@ async fn a_node_killed_mid_delivery_leaves_its_leased_messages_to_the_others() {
         before_kill.iter().map(|d| (d.header("x-webhook-id").expect("message id"), d.at)).collect();
     // Attempts that arrived less than ANSWER_DELAY before the kill were cut off unanswered.
     let margin = Duration::from_millis(500);
-    let interrupted: HashSet<String> =
-        first_arrival.iter().filter(|(_, at)| killed_at.duration_since(**at) + margin < ANSWER_DELAY).map(|(id, _)| id.clone()).collect();
+    let interrupted: HashSet<String> = first_arrival
+        .iter()
+        .filter(|(_, at)| killed_at.duration_since(**at) + margin < ANSWER_DELAY)
+        .map(|(id, _)| id.clone())
+        .collect();
     assert!(!interrupted.is_empty(), "the kill came while attempts were open (joining took too long)");
 
     let counts = eventually("every interrupted attempt sent again by a survivor", WAIT, || {
@@ -416,8 +426,10 @@ impl Database {
 
     /// Starts the server again with the options `scripts/postgres.sh` used.
     fn start(&mut self) {
-        let options =
-            format!("-k {} -p {} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB", self.socket, self.port);
+        let options = format!(
+            "-k {} -p {} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB",
+            self.socket, self.port
+        );
         let log = format!("{}/log", self.socket);
         self.pg_ctl(&["-w", "-l", &log, "-o", &options, "start"]);
         self.stopped = false;
@@ -448,7 +460,9 @@ async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart()
         eprintln!("a_database_outage: skipped, HB_TEST_PGCTL/HB_TEST_PGDATA/HB_TEST_PGPORT/HB_TEST_PGSOCKET are not set");
         return;
     };
-    let cluster = Cluster::start(2, &[]);
+    // An attempt that ends while the database is down cannot be recorded; its message is sent
+    // again when its lease ends, so a short lease keeps the test short.
+    let cluster = Cluster::start(2, &["--delivery-timeout-secs", "5", "--delivery-lease-secs", "10"]);
     let receiver = Receiver::start().await;
     let endpoint = create_endpoint(&cluster.nodes[0], &receiver.url, &CreateEndpointOptions::default()).await;
     let nodes: Vec<String> = cluster.nodes.iter().map(|n| n.url.clone()).collect();

@@ -144,7 +144,11 @@ fn goals(runs: &[Run]) -> Vec<Goal> {
         let f = &run.figures;
         let p99 = f.p99.as_secs_f64() * 1e3;
         let complete = f.missing == 0 && f.refused == 0;
-        goals.push(Goal::new(format!("{}: send→delivery p99 < 100 ms", run.label), format!("{p99:.1} ms"), p99 < PG_P99_GOAL_MS && complete));
+        goals.push(Goal::new(
+            format!("{}: send→delivery p99 < 100 ms", run.label),
+            format!("{p99:.1} ms"),
+            p99 < PG_P99_GOAL_MS && complete,
+        ));
         if run.nodes > 1 {
             for (what, many, single) in [
                 ("durable sends/s", f.accepted_per_sec, one.figures.accepted_per_sec),

@@ -70,7 +70,9 @@ async fn main() {
     }
     let goals = if mode == Some("cluster") {
         let options = cluster_options(&args[3..]).unwrap_or_else(|e| {
-            eprintln!("cluster mode: {e}\nusage: hookbridge-bench-server SERVER_BINARY cluster --database-url URL [--nodes N] [SENDS]");
+            eprintln!(
+                "cluster mode: {e}\nusage: hookbridge-bench-server SERVER_BINARY cluster --database-url URL [--nodes N] [SENDS]"
+            );
             std::process::exit(2)
         });
         println!(
