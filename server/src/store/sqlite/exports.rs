@@ -178,8 +178,9 @@ impl ExportStore for SqliteStore {
         }
         let count = deleted.len();
         self.write(move |conn| {
-            let mut stmt = conn
-                .prepare_cached("UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1")?;
+            let mut stmt = conn.prepare_cached(
+                "UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1",
+            )?;
             for id in &deleted {
                 stmt.execute(params![id])?;
             }
