@@ -11,7 +11,7 @@ mod harness;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use harness::{Answer, DEV_KEY, Receiver, Server, backend};
@@ -22,15 +22,12 @@ use serde_json::{Value, json};
 const WAIT: Duration = Duration::from_secs(120);
 
 /// The tests of this file share one PostgreSQL server and the outage test stops it: they run
-/// one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+/// one at a time (an async lock: each test holds it across its awaits, and a failed test does
+/// not poison it for the next).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// `None` (after a note) unless the suite runs on PostgreSQL.
-fn postgres_only(test: &str) -> Option<MutexGuard<'static, ()>> {
+/// `None` (after a note) unless the suite runs on PostgreSQL; else this test's turn.
+async fn postgres_only(test: &str) -> Option<tokio::sync::MutexGuard<'static, ()>> {
     if !backend::is_postgres() {
         eprintln!(
             "{test}: skipped, cluster tests need PostgreSQL (set {} or run scripts/test.sh postgres)",
@@ -38,7 +35,7 @@ fn postgres_only(test: &str) -> Option<MutexGuard<'static, ()>> {
         );
         return None;
     }
-    Some(serial())
+    Some(SERIAL.lock().await)
 }
 
 /// N server processes on one database, with one secrets key and the dev key.
@@ -219,7 +216,7 @@ enum Job {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sends_spread_over_three_nodes_are_each_delivered_and_keys_hold_across_nodes() {
-    let Some(_serial) = postgres_only("sends_spread_over_three_nodes") else { return };
+    let Some(_serial) = postgres_only("sends_spread_over_three_nodes").await else { return };
     const PLAIN: usize = 2_500;
     const KEYS: usize = 1_250; // each sent twice: 5,000 sends, 3,750 messages
     const SENDERS: usize = 16;
@@ -318,7 +315,7 @@ async fn sends_spread_over_three_nodes_are_each_delivered_and_keys_hold_across_n
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_killed_mid_delivery_leaves_its_leased_messages_to_the_others() {
-    let Some(_serial) = postgres_only("a_node_killed_mid_delivery") else { return };
+    let Some(_serial) = postgres_only("a_node_killed_mid_delivery").await else { return };
     const MESSAGES: usize = 30;
     // The receiver takes 10 s per attempt, so node 0's attempts are still open when it dies. A
     // lease lasts 15 s: the survivors may take the messages over only when it has run out.
@@ -455,7 +452,7 @@ struct LoadLog {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart() {
-    let Some(_serial) = postgres_only("a_database_outage") else { return };
+    let Some(_serial) = postgres_only("a_database_outage").await else { return };
     let Some(mut database) = Database::from_env() else {
         eprintln!("a_database_outage: skipped, HB_TEST_PGCTL/HB_TEST_PGDATA/HB_TEST_PGPORT/HB_TEST_PGSOCKET are not set");
         return;
@@ -563,7 +560,7 @@ async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_endpoint_rate_limit_holds_for_the_cluster_in_total() {
-    let Some(_serial) = postgres_only("an_endpoint_rate_limit_holds_for_the_cluster") else { return };
+    let Some(_serial) = postgres_only("an_endpoint_rate_limit_holds_for_the_cluster").await else { return };
     const RATE: u64 = 20;
     const BURST: u64 = 20;
     const WINDOW: Duration = Duration::from_secs(5);
