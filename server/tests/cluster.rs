@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use harness::{Answer, DEV_KEY, Receiver, Server, backend};
+use harness::{Answer, DEV_KEY, Receiver, Server, backend, eventually};
 use hookbridge::CreateEndpointOptions;
 use serde_json::{Value, json};
 
@@ -180,22 +180,6 @@ async fn wait_delivered(receiver: &Receiver, ids: &HashSet<String>, timeout: Dur
             ids.len(),
             &missing[..missing.len().min(5)]
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
-async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "{what} did not happen within {timeout:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
