@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::{Receiver, Server, wait_for_status};
+use harness::{Receiver, Server, backend, wait_for_status};
 use hookbridge::signing::{VerifyOptions, verify};
 use hookbridge::{CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, SendOptions, TimeArg, Timestamp};
 use hookbridge_server::secrets::SecretsKey;
@@ -99,13 +99,40 @@ async fn assert_inbound_hmac_works(server: &Server, planted: &Planted) {
     assert_eq!(refused.status(), 401);
 }
 
-/// The database and WAL files as bytes.
+/// Everything the database holds on disk, as bytes: the SQLite database and WAL files, or a
+/// `pg_dump` of the PostgreSQL database.
 fn raw_database(data_dir: &Path) -> Vec<u8> {
+    if let Some(url) = backend::database_url(data_dir) {
+        let dump = Command::new("pg_dump").args(["--data-only", "-d", &url]).output().expect("pg_dump runs");
+        assert!(dump.status.success(), "pg_dump: {}", String::from_utf8_lossy(&dump.stderr));
+        return dump.stdout;
+    }
     let mut bytes = std::fs::read(data_dir.join("hookbridge.db")).expect("database file");
     if let Ok(wal) = std::fs::read(data_dir.join("hookbridge.db-wal")) {
         bytes.extend_from_slice(&wal);
     }
     bytes
+}
+
+/// Runs SQL statements on the test's database (either backend).
+fn execute(data_dir: &Path, sql: &str) {
+    if backend::is_postgres() {
+        backend::database_sql(data_dir, sql);
+    } else {
+        rusqlite::Connection::open(data_dir.join("hookbridge.db")).unwrap().execute_batch(sql).unwrap();
+    }
+}
+
+/// The non-NULL values of one column (either backend).
+fn column_values(data_dir: &Path, table: &str, column: &str) -> Vec<String> {
+    let sql = format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL");
+    if backend::is_postgres() {
+        return backend::database_sql(data_dir, &sql).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    }
+    let conn = rusqlite::Connection::open_with_flags(data_dir.join("hookbridge.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open the database read-only");
+    let mut stmt = conn.prepare(&sql).unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
 fn assert_absent(bytes: &[u8], needle: &str, what: &str) {
@@ -121,8 +148,6 @@ fn assert_no_plaintext(data_dir: &Path, planted: &Planted) {
 
 /// Every stored secret column holds a value sealed under `key_id`; returns how many.
 fn sealed_values(data_dir: &Path, key_id: &str) -> usize {
-    let conn = rusqlite::Connection::open_with_flags(data_dir.join("hookbridge.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open the database read-only");
     let mut count = 0;
     for (table, column) in [
         ("signing_keys", "secret"),
@@ -130,9 +155,7 @@ fn sealed_values(data_dir: &Path, key_id: &str) -> usize {
         ("inbound_endpoints", "hmac_secret"),
         ("exports", "download_token"),
     ] {
-        let mut stmt = conn.prepare(&format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL")).unwrap();
-        for value in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
-            let value = value.unwrap();
+        for value in column_values(data_dir, table, column) {
             assert!(value.starts_with(&format!("hbsec1:{key_id}:")), "{table}.{column} is not sealed under {key_id}: {value}");
             count += 1;
         }
@@ -150,6 +173,7 @@ fn start_refused(data_dir: &Path, extra: &[&str]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
         .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
+        .args(backend::server_args(data_dir))
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -202,10 +226,19 @@ async fn the_data_dir_is_0700_and_its_files_0600_even_when_it_was_open_before() 
     let planted = plant(&server, &receiver).await;
     assert_delivery_verifies(&server, &receiver, &planted).await;
     assert_eq!(mode(&dir), 0o700, "the data dir");
-    for file in ["hookbridge.db", "hookbridge.db-wal", "hookbridge.db-shm", "hookbridge.lock", "secrets.key"] {
+    let files: &[&str] = if backend::is_postgres() {
+        // On PostgreSQL the data dir holds only the secrets key.
+        &["secrets.key"]
+    } else {
+        &["hookbridge.db", "hookbridge.db-wal", "hookbridge.db-shm", "hookbridge.lock", "secrets.key"]
+    };
+    for file in files {
         assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
     }
     drop(server);
+    if backend::is_postgres() {
+        return;
+    }
 
     // A database left 0644 by an older version is tightened at start.
     let dir = fresh_dir();
@@ -311,22 +344,18 @@ async fn plaintext_secrets_of_an_older_database_are_encrypted_at_start() {
     let dir = server.stop_keeping_data();
 
     // Turn it into what an older version left: plaintext values, no key check value, no key file.
-    {
-        let conn = rusqlite::Connection::open(dir.join("hookbridge.db")).unwrap();
-        let headers = json!({"X-Receiver-Auth": planted.header_value}).to_string();
-        conn.execute("UPDATE signing_keys SET secret = ?1 WHERE owner_id = ?2", [&planted.signing_secret, &planted.endpoint_id])
-            .unwrap();
-        conn.execute("UPDATE endpoints SET headers = ?1 WHERE id = ?2", [&headers, &planted.endpoint_id]).unwrap();
-        conn.execute("UPDATE inbound_endpoints SET hmac_secret = ?1", [&planted.hmac_secret]).unwrap();
-        conn.execute("DELETE FROM secrets_key", []).unwrap();
-    }
-    std::fs::remove_file(dir.join("secrets.key")).unwrap();
-    assert!(
-        std::fs::read(dir.join("hookbridge.db"))
-            .unwrap()
-            .windows(planted.hmac_secret.len())
-            .any(|w| w == planted.hmac_secret.as_bytes())
+    let headers = json!({"X-Receiver-Auth": planted.header_value}).to_string();
+    execute(
+        &dir,
+        &format!(
+            "UPDATE signing_keys SET secret = '{}' WHERE owner_id = '{}'; UPDATE endpoints SET headers = '{headers}' WHERE id = '{}'; \
+             UPDATE inbound_endpoints SET hmac_secret = '{}'; DELETE FROM secrets_key;",
+            planted.signing_secret, planted.endpoint_id, planted.endpoint_id, planted.hmac_secret
+        ),
     );
+    std::fs::remove_file(dir.join("secrets.key")).unwrap();
+    let raw = raw_database(&dir);
+    assert!(raw.windows(planted.hmac_secret.len()).any(|w| w == planted.hmac_secret.as_bytes()));
 
     let server = Server::start_in(&dir, &[]);
     let key_id = key_file_id(&dir);

@@ -89,6 +89,12 @@ async fn counter(server: &Server, name: &str) -> u64 {
 /// Folds the write-ahead log into the database file (as the server's own checkpoints do) and
 /// returns the file's size, so sizes taken at two moments compare what is really stored.
 fn database_size(data_dir: &Path) -> u64 {
+    if harness::backend::is_postgres() {
+        // The bytes of every live row (PostgreSQL reuses the space of deleted rows after vacuum).
+        let sql = "SELECT (SELECT COALESCE(SUM(pg_column_size(r)), 0) FROM inbound_rejections r) \
+                   + (SELECT COALESCE(SUM(pg_column_size(m)), 0) FROM messages m)";
+        return harness::backend::database_sql(data_dir, sql).trim().parse().expect("a size");
+    }
     let path = data_dir.join("hookbridge.db");
     let conn = rusqlite::Connection::open(&path).expect("open the server's database");
     conn.busy_timeout(Duration::from_secs(20)).unwrap();

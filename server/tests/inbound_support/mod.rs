@@ -4,6 +4,10 @@
 
 #![allow(dead_code)]
 
+#[allow(dead_code, clippy::duplicate_mod)] // inbound_abuse.rs also loads it through the harness
+#[path = "../harness/backend.rs"]
+mod backend;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -35,6 +39,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
             .args(["--dev", "--listen", "127.0.0.1:0", "--retry-time-scale", "0.001", "--data-dir"])
             .arg(data_dir.path())
+            .args(backend::server_args(data_dir.path()))
             .args(extra)
             .env_remove("HOOKBRIDGE_TRUST_FORWARDED_FOR")
             .stdout(Stdio::piped())
