@@ -306,9 +306,13 @@ async fn remembered_signatures_are_dropped_once_their_window_has_passed() {
     let receiver = Receiver::start().await;
     let client = server.client();
     let endpoint = client.create_inbound_endpoint(&receiver.url, &signed_settings(1)).await.unwrap();
-    let remembered = || {
+    let remembered = || -> i64 {
+        let sql = "SELECT COUNT(*) FROM inbound_signatures";
+        if harness::backend::is_postgres() {
+            return harness::backend::database_sql(&server.data_dir, sql).trim().parse().expect("a count");
+        }
         let conn = rusqlite::Connection::open(server.data_dir.join("hookbridge.db")).unwrap();
-        conn.query_row("SELECT COUNT(*) FROM inbound_signatures", [], |r| r.get::<_, i64>(0)).unwrap()
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
     };
     let first = signed(&now_secs().to_string(), b"1");
     assert_eq!(ingest(&endpoint.ingest_url, &first, b"1").await.0, 202);

@@ -192,3 +192,41 @@ async fn replay_batch_and_replay_all_report_per_message() {
     let empty = raw.post("/v1/messages/replay-batch", json!({"message_ids": []})).await;
     assert_eq!(empty.expect_ok(200)["replayed"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn racing_replays_of_one_message_through_two_clients_replay_it_once() {
+    // On PostgreSQL the second client talks to a second server process on the same database
+    // (another node); SQLite allows one process per data dir, so both clients share the server.
+    let (node_a, client, _receiver, ep) = setup(400).await;
+    let node_b = crate::harness::backend::is_postgres().then(|| Server::start_in(&node_a.data_dir, &[]));
+    let urls = [node_a.url.clone(), node_b.as_ref().map_or(node_a.url.clone(), |b| b.url.clone())];
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(send(&client, &ep, n).await);
+    }
+    for id in &ids {
+        wait_for_status(&client, id, "failed_permanent", WAIT).await;
+    }
+    // Paused: a replayed message waits as `paused`, so every later replay sees it replayed.
+    client.pause_endpoint(&ep).await.unwrap();
+
+    for id in &ids {
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (url, path) = (urls[i % 2].clone(), format!("/v1/messages/{id}/replay"));
+                tokio::spawn(async move { Raw::new(&url).call_raw(Method::POST, &path, "application/json", Vec::new()).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        let replayed = answers.iter().filter(|a| a.status == 200).count();
+        assert_eq!(replayed, 1, "exactly one of the racing replays wins: {answers:?}");
+        for refused in answers.iter().filter(|a| a.status != 200) {
+            refused.expect_error(409, "INVALID_STATUS");
+        }
+        let message = client.get_message(id).await.unwrap();
+        assert_eq!((message.status.as_str(), message.replay_count), ("paused", 1));
+    }
+}

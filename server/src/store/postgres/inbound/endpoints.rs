@@ -3,6 +3,7 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
+use tokio_postgres::types::ToSql;
 
 use super::super::pg_err;
 use super::super::signing_keys;
@@ -37,42 +38,77 @@ async fn live_exists(c: &impl GenericClient, project_id: &str, endpoint_id: &str
     Ok(opt_row(c, sql, &[&endpoint_id, &project_id]).await?.is_some())
 }
 
-/// Inserts a new endpoint and its first signing key.
-pub(super) async fn create(tx: &Transaction<'_>, keys: &SecretBox, e: &NewInboundEndpoint) -> Result<(), StoreError> {
-    let s = &e.settings;
-    let hmac_secret = keys.seal_opt(SecretField::InboundHmacSecret, &e.id, s.hmac_secret.as_deref())?;
-    exec(
-        tx,
-        "INSERT INTO inbound_endpoints (id, project_id, name, description, url, secret_token_hash, verify_static_token, \
-         token_header_name, token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, \
-         timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names, \
-         ingest_response_code, signing_enabled, paused, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, FALSE, $21, $21)",
-        &[
-            &e.id,
-            &e.project_id,
-            &e.profile.name,
-            &e.profile.description,
-            &e.profile.url,
-            &e.secret_token_hash,
+/// The stored form of the settings: the sealed HMAC secret and the JSON lists.
+struct StoredSettings {
+    hmac_secret: Option<String>,
+    allowed_cidrs: String,
+    idempotency_header_names: String,
+}
+
+impl StoredSettings {
+    fn new(keys: &SecretBox, endpoint_id: &str, s: &InboundSettings) -> Result<Self, StoreError> {
+        Ok(StoredSettings {
+            hmac_secret: keys.seal_opt(SecretField::InboundHmacSecret, endpoint_id, s.hmac_secret.as_deref())?,
+            allowed_cidrs: list_json(&s.allowed_cidrs),
+            idempotency_header_names: list_json(&s.idempotency_header_names),
+        })
+    }
+
+    /// The 14 settings parameters, in the column order of [`SETTINGS_COLUMNS`].
+    fn params<'a>(&'a self, s: &'a InboundSettings) -> [&'a (dyn ToSql + Sync); 14] {
+        [
             &s.verify_static_token,
             &s.token_header_name,
             &s.token_query_param,
             &s.token_value_hash,
             &s.verify_hmac,
             &s.hmac_header_name,
-            &hmac_secret,
+            &self.hmac_secret,
             &s.timestamp_header_name,
             &s.timestamp_ttl_seconds,
             &s.verify_ip_allowlist,
-            &list_json(&s.allowed_cidrs),
-            &list_json(&s.idempotency_header_names),
+            &self.allowed_cidrs,
+            &self.idempotency_header_names,
             &s.ingest_response_code,
             &s.signing_enabled,
-            &e.created_at,
-        ],
-    )
-    .await?;
+        ]
+    }
+}
+
+/// The settings columns, in the order of [`StoredSettings::params`].
+const SETTINGS_COLUMNS: [&str; 14] = [
+    "verify_static_token",
+    "token_header_name",
+    "token_query_param",
+    "token_value_hash",
+    "verify_hmac",
+    "hmac_header_name",
+    "hmac_secret",
+    "timestamp_header_name",
+    "timestamp_ttl_seconds",
+    "verify_ip_allowlist",
+    "allowed_cidrs",
+    "idempotency_header_names",
+    "ingest_response_code",
+    "signing_enabled",
+];
+
+/// Inserts a new endpoint and its first signing key.
+pub(super) async fn create(tx: &Transaction<'_>, keys: &SecretBox, e: &NewInboundEndpoint) -> Result<(), StoreError> {
+    let stored = StoredSettings::new(keys, &e.id, &e.settings)?;
+    let mut params: Vec<&(dyn ToSql + Sync)> =
+        vec![&e.id, &e.project_id, &e.profile.name, &e.profile.description, &e.profile.url, &e.secret_token_hash];
+    params.extend(stored.params(&e.settings));
+    params.push(&e.created_at);
+    let created = params.len();
+    let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO inbound_endpoints (id, project_id, name, description, url, secret_token_hash, {}, created_at, updated_at, \
+         paused) VALUES ({}, ${created}, FALSE)",
+        SETTINGS_COLUMNS.join(", "),
+        placeholders.join(", "),
+    );
+    exec(tx, &sql, &params).await?;
     if let Some(key) = &e.signing_key {
         signing_keys::insert(tx, keys, &e.id, &key.id, &key.secret, e.created_at).await?;
     }
@@ -125,36 +161,18 @@ pub(super) async fn update(
     if !live_exists(tx, project_id, endpoint_id, true).await? {
         return Ok(InboundUpdate::NotFound);
     }
-    let hmac_secret = keys.seal_opt(SecretField::InboundHmacSecret, endpoint_id, s.hmac_secret.as_deref())?;
-    exec(
-        tx,
-        "UPDATE inbound_endpoints SET name = $2, description = $3, url = $4, verify_static_token = $5, token_header_name = $6, \
-         token_query_param = $7, token_value_hash = $8, verify_hmac = $9, hmac_header_name = $10, hmac_secret = $11, \
-         timestamp_header_name = $12, timestamp_ttl_seconds = $13, verify_ip_allowlist = $14, allowed_cidrs = $15, \
-         idempotency_header_names = $16, ingest_response_code = $17, signing_enabled = $18, updated_at = $19 WHERE id = $1",
-        &[
-            &endpoint_id,
-            &p.name,
-            &p.description,
-            &p.url,
-            &s.verify_static_token,
-            &s.token_header_name,
-            &s.token_query_param,
-            &s.token_value_hash,
-            &s.verify_hmac,
-            &s.hmac_header_name,
-            &hmac_secret,
-            &s.timestamp_header_name,
-            &s.timestamp_ttl_seconds,
-            &s.verify_ip_allowlist,
-            &list_json(&s.allowed_cidrs),
-            &list_json(&s.idempotency_header_names),
-            &s.ingest_response_code,
-            &s.signing_enabled,
-            &now_ms,
-        ],
-    )
-    .await?;
+    let stored = StoredSettings::new(keys, endpoint_id, s)?;
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&endpoint_id, &p.name, &p.description, &p.url];
+    params.extend(stored.params(s));
+    params.push(&now_ms);
+    let assignments: Vec<String> = ["name", "description", "url"]
+        .iter()
+        .chain(&SETTINGS_COLUMNS)
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 2))
+        .collect();
+    let sql = format!("UPDATE inbound_endpoints SET {}, updated_at = ${} WHERE id = $1", assignments.join(", "), params.len());
+    exec(tx, &sql, &params).await?;
     // The endpoint row is locked: a concurrent update waits, so only one adds the first key.
     let mut added = false;
     if let Some(key) = key.filter(|_| s.signing_enabled)

@@ -84,8 +84,15 @@ pub(super) async fn accept(
 }
 
 /// Records a refused request and keeps only the newest `keep` records of its endpoint (or of
-/// unknown endpoints). Rows another node is deleting at the same moment are left to it.
+/// unknown endpoints). Writers of one endpoint's log take turns (a transaction-scoped advisory
+/// lock, on every node), so each trims with every earlier record in sight and the cap holds.
 pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, keep: usize) -> Result<(), StoreError> {
+    exec(
+        tx,
+        "SELECT pg_advisory_xact_lock(hashtextextended('inbound_rejections:' || COALESCE($1, ''), 0))",
+        &[&r.inbound_endpoint_id],
+    )
+    .await?;
     exec(
         tx,
         "INSERT INTO inbound_rejections (id, project_id, inbound_endpoint_id, reason_code, reason_detail, source_ip, \
@@ -106,7 +113,7 @@ pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, kee
     exec(
         tx,
         "DELETE FROM inbound_rejections WHERE id IN (SELECT id FROM inbound_rejections \
-         WHERE inbound_endpoint_id IS NOT DISTINCT FROM $1 ORDER BY received_at DESC, id DESC OFFSET $2 FOR UPDATE SKIP LOCKED)",
+         WHERE inbound_endpoint_id IS NOT DISTINCT FROM $1 ORDER BY received_at DESC, id DESC OFFSET $2)",
         &[&r.inbound_endpoint_id, &keep],
     )
     .await?;
