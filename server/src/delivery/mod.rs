@@ -3,7 +3,8 @@
 //!
 //! Guarantees: at-least-once. A message is leased while its attempt runs; the attempt and the
 //! new state are committed in one transaction; a lease left behind by a crash makes the
-//! message due again (on SQLite at start-up, since one process owns the file). Deliveries held
+//! message due again (on SQLite at start-up, since one process owns the file; on PostgreSQL
+//! once the lease expires, taken back by any node). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.
 //! Paused endpoints are never claimed. Workers are shared fairly ([`fairness`]): no project
 //! holds more than `--project-concurrency` attempts and no endpoint more than
@@ -220,24 +221,15 @@ impl Shared {
 }
 
 /// Backs off after a failed store call (the database may be down): 200 ms doubling up to
-/// [`STORE_BACKOFF_MAX`], logging the first failure of a run and then every tenth.
+/// [`STORE_BACKOFF_MAX`], logging the first failure of a run and then every tenth. A wake-up
+/// ends the pause early (shutdown, or a store that reconnected and announces work).
 async fn store_failed(shared: &Shared, failures: &mut u32, what: &str, error: &crate::store::StoreError) {
-    if *failures % 10 == 0 {
+    if failures.is_multiple_of(10) {
         tracing::error!(error = %error, failures = *failures + 1, "{what} failed; retrying with backoff");
     }
     let wait = STORE_BACKOFF_FIRST.saturating_mul(1 << (*failures).min(5)).min(STORE_BACKOFF_MAX);
     *failures = failures.saturating_add(1);
-    tokio::select! {
-        _ = tokio::time::sleep(wait) => {}
-        _ = wait_for_stop(shared) => {}
-    }
-}
-
-/// Returns once shutdown has begun (polled: shutdown also wakes the engine).
-async fn wait_for_stop(shared: &Shared) {
-    while !shared.stopping.load(Ordering::SeqCst) {
-        shared.handle.notify.notified().await;
-    }
+    idle_wait(shared, wait).await;
 }
 
 /// How long to wait after a scan that found nothing to claim: until the next due time (at

@@ -199,19 +199,31 @@ pub(crate) const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queu
 
 /// A message row just claimed, before its endpoint's facts are added.
 pub(crate) struct ClaimedRow {
+    /// The message.
     pub id: String,
+    /// Its project.
     pub project_id: String,
+    /// Its direction.
     pub direction: Direction,
+    /// Its endpoint.
     pub endpoint_id: String,
+    /// The URL stored with the message.
     pub destination_url: String,
+    /// `Content-Type` of the payload.
     pub content_type: String,
+    /// The payload (`None`: purged).
     pub payload: Option<Vec<u8>>,
     /// Stored JSON object of per-message headers.
     pub headers: Option<String>,
+    /// Unix seconds for `X-Webhook-Timestamp`.
     pub signed_at: i64,
+    /// Attempts made so far.
     pub attempt_count: i64,
+    /// Retries taken on the 429 track.
     pub fast_retry_count: i64,
+    /// Retries taken on the slow track.
     pub slow_retry_count: i64,
+    /// Creation time (Unix ms).
     pub created_at: i64,
 }
 

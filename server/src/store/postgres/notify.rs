@@ -55,7 +55,7 @@ async fn listen(config: tokio_postgres::Config, wake: Weak<Notify>, database: St
                 failures = 0;
             }
             Err(e) => {
-                if failures % 20 == 0 {
+                if failures.is_multiple_of(20) {
                     tracing::warn!(error = %e, database = %database, "listening for new work failed; reconnecting");
                 }
                 failures = failures.saturating_add(1);
