@@ -141,7 +141,8 @@ async fn exports_survive_their_node_and_download_from_any_node() {
     let lock = TableLock::take(&a.data_dir);
     let second = client_a.create_export(&whole_range(start)).await.unwrap();
     let claim = until("node A to claim the second export", async || {
-        let row = backend::database_sql(&a.data_dir, &format!("SELECT status, leased_by FROM exports WHERE id = '{}'", second.id));
+        let row =
+            backend::database_sql(&a.data_dir, &format!("SELECT status, leased_by FROM exports WHERE id = '{}'", second.id));
         let row = row.trim().to_owned();
         row.starts_with("processing|pid").then_some(row)
     })

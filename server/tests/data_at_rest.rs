@@ -19,6 +19,15 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// Whether the suite runs on PostgreSQL, where `what` does not apply (then it says so).
+fn sqlite_only(what: &str) -> bool {
+    let postgres = harness::backend::is_postgres();
+    if postgres {
+        println!("skipped on PostgreSQL: {what}");
+    }
+    postgres
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
 }
@@ -367,6 +376,9 @@ async fn plaintext_secrets_of_an_older_database_are_encrypted_at_start() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn export_files_are_private_and_deleted_when_their_download_window_ends() {
+    if sqlite_only("export files (PostgreSQL keeps export content in the database: see cluster_exports.rs)") {
+        return;
+    }
     // 5 s: long enough to fetch a link on a loaded machine, short enough to wait for.
     let server = Server::start(&["--export-ttl-secs", "5", "--janitor-interval-secs", "1"]);
     let client = server.client();
@@ -426,6 +438,9 @@ async fn exports_are_capped_per_project_until_one_expires() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_cut_off_by_a_restart_fails_and_its_partial_file_is_deleted() {
+    if sqlite_only("failing cut-off exports at start (on PostgreSQL another node finishes them: see cluster_exports.rs)") {
+        return;
+    }
     let server = Server::start(&["--max-exports-per-project", "1"]);
     let client = server.client();
     let export = completed_export(&client).await;

@@ -38,7 +38,8 @@ impl Jobs {
     }
 
     /// Stops the janitor at once and waits for running exports (bounded); what is cut off is
-    /// marked `failed` at the next start.
+    /// built again by another process once its lease ends, or (SQLite) marked `failed` at the
+    /// next start.
     pub async fn shutdown(self) {
         self.janitor.abort();
         self.exports.shutdown(EXPORT_DRAIN_TIMEOUT).await;

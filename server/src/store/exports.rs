@@ -2,8 +2,8 @@
 
 use hookbridge::ExportRecord;
 
-use super::{CompletedExport, Direction, NewExport, StoreError, StoredExport};
 use super::columns::Columns;
+use super::{CompletedExport, Direction, NewExport, StoreError, StoredExport};
 use crate::clock::{opt_timestamp, timestamp};
 use crate::secrets::{SecretBox, SecretField};
 

@@ -33,9 +33,7 @@ impl ExportStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         // Two nodes creating exports of one project at once would both see room under the cap.
-        tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&CREATE_LOCK, &e.project_id])
-            .await
-            .map_err(pg_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&CREATE_LOCK, &e.project_id]).await.map_err(pg_err)?;
         let live: i64 = tx
             .query_one(
                 "SELECT COUNT(*) FROM exports WHERE project_id = $1 \
@@ -120,12 +118,9 @@ impl ExportStore for PgStore {
         if part == 0 {
             tx.execute("DELETE FROM export_contents WHERE export_id = $1", &[&export_id]).await.map_err(pg_err)?;
         }
-        tx.execute(
-            "INSERT INTO export_contents (export_id, part, content) VALUES ($1, $2, $3)",
-            &[&export_id, &part, &content],
-        )
-        .await
-        .map_err(pg_err)?;
+        tx.execute("INSERT INTO export_contents (export_id, part, content) VALUES ($1, $2, $3)", &[&export_id, &part, &content])
+            .await
+            .map_err(pg_err)?;
         tx.commit().await.map_err(pg_err)?;
         Ok(true)
     }

@@ -28,15 +28,13 @@ impl RetentionStore for PgStore {
             held.remove(job);
             tracing::warn!(job, "lost the connection holding a cluster job's lock; trying to lead it again");
         }
-        let conn = deadpool_postgres::Object::take(self.client().await?);
-        let led: bool = conn
-            .query_one("SELECT pg_try_advisory_lock($1, hashtext($2))", &[&JOB_LOCK, &job])
-            .await
-            .map_err(pg_err)?
-            .get(0);
+        let conn = self.client().await?;
+        let led: bool =
+            conn.query_one("SELECT pg_try_advisory_lock($1, hashtext($2))", &[&JOB_LOCK, &job]).await.map_err(pg_err)?.get(0);
         if led {
             tracing::info!(job, "this node now runs the cluster job");
-            held.insert(job.to_owned(), conn);
+            // Out of the pool for good: the lock lives as long as this connection.
+            held.insert(job.to_owned(), deadpool_postgres::Object::take(conn));
         }
         Ok(led)
     }

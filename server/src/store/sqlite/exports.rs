@@ -83,6 +83,13 @@ impl ExportStore for SqliteStore {
     }
 
     async fn claim_export(&self, _claimant: &str, now_ms: i64, _lease_until: i64) -> Result<Option<StoredExport>, StoreError> {
+        // Workers ask every few seconds: look on a reader before taking the writer.
+        let waiting = self
+            .read(|conn| Ok(conn.prepare_cached("SELECT 1 FROM exports WHERE status = 'pending' LIMIT 1")?.exists([])?))
+            .await?;
+        if !waiting {
+            return Ok(None);
+        }
         let keys = self.secrets();
         self.write(move |conn| {
             let claimed: Option<String> = conn
@@ -178,9 +185,8 @@ impl ExportStore for SqliteStore {
         }
         let count = deleted.len();
         self.write(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1",
-            )?;
+            let mut stmt = conn
+                .prepare_cached("UPDATE exports SET status = 'expired', file_path = NULL, download_token = NULL WHERE id = ?1")?;
             for id in &deleted {
                 stmt.execute(params![id])?;
             }
