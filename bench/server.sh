@@ -5,8 +5,22 @@
 # Usage: bench/server.sh [SENDS_PER_LEVEL]             (default 20000; about a minute)
 #        bench/server.sh memory [FIRST] [TOTAL] [SENDERS]  (RSS after 50000 and 300000 messages, 16 senders; 1-3 minutes)
 #        bench/server.sh load [SENDERS] [SENDS]             (one level, no probes, SIGTERM at the end; for profiling)
+#        bench/server.sh cluster [--database-url URL] [--nodes N] [SENDS]
+#            (16 senders against SQLite and PostgreSQL with 1..N nodes, default 3, 20000 sends each;
+#             without --database-url a throwaway PostgreSQL is started and removed at the end)
 # HOOKBRIDGE_BENCH_DIR=DIR puts the data dir and the fsync probe on DIR's disk (default: the temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p hookbridge-server -p hookbridge-bench
+if [ "${1:-}" = cluster ] && [[ " $* " != *" --database-url "* ]]; then
+  # shellcheck source=../scripts/setup.sh
+  source scripts/setup.sh
+  # shellcheck source=../scripts/postgres.sh
+  source scripts/postgres.sh
+  pg_start
+  shift
+  # Not exec: the EXIT trap of pg_start stops and removes the server afterwards.
+  target/release/hookbridge-bench-server target/release/hookbridge-server cluster --database-url "$HB_TEST_POSTGRES" "$@"
+  exit $?
+fi
 exec target/release/hookbridge-bench-server target/release/hookbridge-server "$@"

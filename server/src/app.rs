@@ -26,6 +26,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the server until a termination signal; returns a message on start-up failure.
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
+    tracing::info!(node_id = %config.node_id, "hookbridge-server starting");
     let (store, _data_dir_lock) = open_store(&config).await?;
     crate::jobs::exports::fail_interrupted(store.as_ref()).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
@@ -66,7 +67,13 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         let _ = writeln!(out, "hookbridge-server listening on http://{}", config.listen);
         let _ = out.flush();
     }
-    tracing::info!(listen = %config.listen, data_dir = %config.data_dir.display(), dev = config.dev, "hookbridge-server started");
+    tracing::info!(
+        listen = %config.listen,
+        data_dir = %config.data_dir.display(),
+        dev = config.dev,
+        node_id = %config.node_id,
+        "hookbridge-server started"
+    );
 
     let limits = ListenerLimits {
         max_connections: config.max_connections,
@@ -121,8 +128,10 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<std::fs::
     match &config.database_url {
         Some(url) => {
             crate::data_dir::ensure_private_dir(&config.data_dir)?;
-            let pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
-            tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), "using PostgreSQL");
+            let mut pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
+            // Leases this node takes carry its --node-id.
+            pg.set_node_id(&config.node_id);
+            tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), node_id = %config.node_id, "using PostgreSQL");
             Ok((Arc::new(pg), None))
         }
         None => {

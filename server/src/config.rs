@@ -146,6 +146,16 @@ pub struct Args {
     /// Length of the failed-authentication window, in seconds. Default 60.
     #[arg(long, env = "HOOKBRIDGE_AUTH_FAILURE_WINDOW_SECS")]
     pub auth_failure_window_secs: Option<u64>,
+    /// Name of this server process in a cluster (letters, digits, `.`, `_`, `-`; at most 64):
+    /// shown in logs, on delivery leases and as the `node` label of `/metrics`.
+    /// Default `<hostname>-<pid>`.
+    #[arg(long, env = "HOOKBRIDGE_NODE_ID")]
+    pub node_id: Option<String>,
+    /// Seconds a claimed delivery stays leased to this node; when a node dies, other nodes send
+    /// its leased messages once the lease ends. Must exceed the delivery timeout. Default: the
+    /// delivery timeout + 60. For tests and demos.
+    #[arg(long, env = "HOOKBRIDGE_DELIVERY_LEASE_SECS", hide = true)]
+    pub delivery_lease_secs: Option<u64>,
 }
 
 /// A secret setting (an API key): `Debug` shows `[redacted]`, never the text.
@@ -230,6 +240,8 @@ struct FileConfig {
     api_rate_limit: Option<Switch>,
     auth_failure_limit: Option<u32>,
     auth_failure_window_secs: Option<u64>,
+    node_id: Option<String>,
+    delivery_lease_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -301,6 +313,10 @@ pub struct Config {
     pub auth_failure_limit: u32,
     /// The failed-authentication window.
     pub auth_failure_window: std::time::Duration,
+    /// This process's name in a cluster (logs, leases, the `node` label of `/metrics`).
+    pub node_id: String,
+    /// How long a claimed delivery stays leased to this node (longer than `delivery_timeout`).
+    pub delivery_lease: std::time::Duration,
 }
 
 impl Config {
@@ -385,6 +401,21 @@ impl Config {
         if !(1..=86_400).contains(&auth_failure_window_secs) {
             return Err(format!("--auth-failure-window-secs must be 1 to 86400, got {auth_failure_window_secs}"));
         }
+        let node_id = match args.node_id.or(file.node_id) {
+            Some(id) => checked_node_id(&id)?,
+            None => default_node_id(),
+        };
+        let delivery_timeout_secs = args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1);
+        let delivery_lease_secs = match args.delivery_lease_secs.or(file.delivery_lease_secs) {
+            Some(secs) if secs <= delivery_timeout_secs || secs > 86_400 => {
+                return Err(format!(
+                    "--delivery-lease-secs must be longer than the delivery timeout ({delivery_timeout_secs} s) and at \
+                     most 86400, got {secs}"
+                ));
+            }
+            Some(secs) => secs,
+            None => delivery_timeout_secs + 60,
+        };
         let mut allow_target_cidrs = args.allow_target_cidrs;
         allow_target_cidrs.extend(file.allow_target_cidrs.unwrap_or_default());
         Ok(Config {
@@ -405,9 +436,7 @@ impl Config {
                 .or(file.project_concurrency)
                 .unwrap_or_else(|| crate::delivery::fairness::default_project_limit(delivery_concurrency))
                 .max(1),
-            delivery_timeout: std::time::Duration::from_secs(
-                args.delivery_timeout_secs.or(file.delivery_timeout_secs).unwrap_or(30).max(1),
-            ),
+            delivery_timeout: std::time::Duration::from_secs(delivery_timeout_secs),
             max_attempts,
             sqlite_synchronous: args.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or(Synchronous::Full),
             payload_retention_days: args.payload_retention_days.or(file.payload_retention_days).unwrap_or(30).max(1),
@@ -431,6 +460,8 @@ impl Config {
             api_rate_limit: args.api_rate_limit.or(file.api_rate_limit).map_or(!dev, |s| s == Switch::On),
             auth_failure_limit: args.auth_failure_limit.or(file.auth_failure_limit).unwrap_or(20),
             auth_failure_window: std::time::Duration::from_secs(auth_failure_window_secs),
+            node_id,
+            delivery_lease: std::time::Duration::from_secs(delivery_lease_secs),
         })
     }
 
@@ -438,6 +469,35 @@ impl Config {
     pub fn public_base_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
     }
+}
+
+/// Longest node id.
+const MAX_NODE_ID_LEN: usize = 64;
+
+/// A configured node id, if it is 1 to 64 letters, digits, `.`, `_` or `-` (it appears in log
+/// lines, the database and Prometheus labels, so nothing there needs escaping).
+fn checked_node_id(id: &str) -> Result<String, String> {
+    let valid = !id.is_empty()
+        && id.len() <= MAX_NODE_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if valid {
+        Ok(id.to_owned())
+    } else {
+        Err(format!("--node-id must be 1 to {MAX_NODE_ID_LEN} letters, digits, '.', '_' or '-', got {id:?}"))
+    }
+}
+
+/// `<hostname>-<pid>`, the host name cut to the characters a node id allows.
+fn default_node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let mut host: String =
+        host.trim().chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')).take(48).collect();
+    if host.is_empty() {
+        host.push_str("hookbridge");
+    }
+    format!("{host}-{}", std::process::id())
 }
 
 /// A count that must be at least 1 (`default` when not set).
@@ -511,6 +571,29 @@ mod tests {
         let debug = format!("{configured:?} {:?}", Config::resolve(configured.clone()).unwrap());
         assert!(!debug.contains("secret_never_printed") && debug.contains("[redacted]"), "{debug}");
         assert!(dev.allow_private_targets && dev.temporary_data_dir);
+    }
+
+    #[test]
+    fn node_id_and_delivery_lease_are_checked() {
+        let config = Config::resolve(Args::default()).unwrap();
+        assert!(config.node_id.ends_with(&format!("-{}", std::process::id())), "{}", config.node_id);
+        assert!(checked_node_id(&config.node_id).is_ok(), "the default is a valid node id: {}", config.node_id);
+        assert_eq!(config.delivery_lease, std::time::Duration::from_secs(90), "delivery timeout + 60 s");
+        let config = Config::resolve(Args {
+            node_id: Some("node-a.1".into()),
+            delivery_timeout_secs: Some(2),
+            delivery_lease_secs: Some(3),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((config.node_id.as_str(), config.delivery_lease.as_secs()), ("node-a.1", 3));
+        for bad in ["", "a b", "node\"x", &"n".repeat(65)] {
+            let err = Config::resolve(Args { node_id: Some(bad.to_owned()), ..Default::default() }).unwrap_err();
+            assert!(err.contains("--node-id"), "{err}");
+        }
+        let err = Config::resolve(Args { delivery_timeout_secs: Some(5), delivery_lease_secs: Some(5), ..Default::default() })
+            .unwrap_err();
+        assert!(err.contains("--delivery-lease-secs") && err.contains("5 s"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! Prometheus metrics: counters and a latency histogram kept in atomics, rendered as the text
 //! exposition format by `GET /metrics`.
+//!
+//! In a cluster (several servers on one PostgreSQL database) the counters and the histogram
+//! count what THIS process did since it started: sum them over the nodes for cluster totals.
+//! The queue, paused and DLQ gauges are counted from the database, so every node reports the
+//! same cluster-wide figure: take one node's value (or `max`), never the sum.
+//! `hookbridge_node_info{node="…"}` names the node, to join with the scrape's `instance`.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,11 +65,22 @@ impl Telemetry {
         self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self, depth: QueueDepth) -> String {
+    /// The Prometheus text exposition for node `node_id` (a checked node id: no characters that
+    /// need escaping). `depth` is `None` when the database could not be counted (the queue gauges
+    /// are left out then, rather than shown as 0).
+    pub fn render(&self, node_id: &str, depth: Option<QueueDepth>) -> String {
         let mut out = String::with_capacity(2048);
+        let _ = writeln!(
+            out,
+            "# HELP hookbridge_node_info The node this process is (--node-id); counters are per node, queue gauges cluster-wide.\n\
+             # TYPE hookbridge_node_info gauge\nhookbridge_node_info{{node=\"{node_id}\"}} 1"
+        );
         let counter = |out: &mut String, name: &str, help: &str, v: &AtomicU64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help} Counted by this node since it started.\n# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
         };
         counter(&mut out, "hookbridge_messages_accepted_total", "Messages accepted and stored.", &self.accepted);
         counter(&mut out, "hookbridge_messages_delivered_total", "Messages delivered with a 2xx answer.", &self.delivered);
@@ -89,13 +106,16 @@ impl Telemetry {
             &self.queue_depth_counts,
         );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+            let _ =
+                writeln!(out, "# HELP {name} {help} Cluster-wide, counted from the database.\n# TYPE {name} gauge\n{name} {v}");
         };
-        gauge(&mut out, "hookbridge_queue_depth", "Messages waiting for delivery (queued or pending retry).", depth.pending);
-        gauge(&mut out, "hookbridge_queue_paused", "Messages held for paused endpoints.", depth.paused);
-        gauge(&mut out, "hookbridge_dlq_depth", "Messages in the dead letter queue.", depth.dead_letter);
+        if let Some(depth) = depth {
+            gauge(&mut out, "hookbridge_queue_depth", "Messages waiting for delivery (queued or pending retry).", depth.pending);
+            gauge(&mut out, "hookbridge_queue_paused", "Messages held for paused endpoints.", depth.paused);
+            gauge(&mut out, "hookbridge_dlq_depth", "Messages in the dead letter queue.", depth.dead_letter);
+        }
         let name = "hookbridge_delivery_latency_seconds";
-        let _ = writeln!(out, "# HELP {name} Duration of delivery attempts.\n# TYPE {name} histogram");
+        let _ = writeln!(out, "# HELP {name} Duration of delivery attempts made by this node.\n# TYPE {name} histogram");
         for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
             let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", self.latency_buckets[i].load(Ordering::Relaxed));
         }
@@ -104,5 +124,33 @@ impl Telemetry {
         let _ = writeln!(out, "{name}_sum {}", self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
         let _ = writeln!(out, "{name}_count {count}");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_say_they_are_per_node_and_gauges_that_they_are_cluster_wide() {
+        let telemetry = Telemetry::default();
+        Telemetry::inc(&telemetry.delivered);
+        let text = telemetry.render("node-a", Some(QueueDepth { pending: 7, paused: 0, dead_letter: 2 }));
+        assert!(text.contains("hookbridge_node_info{node=\"node-a\"} 1"), "{text}");
+        assert!(text.contains("\nhookbridge_messages_delivered_total 1\n"), "{text}");
+        assert!(text.contains("\nhookbridge_queue_depth 7\n"), "{text}");
+        for line in text.lines().filter(|l| l.starts_with("# HELP")) {
+            let name = line.split_whitespace().nth(2).unwrap_or_default();
+            let per_node = line.contains("by this node") || name == "hookbridge_node_info";
+            let cluster = line.contains("Cluster-wide");
+            assert!(per_node != cluster, "{name} must say whether it is per node or cluster-wide: {line}");
+            assert_eq!(
+                cluster,
+                ["hookbridge_queue_depth", "hookbridge_queue_paused", "hookbridge_dlq_depth"].contains(&name),
+                "{line}"
+            );
+        }
+        let down = telemetry.render("node-a", None);
+        assert!(!down.contains("hookbridge_queue_depth ") && down.contains("hookbridge_messages_delivered_total 1"), "{down}");
     }
 }

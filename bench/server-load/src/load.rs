@@ -22,13 +22,14 @@ pub struct Sent {
     pub elapsed: Duration,
 }
 
-/// Sends `total` messages from `senders` concurrent tasks sharing one client.
-pub async fn send_all(client: &Client, endpoint_id: &str, total: usize, senders: usize) -> Sent {
+/// Sends `total` messages from `senders` concurrent tasks; sender `s` uses `clients[s % len]`
+/// (one client per server node; the senders of a node share its pooled client).
+pub async fn send_all(clients: &[Client], endpoint_id: &str, total: usize, senders: usize) -> Sent {
     let started = Instant::now();
     let per_sender = total / senders.max(1);
     let mut tasks = Vec::with_capacity(senders);
     for s in 0..senders {
-        let client = client.clone();
+        let client = clients[s % clients.len()].clone();
         let endpoint_id = endpoint_id.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut accepted = Vec::with_capacity(per_sender);

@@ -12,13 +12,18 @@
 //!
 //! Load mode: one level of sends and deliveries only, then a graceful stop; used for profiling.
 //!
+//! Cluster mode: 16 senders against SQLite and against PostgreSQL with 1..=N nodes on one
+//! database; durable sends/s, deliveries/s, p50/p99 and RSS of each, with the PostgreSQL goals.
+//!
 //! Usage:
 //! `hookbridge-bench-server SERVER_BINARY [SENDS_PER_LEVEL]` (default 20000) or
 //! `hookbridge-bench-server SERVER_BINARY memory [FIRST] [TOTAL] [SENDERS]` (default 50000 300000 16) or
-//! `hookbridge-bench-server SERVER_BINARY load [SENDERS] [SENDS]` (default 16 2000).
+//! `hookbridge-bench-server SERVER_BINARY load [SENDERS] [SENDS]` (default 16 2000) or
+//! `hookbridge-bench-server SERVER_BINARY cluster --database-url URL [--nodes N] [SENDS]` (default 3 nodes, 20000 sends).
 //! `HOOKBRIDGE_BENCH_DIR` sets the directory that holds the data dir and the fsync probe
 //! (default: the system temp dir).
 
+mod cluster;
 mod limits;
 mod load;
 mod memory;
@@ -63,7 +68,21 @@ async fn main() {
         load_only(&binary, &base_dir, &receiver, &arrivals, senders, total).await;
         return;
     }
-    let goals = if mode == Some("memory") {
+    let goals = if mode == Some("cluster") {
+        let options = cluster_options(&args[3..]).unwrap_or_else(|e| {
+            eprintln!(
+                "cluster mode: {e}\nusage: hookbridge-bench-server SERVER_BINARY cluster --database-url URL [--nodes N] [SENDS]"
+            );
+            std::process::exit(2)
+        });
+        println!(
+            "hookbridge-server cluster benchmark ({binary}, {} sends per configuration, {} senders, SQLite and PostgreSQL with 1 to {} nodes, {cpus} CPUs)",
+            options.sends,
+            cluster::SENDERS,
+            options.nodes
+        );
+        cluster::run(&binary, &base_dir, &receiver, &arrivals, &options).await
+    } else if mode == Some("memory") {
         let first: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(50_000);
         let total: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(300_000).max(first);
         println!(
@@ -83,7 +102,11 @@ async fn main() {
         levels(&binary, &base_dir, &receiver, &arrivals, per_level).await
     };
     println!();
-    println!("goals (issue 17; absolute goals were set on a 2-core machine):");
+    if mode == Some("cluster") {
+        println!("goals (PostgreSQL backend, 16 senders; absolute goals were set on a 2-core machine):");
+    } else {
+        println!("goals (issue 17; absolute goals were set on a 2-core machine):");
+    }
     for goal in &goals {
         println!("  {}", goal.line());
     }
@@ -92,7 +115,31 @@ async fn main() {
     }
 }
 
-fn sdk_client(url: &str) -> Client {
+/// `--database-url URL [--nodes N] [SENDS]` of cluster mode.
+fn cluster_options(args: &[String]) -> Result<cluster::Options, String> {
+    let mut options = cluster::Options { database_url: String::new(), nodes: 3, sends: 20_000 };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--database-url" => options.database_url = args.next().ok_or("--database-url needs a URL")?.clone(),
+            "--nodes" => {
+                let n = args.next().ok_or("--nodes needs a number")?;
+                options.nodes = n.parse().ok().filter(|n| *n >= 1).ok_or(format!("--nodes must be a number >= 1, got {n}"))?;
+            }
+            sends => options.sends = sends.parse().map_err(|_| format!("unknown argument {sends}"))?,
+        }
+    }
+    if options.database_url.is_empty() {
+        return Err("--database-url is required (bench/server.sh starts a throwaway PostgreSQL when it is not given)".into());
+    }
+    if options.sends < cluster::SENDERS {
+        return Err(format!("SENDS must be at least {}", cluster::SENDERS));
+    }
+    Ok(options)
+}
+
+/// An SDK client for the dev key on one server (no retries: a refused send counts as refused).
+pub(crate) fn sdk_client(url: &str) -> Client {
     Client::new(ClientConfig::new(DEV_KEY).with_base_url(url).with_send_url(url).with_retries(0)).expect("client")
 }
 
@@ -145,7 +192,7 @@ async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arriva
 async fn level(client: &Client, receiver: &str, arrivals: &Arrivals, senders: usize, total: usize) -> load::LevelFigures {
     let url = format!("{receiver}?senders={senders}");
     let endpoint = client.create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
-    let sent = load::send_all(client, &endpoint.id, total, senders).await;
+    let sent = load::send_all(std::slice::from_ref(client), &endpoint.id, total, senders).await;
     load::collect(&sent, arrivals).await
 }
 

@@ -67,7 +67,7 @@ async fn through(
 ) -> u64 {
     while progress.attempted < target {
         let round = ROUND.min(target - progress.attempted).max(progress.senders);
-        let batch = send_all(client, endpoint_id, round, progress.senders).await;
+        let batch = send_all(std::slice::from_ref(client), endpoint_id, round, progress.senders).await;
         progress.attempted += batch.accepted.len() + batch.refused;
         progress.accepted += batch.accepted.len();
         if batch.refused > 0 {

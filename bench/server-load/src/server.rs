@@ -27,10 +27,18 @@ impl ServerProcess {
     /// with a fresh data dir under `base_dir`, and waits until it prints its address.
     pub fn start(binary: &str, base_dir: &Path) -> ServerProcess {
         let data_dir = base_dir.join(format!("hookbridge-bench-{}", std::process::id()));
+        Self::start_with(binary, &data_dir, &[])
+    }
+
+    /// Starts `binary --dev` with `extra` flags on a fresh `data_dir` (removed first, and on
+    /// drop), and waits until it prints its address.
+    pub fn start_with(binary: &str, data_dir: &Path, extra: &[String]) -> ServerProcess {
+        let data_dir = data_dir.to_owned();
         let _ = std::fs::remove_dir_all(&data_dir);
         let mut child = Command::new(binary)
             .args(["--dev", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
+            .args(extra)
             .env("HOOKBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

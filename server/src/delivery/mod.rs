@@ -89,7 +89,7 @@ impl DeliveryEngine {
             sender: Sender::new(config.delivery_timeout, crate::url_policy::UrlPolicy::from_config(&config)),
             limiter: RateLimiter::default(),
             policy: RetryPolicy { max_attempts: config.max_attempts, time_scale: config.retry_time_scale },
-            lease_ms: (config.delivery_timeout + Duration::from_secs(60)).as_millis() as i64,
+            lease_ms: i64::try_from(config.delivery_lease.as_millis()).unwrap_or(i64::MAX),
             permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
             in_flight: Mutex::new(HashSet::new()),

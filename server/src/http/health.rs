@@ -43,14 +43,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Counters from memory; queue and DLQ depth from the shared cache.
+/// Counters of this node from memory; cluster-wide queue and DLQ depth from the shared cache
+/// (left out while the database cannot be counted, rather than shown as 0).
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let depth = match state.queue_depth.get(state.store.as_ref(), &state.telemetry).await {
-        Ok(depth) => depth,
+        Ok(depth) => Some(depth),
         Err(error) => {
             tracing::warn!(%error, "cannot count the queue depth for /metrics");
-            Default::default()
+            None
         }
     };
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.telemetry.render(depth))
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.telemetry.render(&state.config.node_id, depth))
 }

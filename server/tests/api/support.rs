@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
@@ -120,20 +120,8 @@ pub fn client_for(url: &str, key: &str) -> hookbridge::Client {
 }
 
 /// Polls `check` until it returns `Some` (panics after `timeout`).
-pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+#[allow(unused_imports)] // not every test crate that includes this module polls
+pub use crate::harness::eventually;
 
 /// Hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -127,7 +127,8 @@ impl Server {
         let mut child = command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .args(backend::server_args(data_dir))
+            // A test that names the database itself (several nodes on one database) keeps it.
+            .args(if extra_args.contains(&"--database-url") { Vec::new() } else { backend::server_args(data_dir) })
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())
@@ -332,6 +333,22 @@ pub async fn wait_for_status(
             return message;
         }
         assert!(Instant::now() < deadline, "message {message_id} is {} after {timeout:?}, expected {want}", message.status);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, panicking with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
