@@ -37,11 +37,12 @@ stage_rust() {
   cargo test -q --workspace --exclude hookbridge-python
 }
 
-# The whole server suite on PostgreSQL (each test server gets its own database), then the
-# cluster tests: several server processes on one database.
+# The whole server suite on PostgreSQL (each test server gets its own database; the cluster
+# tests run several server processes on one database), then the README's two-node example.
 stage_postgres() {
   pg_start
-  HB_TEST_POSTGRES="$HB_TEST_POSTGRES" cargo test -q -p hookbridge-server
+  cargo test -q -p hookbridge-server
+  bash tests/cluster/readme_two_nodes.sh
   pg_stop
 }
 

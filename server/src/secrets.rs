@@ -365,6 +365,21 @@ impl SecretBox {
         stored.map(|s| self.open(field, row, s)).transpose()
     }
 
+    /// Logs what a backend's start-up pass did: `changed` values sealed (or re-sealed) per `pass`.
+    pub fn report_startup_pass(&self, pass: &StartupPass, changed: usize) {
+        match pass {
+            StartupPass::Rotate => tracing::warn!(
+                values = changed,
+                key_id = self.key_id(),
+                "re-encrypted the stored secrets with the new secrets key; the previous key is no longer needed"
+            ),
+            _ if changed > 0 => {
+                tracing::warn!(values = changed, key_id = self.key_id(), "encrypted the plaintext secrets of this database")
+            }
+            _ => {}
+        }
+    }
+
     /// One value of a start-up pass: the new stored form, or `None` when it stays as it is.
     /// [`StartupPass::EncryptPlaintext`] treats every value as plaintext (nothing was sealed
     /// before the key check value existed); [`StartupPass::Rotate`] opens values sealed with

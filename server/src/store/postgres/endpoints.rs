@@ -1,11 +1,11 @@
 //! PostgreSQL implementation of [`EndpointStore`]: outbound endpoints and their signing keys.
 //! Custom headers (often the receiver's credentials) are stored sealed. A resume wakes every
-//! node's delivery engine.
+//! node's delivery engine once it has committed.
 
 use deadpool_postgres::GenericClient;
 use hookbridge::{Endpoint, EndpointSummary, SigningKey};
 
-use super::{NOTIFY_WORK, PgStore, col, is_unique_violation, pg_err, signing_keys};
+use super::{PgStore, col, is_unique_violation, pg_err, signing_keys};
 use crate::clock::timestamp;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::endpoints::parse_headers;
@@ -220,20 +220,18 @@ impl EndpointStore for PgStore {
             .map_err(pg_err)?;
             0
         } else {
-            let requeued = tx
-                .execute(
-                    "UPDATE messages SET status = 'queued', next_attempt_at = $2, updated_at = $2 \
+            tx.execute(
+                "UPDATE messages SET status = 'queued', next_attempt_at = $2, updated_at = $2 \
                      WHERE endpoint_id = $1 AND direction = 'outbound' AND status = 'paused'",
-                    &[&endpoint_id, &now_ms],
-                )
-                .await
-                .map_err(pg_err)?;
-            if requeued > 0 {
-                tx.execute(NOTIFY_WORK, &[]).await.map_err(pg_err)?;
-            }
-            requeued
+                &[&endpoint_id, &now_ms],
+            )
+            .await
+            .map_err(pg_err)?
         };
         tx.commit().await.map_err(pg_err)?;
+        if !paused && changed > 0 {
+            self.announce_work();
+        }
         Ok(EndpointWrite::Done(changed))
     }
 

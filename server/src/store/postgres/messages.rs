@@ -1,13 +1,13 @@
 //! PostgreSQL implementation of [`MessageStore`], safe with several server processes on one
 //! database: idempotency is settled by the unique index `messages_idempotency` (the loser of a
 //! race reads the winner), replays, cancel and retry-now decide under a row lock of the message
-//! (`SELECT … FOR UPDATE`), and every write that makes work due notifies all nodes
-//! ([`notify_work`]) inside its transaction.
+//! (`SELECT … FOR UPDATE`), and every write that makes work due announces it to all nodes once
+//! it has committed ([`WorkNote`]).
 
 use deadpool_postgres::{GenericClient, Transaction};
 use hookbridge::Message;
 
-use super::sql::{all_rows, commit, exec, list_rows, notify_work, opt_row};
+use super::sql::{WorkNote, all_rows, commit, exec, list_rows, opt_row};
 use super::{PgStore, pg_err};
 use crate::domain::MessageStatus;
 use crate::domain::messages::{self, ReplayFacts};
@@ -86,7 +86,7 @@ pub(super) async fn message_row(
 }
 
 /// Stores an outbound send (see [`MessageStore::accept_send`]).
-async fn accept_send(tx: &Transaction<'_>, m: &NewMessage) -> Result<SendOutcome, StoreError> {
+async fn accept_send(tx: &Transaction<'_>, m: &NewMessage, note: &WorkNote) -> Result<SendOutcome, StoreError> {
     // FOR SHARE: a concurrent delete or pause of the endpoint waits for this send to commit,
     // so it sees (and handles) the new message.
     let endpoint = opt_row(
@@ -114,7 +114,7 @@ async fn accept_send(tx: &Transaction<'_>, m: &NewMessage) -> Result<SendOutcome
         return Ok(messages::idempotent_repeat(id, &sha, &m.payload_sha256));
     }
     if status == MessageStatus::Queued {
-        notify_work(tx).await?;
+        note.mark();
     }
     Ok(SendOutcome::Accepted(status.as_str()))
 }
@@ -172,13 +172,14 @@ async fn replay_one(
     Ok((ReplayOutcome::Replayed, status == MessageStatus::Queued))
 }
 
-/// Replays messages in order, in one transaction; notifies when any became due.
+/// Replays messages in order, in one transaction; marks `note` when any became due.
 async fn replay_each(
     tx: &Transaction<'_>,
     project_id: &str,
     direction: Direction,
     ids: &[String],
     now_ms: i64,
+    note: &WorkNote,
 ) -> Result<Vec<ReplayOutcome>, StoreError> {
     // Lock every row first, in one order, so two batches over the same messages cannot deadlock.
     all_rows(tx, "SELECT id FROM messages WHERE id = ANY($1) AND project_id = $2 ORDER BY id FOR UPDATE", &[&ids, &project_id])
@@ -191,7 +192,7 @@ async fn replay_each(
         outcomes.push(outcome);
     }
     if due {
-        notify_work(tx).await?;
+        note.mark();
     }
     Ok(outcomes)
 }
@@ -221,7 +222,8 @@ async fn retry_control(
     Ok(StatusChange::Done)
 }
 
-/// Replays up to `limit` messages in `status`, oldest first (see [`MessageStore::replay_all`]).
+/// Replays up to `limit` messages in `status`, oldest first (see [`MessageStore::replay_all`]);
+/// the note says whether any became due.
 async fn replay_all(
     tx: &Transaction<'_>,
     project_id: &str,
@@ -230,7 +232,7 @@ async fn replay_all(
     endpoint_id: Option<&str>,
     limit: usize,
     now_ms: i64,
-) -> Result<ReplayAllResult, StoreError> {
+) -> Result<(ReplayAllResult, WorkNote), StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = all_rows(
         tx,
@@ -240,12 +242,13 @@ async fn replay_all(
     )
     .await?;
     let ids = rows.iter().map(|r| r.text(0).map_err(pg_err)).collect::<Result<Vec<_>, _>>()?;
-    let outcomes = replay_each(tx, project_id, direction, &ids, now_ms).await?;
+    let note = WorkNote::default();
+    let outcomes = replay_each(tx, project_id, direction, &ids, now_ms, &note).await?;
     let mut result = ReplayAllResult::default();
     for (id, outcome) in ids.into_iter().zip(&outcomes) {
         messages::tally_replay(&mut result, id, outcome);
     }
-    Ok(result)
+    Ok((result, note))
 }
 
 /// SQL of cancel: the message goes to the dead letter queue.
@@ -259,8 +262,11 @@ impl MessageStore for PgStore {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
-        let outcome = accept_send(&tx, &message).await?;
-        commit(tx, outcome).await
+        let note = WorkNote::default();
+        let outcome = accept_send(&tx, &message, &note).await?;
+        let outcome = commit(tx, outcome).await?;
+        self.announce_if(&note);
+        Ok(outcome)
     }
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
@@ -279,10 +285,11 @@ impl MessageStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let (outcome, due) = replay_one(&tx, project_id, direction, message_id, mode, now_ms).await?;
+        let outcome = commit(tx, outcome).await?;
         if due {
-            notify_work(&tx).await?;
+            self.announce_work();
         }
-        commit(tx, outcome).await
+        Ok(outcome)
     }
 
     async fn replay_messages(
@@ -294,8 +301,11 @@ impl MessageStore for PgStore {
     ) -> Result<Vec<ReplayOutcome>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
-        let outcomes = replay_each(&tx, project_id, direction, &message_ids, now_ms).await?;
-        commit(tx, outcomes).await
+        let note = WorkNote::default();
+        let outcomes = replay_each(&tx, project_id, direction, &message_ids, now_ms, &note).await?;
+        let outcomes = commit(tx, outcomes).await?;
+        self.announce_if(&note);
+        Ok(outcomes)
     }
 
     async fn replay_all(
@@ -309,8 +319,10 @@ impl MessageStore for PgStore {
     ) -> Result<ReplayAllResult, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
-        let result = replay_all(&tx, project_id, direction, status, endpoint_id.as_deref(), limit, now_ms).await?;
-        commit(tx, result).await
+        let (result, note) = replay_all(&tx, project_id, direction, status, endpoint_id.as_deref(), limit, now_ms).await?;
+        let result = commit(tx, result).await?;
+        self.announce_if(&note);
+        Ok(result)
     }
 
     async fn cancel_message(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError> {
@@ -324,10 +336,11 @@ impl MessageStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let change = retry_control(&tx, project_id, message_id, RETRY_NOW, now_ms).await?;
+        let change = commit(tx, change).await?;
         if change == StatusChange::Done {
-            notify_work(&tx).await?;
+            self.announce_work();
         }
-        commit(tx, change).await
+        Ok(change)
     }
 
     async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError> {

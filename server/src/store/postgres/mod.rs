@@ -60,6 +60,10 @@ pub struct PgStore {
     wake: Arc<tokio::sync::Notify>,
     /// Whether the listener behind `wake` runs.
     listening: Arc<std::sync::atomic::AtomicBool>,
+    /// Fired when this node stored due work: the announcer tells the other nodes.
+    announce: Arc<tokio::sync::Notify>,
+    /// Whether the announcer runs.
+    announcing: Arc<std::sync::atomic::AtomicBool>,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
     job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
 }
@@ -103,6 +107,8 @@ impl PgStore {
             node_id: Arc::from(default_node_id()),
             wake: Arc::default(),
             listening: Arc::default(),
+            announce: Arc::default(),
+            announcing: Arc::default(),
             job_leads: Arc::default(),
         })
     }
@@ -207,10 +213,6 @@ fn is_unavailable(code: &SqlState) -> bool {
 pub(crate) fn col<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a tokio_postgres::Row, idx: usize) -> Result<T, StoreError> {
     row.try_get(idx).map_err(|e| StoreError::Corrupt(format!("column {idx}: {e}")))
 }
-
-/// Wakes every node's delivery engine once the current transaction commits (PostgreSQL delivers
-/// notifications on commit, and folds repeats within one transaction).
-pub(crate) const NOTIFY_WORK: &str = "SELECT pg_notify('hookbridge_work', '')";
 
 /// Whether the error is a unique-constraint violation (e.g. an idempotency key inserted by
 /// another node at the same moment).

@@ -1,5 +1,5 @@
-//! Wake-ups across nodes. A transaction that stores work due now also runs
-//! [`super::NOTIFY_WORK`] (delivered at commit); every node keeps one dedicated,
+//! Wake-ups across nodes. Once a transaction that made work due now has committed, its node
+//! announces it ([`PgStore::announce_work`]: one `NOTIFY`, folded over bursts); every node keeps one dedicated,
 //! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
 //! for each notification, so a message accepted on one node is picked up by some node at once
 //! rather than at its next poll. The listener reconnects with backoff when its connection drops
@@ -106,6 +106,58 @@ async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result
                     return Ok(());
                 }
             }
+        }
+    }
+}
+
+/// What the announcer runs: the notification needs no durability, so its transaction does not
+/// wait for a WAL flush.
+const ANNOUNCE: &str = "BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_notify('hookbridge_work', ''); COMMIT";
+/// Pause after a failed announcement (the database is probably down; the listeners wake their
+/// engines when they reconnect anyway).
+const ANNOUNCE_RETRY: Duration = Duration::from_millis(200);
+
+impl PgStore {
+    /// Announces committed work that is due now: wakes this node's engine at once, and has the
+    /// announcer notify every node. Announcements made while one is on its way fold into the
+    /// next, so a burst of sends costs a handful of notifications, not one per send.
+    pub(super) fn announce_work(&self) {
+        self.wake.notify_one();
+        if !self.announcing.swap(true, Ordering::SeqCst) {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(announcer(self.pool.clone(), Arc::downgrade(&self.announce)));
+                }
+                Err(_) => {
+                    self.announcing.store(false, Ordering::SeqCst);
+                    return;
+                }
+            }
+        }
+        self.announce.notify_one();
+    }
+
+    /// [`PgStore::announce_work`] when the committed transaction marked `note`.
+    pub(super) fn announce_if(&self, note: &super::sql::WorkNote) {
+        if note.is_marked() {
+            self.announce_work();
+        }
+    }
+}
+
+/// Sends one notification per wake-up until the store is gone.
+async fn announcer(pool: deadpool_postgres::Pool, announce: Weak<Notify>) {
+    loop {
+        let Some(signal) = announce.upgrade() else { return };
+        signal.notified().await;
+        drop(signal);
+        let sent = match pool.get().await {
+            Ok(client) => client.batch_execute(ANNOUNCE).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = sent {
+            tracing::debug!(error = %e, "could not announce new work to the other nodes");
+            tokio::time::sleep(ANNOUNCE_RETRY).await;
         }
     }
 }

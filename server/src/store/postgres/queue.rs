@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use deadpool_postgres::GenericClient;
 
 use super::due_work::WAITING;
-use super::{PgStore, caps, col, pg_err, signing_keys, sql};
+use super::{PgStore, caps, col, pg_err, signing_keys};
 use crate::clock::now_millis;
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
@@ -28,7 +28,7 @@ impl DeliveryQueue for PgStore {
     async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let mut client = self.client().await?;
         if requeue_leases(&client, now_ms, "lease_until <= $1", None).await? > 0 {
-            sql::notify_work(&client).await?;
+            self.announce_work();
         }
         let mut allocations: Vec<Allocation> = allocations.into_iter().filter(|a| a.count > 0).collect();
         if allocations.is_empty() {
@@ -88,10 +88,11 @@ impl DeliveryQueue for PgStore {
                 );
             }
         }
+        tx.commit().await.map_err(pg_err)?;
         if due_now {
-            sql::notify_work(&tx).await?;
+            self.announce_work();
         }
-        tx.commit().await.map_err(pg_err)
+        Ok(())
     }
 
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
@@ -109,7 +110,7 @@ impl DeliveryQueue for PgStore {
         let released = client.execute(&stmt, &[&due_at_ms, &message_ids, &&*self.node_id]).await.map_err(pg_err)?;
         // Due now (e.g. this node is shutting down): another node takes them at once.
         if released > 0 && due_at_ms <= now_millis() {
-            sql::notify_work(&client).await?;
+            self.announce_work();
         }
         Ok(())
     }
@@ -120,7 +121,7 @@ impl DeliveryQueue for PgStore {
         let client = self.client().await?;
         let released = requeue_leases(&client, now_ms, "(lease_until <= $1 OR leased_by = $2)", Some(&self.node_id)).await?;
         if released > 0 {
-            sql::notify_work(&client).await?;
+            self.announce_work();
         }
         Ok(released)
     }

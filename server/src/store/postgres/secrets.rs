@@ -67,16 +67,6 @@ pub(super) async fn startup_pass(client: &mut Object, keys: &SecretBox) -> Resul
     .await
     .map_err(pg_err)?;
     tx.commit().await.map_err(pg_err)?;
-    match pass {
-        StartupPass::Rotate => tracing::warn!(
-            values = changed,
-            key_id = keys.key_id(),
-            "re-encrypted the stored secrets with the new secrets key; the previous key is no longer needed"
-        ),
-        _ if changed > 0 => {
-            tracing::warn!(values = changed, key_id = keys.key_id(), "encrypted the plaintext secrets of this database")
-        }
-        _ => {}
-    }
+    keys.report_startup_pass(&pass, changed);
     Ok(changed)
 }

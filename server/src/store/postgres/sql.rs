@@ -1,11 +1,11 @@
 //! Small helpers over a pooled connection or a transaction: prepared (and cached) statements,
-//! driver errors mapped with [`pg_err`], and the work notification.
+//! driver errors mapped with [`pg_err`], and the note of work made due.
 
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{NOTIFY_WORK, pg_err};
+use super::pg_err;
 use crate::store::StoreError;
 use crate::store::list_query::{ListQuery, SqlArg};
 
@@ -43,10 +43,23 @@ pub(super) async fn list_rows(c: &impl GenericClient, q: &ListQuery) -> Result<V
     all_rows(c, &q.sql, &params).await
 }
 
-/// Runs [`NOTIFY_WORK`]: wakes the delivery engine of every node once the transaction commits.
-pub(super) async fn notify_work(c: &impl GenericClient) -> Result<(), StoreError> {
-    c.execute(NOTIFY_WORK, &[]).await.map_err(pg_err)?;
-    Ok(())
+/// Whether a transaction made work due now. Marked inside the transaction, read after it
+/// commits: only then is the work announced to every node ([`super::PgStore::announce_work`]).
+/// A `NOTIFY` inside the transaction would serialize every such commit behind PostgreSQL's
+/// notification lock, and with it every send's fsync.
+#[derive(Debug, Default)]
+pub(super) struct WorkNote(std::sync::atomic::AtomicBool);
+
+impl WorkNote {
+    /// Records that the transaction makes work due now.
+    pub(super) fn mark(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether anything was marked.
+    pub(super) fn is_marked(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Commits `tx` and hands back `value` (what the transaction decided).

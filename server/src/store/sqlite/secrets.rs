@@ -66,16 +66,6 @@ pub(super) fn startup_pass(conn: &mut Connection, keys: &SecretBox) -> Result<us
         conn.execute_batch("VACUUM")?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
-    match pass {
-        StartupPass::Rotate => tracing::warn!(
-            values = changed,
-            key_id = keys.key_id(),
-            "re-encrypted the stored secrets with the new secrets key; the previous key is no longer needed"
-        ),
-        _ if changed > 0 => {
-            tracing::warn!(values = changed, key_id = keys.key_id(), "encrypted the plaintext secrets of this database")
-        }
-        _ => {}
-    }
+    keys.report_startup_pass(&pass, changed);
     Ok(changed)
 }

@@ -7,7 +7,7 @@ use tokio_postgres::types::ToSql;
 
 use super::super::pg_err;
 use super::super::signing_keys;
-use super::super::sql::{all_rows, exec, notify_work, opt_row};
+use super::super::sql::{WorkNote, all_rows, exec, opt_row};
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
 use crate::store::rows::{
@@ -195,14 +195,15 @@ pub(super) async fn delete(c: &impl GenericClient, project_id: &str, endpoint_id
     Ok(n > 0)
 }
 
-/// Pauses or resumes ingest; a resume re-queues messages replayed while paused and wakes the
-/// delivery engines.
+/// Pauses or resumes ingest; a resume re-queues messages replayed while paused and marks
+/// `note`, so the delivery engines are woken once it commits.
 pub(super) async fn set_paused(
     tx: &Transaction<'_>,
     project_id: &str,
     endpoint_id: &str,
     paused: bool,
     now_ms: i64,
+    note: &WorkNote,
 ) -> Result<bool, StoreError> {
     let n = exec(
         tx,
@@ -219,7 +220,7 @@ pub(super) async fn set_paused(
         )
         .await?;
         if requeued > 0 {
-            notify_work(tx).await?;
+            note.mark();
         }
     }
     Ok(n > 0)

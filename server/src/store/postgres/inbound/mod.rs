@@ -6,7 +6,7 @@ mod traffic;
 
 use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
 
-use super::sql::commit;
+use super::sql::{WorkNote, commit};
 use super::{PgStore, messages::message_row, pg_err};
 use crate::store::inbound::{
     InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate, IngestOutcome, NewInboundEndpoint, NewRejection,
@@ -72,8 +72,11 @@ impl InboundStore for PgStore {
     ) -> Result<bool, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
-        let done = endpoints::set_paused(&tx, project_id, endpoint_id, paused, now_ms).await?;
-        commit(tx, done).await
+        let note = WorkNote::default();
+        let done = endpoints::set_paused(&tx, project_id, endpoint_id, paused, now_ms, &note).await?;
+        let done = commit(tx, done).await?;
+        self.announce_if(&note);
+        Ok(done)
     }
 
     async fn ingest_target(&self, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
@@ -85,7 +88,9 @@ impl InboundStore for PgStore {
         let tx = client.transaction().await.map_err(pg_err)?;
         let outcome = traffic::accept(&tx, &message, replay_guard.as_ref()).await?;
         if outcome == IngestOutcome::Accepted {
-            commit(tx, outcome).await
+            let outcome = commit(tx, outcome).await?;
+            self.announce_work();
+            Ok(outcome)
         } else {
             tx.rollback().await.map_err(pg_err)?;
             Ok(outcome)

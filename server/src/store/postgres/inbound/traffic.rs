@@ -8,7 +8,7 @@ use hookbridge::InboundRejection;
 
 use super::super::messages::{insert_message, original_by_key};
 use super::super::pg_err;
-use super::super::sql::{exec, list_rows, notify_work, opt_row};
+use super::super::sql::{exec, list_rows, opt_row};
 use crate::domain::MessageStatus;
 use crate::store::columns::Columns;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
@@ -47,7 +47,8 @@ async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &Replay
 }
 
 /// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]). Anything
-/// but `Accepted` leaves nothing to keep: the caller rolls back.
+/// but `Accepted` leaves nothing to keep: the caller rolls back. An accepted message is due
+/// now: the caller announces it once committed.
 pub(super) async fn accept(
     tx: &Transaction<'_>,
     m: &NewMessage,
@@ -79,7 +80,6 @@ pub(super) async fn accept(
         // The unique index on (endpoint_id, idempotency_key) settled a race on the key.
         return Ok(original(tx, m).await?.map_or(IngestOutcome::Unavailable, IngestOutcome::Duplicate));
     }
-    notify_work(tx).await?;
     Ok(IngestOutcome::Accepted)
 }
 
