@@ -1,7 +1,7 @@
 //! The scan for due work behind [`crate::store::DeliveryQueue::due_work`], shared by every
 //! store: projects with waiting work in turn from the scan's start project, and in each project
 //! its endpoints in turn after the one served last, until every project was looked at or the
-//! budget is spent. A store answers the probes ([`DueProbe`]) with one index seek each, so the
+//! budget is spent. A store answers the probes (`DueProbe`) with one index seek each, so the
 //! cost grows with the number of projects and endpoints looked at, never with backlogs.
 
 use std::future::Future;
