@@ -58,6 +58,42 @@ pub(super) async fn insert_message(
     Ok(inserted == 1)
 }
 
+/// The common case of a send in one statement (its own transaction, one round trip): stores the
+/// message when the endpoint is live and the idempotency key, if any, is new. `None` when
+/// nothing was stored (no such endpoint, or the key is taken): the caller then decides in a
+/// transaction ([`accept_send`]). The status comes from the domain rule for either state of the
+/// endpoint's pause flag, read under the same `FOR SHARE` lock as the slow path.
+async fn insert_send_fast(c: &impl GenericClient, m: &NewMessage) -> Result<Option<MessageStatus>, StoreError> {
+    let size = i64::try_from(m.payload.len()).map_err(|_| StoreError::Corrupt("payload size out of range".into()))?;
+    let row = opt_row(
+        c,
+        "WITH ep AS (SELECT url, paused FROM endpoints WHERE id = $4 AND project_id = $2 AND deleted_at IS NULL FOR SHARE) \
+         INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, ep.url, CASE WHEN ep.paused THEN $15 ELSE $5 END, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13 \
+         FROM ep ON CONFLICT (endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING status",
+        &[
+            &m.id,
+            &m.project_id,
+            &m.direction.as_str(),
+            &m.endpoint_id,
+            &MessageStatus::requeued(false).as_str(),
+            &m.content_type,
+            &m.payload,
+            &size,
+            &m.payload_sha256,
+            &m.headers_json,
+            &m.idempotency_key,
+            &m.signed_at,
+            &m.created_at,
+            &m.retention_hours,
+            &MessageStatus::requeued(true).as_str(),
+        ],
+    )
+    .await?;
+    row.map(|r| messages::stored_status(&r.text(0).map_err(pg_err)?)).transpose()
+}
+
 /// The message already stored under `key` on the endpoint: its id and payload hash.
 pub(super) async fn original_by_key(
     c: &impl GenericClient,
@@ -261,6 +297,12 @@ const RETRY_NOW: &str = "UPDATE messages SET next_attempt_at = $2, updated_at = 
 impl MessageStore for PgStore {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
         let mut client = self.client().await?;
+        if let Some(status) = insert_send_fast(&client, &message).await? {
+            if status == MessageStatus::Queued {
+                self.announce_work();
+            }
+            return Ok(SendOutcome::Accepted(status.as_str()));
+        }
         let tx = client.transaction().await.map_err(pg_err)?;
         let note = WorkNote::default();
         let outcome = accept_send(&tx, &message, &note).await?;
