@@ -70,7 +70,11 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "storage failure");
+        match &e {
+            // Expected while the database restarts: the caller gets 503 and retries.
+            StoreError::Unavailable(_) | StoreError::Closed => tracing::warn!(error = %e, "storage unavailable"),
+            _ => tracing::error!(error = %e, "storage failure"),
+        }
         match e {
             StoreError::Closed => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the server is shutting down").with_retry_after(1)

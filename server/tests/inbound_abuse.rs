@@ -243,7 +243,8 @@ async fn a_signed_request_is_accepted_once_even_across_a_restart() {
     let client = server.client();
     let endpoint = client.create_inbound_endpoint(&receiver.url, &signed_settings(300)).await.unwrap();
     let body = br#"{"type":"invoice.paid"}"#;
-    let headers = signed(&now_secs().to_string(), body);
+    let first_signed_at = now_secs();
+    let headers = signed(&first_signed_at.to_string(), body);
 
     let (status, first) = ingest(&endpoint.ingest_url, &headers, body).await;
     assert_eq!(status, 202, "{first}");
@@ -259,8 +260,9 @@ async fn a_signed_request_is_accepted_once_even_across_a_restart() {
     let reencoded = vec![headers[0].clone(), ("X-Signature".to_owned(), b64)];
     assert_eq!(ingest(&endpoint.ingest_url, &reencoded, body).await.0, 409);
 
-    // Concurrent copies of a fresh request: exactly one is accepted.
-    let fresh = signed(&(now_secs() - 1).to_string(), body);
+    // Concurrent copies of a fresh request: exactly one is accepted. (Its timestamp differs from
+    // the first request's whatever the clock did meanwhile, so its signature does too.)
+    let fresh = signed(&(first_signed_at - 1).to_string(), body);
     let url = endpoint.ingest_url.clone();
     let statuses: Vec<u16> = futures_join((0..8).map(|_| {
         let (url, fresh) = (url.clone(), fresh.clone());
