@@ -7,9 +7,8 @@ use tokio_postgres::types::ToSql;
 
 use super::{PgStore, col, pg_err};
 use crate::clock::{now_millis, opt_timestamp, timestamp};
-use crate::store::tenancy::{
-    ConfiguredKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, bootstrap_key,
-};
+use crate::domain::keys::{ConfiguredKey, bootstrap_key};
+use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
 use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
 
 /// Advisory lock key of bootstrap.

@@ -5,10 +5,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, api_keys, server_settings};
 use crate::clock::{now_millis, timestamp};
+use crate::domain::keys::{ConfiguredKey, bootstrap_key};
 use crate::ids;
-use crate::store::tenancy::{
-    ConfiguredKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, bootstrap_key,
-};
+use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
 use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
 
 const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
