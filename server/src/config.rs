@@ -30,7 +30,8 @@ pub struct Args {
     /// Address to listen on; port 0 picks a free port (the chosen address is printed).
     #[arg(long, env = "HOOKBRIDGE_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Directory holding the SQLite database and export files (created if missing).
+    /// Directory holding the SQLite database and export files (created if missing); with
+    /// `--database-url` only the default secrets key file.
     #[arg(long, env = "HOOKBRIDGE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// PostgreSQL instead of SQLite (`postgres://user:pass@host:port/db`): any number of server
