@@ -4,7 +4,7 @@
 //! metrics and replays go through [`super::MessageStore`]; this trait covers what is
 //! specific to inbound: the endpoint configuration, ingest and the rejection log.
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey, Timestamp};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Timestamp};
 use serde::Serialize;
 
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
@@ -311,7 +311,7 @@ pub trait InboundStore: Send + Sync {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError>;
+    ) -> Result<SigningKeyWrite<Vec<super::SigningKeyRecord>>, StoreError>;
 
     /// Deletes a signing key (never the last active one).
     async fn delete_inbound_signing_key(

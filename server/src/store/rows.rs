@@ -1,11 +1,11 @@
 //! Turning stored rows into records, written once for every backend: each backend selects the
 //! column lists below (in this order) and hands its row to the reader through [`Columns`].
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Message};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection};
 
 use super::columns::Columns;
 use super::inbound::{InboundMessageRecord, InboundProfile, InboundSettings, StoredInbound};
-use super::{ListCursor, LogEntry, StoreError};
+use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, SigningKeyRecord, StoreError};
 use crate::clock::{opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
@@ -76,24 +76,22 @@ impl MessageRow {
         if status.is_waiting() { opt_timestamp(self.next_attempt_at) } else { None }
     }
 
-    /// The outbound message as the API shows it.
-    pub fn outbound(self) -> Result<Message, StoreError> {
-        let status = self.status()?;
-        let next_attempt_at = self.shown_next_attempt(status);
-        Ok(Message {
+    /// The outbound message's record.
+    pub fn outbound(self) -> Result<MessageRecord, StoreError> {
+        Ok(MessageRecord {
+            status: self.status()?,
             id: self.id,
             project_id: self.project_id,
             endpoint_id: self.endpoint_id,
-            status: status.to_string(),
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
             content_type: self.content_type,
             size_bytes: self.size_bytes,
             payload_sha256: self.payload_sha256,
-            created_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
             idempotency_key: self.idempotency_key,
-            next_attempt_at,
+            next_attempt_at: self.next_attempt_at,
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
@@ -264,6 +262,36 @@ pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, InboundRejection
 }
 
 /// A signing key as listed: its id, a hint of its (opened) secret, and when it was made.
-pub fn signing_key_listing(id: String, secret: &str, created_at: i64) -> hookbridge::SigningKey {
-    hookbridge::SigningKey { id, key_hint: crate::ids::key_hint(secret), created_at: timestamp(created_at) }
+pub fn signing_key_listing(id: String, secret: &str, created_at: i64) -> SigningKeyRecord {
+    SigningKeyRecord { id, key_hint: crate::ids::key_hint(secret), created_at }
+}
+
+/// The outbound endpoint columns [`read_endpoint`] reads, in order.
+pub const ENDPOINT_COLUMNS: &str = "id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers";
+
+/// Reads a live outbound endpoint selected with [`ENDPOINT_COLUMNS`]; its headers are still
+/// sealed (the backend opens them).
+pub fn read_endpoint<C: Columns>(r: &C) -> Result<EndpointRecord, C::Error> {
+    Ok(EndpointRecord {
+        id: r.text(0)?,
+        url: r.text(1)?,
+        created_at: r.int(2)?,
+        updated_at: r.int(3)?,
+        paused: r.flag(4)?,
+        description: r.opt_text(5)?,
+        rate_limit_rps: Some(r.int(6)?),
+        burst: Some(r.int(7)?),
+        headers_json: r.opt_text(8)?,
+    })
+}
+
+/// The columns [`read_endpoint_listing`] reads, in order.
+pub const ENDPOINT_LISTING_COLUMNS: &str = "id, url, created_at, paused, description";
+
+/// Reads a live outbound endpoint's list item with its list position.
+pub fn read_endpoint_listing<C: Columns>(r: &C) -> Result<(ListCursor, EndpointListing), C::Error> {
+    let (id, created_at) = (r.text(0)?, r.int(2)?);
+    let cursor = ListCursor { created_at, id: id.clone() };
+    let listing = EndpointListing { id, url: r.text(1)?, created_at, paused: r.flag(3)?, description: r.opt_text(4)? };
+    Ok((cursor, listing))
 }

@@ -271,7 +271,7 @@ async fn list_keys(State(state): State<AppState>, caller: Caller, PathParams(id)
         return Err(not_found(&id));
     }
     match state.store.list_inbound_signing_keys(&caller.project_id, &id).await? {
-        SigningKeyWrite::Done(keys) => Ok(Reply::ok(keys)),
+        SigningKeyWrite::Done(keys) => Ok(Reply::ok(crate::http::endpoints::signing_keys_wire(keys))),
         other => Err(key_error(other, &id, "")),
     }
 }

@@ -2,7 +2,7 @@
 //! [`super::super::signing_keys`]). The HMAC secret is stored sealed ([`crate::secrets`]).
 
 use deadpool_postgres::{GenericClient, Transaction};
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary};
 use tokio_postgres::types::ToSql;
 
 use super::super::pg_err;
@@ -247,7 +247,7 @@ pub(super) async fn list_keys(
     keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+) -> Result<SigningKeyWrite<Vec<crate::store::SigningKeyRecord>>, StoreError> {
     if !live_exists(c, project_id, endpoint_id, false).await? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }

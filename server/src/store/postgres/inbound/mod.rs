@@ -4,7 +4,7 @@
 mod endpoints;
 mod traffic;
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection};
 
 use super::sql::{WorkNote, commit};
 use super::{PgStore, messages::message_row, pg_err};
@@ -129,7 +129,7 @@ impl InboundStore for PgStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<crate::store::SigningKeyRecord>>, StoreError> {
         endpoints::list_keys(&self.client().await?, &self.secrets(), project_id, endpoint_id).await
     }
 

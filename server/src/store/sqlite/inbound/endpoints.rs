@@ -1,7 +1,7 @@
 //! SQLite: inbound endpoint rows and their signing keys. The HMAC secret is stored sealed
 //! ([`crate::secrets`]).
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::secrets::{SecretBox, SecretField};
@@ -218,7 +218,7 @@ pub(super) fn list_keys(
     keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+) -> Result<SigningKeyWrite<Vec<crate::store::SigningKeyRecord>>, StoreError> {
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }

@@ -4,7 +4,7 @@
 mod endpoints;
 mod traffic;
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
+use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection};
 
 use super::SqliteStore;
 use crate::store::inbound::{
@@ -107,7 +107,7 @@ impl InboundStore for SqliteStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<crate::store::SigningKeyRecord>>, StoreError> {
         let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.read(move |conn| endpoints::list_keys(conn, &keys, &project, &id)).await
     }
