@@ -5,7 +5,7 @@ use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection};
 
 use super::columns::Columns;
 use super::inbound::{InboundMessageRecord, InboundProfile, InboundSettings, StoredInbound};
-use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, SigningKeyRecord, StoreError};
+use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
 use crate::clock::{opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
@@ -294,4 +294,19 @@ pub fn read_endpoint_listing<C: Columns>(r: &C) -> Result<(ListCursor, EndpointL
     let cursor = ListCursor { created_at, id: id.clone() };
     let listing = EndpointListing { id, url: r.text(1)?, created_at, paused: r.flag(3)?, description: r.opt_text(4)? };
     Ok((cursor, listing))
+}
+
+/// The project columns [`read_project`] reads, in order.
+pub const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
+
+/// Reads a project selected with [`PROJECT_COLUMNS`].
+pub fn read_project<C: Columns>(r: &C) -> Result<ProjectRecord, C::Error> {
+    Ok(ProjectRecord {
+        id: r.text(0)?,
+        tenant_id: r.text(1)?,
+        name: r.text(2)?,
+        status: r.text(3)?,
+        rate_limit_default: r.int(4)?,
+        created_at: r.int(5)?,
+    })
 }

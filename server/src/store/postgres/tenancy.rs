@@ -1,11 +1,11 @@
 //! PostgreSQL implementation of [`TenancyStore`]: bootstrap, authentication, projects and API
 //! keys. Bootstrap takes an advisory lock, so nodes starting together create one default project.
 
-use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::{PgStore, col, pg_err};
 use crate::clock::now_millis;
+use crate::store::rows::{PROJECT_COLUMNS, read_project};
 use crate::store::tenancy::{
     ConfiguredKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, bootstrap_key,
 };
@@ -17,19 +17,6 @@ const BOOTSTRAP_LOCK: i64 = 0x4842_424f_4f54_5354; // "HBBOOTST"
 const CREATED_MODE: &str = "created_mode";
 /// Minimum time between two `last_used_at` writes of one key.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
-
-const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
-
-fn project_row(r: &Row) -> Result<ProjectRecord, StoreError> {
-    Ok(ProjectRecord {
-        id: col(r, 0)?,
-        tenant_id: col(r, 1)?,
-        name: col(r, 2)?,
-        status: col(r, 3)?,
-        rate_limit_default: col(r, 4)?,
-        created_at: col(r, 5)?,
-    })
-}
 
 async fn insert_key<C: deadpool_postgres::GenericClient>(client: &C, key: &NewApiKey) -> Result<(), StoreError> {
     client
@@ -87,7 +74,7 @@ impl PgStore {
             )
             .await
             .map_err(pg_err)?;
-        row.as_ref().map(project_row).transpose()
+        row.as_ref().map(|r| read_project(r).map_err(pg_err)).transpose()
     }
 
     async fn touch_key_later(&self, key_id: String, now: i64) {
@@ -224,7 +211,7 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_err)?;
-        rows.iter().map(project_row).collect()
+        rows.iter().map(|r| read_project(r).map_err(pg_err)).collect()
     }
 
     async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<ProjectRecord, StoreError> {
@@ -254,7 +241,7 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_err)?;
-        row.as_ref().map(project_row).transpose()
+        row.as_ref().map(|r| read_project(r).map_err(pg_err)).transpose()
     }
 
     async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Vec<String>>, StoreError> {

@@ -5,30 +5,18 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{SqliteStore, api_keys, server_settings};
 use crate::clock::now_millis;
 use crate::ids;
+use crate::store::rows::{PROJECT_COLUMNS, read_project};
 use crate::store::tenancy::{
     ConfiguredKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, bootstrap_key,
 };
 use crate::store::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError, TenancyStore};
-
-const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
-
-fn project_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProjectRecord> {
-    Ok(ProjectRecord {
-        id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        name: r.get(2)?,
-        status: r.get(3)?,
-        rate_limit_default: r.get(4)?,
-        created_at: r.get(5)?,
-    })
-}
 
 fn get_project(conn: &Connection, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {PROJECT_COLUMNS} FROM projects WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL"
         ))?
-        .query_row(params![project_id, tenant_id], project_row)
+        .query_row(params![project_id, tenant_id], |r| read_project(r))
         .optional()?)
 }
 
@@ -132,7 +120,7 @@ impl TenancyStore for SqliteStore {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {PROJECT_COLUMNS} FROM projects WHERE tenant_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id"
             ))?;
-            let rows = stmt.query_map(params![tenant], project_row)?;
+            let rows = stmt.query_map(params![tenant], |r| read_project(r))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
