@@ -4,7 +4,7 @@
 //! metrics and replays go through [`super::MessageStore`]; this trait covers what is
 //! specific to inbound: the endpoint configuration, ingest and the rejection log.
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Timestamp};
+use hookbridge::Timestamp;
 use serde::Serialize;
 
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
@@ -189,6 +189,71 @@ pub struct RejectionFilter {
     pub after: Option<ListCursor>,
 }
 
+/// A live inbound endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundEndpointRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Forwarding URL.
+    pub url: String,
+    /// Whether ingest is paused.
+    pub paused: bool,
+    /// Whether a static token is checked.
+    pub verify_static_token: bool,
+    /// Whether an HMAC signature is checked.
+    pub verify_hmac: bool,
+    /// Whether the sender's address is checked.
+    pub verify_ip_allowlist: bool,
+    /// HTTP status answered to accepted requests.
+    pub ingest_response_code: i64,
+    /// Headers whose value is the dedupe key.
+    pub idempotency_header_names: Vec<String>,
+    /// Whether forwarded requests are signed.
+    pub signing_enabled: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Last change (Unix ms).
+    pub updated_at: i64,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A live inbound endpoint as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundEndpointListing {
+    /// UUIDv7.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Forwarding URL.
+    pub url: String,
+    /// Whether ingest is paused.
+    pub paused: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A rejected ingest request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectionRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Why it was rejected.
+    pub reason_code: String,
+    /// When it arrived (Unix ms).
+    pub received_at: i64,
+    /// The endpoint, when it could be identified.
+    pub inbound_endpoint_id: Option<String>,
+    /// Detail.
+    pub reason_detail: Option<String>,
+    /// Sender address.
+    pub source_ip: Option<String>,
+    /// Request headers with values masked, as JSON.
+    pub headers_redacted: Option<String>,
+}
+
 /// One inbound message (the SDK 2.0 `InboundMessage` shape).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InboundMessageRecord {
@@ -239,7 +304,11 @@ pub trait InboundStore: Send + Sync {
     async fn create_inbound_endpoint(&self, endpoint: NewInboundEndpoint) -> Result<(), StoreError>;
 
     /// One live inbound endpoint of the project, as the API shows it.
-    async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError>;
+    async fn get_inbound_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<InboundEndpointRecord>, StoreError>;
 
     /// One live inbound endpoint of the project with its full configuration.
     async fn get_inbound_config(&self, project_id: &str, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError>;
@@ -250,7 +319,7 @@ pub trait InboundStore: Send + Sync {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<InboundEndpointSummary>, StoreError>;
+    ) -> Result<ListPage<InboundEndpointListing>, StoreError>;
 
     /// Replaces the profile and settings of a live endpoint; adds `signing_key` when the new
     /// settings enable signing and the endpoint has no active key.
@@ -292,7 +361,7 @@ pub trait InboundStore: Send + Sync {
     async fn record_rejection(&self, rejection: NewRejection, keep: usize) -> Result<(), StoreError>;
 
     /// A page of rejections, newest first.
-    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError>;
+    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<RejectionRecord>, StoreError>;
 
     /// One inbound message of the project.
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError>;

@@ -1,10 +1,11 @@
 //! Turning stored rows into records, written once for every backend: each backend selects the
 //! column lists below (in this order) and hands its row to the reader through [`Columns`].
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection};
-
 use super::columns::Columns;
-use super::inbound::{InboundMessageRecord, InboundProfile, InboundSettings, StoredInbound};
+use super::inbound::{
+    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, RejectionRecord,
+    StoredInbound,
+};
 use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
 use crate::clock::{opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
@@ -204,12 +205,11 @@ pub const INBOUND_ENDPOINT_COLUMNS: &str = "id, name, url, paused, verify_static
      ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description";
 
 /// Reads a live inbound endpoint selected with [`INBOUND_ENDPOINT_COLUMNS`].
-pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Error> {
-    Ok(InboundEndpoint {
+pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord, C::Error> {
+    Ok(InboundEndpointRecord {
         id: r.text(0)?,
         name: r.text(1)?,
         url: r.text(2)?,
-        active: true,
         paused: r.flag(3)?,
         verify_static_token: r.flag(4)?,
         verify_hmac: r.flag(5)?,
@@ -217,8 +217,8 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Er
         ingest_response_code: r.int(7)?,
         idempotency_header_names: json_list(r.opt_text(8)?),
         signing_enabled: r.flag(9)?,
-        created_at: timestamp(r.int(10)?),
-        updated_at: timestamp(r.int(11)?),
+        created_at: r.int(10)?,
+        updated_at: r.int(11)?,
         description: r.opt_text(12)?,
     })
 }
@@ -227,17 +227,10 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Er
 pub const INBOUND_SUMMARY_COLUMNS: &str = "id, name, url, paused, created_at";
 
 /// Reads a live inbound endpoint's list item with its list position.
-pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointSummary), C::Error> {
+pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointListing), C::Error> {
     let (id, created_at) = (r.text(0)?, r.int(4)?);
     let cursor = ListCursor { created_at, id: id.clone() };
-    let summary = InboundEndpointSummary {
-        id,
-        name: r.text(1)?,
-        url: r.text(2)?,
-        active: true,
-        paused: r.flag(3)?,
-        created_at: timestamp(created_at),
-    };
+    let summary = InboundEndpointListing { id, name: r.text(1)?, url: r.text(2)?, paused: r.flag(3)?, created_at };
     Ok((cursor, summary))
 }
 
@@ -246,13 +239,13 @@ pub const REJECTION_COLUMNS: &str =
     "id, reason_code, received_at, inbound_endpoint_id, reason_detail, source_ip, headers_redacted";
 
 /// Reads a rejection with its list position.
-pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, InboundRejection), C::Error> {
+pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, RejectionRecord), C::Error> {
     let (id, received_at) = (r.text(0)?, r.int(2)?);
     let cursor = ListCursor { created_at: received_at, id: id.clone() };
-    let rejection = InboundRejection {
+    let rejection = RejectionRecord {
         id,
         reason_code: r.text(1)?,
-        received_at: timestamp(received_at),
+        received_at,
         inbound_endpoint_id: r.opt_text(3)?,
         reason_detail: r.opt_text(4)?,
         source_ip: r.opt_text(5)?,
