@@ -66,11 +66,15 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// When the next attempt is due, shown only while the message waits for one.
+pub(crate) fn shown_next_attempt(status: MessageStatus, next_attempt_at: Option<i64>) -> Option<hookbridge::Timestamp> {
+    if status.is_waiting() { opt_timestamp(next_attempt_at) } else { None }
+}
+
 impl From<MessageRecord> for hookbridge::Message {
     fn from(m: MessageRecord) -> Self {
         hookbridge::Message {
-            // The next attempt is shown only while the message waits for one.
-            next_attempt_at: if m.status.is_waiting() { opt_timestamp(m.next_attempt_at) } else { None },
+            next_attempt_at: shown_next_attempt(m.status, m.next_attempt_at),
             id: m.id,
             project_id: m.project_id,
             endpoint_id: m.endpoint_id,

@@ -4,9 +4,6 @@
 //! metrics and replays go through [`super::MessageStore`]; this trait covers what is
 //! specific to inbound: the endpoint configuration, ingest and the rejection log.
 
-use hookbridge::Timestamp;
-use serde::Serialize;
-
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
 use crate::domain::MessageStatus;
 
@@ -254,8 +251,8 @@ pub struct RejectionRecord {
     pub headers_redacted: Option<String>,
 }
 
-/// One inbound message (the SDK 2.0 `InboundMessage` shape).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A stored inbound message without its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboundMessageRecord {
     /// UUIDv7.
     pub id: String,
@@ -269,10 +266,10 @@ pub struct InboundMessageRecord {
     pub attempt_count: i64,
     /// Manual replays so far.
     pub replay_count: i64,
-    /// When it was received.
-    pub received_at: Timestamp,
-    /// Last change.
-    pub updated_at: Timestamp,
+    /// When it was received (Unix ms).
+    pub received_at: i64,
+    /// Last change (Unix ms).
+    pub updated_at: i64,
     /// Content type of the body.
     pub content_type: String,
     /// Body size.
@@ -281,20 +278,19 @@ pub struct InboundMessageRecord {
     pub payload_sha256: String,
     /// Dedupe key, when one was derived.
     pub idempotency_key: Option<String>,
-    /// When the next attempt is due.
-    pub next_attempt_at: Option<Timestamp>,
+    /// When the next attempt is due (Unix ms), as stored: meaningful only while the status
+    /// waits for an attempt.
+    pub next_attempt_at: Option<i64>,
     /// Error of the last attempt.
     pub last_error: Option<String>,
     /// HTTP status of the last attempt.
     pub response_status: Option<i64>,
     /// Latency of the last attempt.
     pub response_latency_ms: Option<i64>,
-    /// When it was forwarded successfully.
-    pub delivered_at: Option<Timestamp>,
-    /// When it entered the dead letter queue.
-    pub failed_at: Option<Timestamp>,
-    /// Received to delivered, in milliseconds.
-    pub total_delivery_ms: Option<i64>,
+    /// When it was forwarded successfully (Unix ms).
+    pub delivered_at: Option<i64>,
+    /// When it entered the dead letter queue (Unix ms).
+    pub failed_at: Option<i64>,
 }
 
 /// Storage of inbound endpoints, ingest and rejections.

@@ -7,7 +7,6 @@ use super::inbound::{
     StoredInbound,
 };
 use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
-use crate::clock::{opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
 use crate::secrets::{SecretBox, SecretField};
@@ -72,11 +71,6 @@ impl MessageRow {
         stored_status(&self.status)
     }
 
-    /// When the next attempt is due, shown only while the message waits for one.
-    fn shown_next_attempt(&self, status: MessageStatus) -> Option<hookbridge::Timestamp> {
-        if status.is_waiting() { opt_timestamp(self.next_attempt_at) } else { None }
-    }
-
     /// The outbound message's record.
     pub fn outbound(self) -> Result<MessageRecord, StoreError> {
         Ok(MessageRecord {
@@ -99,30 +93,27 @@ impl MessageRow {
         })
     }
 
-    /// The inbound message as the API shows it.
+    /// The inbound message's record.
     pub fn inbound(self) -> Result<InboundMessageRecord, StoreError> {
-        let status = self.status()?;
-        let next_attempt_at = self.shown_next_attempt(status);
         Ok(InboundMessageRecord {
+            status: self.status()?,
             id: self.id,
             project_id: self.project_id,
             inbound_endpoint_id: self.endpoint_id,
-            status,
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
-            received_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
+            received_at: self.created_at,
+            updated_at: self.updated_at,
             content_type: self.content_type,
             size_bytes: self.size_bytes,
             payload_sha256: self.payload_sha256,
             idempotency_key: self.idempotency_key,
-            next_attempt_at,
+            next_attempt_at: self.next_attempt_at,
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
-            delivered_at: opt_timestamp(self.delivered_at),
-            failed_at: opt_timestamp(self.failed_at),
-            total_delivery_ms: self.delivered_at.map(|d| d.saturating_sub(self.created_at).max(0)),
+            delivered_at: self.delivered_at,
+            failed_at: self.failed_at,
         })
     }
 
