@@ -394,22 +394,53 @@ pub struct NewExport {
     pub created_at: i64,
 }
 
+/// An export job's facts, as stored (times in Unix ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportJob {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// `pending`, `processing`, `completed` or `failed`, as stored.
+    pub status: String,
+    /// Start of the exported range.
+    pub filter_start_ms: i64,
+    /// End of the exported range.
+    pub filter_end_ms: i64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Status filter, as stored.
+    pub filter_status: Option<String>,
+    /// Endpoint filter.
+    pub filter_endpoint_id: Option<String>,
+    /// Rows written.
+    pub row_count: Option<i64>,
+    /// Content size in bytes.
+    pub file_size_bytes: Option<i64>,
+    /// Why the export failed.
+    pub error_message: Option<String>,
+    /// When the job started.
+    pub started_at: Option<i64>,
+    /// When the job completed.
+    pub completed_at: Option<i64>,
+    /// When the content stops being downloadable.
+    pub expires_at: Option<i64>,
+}
+
 /// A stored export job.
 #[derive(Clone, PartialEq)]
 pub struct StoredExport {
-    /// The contract's record (status as stored).
-    pub record: hookbridge::ExportRecord,
+    /// The job's facts.
+    pub record: ExportJob,
     /// Which messages.
     pub direction: Direction,
     /// The file of its content, once written, where the content lives in files (SQLite).
     pub file_path: Option<String>,
     /// Secret that signs download links.
     pub download_secret: Option<String>,
-    /// When the file stops being downloadable (Unix ms).
-    pub expires_at_ms: Option<i64>,
 }
 
-hookbridge::debug_redacted!(StoredExport { record, direction, file_path, download_secret, expires_at_ms });
+hookbridge::debug_redacted!(StoredExport { record, direction, file_path, download_secret });
 
 /// Facts of a finished export file.
 #[derive(Clone)]
