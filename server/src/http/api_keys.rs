@@ -13,10 +13,10 @@ use serde_json::json;
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
-use crate::clock::{now_millis, timestamp};
+use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::ids;
-use crate::store::NewApiKey;
 use crate::store::tenancy::{KeyMode, KeyRank, KeyScope};
+use crate::store::{ApiKeyRecord, NewApiKey};
 
 /// Longest key label.
 const MAX_LABEL: usize = 255;
@@ -42,8 +42,21 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+impl From<ApiKeyRecord> for hookbridge::ApiKeyInfo {
+    fn from(k: ApiKeyRecord) -> Self {
+        hookbridge::ApiKeyInfo {
+            key_id: k.key_id,
+            label: Some(k.label),
+            prefix: k.prefix,
+            created_at: timestamp(k.created_at),
+            last_used_at: opt_timestamp(k.last_used_at),
+        }
+    }
+}
+
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {
-    Ok(Reply::ok(state.store.list_api_keys(&caller.project_id).await?))
+    let keys = state.store.list_api_keys(&caller.project_id).await?;
+    Ok(Reply::ok(keys.into_iter().map(hookbridge::ApiKeyInfo::from).collect::<Vec<_>>()))
 }
 
 #[derive(Deserialize)]

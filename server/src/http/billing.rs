@@ -97,7 +97,7 @@ async fn usage_history(
         .get_project(&caller.tenant_id, &caller.project_id)
         .await?
         .ok_or_else(|| ApiError::not_found("project", &caller.project_id))?;
-    let first = current_month(project.created_at.unix_millis());
+    let first = current_month(project.created_at);
     let mut months = Vec::new();
     let mut month = current_month(now_millis());
     while month >= first && months.len() < 1200 {

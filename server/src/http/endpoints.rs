@@ -14,7 +14,9 @@ use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, timestamp};
 use crate::ids;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
-use crate::store::{EndpointChanges, EndpointWrite, NewEndpoint, SigningKeyWrite};
+use crate::store::{
+    EndpointChanges, EndpointListing, EndpointRecord, EndpointWrite, NewEndpoint, SigningKeyRecord, SigningKeyWrite,
+};
 use crate::url_policy::UrlPolicy;
 
 /// Longest description.
@@ -45,6 +47,46 @@ pub fn routes() -> Vec<Route> {
         ),
         r("POST", "/v1/endpoints/{endpoint_id}/rotate-secret", "Add a signing key (legacy alias)", post(create_key)),
     ]
+}
+
+impl From<EndpointRecord> for hookbridge::Endpoint {
+    fn from(e: EndpointRecord) -> Self {
+        hookbridge::Endpoint {
+            id: e.id,
+            url: e.url,
+            created_at: timestamp(e.created_at),
+            updated_at: timestamp(e.updated_at),
+            paused: e.paused,
+            description: e.description,
+            rate_limit_rps: e.rate_limit_rps,
+            burst: e.burst,
+            // Unreadable stored JSON shows as no headers.
+            headers: e.headers_json.and_then(|j| serde_json::from_str(&j).ok()),
+        }
+    }
+}
+
+impl From<EndpointListing> for hookbridge::EndpointSummary {
+    fn from(e: EndpointListing) -> Self {
+        hookbridge::EndpointSummary {
+            id: e.id,
+            url: e.url,
+            created_at: timestamp(e.created_at),
+            paused: e.paused,
+            description: e.description,
+        }
+    }
+}
+
+impl From<SigningKeyRecord> for hookbridge::SigningKey {
+    fn from(k: SigningKeyRecord) -> Self {
+        hookbridge::SigningKey { id: k.id, key_hint: k.key_hint, created_at: timestamp(k.created_at) }
+    }
+}
+
+/// The wire form of a list of signing keys (outbound and inbound endpoints alike).
+pub(crate) fn signing_keys_wire(keys: Vec<SigningKeyRecord>) -> Vec<hookbridge::SigningKey> {
+    keys.into_iter().map(hookbridge::SigningKey::from).collect()
 }
 
 fn endpoint_not_found(id: &str) -> ApiError {
@@ -131,12 +173,13 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Reply> {
     let limit = limit("limit", q.limit, 50, 100)?;
     let page = state.store.list_endpoints(&caller.project_id, limit, cursor(q.cursor.as_deref())?).await?;
-    Ok(Reply::ok(page.items).cursor(page.next.map(|c| c.encode())))
+    let items: Vec<hookbridge::EndpointSummary> = page.items.into_iter().map(Into::into).collect();
+    Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
 }
 
 async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     match state.store.get_endpoint(&caller.project_id, &id).await? {
-        Some(endpoint) => Ok(Reply::ok(endpoint)),
+        Some(endpoint) => Ok(Reply::ok(hookbridge::Endpoint::from(endpoint))),
         None => Err(endpoint_not_found(&id)),
     }
 }
@@ -236,7 +279,7 @@ async fn create_key(State(state): State<AppState>, caller: Caller, PathParams(id
 
 async fn list_keys(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     match state.store.list_signing_keys(&caller.project_id, &id).await? {
-        SigningKeyWrite::Done(keys) => Ok(Reply::ok(keys)),
+        SigningKeyWrite::Done(keys) => Ok(Reply::ok(signing_keys_wire(keys))),
         other => Err(key_error(other, &id, "")),
     }
 }

@@ -15,9 +15,9 @@ use subtle::ConstantTimeEq;
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
-use crate::clock::now_millis;
+use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::ids;
-use crate::store::{Direction, ExportCreate, NewExport, StoredExport};
+use crate::store::{Direction, ExportCreate, ExportJob, NewExport, StoredExport};
 
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
@@ -48,12 +48,33 @@ struct ExportView {
     direction: &'static str,
 }
 
+impl From<ExportJob> for ExportRecord {
+    fn from(j: ExportJob) -> Self {
+        ExportRecord {
+            id: j.id,
+            project_id: j.project_id,
+            status: j.status,
+            filter_start_time: timestamp(j.filter_start_ms),
+            filter_end_time: timestamp(j.filter_end_ms),
+            created_at: timestamp(j.created_at),
+            filter_status: j.filter_status,
+            filter_endpoint_id: j.filter_endpoint_id,
+            row_count: j.row_count,
+            file_size_bytes: j.file_size_bytes,
+            error_message: j.error_message,
+            started_at: opt_timestamp(j.started_at),
+            completed_at: opt_timestamp(j.completed_at),
+            expires_at: opt_timestamp(j.expires_at),
+        }
+    }
+}
+
 fn view(export: StoredExport, now_ms: i64) -> ExportView {
     let mut record = export.record;
-    if record.status == "completed" && export.expires_at_ms.is_some_and(|at| at <= now_ms) {
+    if record.status == "completed" && record.expires_at.is_some_and(|at| at <= now_ms) {
         record.status = "expired".into();
     }
-    ExportView { record, direction: export.direction.as_str() }
+    ExportView { record: record.into(), direction: export.direction.as_str() }
 }
 
 #[derive(Deserialize)]
@@ -151,7 +172,7 @@ async fn download(State(state): State<AppState>, caller: Caller, PathParams(id):
             ));
         }
     }
-    let (Some(secret), Some(expires_at)) = (export.download_secret.as_deref(), export.expires_at_ms) else {
+    let (Some(secret), Some(expires_at)) = (export.download_secret.as_deref(), export.record.expires_at) else {
         return Err(ApiError::conflict("EXPORT_NOT_READY", format!("export {id} has no file")));
     };
     if expires_at <= now {
@@ -201,7 +222,7 @@ async fn file(
     if !bool::from(link_token(secret, &id, expires).as_bytes().ct_eq(token.as_bytes())) {
         return Err(forbidden());
     }
-    if export.expires_at_ms.is_some_and(|at| at <= now) {
+    if export.record.expires_at.is_some_and(|at| at <= now) {
         return Err(expired(&format!("export {id} expired")));
     }
     let bytes = state.store.export_content(&id).await?.ok_or_else(|| {

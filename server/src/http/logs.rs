@@ -46,7 +46,7 @@ pub(super) fn message_summary(e: &LogEntry) -> MessageSummary {
         attempt_count: e.attempt_count,
         created_at: timestamp(e.created_at),
         delivered_at: opt_timestamp(e.delivered_at),
-        next_attempt_at: if e.status.is_waiting() { opt_timestamp(e.next_attempt_at) } else { None },
+        next_attempt_at: super::messages::shown_next_attempt(e.status, e.next_attempt_at),
         response_status: e.response_status,
         response_latency_ms: e.response_latency_ms,
         last_error: e.last_error.clone(),

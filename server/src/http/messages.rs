@@ -10,9 +10,9 @@ use serde_json::json;
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, limit};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
-use crate::clock::now_millis;
+use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
-use crate::store::{Direction, MAX_REPLAYS, ReplayMode, ReplayOutcome, StatusChange};
+use crate::store::{Direction, MAX_REPLAYS, MessageRecord, ReplayMode, ReplayOutcome, StatusChange};
 use crate::telemetry::Telemetry;
 
 /// Most ids in one replay-batch.
@@ -66,9 +66,37 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// When the next attempt is due, shown only while the message waits for one.
+pub(crate) fn shown_next_attempt(status: MessageStatus, next_attempt_at: Option<i64>) -> Option<hookbridge::Timestamp> {
+    if status.is_waiting() { opt_timestamp(next_attempt_at) } else { None }
+}
+
+impl From<MessageRecord> for hookbridge::Message {
+    fn from(m: MessageRecord) -> Self {
+        hookbridge::Message {
+            next_attempt_at: shown_next_attempt(m.status, m.next_attempt_at),
+            id: m.id,
+            project_id: m.project_id,
+            endpoint_id: m.endpoint_id,
+            status: m.status.to_string(),
+            attempt_count: m.attempt_count,
+            replay_count: m.replay_count,
+            content_type: m.content_type,
+            size_bytes: m.size_bytes,
+            payload_sha256: m.payload_sha256,
+            created_at: timestamp(m.created_at),
+            updated_at: timestamp(m.updated_at),
+            idempotency_key: m.idempotency_key,
+            last_error: m.last_error,
+            response_status: m.response_status,
+            response_latency_ms: m.response_latency_ms,
+        }
+    }
+}
+
 async fn get_message(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     match state.store.get_message(&caller.project_id, &id).await? {
-        Some(message) => Ok(Reply::ok(message)),
+        Some(message) => Ok(Reply::ok(hookbridge::Message::from(message))),
         None => Err(ApiError::not_found("message", &id)),
     }
 }

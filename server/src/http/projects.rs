@@ -10,10 +10,25 @@ use serde_json::json;
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::clock::timestamp;
+use crate::store::ProjectRecord;
 use crate::store::tenancy::DEFAULT_PROJECT_RATE_LIMIT;
 
 /// Longest project name.
 const MAX_NAME: usize = 255;
+
+impl From<ProjectRecord> for hookbridge::Project {
+    fn from(p: ProjectRecord) -> Self {
+        hookbridge::Project {
+            id: p.id,
+            tenant_id: p.tenant_id,
+            name: p.name,
+            status: p.status,
+            rate_limit_default: p.rate_limit_default,
+            created_at: timestamp(p.created_at),
+        }
+    }
+}
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
@@ -67,7 +82,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply>
     if !caller.is_admin() {
         projects.retain(|p| p.id == caller.project_id);
     }
-    Ok(Reply::ok(projects))
+    Ok(Reply::ok(projects.into_iter().map(hookbridge::Project::from).collect::<Vec<_>>()))
 }
 
 #[derive(Deserialize)]
@@ -83,7 +98,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
     };
     check_name(&name)?;
     let rate = rate_limit(body.rate_limit_default)?.unwrap_or(DEFAULT_PROJECT_RATE_LIMIT);
-    Ok(Reply::created(state.store.create_project(&caller.tenant_id, name, rate).await?))
+    Ok(Reply::created(hookbridge::Project::from(state.store.create_project(&caller.tenant_id, name, rate).await?)))
 }
 
 async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
@@ -92,7 +107,7 @@ async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): Pa
         return Err(ApiError::not_found("project", &id));
     }
     match state.store.get_project(&caller.tenant_id, &id).await? {
-        Some(project) => Ok(Reply::ok(project)),
+        Some(project) => Ok(Reply::ok(hookbridge::Project::from(project))),
         None => Err(ApiError::not_found("project", &id)),
     }
 }
@@ -112,7 +127,7 @@ async fn update(
         Some(project) => {
             // Cached callers carry the old rate limit.
             state.auth_cache.forget_project(&id);
-            Ok(Reply::ok(project))
+            Ok(Reply::ok(hookbridge::Project::from(project)))
         }
         None => Err(ApiError::not_found("project", &id)),
     }

@@ -169,8 +169,8 @@ impl Builder {
                 direction: export.direction,
                 status,
                 endpoint_id: record.filter_endpoint_id.clone(),
-                start_ms: Some(record.filter_start_time.unix_millis()),
-                end_ms: Some(record.filter_end_time.unix_millis()),
+                start_ms: Some(record.filter_start_ms),
+                end_ms: Some(record.filter_end_ms),
                 limit: PAGE,
                 after: after.take(),
             };

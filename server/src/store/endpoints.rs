@@ -1,13 +1,9 @@
 //! Outbound endpoints and their signing keys.
 
-use hookbridge::{Endpoint, EndpointSummary, SigningKey};
-
-use super::{EndpointChanges, EndpointWrite, ListCursor, ListPage, SigningKeyWrite, StoreError};
-
-/// The custom headers of an endpoint from their stored JSON (unreadable JSON shows as none).
-pub fn parse_headers(json: Option<String>) -> Option<hookbridge::HeaderMap> {
-    json.and_then(|j| serde_json::from_str(&j).ok())
-}
+use super::{
+    EndpointChanges, EndpointListing, EndpointRecord, EndpointWrite, ListCursor, ListPage, SigningKeyRecord, SigningKeyWrite,
+    StoreError,
+};
 
 /// Most active signing keys per endpoint.
 pub const MAX_SIGNING_KEYS: i64 = 2;
@@ -19,7 +15,7 @@ pub trait EndpointStore: Send + Sync {
     async fn create_endpoint(&self, endpoint: super::NewEndpoint) -> Result<EndpointWrite<()>, StoreError>;
 
     /// One live endpoint of the project.
-    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError>;
+    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<EndpointRecord>, StoreError>;
 
     /// A page of the project's live endpoints, newest first.
     async fn list_endpoints(
@@ -27,7 +23,7 @@ pub trait EndpointStore: Send + Sync {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<EndpointSummary>, StoreError>;
+    ) -> Result<ListPage<EndpointListing>, StoreError>;
 
     /// Applies a partial update.
     async fn update_endpoint(
@@ -67,7 +63,7 @@ pub trait EndpointStore: Send + Sync {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError>;
+    ) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError>;
 
     /// Deletes a signing key (never the last active one).
     async fn delete_signing_key(

@@ -1,10 +1,7 @@
 //! Log exports.
 
-use hookbridge::ExportRecord;
-
 use super::columns::Columns;
-use super::{CompletedExport, Direction, NewExport, StoreError, StoredExport};
-use crate::clock::{opt_timestamp, timestamp};
+use super::{CompletedExport, Direction, ExportJob, NewExport, StoreError, StoredExport};
 use crate::secrets::{SecretBox, SecretField};
 
 /// The columns every backend selects for an export, in this order (see [`ExportColumns`]).
@@ -12,47 +9,35 @@ pub(crate) const EXPORT_COLUMNS: &str = "id, project_id, status, filter_start_ti
     filter_status, filter_endpoint_id, row_count, file_size_bytes, error_message, started_at, completed_at, expires_at, \
     direction, file_path, download_token";
 
-/// One export row as stored (times in Unix ms, the download secret sealed), in the order of
-/// [`EXPORT_COLUMNS`]; both backends read rows into it and build the record with
-/// [`ExportColumns::into_export`].
+/// One export row as stored (the download secret sealed), in the order of [`EXPORT_COLUMNS`];
+/// both backends read rows into it and build the record with [`ExportColumns::into_export`].
 pub(crate) struct ExportColumns {
-    pub id: String,
-    pub project_id: String,
-    pub status: String,
-    pub filter_start_time: i64,
-    pub filter_end_time: i64,
-    pub created_at: i64,
-    pub filter_status: Option<String>,
-    pub filter_endpoint_id: Option<String>,
-    pub row_count: Option<i64>,
-    pub file_size_bytes: Option<i64>,
-    pub error_message: Option<String>,
-    pub started_at: Option<i64>,
-    pub completed_at: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub direction: String,
-    pub file_path: Option<String>,
-    pub download_token: Option<String>,
+    job: ExportJob,
+    direction: String,
+    file_path: Option<String>,
+    download_token: Option<String>,
 }
 
 impl ExportColumns {
     /// Reads a row selected with [`EXPORT_COLUMNS`].
     pub(crate) fn read<R: Columns>(r: &R) -> Result<ExportColumns, R::Error> {
         Ok(ExportColumns {
-            id: r.text(0)?,
-            project_id: r.text(1)?,
-            status: r.text(2)?,
-            filter_start_time: r.int(3)?,
-            filter_end_time: r.int(4)?,
-            created_at: r.int(5)?,
-            filter_status: r.opt_text(6)?,
-            filter_endpoint_id: r.opt_text(7)?,
-            row_count: r.opt_int(8)?,
-            file_size_bytes: r.opt_int(9)?,
-            error_message: r.opt_text(10)?,
-            started_at: r.opt_int(11)?,
-            completed_at: r.opt_int(12)?,
-            expires_at: r.opt_int(13)?,
+            job: ExportJob {
+                id: r.text(0)?,
+                project_id: r.text(1)?,
+                status: r.text(2)?,
+                filter_start_ms: r.int(3)?,
+                filter_end_ms: r.int(4)?,
+                created_at: r.int(5)?,
+                filter_status: r.opt_text(6)?,
+                filter_endpoint_id: r.opt_text(7)?,
+                row_count: r.opt_int(8)?,
+                file_size_bytes: r.opt_int(9)?,
+                error_message: r.opt_text(10)?,
+                started_at: r.opt_int(11)?,
+                completed_at: r.opt_int(12)?,
+                expires_at: r.opt_int(13)?,
+            },
             direction: r.text(14)?,
             file_path: r.opt_text(15)?,
             download_token: r.opt_text(16)?,
@@ -61,28 +46,12 @@ impl ExportColumns {
 
     /// The stored export, its download secret opened with `keys`.
     pub(crate) fn into_export(self, keys: &SecretBox) -> Result<StoredExport, StoreError> {
-        let download_secret = keys.open_opt(SecretField::ExportDownloadSecret, &self.id, self.download_token.as_deref())?;
+        let download_secret = keys.open_opt(SecretField::ExportDownloadSecret, &self.job.id, self.download_token.as_deref())?;
         Ok(StoredExport {
-            record: ExportRecord {
-                id: self.id,
-                project_id: self.project_id,
-                status: self.status,
-                filter_start_time: timestamp(self.filter_start_time),
-                filter_end_time: timestamp(self.filter_end_time),
-                created_at: timestamp(self.created_at),
-                filter_status: self.filter_status,
-                filter_endpoint_id: self.filter_endpoint_id,
-                row_count: self.row_count,
-                file_size_bytes: self.file_size_bytes,
-                error_message: self.error_message,
-                started_at: opt_timestamp(self.started_at),
-                completed_at: opt_timestamp(self.completed_at),
-                expires_at: opt_timestamp(self.expires_at),
-            },
+            record: self.job,
             direction: if self.direction == "inbound" { Direction::Inbound } else { Direction::Outbound },
             file_path: self.file_path,
             download_secret,
-            expires_at_ms: self.expires_at,
         })
     }
 }

@@ -4,9 +4,6 @@
 //! metrics and replays go through [`super::MessageStore`]; this trait covers what is
 //! specific to inbound: the endpoint configuration, ingest and the rejection log.
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey, Timestamp};
-use serde::Serialize;
-
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
 use crate::domain::MessageStatus;
 
@@ -189,8 +186,73 @@ pub struct RejectionFilter {
     pub after: Option<ListCursor>,
 }
 
-/// One inbound message (the SDK 2.0 `InboundMessage` shape).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A live inbound endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundEndpointRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Forwarding URL.
+    pub url: String,
+    /// Whether ingest is paused.
+    pub paused: bool,
+    /// Whether a static token is checked.
+    pub verify_static_token: bool,
+    /// Whether an HMAC signature is checked.
+    pub verify_hmac: bool,
+    /// Whether the sender's address is checked.
+    pub verify_ip_allowlist: bool,
+    /// HTTP status answered to accepted requests.
+    pub ingest_response_code: i64,
+    /// Headers whose value is the dedupe key.
+    pub idempotency_header_names: Vec<String>,
+    /// Whether forwarded requests are signed.
+    pub signing_enabled: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Last change (Unix ms).
+    pub updated_at: i64,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A live inbound endpoint as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundEndpointListing {
+    /// UUIDv7.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Forwarding URL.
+    pub url: String,
+    /// Whether ingest is paused.
+    pub paused: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A rejected ingest request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectionRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Why it was rejected.
+    pub reason_code: String,
+    /// When it arrived (Unix ms).
+    pub received_at: i64,
+    /// The endpoint, when it could be identified.
+    pub inbound_endpoint_id: Option<String>,
+    /// Detail.
+    pub reason_detail: Option<String>,
+    /// Sender address.
+    pub source_ip: Option<String>,
+    /// Request headers with values masked, as JSON.
+    pub headers_redacted: Option<String>,
+}
+
+/// A stored inbound message without its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboundMessageRecord {
     /// UUIDv7.
     pub id: String,
@@ -204,10 +266,10 @@ pub struct InboundMessageRecord {
     pub attempt_count: i64,
     /// Manual replays so far.
     pub replay_count: i64,
-    /// When it was received.
-    pub received_at: Timestamp,
-    /// Last change.
-    pub updated_at: Timestamp,
+    /// When it was received (Unix ms).
+    pub received_at: i64,
+    /// Last change (Unix ms).
+    pub updated_at: i64,
     /// Content type of the body.
     pub content_type: String,
     /// Body size.
@@ -216,20 +278,19 @@ pub struct InboundMessageRecord {
     pub payload_sha256: String,
     /// Dedupe key, when one was derived.
     pub idempotency_key: Option<String>,
-    /// When the next attempt is due.
-    pub next_attempt_at: Option<Timestamp>,
+    /// When the next attempt is due (Unix ms), as stored: meaningful only while the status
+    /// waits for an attempt.
+    pub next_attempt_at: Option<i64>,
     /// Error of the last attempt.
     pub last_error: Option<String>,
     /// HTTP status of the last attempt.
     pub response_status: Option<i64>,
     /// Latency of the last attempt.
     pub response_latency_ms: Option<i64>,
-    /// When it was forwarded successfully.
-    pub delivered_at: Option<Timestamp>,
-    /// When it entered the dead letter queue.
-    pub failed_at: Option<Timestamp>,
-    /// Received to delivered, in milliseconds.
-    pub total_delivery_ms: Option<i64>,
+    /// When it was forwarded successfully (Unix ms).
+    pub delivered_at: Option<i64>,
+    /// When it entered the dead letter queue (Unix ms).
+    pub failed_at: Option<i64>,
 }
 
 /// Storage of inbound endpoints, ingest and rejections.
@@ -239,7 +300,11 @@ pub trait InboundStore: Send + Sync {
     async fn create_inbound_endpoint(&self, endpoint: NewInboundEndpoint) -> Result<(), StoreError>;
 
     /// One live inbound endpoint of the project, as the API shows it.
-    async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError>;
+    async fn get_inbound_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<InboundEndpointRecord>, StoreError>;
 
     /// One live inbound endpoint of the project with its full configuration.
     async fn get_inbound_config(&self, project_id: &str, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError>;
@@ -250,7 +315,7 @@ pub trait InboundStore: Send + Sync {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<InboundEndpointSummary>, StoreError>;
+    ) -> Result<ListPage<InboundEndpointListing>, StoreError>;
 
     /// Replaces the profile and settings of a live endpoint; adds `signing_key` when the new
     /// settings enable signing and the endpoint has no active key.
@@ -292,7 +357,7 @@ pub trait InboundStore: Send + Sync {
     async fn record_rejection(&self, rejection: NewRejection, keep: usize) -> Result<(), StoreError>;
 
     /// A page of rejections, newest first.
-    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError>;
+    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<RejectionRecord>, StoreError>;
 
     /// One inbound message of the project.
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError>;
@@ -311,7 +376,7 @@ pub trait InboundStore: Send + Sync {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError>;
+    ) -> Result<SigningKeyWrite<Vec<super::SigningKeyRecord>>, StoreError>;
 
     /// Deletes a signing key (never the last active one).
     async fn delete_inbound_signing_key(

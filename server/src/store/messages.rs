@@ -1,10 +1,8 @@
 //! Messages: send, status, replay, logs, DLQ and metrics.
 
-use hookbridge::Message;
-
 use super::{
-    Direction, ListPage, LogEntry, LogFilter, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome,
-    StatusChange, StoreError,
+    Direction, ListPage, LogEntry, LogFilter, MessageRecord, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
+    ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
 
 /// Storage of messages: send, status, replay, logs, DLQ and metrics.
@@ -17,7 +15,7 @@ pub trait MessageStore: Send + Sync {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
     /// One outbound message of the project.
-    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError>;
+    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError>;
 
     /// Replays one message (see [`ReplayMode`]); status `queued` (or `paused`), due now,
     /// signed now, retry tracks reset, `replay_count + 1`.

@@ -8,10 +8,9 @@
 //! A backend turns rows into records and records into rows, inside the transactions the trait
 //! methods promise. It does not decide message rules: it reads the facts, asks
 //! [`crate::domain`], and applies the answer, so both backends behave the same. It does not
-//! build the API's wire shapes either: the HTTP layer makes those from the records (several
-//! methods still return `hookbridge::*` models, which double as records). Background jobs ask
-//! [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to one
-//! process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
+//! build the API's wire shapes either: the HTTP layer makes those from the records. Background
+//! jobs ask [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to
+//! one process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
 pub mod columns;
 pub mod due_scan;

@@ -394,22 +394,53 @@ pub struct NewExport {
     pub created_at: i64,
 }
 
+/// An export job's facts, as stored (times in Unix ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportJob {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// `pending`, `processing`, `completed` or `failed`, as stored.
+    pub status: String,
+    /// Start of the exported range.
+    pub filter_start_ms: i64,
+    /// End of the exported range.
+    pub filter_end_ms: i64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Status filter, as stored.
+    pub filter_status: Option<String>,
+    /// Endpoint filter.
+    pub filter_endpoint_id: Option<String>,
+    /// Rows written.
+    pub row_count: Option<i64>,
+    /// Content size in bytes.
+    pub file_size_bytes: Option<i64>,
+    /// Why the export failed.
+    pub error_message: Option<String>,
+    /// When the job started.
+    pub started_at: Option<i64>,
+    /// When the job completed.
+    pub completed_at: Option<i64>,
+    /// When the content stops being downloadable.
+    pub expires_at: Option<i64>,
+}
+
 /// A stored export job.
 #[derive(Clone, PartialEq)]
 pub struct StoredExport {
-    /// The contract's record (status as stored).
-    pub record: hookbridge::ExportRecord,
+    /// The job's facts.
+    pub record: ExportJob,
     /// Which messages.
     pub direction: Direction,
     /// The file of its content, once written, where the content lives in files (SQLite).
     pub file_path: Option<String>,
     /// Secret that signs download links.
     pub download_secret: Option<String>,
-    /// When the file stops being downloadable (Unix ms).
-    pub expires_at_ms: Option<i64>,
 }
 
-hookbridge::debug_redacted!(StoredExport { record, direction, file_path, download_secret, expires_at_ms });
+hookbridge::debug_redacted!(StoredExport { record, direction, file_path, download_secret });
 
 /// Facts of a finished export file.
 #[derive(Clone)]
@@ -427,3 +458,122 @@ pub struct CompletedExport {
 }
 
 hookbridge::debug_redacted!(CompletedExport { row_count, file_size_bytes, download_secret, completed_at, expires_at });
+
+/// A live project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Tenant that owns the project.
+    pub tenant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Status as stored (`active`).
+    pub status: String,
+    /// API requests per minute.
+    pub rate_limit_default: i64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// An active API key as listed (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// Key id.
+    pub key_id: String,
+    /// Label given at creation (`""` when none was given).
+    pub label: String,
+    /// First 11 characters of the key.
+    pub prefix: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// When the key last authenticated a request (Unix ms).
+    pub last_used_at: Option<i64>,
+}
+
+/// A live outbound endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointRecord {
+    /// `ep_` + 32 hex.
+    pub id: String,
+    /// Destination URL.
+    pub url: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Last change (Unix ms).
+    pub updated_at: i64,
+    /// Whether delivery is paused.
+    pub paused: bool,
+    /// Description.
+    pub description: Option<String>,
+    /// Deliveries per second, when limited.
+    pub rate_limit_rps: Option<i64>,
+    /// Burst of the rate limiter, when set.
+    pub burst: Option<i64>,
+    /// The custom headers' JSON object, opened.
+    pub headers_json: Option<String>,
+}
+
+/// A live outbound endpoint as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointListing {
+    /// `ep_` + 32 hex.
+    pub id: String,
+    /// Destination URL.
+    pub url: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Whether delivery is paused.
+    pub paused: bool,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// An active signing key as listed: a hint of its secret, never the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    /// Key id.
+    pub id: String,
+    /// Last characters of the secret.
+    pub key_hint: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A stored outbound message without its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Destination endpoint.
+    pub endpoint_id: String,
+    /// Current status.
+    pub status: MessageStatus,
+    /// Delivery attempts made so far.
+    pub attempt_count: i64,
+    /// Manual replays so far.
+    pub replay_count: i64,
+    /// Content type of the payload.
+    pub content_type: String,
+    /// Payload size in bytes.
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the payload.
+    pub payload_sha256: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Last state change (Unix ms).
+    pub updated_at: i64,
+    /// Idempotency key given on send.
+    pub idempotency_key: Option<String>,
+    /// When the next attempt is due (Unix ms), as stored: meaningful only while the status
+    /// waits for an attempt.
+    pub next_attempt_at: Option<i64>,
+    /// Error of the last attempt.
+    pub last_error: Option<String>,
+    /// HTTP status of the last attempt.
+    pub response_status: Option<i64>,
+    /// Latency of the last attempt in milliseconds.
+    pub response_latency_ms: Option<i64>,
+}

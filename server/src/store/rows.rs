@@ -1,12 +1,12 @@
 //! Turning stored rows into records, written once for every backend: each backend selects the
 //! column lists below (in this order) and hands its row to the reader through [`Columns`].
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, Message};
-
 use super::columns::Columns;
-use super::inbound::{InboundMessageRecord, InboundProfile, InboundSettings, StoredInbound};
-use super::{ListCursor, LogEntry, StoreError};
-use crate::clock::{opt_timestamp, timestamp};
+use super::inbound::{
+    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, RejectionRecord,
+    StoredInbound,
+};
+use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
 use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
 use crate::secrets::{SecretBox, SecretField};
@@ -71,59 +71,49 @@ impl MessageRow {
         stored_status(&self.status)
     }
 
-    /// When the next attempt is due, shown only while the message waits for one.
-    fn shown_next_attempt(&self, status: MessageStatus) -> Option<hookbridge::Timestamp> {
-        if status.is_waiting() { opt_timestamp(self.next_attempt_at) } else { None }
-    }
-
-    /// The outbound message as the API shows it.
-    pub fn outbound(self) -> Result<Message, StoreError> {
-        let status = self.status()?;
-        let next_attempt_at = self.shown_next_attempt(status);
-        Ok(Message {
+    /// The outbound message's record.
+    pub fn outbound(self) -> Result<MessageRecord, StoreError> {
+        Ok(MessageRecord {
+            status: self.status()?,
             id: self.id,
             project_id: self.project_id,
             endpoint_id: self.endpoint_id,
-            status: status.to_string(),
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
             content_type: self.content_type,
             size_bytes: self.size_bytes,
             payload_sha256: self.payload_sha256,
-            created_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
             idempotency_key: self.idempotency_key,
-            next_attempt_at,
+            next_attempt_at: self.next_attempt_at,
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
         })
     }
 
-    /// The inbound message as the API shows it.
+    /// The inbound message's record.
     pub fn inbound(self) -> Result<InboundMessageRecord, StoreError> {
-        let status = self.status()?;
-        let next_attempt_at = self.shown_next_attempt(status);
         Ok(InboundMessageRecord {
+            status: self.status()?,
             id: self.id,
             project_id: self.project_id,
             inbound_endpoint_id: self.endpoint_id,
-            status,
             attempt_count: self.attempt_count,
             replay_count: self.replay_count,
-            received_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
+            received_at: self.created_at,
+            updated_at: self.updated_at,
             content_type: self.content_type,
             size_bytes: self.size_bytes,
             payload_sha256: self.payload_sha256,
             idempotency_key: self.idempotency_key,
-            next_attempt_at,
+            next_attempt_at: self.next_attempt_at,
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
-            delivered_at: opt_timestamp(self.delivered_at),
-            failed_at: opt_timestamp(self.failed_at),
-            total_delivery_ms: self.delivered_at.map(|d| d.saturating_sub(self.created_at).max(0)),
+            delivered_at: self.delivered_at,
+            failed_at: self.failed_at,
         })
     }
 
@@ -206,12 +196,11 @@ pub const INBOUND_ENDPOINT_COLUMNS: &str = "id, name, url, paused, verify_static
      ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description";
 
 /// Reads a live inbound endpoint selected with [`INBOUND_ENDPOINT_COLUMNS`].
-pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Error> {
-    Ok(InboundEndpoint {
+pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord, C::Error> {
+    Ok(InboundEndpointRecord {
         id: r.text(0)?,
         name: r.text(1)?,
         url: r.text(2)?,
-        active: true,
         paused: r.flag(3)?,
         verify_static_token: r.flag(4)?,
         verify_hmac: r.flag(5)?,
@@ -219,8 +208,8 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Er
         ingest_response_code: r.int(7)?,
         idempotency_header_names: json_list(r.opt_text(8)?),
         signing_enabled: r.flag(9)?,
-        created_at: timestamp(r.int(10)?),
-        updated_at: timestamp(r.int(11)?),
+        created_at: r.int(10)?,
+        updated_at: r.int(11)?,
         description: r.opt_text(12)?,
     })
 }
@@ -229,17 +218,10 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpoint, C::Er
 pub const INBOUND_SUMMARY_COLUMNS: &str = "id, name, url, paused, created_at";
 
 /// Reads a live inbound endpoint's list item with its list position.
-pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointSummary), C::Error> {
+pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointListing), C::Error> {
     let (id, created_at) = (r.text(0)?, r.int(4)?);
     let cursor = ListCursor { created_at, id: id.clone() };
-    let summary = InboundEndpointSummary {
-        id,
-        name: r.text(1)?,
-        url: r.text(2)?,
-        active: true,
-        paused: r.flag(3)?,
-        created_at: timestamp(created_at),
-    };
+    let summary = InboundEndpointListing { id, name: r.text(1)?, url: r.text(2)?, paused: r.flag(3)?, created_at };
     Ok((cursor, summary))
 }
 
@@ -248,13 +230,13 @@ pub const REJECTION_COLUMNS: &str =
     "id, reason_code, received_at, inbound_endpoint_id, reason_detail, source_ip, headers_redacted";
 
 /// Reads a rejection with its list position.
-pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, InboundRejection), C::Error> {
+pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, RejectionRecord), C::Error> {
     let (id, received_at) = (r.text(0)?, r.int(2)?);
     let cursor = ListCursor { created_at: received_at, id: id.clone() };
-    let rejection = InboundRejection {
+    let rejection = RejectionRecord {
         id,
         reason_code: r.text(1)?,
-        received_at: timestamp(received_at),
+        received_at,
         inbound_endpoint_id: r.opt_text(3)?,
         reason_detail: r.opt_text(4)?,
         source_ip: r.opt_text(5)?,
@@ -264,6 +246,51 @@ pub fn read_rejection<C: Columns>(r: &C) -> Result<(ListCursor, InboundRejection
 }
 
 /// A signing key as listed: its id, a hint of its (opened) secret, and when it was made.
-pub fn signing_key_listing(id: String, secret: &str, created_at: i64) -> hookbridge::SigningKey {
-    hookbridge::SigningKey { id, key_hint: crate::ids::key_hint(secret), created_at: timestamp(created_at) }
+pub fn signing_key_listing(id: String, secret: &str, created_at: i64) -> SigningKeyRecord {
+    SigningKeyRecord { id, key_hint: crate::ids::key_hint(secret), created_at }
+}
+
+/// The outbound endpoint columns [`read_endpoint`] reads, in order.
+pub const ENDPOINT_COLUMNS: &str = "id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers";
+
+/// Reads a live outbound endpoint selected with [`ENDPOINT_COLUMNS`]; its headers are still
+/// sealed (the backend opens them).
+pub fn read_endpoint<C: Columns>(r: &C) -> Result<EndpointRecord, C::Error> {
+    Ok(EndpointRecord {
+        id: r.text(0)?,
+        url: r.text(1)?,
+        created_at: r.int(2)?,
+        updated_at: r.int(3)?,
+        paused: r.flag(4)?,
+        description: r.opt_text(5)?,
+        rate_limit_rps: Some(r.int(6)?),
+        burst: Some(r.int(7)?),
+        headers_json: r.opt_text(8)?,
+    })
+}
+
+/// The columns [`read_endpoint_listing`] reads, in order.
+pub const ENDPOINT_LISTING_COLUMNS: &str = "id, url, created_at, paused, description";
+
+/// Reads a live outbound endpoint's list item with its list position.
+pub fn read_endpoint_listing<C: Columns>(r: &C) -> Result<(ListCursor, EndpointListing), C::Error> {
+    let (id, created_at) = (r.text(0)?, r.int(2)?);
+    let cursor = ListCursor { created_at, id: id.clone() };
+    let listing = EndpointListing { id, url: r.text(1)?, created_at, paused: r.flag(3)?, description: r.opt_text(4)? };
+    Ok((cursor, listing))
+}
+
+/// The project columns [`read_project`] reads, in order.
+pub const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
+
+/// Reads a project selected with [`PROJECT_COLUMNS`].
+pub fn read_project<C: Columns>(r: &C) -> Result<ProjectRecord, C::Error> {
+    Ok(ProjectRecord {
+        id: r.text(0)?,
+        tenant_id: r.text(1)?,
+        name: r.text(2)?,
+        status: r.text(3)?,
+        rate_limit_default: r.int(4)?,
+        created_at: r.int(5)?,
+    })
 }

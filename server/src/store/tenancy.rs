@@ -1,9 +1,7 @@
 //! Projects and API keys: key scopes and modes, the data dir's creation mode, and the storage
 //! trait behind them.
 
-use hookbridge::{ApiKeyInfo, Project};
-
-use super::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError};
+use super::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError};
 
 /// Name of the project created on first start.
 pub const DEFAULT_PROJECT_NAME: &str = "Default";
@@ -117,13 +115,13 @@ pub trait TenancyStore: Send + Sync {
     async fn authenticate(&self, key_hash: &str) -> Result<Option<AuthenticatedKey>, StoreError>;
 
     /// The tenant's live projects, oldest first.
-    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError>;
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<ProjectRecord>, StoreError>;
 
     /// Creates a project in the tenant.
-    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<Project, StoreError>;
+    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<ProjectRecord, StoreError>;
 
     /// One live project of the tenant.
-    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError>;
+    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError>;
 
     /// Changes the given fields of a live project of the tenant; `None` when there is none.
     async fn update_project(
@@ -132,14 +130,14 @@ pub trait TenancyStore: Send + Sync {
         project_id: &str,
         name: Option<String>,
         rate_limit_default: Option<i64>,
-    ) -> Result<Option<Project>, StoreError>;
+    ) -> Result<Option<ProjectRecord>, StoreError>;
 
     /// Soft-deletes a project and revokes its keys; returns the revoked key ids, `None` when
     /// there is no such live project.
     async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Vec<String>>, StoreError>;
 
     /// The project's active API keys, oldest first.
-    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError>;
+    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>, StoreError>;
 
     /// The rank of an active key of the project; `None` when there is none.
     async fn api_key_rank(&self, project_id: &str, key_id: &str) -> Result<Option<KeyRank>, StoreError>;

@@ -18,7 +18,10 @@ use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::ids;
 use crate::store::SigningKeyWrite;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
-use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey};
+use crate::store::inbound::{
+    InboundEndpointListing, InboundEndpointRecord, InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint,
+    NewSigningKey,
+};
 
 /// The routes of this part.
 pub fn routes() -> Vec<Route> {
@@ -151,6 +154,40 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
     Ok(Reply::created(data))
 }
 
+impl From<InboundEndpointRecord> for hookbridge::InboundEndpoint {
+    fn from(e: InboundEndpointRecord) -> Self {
+        hookbridge::InboundEndpoint {
+            id: e.id,
+            name: e.name,
+            url: e.url,
+            active: true,
+            paused: e.paused,
+            verify_static_token: e.verify_static_token,
+            verify_hmac: e.verify_hmac,
+            verify_ip_allowlist: e.verify_ip_allowlist,
+            ingest_response_code: e.ingest_response_code,
+            idempotency_header_names: e.idempotency_header_names,
+            signing_enabled: e.signing_enabled,
+            created_at: timestamp(e.created_at),
+            updated_at: timestamp(e.updated_at),
+            description: e.description,
+        }
+    }
+}
+
+impl From<InboundEndpointListing> for hookbridge::InboundEndpointSummary {
+    fn from(e: InboundEndpointListing) -> Self {
+        hookbridge::InboundEndpointSummary {
+            id: e.id,
+            name: e.name,
+            url: e.url,
+            active: true,
+            paused: e.paused,
+            created_at: timestamp(e.created_at),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct ListQuery {
     limit: Option<i64>,
@@ -160,7 +197,8 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Reply> {
     let limit = limit("limit", q.limit, 50, 100)?;
     let page = state.store.list_inbound_endpoints(&caller.project_id, limit, cursor(q.cursor.as_deref())?).await?;
-    Ok(Reply::ok(page.items).cursor(page.next.map(|c| c.encode())))
+    let items: Vec<hookbridge::InboundEndpointSummary> = page.items.into_iter().map(Into::into).collect();
+    Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
 }
 
 async fn get_one(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
@@ -168,7 +206,7 @@ async fn get_one(State(state): State<AppState>, caller: Caller, PathParams(id): 
         return Err(not_found(&id));
     }
     match state.store.get_inbound_endpoint(&caller.project_id, &id).await? {
-        Some(endpoint) => Ok(Reply::ok(endpoint)),
+        Some(endpoint) => Ok(Reply::ok(hookbridge::InboundEndpoint::from(endpoint))),
         None => Err(not_found(&id)),
     }
 }
@@ -271,7 +309,7 @@ async fn list_keys(State(state): State<AppState>, caller: Caller, PathParams(id)
         return Err(not_found(&id));
     }
     match state.store.list_inbound_signing_keys(&caller.project_id, &id).await? {
-        SigningKeyWrite::Done(keys) => Ok(Reply::ok(keys)),
+        SigningKeyWrite::Done(keys) => Ok(Reply::ok(crate::http::endpoints::signing_keys_wire(keys))),
         other => Err(key_error(other, &id, "")),
     }
 }

@@ -4,15 +4,16 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use hookbridge::ReplayMessageResponse;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::is_uuid;
-use crate::clock::now_millis;
+use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
 use crate::http::auth::Caller;
 use crate::http::extract::{JsonBody, PathParams, QueryParams};
-use crate::http::messages::{replay_all_reply, replay_batch_reply, replay_error};
+use crate::http::messages::{replay_all_reply, replay_batch_reply, replay_error, shown_next_attempt};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
+use crate::store::inbound::InboundMessageRecord;
 use crate::store::{Direction, ReplayMode, ReplayOutcome};
 
 /// The routes of this part.
@@ -51,7 +52,7 @@ pub fn routes() -> Vec<Route> {
 
 async fn get_message(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     let found = if is_uuid(&id) { state.store.get_inbound_message(&caller.project_id, &id).await? } else { None };
-    found.map(Reply::ok).ok_or_else(|| ApiError::not_found("inbound message", &id))
+    found.map(|m| Reply::ok(InboundMessage::from(m))).ok_or_else(|| ApiError::not_found("inbound message", &id))
 }
 
 async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
@@ -94,4 +95,55 @@ async fn replay_batch(
     JsonBody(body): JsonBody<ReplayBatchBody>,
 ) -> ApiResult<Reply> {
     replay_batch_reply(&state, &caller, Direction::Inbound, body.message_ids).await
+}
+
+/// One inbound message (the SDK 2.0 `InboundMessage` shape).
+#[derive(Serialize)]
+struct InboundMessage {
+    id: String,
+    project_id: String,
+    inbound_endpoint_id: String,
+    status: MessageStatus,
+    attempt_count: i64,
+    replay_count: i64,
+    received_at: hookbridge::Timestamp,
+    updated_at: hookbridge::Timestamp,
+    content_type: String,
+    size_bytes: i64,
+    payload_sha256: String,
+    idempotency_key: Option<String>,
+    next_attempt_at: Option<hookbridge::Timestamp>,
+    last_error: Option<String>,
+    response_status: Option<i64>,
+    response_latency_ms: Option<i64>,
+    delivered_at: Option<hookbridge::Timestamp>,
+    failed_at: Option<hookbridge::Timestamp>,
+    /// Received to delivered, in milliseconds.
+    total_delivery_ms: Option<i64>,
+}
+
+impl From<InboundMessageRecord> for InboundMessage {
+    fn from(m: InboundMessageRecord) -> Self {
+        InboundMessage {
+            next_attempt_at: shown_next_attempt(m.status, m.next_attempt_at),
+            total_delivery_ms: m.delivered_at.map(|d| d.saturating_sub(m.received_at).max(0)),
+            id: m.id,
+            project_id: m.project_id,
+            inbound_endpoint_id: m.inbound_endpoint_id,
+            status: m.status,
+            attempt_count: m.attempt_count,
+            replay_count: m.replay_count,
+            received_at: timestamp(m.received_at),
+            updated_at: timestamp(m.updated_at),
+            content_type: m.content_type,
+            size_bytes: m.size_bytes,
+            payload_sha256: m.payload_sha256,
+            idempotency_key: m.idempotency_key,
+            last_error: m.last_error,
+            response_status: m.response_status,
+            response_latency_ms: m.response_latency_ms,
+            delivered_at: opt_timestamp(m.delivered_at),
+            failed_at: opt_timestamp(m.failed_at),
+        }
+    }
 }

@@ -11,7 +11,7 @@ use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, cursor, limit, parse_time, status_filter};
 use crate::http::metrics::{Window, time_series};
 use crate::http::{ApiError, ApiResult, AppState, Reply, Route};
-use crate::store::inbound::RejectionFilter;
+use crate::store::inbound::{RejectionFilter, RejectionRecord};
 use crate::store::{Direction, LogEntry, LogFilter};
 
 /// The routes of this part.
@@ -176,5 +176,20 @@ async fn rejections(
         after: cursor(q.cursor.as_deref())?,
     };
     let page = state.store.list_rejections(filter).await?;
-    Ok(Reply::ok(page.items).cursor(page.next.map(|c| c.encode())))
+    let items: Vec<hookbridge::InboundRejection> = page.items.into_iter().map(Into::into).collect();
+    Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
+}
+
+impl From<RejectionRecord> for hookbridge::InboundRejection {
+    fn from(r: RejectionRecord) -> Self {
+        hookbridge::InboundRejection {
+            id: r.id,
+            reason_code: r.reason_code,
+            received_at: timestamp(r.received_at),
+            inbound_endpoint_id: r.inbound_endpoint_id,
+            reason_detail: r.reason_detail,
+            source_ip: r.source_ip,
+            headers_redacted: r.headers_redacted,
+        }
+    }
 }

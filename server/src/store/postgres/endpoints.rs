@@ -3,14 +3,13 @@
 //! node's delivery engine once it has committed.
 
 use deadpool_postgres::GenericClient;
-use hookbridge::{Endpoint, EndpointSummary, SigningKey};
 
-use super::{PgStore, col, is_unique_violation, pg_err, signing_keys};
-use crate::clock::timestamp;
+use super::{PgStore, is_unique_violation, pg_err, signing_keys};
 use crate::secrets::{SecretBox, SecretField};
-use crate::store::endpoints::parse_headers;
+use crate::store::rows::{ENDPOINT_COLUMNS, ENDPOINT_LISTING_COLUMNS, read_endpoint, read_endpoint_listing};
 use crate::store::{
-    EndpointChanges, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint, SigningKeyWrite, StoreError,
+    EndpointChanges, EndpointListing, EndpointRecord, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint,
+    SigningKeyRecord, SigningKeyWrite, StoreError,
 };
 
 /// Whether the project has this live endpoint; with `lock`, the row stays locked until the
@@ -58,12 +57,11 @@ impl EndpointStore for PgStore {
         Ok(EndpointWrite::Done(()))
     }
 
-    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
+    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<EndpointRecord>, StoreError> {
         let client = self.client().await?;
         let Some(r) = client
             .query_opt(
-                "SELECT id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers FROM endpoints \
-                 WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL",
+                &format!("SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL"),
                 &[&endpoint_id, &project_id],
             )
             .await
@@ -71,18 +69,9 @@ impl EndpointStore for PgStore {
         else {
             return Ok(None);
         };
-        let sealed: Option<String> = col(&r, 8)?;
-        Ok(Some(Endpoint {
-            id: col(&r, 0)?,
-            url: col(&r, 1)?,
-            created_at: timestamp(col(&r, 2)?),
-            updated_at: timestamp(col(&r, 3)?),
-            paused: col(&r, 4)?,
-            description: col(&r, 5)?,
-            rate_limit_rps: Some(col(&r, 6)?),
-            burst: Some(col(&r, 7)?),
-            headers: parse_headers(open_headers(&self.secrets(), endpoint_id, sealed.as_deref())?),
-        }))
+        let mut endpoint = read_endpoint(&r).map_err(pg_err)?;
+        endpoint.headers_json = open_headers(&self.secrets(), endpoint_id, endpoint.headers_json.as_deref())?;
+        Ok(Some(endpoint))
     }
 
     async fn list_endpoints(
@@ -90,7 +79,7 @@ impl EndpointStore for PgStore {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<EndpointSummary>, StoreError> {
+    ) -> Result<ListPage<EndpointListing>, StoreError> {
         let (after_ts, after_id) = match &after {
             Some(c) => (Some(c.created_at), c.id.clone()),
             None => (None, String::new()),
@@ -99,26 +88,17 @@ impl EndpointStore for PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT id, url, created_at, paused, description FROM endpoints \
-                 WHERE project_id = $1 AND deleted_at IS NULL \
-                 AND ($2::BIGINT IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
-                 ORDER BY created_at DESC, id DESC LIMIT $4",
+                &format!(
+                    "SELECT {ENDPOINT_LISTING_COLUMNS} FROM endpoints \
+                     WHERE project_id = $1 AND deleted_at IS NULL \
+                     AND ($2::BIGINT IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
+                     ORDER BY created_at DESC, id DESC LIMIT $4"
+                ),
                 &[&project_id, &after_ts, &after_id, &fetch],
             )
             .await
             .map_err(pg_err)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let created_at: i64 = col(r, 2)?;
-            let summary = EndpointSummary {
-                id: col(r, 0)?,
-                url: col(r, 1)?,
-                created_at: timestamp(created_at),
-                paused: col(r, 3)?,
-                description: col(r, 4)?,
-            };
-            items.push((ListCursor { created_at, id: summary.id.clone() }, summary));
-        }
+        let items = rows.iter().map(|r| read_endpoint_listing(r).map_err(pg_err)).collect::<Result<_, _>>()?;
         Ok(ListPage::from_overfetch(items, limit))
     }
 
@@ -257,7 +237,7 @@ impl EndpointStore for PgStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
         let client = self.client().await?;
         if !live_endpoint_exists(&client, project_id, endpoint_id, false).await? {
             return Ok(SigningKeyWrite::EndpointNotFound);

@@ -5,7 +5,6 @@
 //! it has committed ([`WorkNote`]).
 
 use deadpool_postgres::{GenericClient, Transaction};
-use hookbridge::Message;
 
 use super::sql::{WorkNote, all_rows, commit, exec, list_rows, opt_row};
 use super::{PgStore, pg_err};
@@ -16,8 +15,8 @@ use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::messages::{MessageBucket, MetricSeries};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{
-    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome,
-    SendOutcome, StatusChange, StoreError,
+    Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
+    ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
 
 /// Inserts a new message (send or ingest) in `status`, due now, delivered to `url`. False when
@@ -311,7 +310,7 @@ impl MessageStore for PgStore {
         Ok(outcome)
     }
 
-    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
+    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         let client = self.client().await?;
         message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound).transpose()
     }

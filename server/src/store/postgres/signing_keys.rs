@@ -3,8 +3,8 @@
 //! never deleted. Writes lock the owner's key rows, so two nodes cannot both pass the limits.
 //! Callers check that the owning endpoint exists first. Secrets are stored sealed.
 
+use crate::store::SigningKeyRecord;
 use deadpool_postgres::GenericClient;
-use hookbridge::SigningKey;
 
 use super::{col, pg_err};
 use crate::secrets::{SecretBox, SecretField};
@@ -58,7 +58,11 @@ pub(crate) async fn add<C: GenericClient>(
 }
 
 /// The active keys, oldest first (hints only).
-pub(crate) async fn list<C: GenericClient>(client: &C, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+pub(crate) async fn list<C: GenericClient>(
+    client: &C,
+    keys: &SecretBox,
+    owner_id: &str,
+) -> Result<Vec<SigningKeyRecord>, StoreError> {
     Ok(active(client, keys, owner_id)
         .await?
         .into_iter()

@@ -1,15 +1,14 @@
 //! PostgreSQL implementation of [`TenancyStore`]: bootstrap, authentication, projects and API
 //! keys. Bootstrap takes an advisory lock, so nodes starting together create one default project.
 
-use hookbridge::{ApiKeyInfo, Project};
-use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::{PgStore, col, pg_err};
-use crate::clock::{now_millis, opt_timestamp, timestamp};
+use crate::clock::now_millis;
 use crate::domain::keys::{ConfiguredKey, bootstrap_key};
+use crate::store::rows::{PROJECT_COLUMNS, read_project};
 use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
-use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
+use crate::store::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError, TenancyStore};
 
 /// Advisory lock key of bootstrap.
 const BOOTSTRAP_LOCK: i64 = 0x4842_424f_4f54_5354; // "HBBOOTST"
@@ -17,19 +16,6 @@ const BOOTSTRAP_LOCK: i64 = 0x4842_424f_4f54_5354; // "HBBOOTST"
 const CREATED_MODE: &str = "created_mode";
 /// Minimum time between two `last_used_at` writes of one key.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
-
-const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
-
-fn project_row(r: &Row) -> Result<Project, StoreError> {
-    Ok(Project {
-        id: col(r, 0)?,
-        tenant_id: col(r, 1)?,
-        name: col(r, 2)?,
-        status: col(r, 3)?,
-        rate_limit_default: col(r, 4)?,
-        created_at: timestamp(col(r, 5)?),
-    })
-}
 
 async fn insert_key<C: deadpool_postgres::GenericClient>(client: &C, key: &NewApiKey) -> Result<(), StoreError> {
     client
@@ -58,7 +44,7 @@ async fn insert_project<C: deadpool_postgres::GenericClient>(
     name: &str,
     rate_limit: i64,
     now: i64,
-) -> Result<Project, StoreError> {
+) -> Result<ProjectRecord, StoreError> {
     let id = crate::ids::uuid7();
     client
         .execute(
@@ -67,18 +53,18 @@ async fn insert_project<C: deadpool_postgres::GenericClient>(
         )
         .await
         .map_err(pg_err)?;
-    Ok(Project {
+    Ok(ProjectRecord {
         id,
         tenant_id: tenant_id.to_owned(),
         name: name.to_owned(),
         status: "active".into(),
         rate_limit_default: rate_limit,
-        created_at: timestamp(now),
+        created_at: now,
     })
 }
 
 impl PgStore {
-    async fn project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+    async fn project(&self, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -87,7 +73,7 @@ impl PgStore {
             )
             .await
             .map_err(pg_err)?;
-        row.as_ref().map(project_row).transpose()
+        row.as_ref().map(|r| read_project(r).map_err(pg_err)).transpose()
     }
 
     async fn touch_key_later(&self, key_id: String, now: i64) {
@@ -213,7 +199,7 @@ impl TenancyStore for PgStore {
         Ok(Some(caller))
     }
 
-    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<ProjectRecord>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -224,15 +210,15 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_err)?;
-        rows.iter().map(project_row).collect()
+        rows.iter().map(|r| read_project(r).map_err(pg_err)).collect()
     }
 
-    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<Project, StoreError> {
+    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<ProjectRecord, StoreError> {
         let client = self.client().await?;
         insert_project(&client, tenant_id, &name, rate_limit_default, now_millis()).await
     }
 
-    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
         self.project(tenant_id, project_id).await
     }
 
@@ -242,7 +228,7 @@ impl TenancyStore for PgStore {
         project_id: &str,
         name: Option<String>,
         rate_limit_default: Option<i64>,
-    ) -> Result<Option<Project>, StoreError> {
+    ) -> Result<Option<ProjectRecord>, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -254,7 +240,7 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_err)?;
-        row.as_ref().map(project_row).transpose()
+        row.as_ref().map(|r| read_project(r).map_err(pg_err)).transpose()
     }
 
     async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Vec<String>>, StoreError> {
@@ -283,7 +269,7 @@ impl TenancyStore for PgStore {
         Ok(Some(ids))
     }
 
-    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -295,12 +281,12 @@ impl TenancyStore for PgStore {
             .map_err(pg_err)?;
         rows.iter()
             .map(|r| {
-                Ok(ApiKeyInfo {
+                Ok(ApiKeyRecord {
                     key_id: col(r, 0)?,
-                    label: Some(col(r, 1)?),
+                    label: col(r, 1)?,
                     prefix: col(r, 2)?,
-                    created_at: timestamp(col(r, 3)?),
-                    last_used_at: opt_timestamp(col(r, 4)?),
+                    created_at: col(r, 3)?,
+                    last_used_at: col(r, 4)?,
                 })
             })
             .collect()

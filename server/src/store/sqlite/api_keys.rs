@@ -1,11 +1,9 @@
 //! SQLite queries of API keys (used by the [`crate::store::TenancyStore`] implementation).
 
-use hookbridge::ApiKeyInfo;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::clock::{opt_timestamp, timestamp};
 use crate::store::tenancy::{KeyMode, KeyRank, KeyScope};
-use crate::store::{AuthenticatedKey, NewApiKey, StoreError};
+use crate::store::{ApiKeyRecord, AuthenticatedKey, NewApiKey, StoreError};
 
 /// Minimum time between two `last_used_at` writes of one key.
 pub(super) const LAST_USED_RESOLUTION_MS: i64 = 60_000;
@@ -66,18 +64,18 @@ pub(super) fn touch(conn: &Connection, key_id: &str, now_ms: i64) -> Result<(), 
 }
 
 /// The project's active keys, oldest first (label `""` when none was given).
-pub(super) fn list(conn: &Connection, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
+pub(super) fn list(conn: &Connection, project_id: &str) -> Result<Vec<ApiKeyRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, COALESCE(label, ''), prefix, created_at, last_used_at FROM api_keys \
          WHERE project_id = ?1 AND revoked_at IS NULL ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map(params![project_id], |r| {
-        Ok(ApiKeyInfo {
+        Ok(ApiKeyRecord {
             key_id: r.get(0)?,
-            label: Some(r.get(1)?),
+            label: r.get(1)?,
             prefix: r.get(2)?,
-            created_at: timestamp(r.get(3)?),
-            last_used_at: opt_timestamp(r.get(4)?),
+            created_at: r.get(3)?,
+            last_used_at: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

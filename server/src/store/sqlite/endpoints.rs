@@ -1,14 +1,14 @@
 //! SQLite implementation of [`EndpointStore`]: outbound endpoints and their signing keys. Custom
 //! headers (often the receiver's credentials) are stored sealed ([`crate::secrets`]).
 
-use hookbridge::{Endpoint, EndpointSummary, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, signing_keys};
-use crate::clock::timestamp;
 use crate::secrets::{SecretBox, SecretField};
+use crate::store::rows::{ENDPOINT_COLUMNS, ENDPOINT_LISTING_COLUMNS, read_endpoint, read_endpoint_listing};
 use crate::store::{
-    EndpointChanges, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint, SigningKeyWrite, StoreError,
+    EndpointChanges, EndpointListing, EndpointRecord, EndpointStore, EndpointWrite, ListCursor, ListPage, NewEndpoint,
+    SigningKeyRecord, SigningKeyWrite, StoreError,
 };
 
 /// Whether a database error is a violated unique index (a duplicate live URL).
@@ -34,31 +34,15 @@ fn get_endpoint(
     keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<Option<Endpoint>, StoreError> {
+) -> Result<Option<EndpointRecord>, StoreError> {
     let row = conn
-        .prepare_cached(
-            "SELECT id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers FROM endpoints \
-             WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
-        )?
-        .query_row(params![endpoint_id, project_id], |r| {
-            Ok((
-                Endpoint {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    created_at: timestamp(r.get(2)?),
-                    updated_at: timestamp(r.get(3)?),
-                    paused: r.get(4)?,
-                    description: r.get(5)?,
-                    rate_limit_rps: Some(r.get(6)?),
-                    burst: Some(r.get(7)?),
-                    headers: None,
-                },
-                r.get::<_, Option<String>>(8)?,
-            ))
-        })
+        .prepare_cached(&format!(
+            "SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL"
+        ))?
+        .query_row(params![endpoint_id, project_id], |r| read_endpoint(r))
         .optional()?;
-    let Some((mut endpoint, sealed)) = row else { return Ok(None) };
-    endpoint.headers = crate::store::endpoints::parse_headers(open_headers(keys, endpoint_id, sealed.as_deref())?);
+    let Some(mut endpoint) = row else { return Ok(None) };
+    endpoint.headers_json = open_headers(keys, endpoint_id, endpoint.headers_json.as_deref())?;
     Ok(Some(endpoint))
 }
 
@@ -124,7 +108,7 @@ impl EndpointStore for SqliteStore {
         .await
     }
 
-    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<Endpoint>, StoreError> {
+    async fn get_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<EndpointRecord>, StoreError> {
         let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.read(move |conn| get_endpoint(conn, &keys, &project, &id)).await
     }
@@ -134,31 +118,20 @@ impl EndpointStore for SqliteStore {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<EndpointSummary>, StoreError> {
+    ) -> Result<ListPage<EndpointListing>, StoreError> {
         let project = project_id.to_owned();
         self.read(move |conn| {
             let (after_ts, after_id) = match &after {
                 Some(c) => (Some(c.created_at), c.id.clone()),
                 None => (None, String::new()),
             };
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, url, created_at, paused, description FROM endpoints \
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ENDPOINT_LISTING_COLUMNS} FROM endpoints \
                  WHERE project_id = ?1 AND deleted_at IS NULL \
                  AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
-                 ORDER BY created_at DESC, id DESC LIMIT ?4",
-            )?;
-            let rows = stmt.query_map(params![project, after_ts, after_id, limit as i64 + 1], |r| {
-                Ok((
-                    ListCursor { created_at: r.get(2)?, id: r.get(0)? },
-                    EndpointSummary {
-                        id: r.get(0)?,
-                        url: r.get(1)?,
-                        created_at: timestamp(r.get(2)?),
-                        paused: r.get(3)?,
-                        description: r.get(4)?,
-                    },
-                ))
-            })?;
+                 ORDER BY created_at DESC, id DESC LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(params![project, after_ts, after_id, limit as i64 + 1], |r| read_endpoint_listing(r))?;
             Ok(ListPage::from_overfetch(rows.collect::<Result<_, _>>()?, limit))
         })
         .await
@@ -257,7 +230,7 @@ impl EndpointStore for SqliteStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
         let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.read(move |conn| {
             if !live_endpoint_exists(conn, &project, &id)? {

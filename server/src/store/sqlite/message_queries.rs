@@ -1,6 +1,5 @@
 //! SQLite reads of messages: one message, filtered newest-first pages, metrics and usage counts.
 
-use hookbridge::Message;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -8,7 +7,7 @@ use crate::store::inbound::InboundMessageRecord;
 use crate::store::list_query::{Dialect, ListQuery, SqlArg};
 use crate::store::messages::{MessageBucket, MetricSeries};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
-use crate::store::{Direction, ListPage, LogEntry, LogFilter, MetricCounts, StoreError};
+use crate::store::{Direction, ListPage, LogEntry, LogFilter, MessageRecord, MetricCounts, StoreError};
 
 /// One message of the project in `direction`.
 fn message_row(
@@ -24,7 +23,7 @@ fn message_row(
 }
 
 /// One outbound message of the project.
-pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
+pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
     message_row(conn, project_id, Direction::Outbound, message_id)?.map(MessageRow::outbound).transpose()
 }
 

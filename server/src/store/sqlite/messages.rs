@@ -1,11 +1,9 @@
 //! SQLite implementation of [`MessageStore`]: writes in `message_writes`, reads in `message_queries`.
 
-use hookbridge::Message;
-
 use super::{SqliteStore, message_queries as q, message_writes as w};
 use crate::store::{
-    Direction, ListPage, LogEntry, LogFilter, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome,
-    SendOutcome, StatusChange, StoreError,
+    Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
+    ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
 
 #[async_trait::async_trait]
@@ -14,7 +12,7 @@ impl MessageStore for SqliteStore {
         self.write(move |conn| w::accept_send(conn, &message)).await
     }
 
-    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<Message>, StoreError> {
+    async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         let (project, id) = (project_id.to_owned(), message_id.to_owned());
         self.read(move |conn| q::get_message(conn, &project, &id)).await
     }

@@ -1,50 +1,43 @@
 //! SQLite implementation of [`TenancyStore`]: bootstrap, authentication, projects and API keys.
 
-use hookbridge::{ApiKeyInfo, Project};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, api_keys, server_settings};
-use crate::clock::{now_millis, timestamp};
+use crate::clock::now_millis;
 use crate::domain::keys::{ConfiguredKey, bootstrap_key};
 use crate::ids;
+use crate::store::rows::{PROJECT_COLUMNS, read_project};
 use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
-use crate::store::{AuthenticatedKey, BootstrapOutcome, NewApiKey, StoreError, TenancyStore};
+use crate::store::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError, TenancyStore};
 
-const PROJECT_COLUMNS: &str = "id, tenant_id, name, status, rate_limit_default, created_at";
-
-fn project_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
-    Ok(Project {
-        id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        name: r.get(2)?,
-        status: r.get(3)?,
-        rate_limit_default: r.get(4)?,
-        created_at: timestamp(r.get(5)?),
-    })
-}
-
-fn get_project(conn: &Connection, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+fn get_project(conn: &Connection, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {PROJECT_COLUMNS} FROM projects WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL"
         ))?
-        .query_row(params![project_id, tenant_id], project_row)
+        .query_row(params![project_id, tenant_id], |r| read_project(r))
         .optional()?)
 }
 
-fn insert_project(conn: &Connection, tenant_id: &str, name: &str, rate_limit: i64, now: i64) -> Result<Project, StoreError> {
+fn insert_project(
+    conn: &Connection,
+    tenant_id: &str,
+    name: &str,
+    rate_limit: i64,
+    now: i64,
+) -> Result<ProjectRecord, StoreError> {
     let id = ids::uuid7();
     conn.prepare_cached(
         "INSERT INTO projects (id, tenant_id, name, status, rate_limit_default, created_at) VALUES (?1, ?2, ?3, 'active', ?4, ?5)",
     )?
     .execute(params![id, tenant_id, name, rate_limit, now])?;
-    Ok(Project {
+    Ok(ProjectRecord {
         id,
         tenant_id: tenant_id.to_owned(),
         name: name.to_owned(),
         status: "active".into(),
         rate_limit_default: rate_limit,
-        created_at: timestamp(now),
+        created_at: now,
     })
 }
 
@@ -120,24 +113,24 @@ impl TenancyStore for SqliteStore {
         Ok(Some(found.caller))
     }
 
-    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<ProjectRecord>, StoreError> {
         let tenant = tenant_id.to_owned();
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {PROJECT_COLUMNS} FROM projects WHERE tenant_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id"
             ))?;
-            let rows = stmt.query_map(params![tenant], project_row)?;
+            let rows = stmt.query_map(params![tenant], |r| read_project(r))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }
 
-    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<Project, StoreError> {
+    async fn create_project(&self, tenant_id: &str, name: String, rate_limit_default: i64) -> Result<ProjectRecord, StoreError> {
         let tenant = tenant_id.to_owned();
         self.write(move |conn| insert_project(conn, &tenant, &name, rate_limit_default, now_millis())).await
     }
 
-    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<Project>, StoreError> {
+    async fn get_project(&self, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
         let (tenant, id) = (tenant_id.to_owned(), project_id.to_owned());
         self.read(move |conn| get_project(conn, &tenant, &id)).await
     }
@@ -148,7 +141,7 @@ impl TenancyStore for SqliteStore {
         project_id: &str,
         name: Option<String>,
         rate_limit_default: Option<i64>,
-    ) -> Result<Option<Project>, StoreError> {
+    ) -> Result<Option<ProjectRecord>, StoreError> {
         let (tenant, id) = (tenant_id.to_owned(), project_id.to_owned());
         self.write(move |conn| {
             if get_project(conn, &tenant, &id)?.is_none() {
@@ -180,7 +173,7 @@ impl TenancyStore for SqliteStore {
         .await
     }
 
-    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    async fn list_api_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>, StoreError> {
         let id = project_id.to_owned();
         self.read(move |conn| api_keys::list(conn, &id)).await
     }

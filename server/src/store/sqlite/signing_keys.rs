@@ -6,11 +6,11 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::secrets::{SecretBox, SecretField};
+use crate::store::SigningKeyRecord;
 use crate::store::SigningKeyWrite;
 use crate::store::StoreError;
 use crate::store::endpoints::MAX_SIGNING_KEYS;
 use crate::store::rows::signing_key_listing;
-use hookbridge::SigningKey;
 
 /// Stores a key without checking the limit (an endpoint's first key).
 pub(super) fn insert(
@@ -51,7 +51,7 @@ pub(super) fn add(
 }
 
 /// The active keys, oldest first (hints only).
-pub(super) fn list(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKey>, StoreError> {
+pub(super) fn list(conn: &Connection, keys: &SecretBox, owner_id: &str) -> Result<Vec<SigningKeyRecord>, StoreError> {
     active(conn, keys, owner_id)?
         .into_iter()
         .map(|(id, secret, created_at)| Ok(signing_key_listing(id, &secret, created_at)))

@@ -2,19 +2,21 @@
 //! [`super::super::signing_keys`]). The HMAC secret is stored sealed ([`crate::secrets`]).
 
 use deadpool_postgres::{GenericClient, Transaction};
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
 use tokio_postgres::types::ToSql;
 
 use super::super::pg_err;
 use super::super::signing_keys;
 use super::super::sql::{WorkNote, all_rows, exec, opt_row};
 use crate::secrets::{SecretBox, SecretField};
-use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
+use crate::store::inbound::{
+    InboundEndpointListing, InboundEndpointRecord, InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint,
+    NewSigningKey, StoredInbound,
+};
 use crate::store::rows::{
     INBOUND_ENDPOINT_COLUMNS, INBOUND_SUMMARY_COLUMNS, STORED_INBOUND_COLUMNS, list_json, open_stored_inbound,
     read_inbound_endpoint, read_inbound_summary, read_stored_inbound,
 };
-use crate::store::{ListCursor, ListPage, SigningKeyWrite, StoreError};
+use crate::store::{ListCursor, ListPage, SigningKeyRecord, SigningKeyWrite, StoreError};
 
 /// An endpoint by id (any project, deleted included), its HMAC secret opened.
 pub(super) async fn stored_by_id(
@@ -120,7 +122,7 @@ pub(super) async fn get(
     c: &impl GenericClient,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<Option<InboundEndpoint>, StoreError> {
+) -> Result<Option<InboundEndpointRecord>, StoreError> {
     let sql = format!(
         "SELECT {INBOUND_ENDPOINT_COLUMNS} FROM inbound_endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL"
     );
@@ -133,7 +135,7 @@ pub(super) async fn list(
     project_id: &str,
     limit: usize,
     after: Option<&ListCursor>,
-) -> Result<ListPage<InboundEndpointSummary>, StoreError> {
+) -> Result<ListPage<InboundEndpointListing>, StoreError> {
     let (after_ts, after_id) = (after.map(|c| c.created_at), after.map(|c| c.id.as_str()).unwrap_or_default());
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1).saturating_add(1);
     let sql = format!(
@@ -247,7 +249,7 @@ pub(super) async fn list_keys(
     keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
     if !live_exists(c, project_id, endpoint_id, false).await? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }

@@ -4,16 +4,14 @@
 mod endpoints;
 mod traffic;
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
-
 use super::sql::{WorkNote, commit};
 use super::{PgStore, messages::message_row, pg_err};
 use crate::store::inbound::{
-    InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate, IngestOutcome, NewInboundEndpoint, NewRejection,
-    NewSigningKey, RejectionFilter, ReplayGuard, StoredInbound,
+    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate,
+    IngestOutcome, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard, StoredInbound,
 };
 use crate::store::rows::MessageRow;
-use crate::store::{Direction, InboundStore, ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
+use crate::store::{Direction, InboundStore, ListCursor, ListPage, NewMessage, SigningKeyRecord, SigningKeyWrite, StoreError};
 
 #[async_trait::async_trait]
 impl InboundStore for PgStore {
@@ -24,7 +22,11 @@ impl InboundStore for PgStore {
         commit(tx, ()).await
     }
 
-    async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
+    async fn get_inbound_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<InboundEndpointRecord>, StoreError> {
         endpoints::get(&self.client().await?, project_id, endpoint_id).await
     }
 
@@ -38,7 +40,7 @@ impl InboundStore for PgStore {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<InboundEndpointSummary>, StoreError> {
+    ) -> Result<ListPage<InboundEndpointListing>, StoreError> {
         endpoints::list(&self.client().await?, project_id, limit, after.as_ref()).await
     }
 
@@ -104,7 +106,7 @@ impl InboundStore for PgStore {
         commit(tx, ()).await
     }
 
-    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<RejectionRecord>, StoreError> {
         traffic::list_rejections(&self.client().await?, &filter).await
     }
 
@@ -129,7 +131,7 @@ impl InboundStore for PgStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
         endpoints::list_keys(&self.client().await?, &self.secrets(), project_id, endpoint_id).await
     }
 

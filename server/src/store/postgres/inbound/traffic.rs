@@ -4,14 +4,13 @@
 //! once.
 
 use deadpool_postgres::{GenericClient, Transaction};
-use hookbridge::InboundRejection;
 
 use super::super::messages::{insert_message, original_by_key};
 use super::super::pg_err;
 use super::super::sql::{exec, list_rows, opt_row};
 use crate::domain::MessageStatus;
 use crate::store::columns::Columns;
-use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
+use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, RejectionRecord, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
 use crate::store::{ListPage, NewMessage, StoreError};
@@ -124,7 +123,7 @@ pub(super) async fn record_rejection(tx: &Transaction<'_>, r: &NewRejection, kee
 pub(super) async fn list_rejections(
     c: &impl GenericClient,
     f: &RejectionFilter,
-) -> Result<ListPage<InboundRejection>, StoreError> {
+) -> Result<ListPage<RejectionRecord>, StoreError> {
     let q = ListQuery::rejections(Dialect::Postgres, REJECTION_COLUMNS, f);
     let rows = list_rows(c, &q).await?;
     let items = rows.iter().map(|r| read_rejection(r).map_err(pg_err)).collect::<Result<_, _>>()?;

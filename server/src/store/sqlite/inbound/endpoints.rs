@@ -1,17 +1,19 @@
 //! SQLite: inbound endpoint rows and their signing keys. The HMAC secret is stored sealed
 //! ([`crate::secrets`]).
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, SigningKey};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::secrets::{SecretBox, SecretField};
-use crate::store::inbound::{InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint, NewSigningKey, StoredInbound};
+use crate::store::inbound::{
+    InboundEndpointListing, InboundEndpointRecord, InboundProfile, InboundSettings, InboundUpdate, NewInboundEndpoint,
+    NewSigningKey, StoredInbound,
+};
 use crate::store::rows::{
     INBOUND_ENDPOINT_COLUMNS, INBOUND_SUMMARY_COLUMNS, STORED_INBOUND_COLUMNS, list_json, open_stored_inbound,
     read_inbound_endpoint, read_inbound_summary, read_stored_inbound,
 };
 use crate::store::sqlite::signing_keys;
-use crate::store::{ListCursor, ListPage, SigningKeyWrite, StoreError};
+use crate::store::{ListCursor, ListPage, SigningKeyRecord, SigningKeyWrite, StoreError};
 
 /// An endpoint by id (any project, deleted included), its HMAC secret opened.
 pub(super) fn stored_by_id(conn: &Connection, keys: &SecretBox, endpoint_id: &str) -> Result<Option<StoredInbound>, StoreError> {
@@ -81,7 +83,7 @@ pub(super) fn create(conn: &Connection, keys: &SecretBox, e: &NewInboundEndpoint
 }
 
 /// A live endpoint as the API shows it.
-pub(super) fn get(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
+pub(super) fn get(conn: &Connection, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpointRecord>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {INBOUND_ENDPOINT_COLUMNS} FROM inbound_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL"
@@ -96,7 +98,7 @@ pub(super) fn list(
     project_id: &str,
     limit: usize,
     after: Option<&ListCursor>,
-) -> Result<ListPage<InboundEndpointSummary>, StoreError> {
+) -> Result<ListPage<InboundEndpointListing>, StoreError> {
     let (after_ts, after_id) = match after {
         Some(c) => (Some(c.created_at), c.id.clone()),
         None => (None, String::new()),
@@ -218,7 +220,7 @@ pub(super) fn list_keys(
     keys: &SecretBox,
     project_id: &str,
     endpoint_id: &str,
-) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
     if !live_exists(conn, project_id, endpoint_id)? {
         return Ok(SigningKeyWrite::EndpointNotFound);
     }

@@ -4,14 +4,12 @@
 mod endpoints;
 mod traffic;
 
-use hookbridge::{InboundEndpoint, InboundEndpointSummary, InboundRejection, SigningKey};
-
 use super::SqliteStore;
 use crate::store::inbound::{
-    InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate, IngestOutcome, NewInboundEndpoint, NewRejection,
-    NewSigningKey, RejectionFilter, ReplayGuard, StoredInbound,
+    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate,
+    IngestOutcome, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard, StoredInbound,
 };
-use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
+use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyRecord, SigningKeyWrite, StoreError};
 
 #[async_trait::async_trait]
 impl InboundStore for SqliteStore {
@@ -20,7 +18,11 @@ impl InboundStore for SqliteStore {
         self.write(move |conn| endpoints::create(conn, &keys, &endpoint)).await
     }
 
-    async fn get_inbound_endpoint(&self, project_id: &str, endpoint_id: &str) -> Result<Option<InboundEndpoint>, StoreError> {
+    async fn get_inbound_endpoint(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<InboundEndpointRecord>, StoreError> {
         let (project, id) = (project_id.to_owned(), endpoint_id.to_owned());
         self.read(move |conn| endpoints::get(conn, &project, &id)).await
     }
@@ -35,7 +37,7 @@ impl InboundStore for SqliteStore {
         project_id: &str,
         limit: usize,
         after: Option<ListCursor>,
-    ) -> Result<ListPage<InboundEndpointSummary>, StoreError> {
+    ) -> Result<ListPage<InboundEndpointListing>, StoreError> {
         let project = project_id.to_owned();
         self.read(move |conn| endpoints::list(conn, &project, limit, after.as_ref())).await
     }
@@ -83,7 +85,7 @@ impl InboundStore for SqliteStore {
         self.write(move |conn| traffic::record_rejection(conn, &rejection, keep)).await
     }
 
-    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+    async fn list_rejections(&self, filter: RejectionFilter) -> Result<ListPage<RejectionRecord>, StoreError> {
         self.read(move |conn| traffic::list_rejections(conn, &filter)).await
     }
 
@@ -107,7 +109,7 @@ impl InboundStore for SqliteStore {
         &self,
         project_id: &str,
         endpoint_id: &str,
-    ) -> Result<SigningKeyWrite<Vec<SigningKey>>, StoreError> {
+    ) -> Result<SigningKeyWrite<Vec<SigningKeyRecord>>, StoreError> {
         let (project, id, keys) = (project_id.to_owned(), endpoint_id.to_owned(), self.secrets());
         self.read(move |conn| endpoints::list_keys(conn, &keys, &project, &id)).await
     }

@@ -1,10 +1,9 @@
 //! SQLite: ingest (accepting requests as inbound messages) and the rejection log.
 
-use hookbridge::InboundRejection;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::domain::MessageStatus;
-use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, ReplayGuard};
+use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, RejectionRecord, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
 use crate::store::sqlite::message_queries::sql_args;
@@ -119,7 +118,7 @@ pub(super) fn record_rejection(conn: &Connection, r: &NewRejection, keep: usize)
 }
 
 /// A newest-first page of rejections (see [`ListQuery::rejections`]).
-pub(super) fn list_rejections(conn: &Connection, f: &RejectionFilter) -> Result<ListPage<InboundRejection>, StoreError> {
+pub(super) fn list_rejections(conn: &Connection, f: &RejectionFilter) -> Result<ListPage<RejectionRecord>, StoreError> {
     let q = ListQuery::rejections(Dialect::Sqlite, REJECTION_COLUMNS, f);
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let rows = stmt.query_map(params_from_iter(sql_args(&q)), |r| read_rejection(r))?;
