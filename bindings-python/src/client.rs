@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::from_py::{header_map, json_fields, json_value, optional_string_list, required_time_arg, string_list, time_arg};
 use crate::{calls, errors};
 
-/// The `User-Agent` of the official package (CONTRACT.md 1.3), so requests are byte-identical.
+/// The `User-Agent` of the official package, so requests are byte-identical.
 const USER_AGENT: &str = "hookbridge-python/1.2.0";
 
 /// What `timeout=None` means: no practical limit (a year; timers cannot be infinite).

@@ -1,5 +1,5 @@
 //! Core errors to the exception classes of `hookbridge/errors.py`, raised by calling the class
-//! with the same arguments the official SDK passes (CONTRACT.md 1.7).
+//! with the same arguments the official SDK passes.
 
 use std::sync::{Arc, RwLock};
 

@@ -1,4 +1,4 @@
-//! Client configuration: API key, the two hosts, timeout and retries (CONTRACT.md 1.1, 1.9).
+//! Client configuration: API key, the two hosts, timeout and retries.
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The one error type of the client, with kinds that mirror the Python SDK's exception classes.
 //!
-//! Mapping from an HTTP error response (CONTRACT.md 1.7): 401 is always [`ErrorKind::Authentication`]
+//! Mapping from an HTTP error response: 401 is always [`ErrorKind::Authentication`]
 //! (code `UNAUTHORIZED`), 404 always [`ErrorKind::NotFound`] (code `NOT_FOUND`), 409 with
 //! `IDEMPOTENCY_MISMATCH` is [`ErrorKind::Idempotency`], 429 with `REPLAY_LIMIT_EXCEEDED` is
 //! [`ErrorKind::ReplayLimit`], any other 429 is [`ErrorKind::RateLimit`] (code `RATE_LIMIT_EXCEEDED`,
@@ -74,7 +74,7 @@ impl Error {
         Error::new(ErrorKind::InvalidResponse, message, "INVALID_RESPONSE")
     }
 
-    /// Maps an HTTP error answer exactly as CONTRACT.md 1.7 says.
+    /// Maps an HTTP error answer exactly as the API documents it.
     pub fn from_response(status: u16, body: &[u8], retry_after_header: Option<&str>) -> Self {
         let (code, message, request_id) = parse_error_body(body);
         let message = message.unwrap_or_else(|| format!("HTTP {status}"));
@@ -135,7 +135,7 @@ impl Error {
         self.retry_after
     }
 
-    /// Whether the client's retry loop tries again after this error (CONTRACT.md 1.8):
+    /// Whether the client's retry loop tries again after this error:
     /// every error except an HTTP 4xx answer and an unreadable 2xx answer.
     pub fn is_retryable(&self) -> bool {
         match self.kind {

@@ -1,4 +1,4 @@
-//! Query strings encoded exactly like Python's `urllib.parse.urlencode` (CONTRACT.md 1.4):
+//! Query strings encoded exactly like Python's `urllib.parse.urlencode`:
 //! parameters in the order added, `None` values dropped, spaces as `+`, everything outside
 //! `A-Z a-z 0-9 _ . - ~` percent-encoded with upper-case hex.
 

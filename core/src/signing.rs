@@ -1,4 +1,4 @@
-//! Webhook signing and verification (CONTRACT.md 4.1).
+//! Webhook signing and verification.
 //!
 //! A delivery carries `X-Webhook-Timestamp` (Unix seconds) and `X-Webhook-Signature`:
 //! `sha256=<lowercase hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, one entry per active

@@ -1,5 +1,5 @@
-//! HTTP transport: one pooled reqwest client for both hosts, the request headers of
-//! CONTRACT.md 1.3, error mapping (1.7) and the retry loop (1.8).
+//! HTTP transport: one pooled reqwest client for both hosts, the standard request headers,
+//! error mapping and the retry loop.
 //!
 //! # Retries and duplicate sends
 //! Network errors, timeouts, 3xx and 5xx answers are retried up to `retries` times, sleeping
@@ -113,7 +113,7 @@ impl Transport {
         &self.config
     }
 
-    /// Sends a call, retrying as CONTRACT.md 1.8 says, and returns the first success or the last error.
+    /// Sends a call, retrying as the API documents, and returns the first success or the last error.
     pub async fn execute(&self, call: &Call) -> Result<Reply> {
         let mut last_error = Error::network("Request failed");
         for attempt in 0..=self.config.retries {

@@ -1,4 +1,4 @@
-//! Every branch of the error mapping (CONTRACT.md 1.7) through real HTTP, client-side
+//! Every branch of the error mapping through real HTTP, client-side
 //! validation before any I/O, and URL normalisation.
 
 mod common;

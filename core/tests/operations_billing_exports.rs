@@ -1,4 +1,4 @@
-//! Billing and exports (CONTRACT.md 2.9 and 2.13), each operation exercised over real HTTP
+//! Billing and exports, each operation exercised over real HTTP
 //! against a recording server.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Outbound endpoints and signing keys, API keys and projects (CONTRACT.md 2.6-2.8), each
+//! Outbound endpoints and signing keys, API keys and projects, each
 //! operation exercised over real HTTP against a recording server.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Inbound endpoints, inbound messages and inbound observability (CONTRACT.md 2.10-2.12), each
+//! Inbound endpoints, inbound messages and inbound observability, each
 //! operation exercised over real HTTP against a recording server.
 
 mod common;

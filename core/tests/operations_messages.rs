@@ -1,4 +1,4 @@
-//! Sending, messages, logs, metrics and the dead letter queue (CONTRACT.md 2.1-2.5), each
+//! Sending, messages, logs, metrics and the dead letter queue, each
 //! operation exercised over real HTTP against a recording server.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The client-side retry loop (CONTRACT.md 1.8) and the redirect handling of `download_export`,
+//! The client-side retry loop and the redirect handling of `download_export`,
 //! through real HTTP: attempt counts, backoff, timeouts, refused connections, 3xx answers.
 
 mod common;

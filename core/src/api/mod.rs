@@ -1,4 +1,4 @@
-//! The API operations of [`crate::Client`], one module per area of CONTRACT.md section 2.
+//! The API operations of [`crate::Client`], one module per area of the API.
 //! Each method sends exactly the request of the Python SDK 1.4.0 (method, path, query order,
 //! body with absent fields omitted) and returns a typed model.
 

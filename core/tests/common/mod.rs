@@ -78,7 +78,7 @@ impl Recorded {
         self
     }
 
-    /// Asserts the headers of CONTRACT.md 1.3 (sent on every request, with or without a body).
+    /// Asserts the standard request headers (sent on every request, with or without a body).
     pub fn expect_sdk_headers(&self) -> &Self {
         assert_eq!(self.header("authorization"), Some(format!("Bearer {API_KEY}").as_str()), "Authorization");
         assert_eq!(self.header("content-type"), Some("application/json"), "Content-Type on {} {}", self.method, self.path);
@@ -123,7 +123,7 @@ impl Scripted {
         Scripted::raw(status, "")
     }
 
-    /// The error envelope of CONTRACT.md 1.6.
+    /// The API's error envelope.
     pub fn error(status: u16, code: &str, message: &str) -> Self {
         Scripted::json(status, json!({"error": {"code": code, "message": message}, "meta": {"request_id": "req_err_1"}}))
     }

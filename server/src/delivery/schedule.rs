@@ -1,4 +1,4 @@
-//! Retry schedules and outcome classification (CONTRACT.md 4.2, 4.3 and section 7 q6–q8).
+//! Retry schedules and outcome classification.
 //!
 //! After a failed attempt the next delay comes from the fast table when the receiver answered
 //! 429, else from the slow table, indexed by the retries already taken on that track (clamped to

@@ -1,4 +1,4 @@
-//! Outbound metrics over a window and as a time series (CONTRACT.md 7 q24/q25).
+//! Outbound metrics over a window and as a time series.
 
 use axum::extract::State;
 use axum::routing::get;

@@ -1,4 +1,4 @@
-//! The success envelope of CONTRACT.md 1.5: `{"data": ..., "meta": {"request_id", ...}}`.
+//! The API's success envelope: `{"data": ..., "meta": {"request_id", ...}}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

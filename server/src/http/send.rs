@@ -137,7 +137,7 @@ fn validate_idempotency_key(key: String) -> ApiResult<String> {
     Ok(key)
 }
 
-/// Header names a caller may not set (CONTRACT.md 7 q12); `proxy-*` and `x-webhook-*` by prefix.
+/// Header names a caller may not set; `proxy-*` and `x-webhook-*` by prefix.
 const FORBIDDEN_HEADERS: &[&str] =
     &["host", "authorization", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"];
 

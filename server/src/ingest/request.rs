@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
-/// Largest accepted body (CONTRACT.md 7 q34: 1 MB).
+/// Largest accepted body (1 MB).
 pub const MAX_INGEST_BYTES: usize = 1024 * 1024;
 
 /// Longest stored dedupe key; longer joined values are stored as their SHA-256.
@@ -124,7 +124,7 @@ pub fn kept_headers(headers: &HeaderMap, token_header: Option<&str>) -> Map<Stri
     out
 }
 
-/// The dedupe key (CONTRACT.md 7 q31): the values of the configured headers that are present,
+/// The dedupe key: the values of the configured headers that are present,
 /// in list order, joined with `:`; `None` when none is present.
 pub fn idempotency_key(headers: &HeaderMap, names: &[String]) -> Option<String> {
     let values: Vec<&str> = names

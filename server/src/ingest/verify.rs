@@ -1,4 +1,4 @@
-//! The endpoint's optional checks on an ingest request (CONTRACT.md 5.3, 7 q27/q28):
+//! The endpoint's optional checks on an ingest request:
 //! static token, HMAC signature with timestamp freshness, and the IP allow-list.
 
 use std::collections::HashMap;
@@ -102,7 +102,7 @@ pub struct VerifiedSignature {
     pub timestamp: Option<(i64, i64)>,
 }
 
-/// The HMAC check (CONTRACT.md 7 q27): HMAC-SHA256 with `hmac_secret` over the raw body, or over
+/// The HMAC check: HMAC-SHA256 with `hmac_secret` over the raw body, or over
 /// `"{timestamp}.{body}"` when a separate timestamp header is configured (or the signature
 /// header carries `t=`). The header may hold several comma-separated entries, each optionally
 /// prefixed `sha256=` (or `v1=`), hex or base64. With a timestamp, it must be within

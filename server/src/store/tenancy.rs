@@ -6,7 +6,7 @@ use super::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, Project
 /// Name of the project created on first start.
 pub const DEFAULT_PROJECT_NAME: &str = "Default";
 
-/// API requests per minute of a project when none is given (CONTRACT.md 1.13).
+/// API requests per minute of a project when none is given.
 pub const DEFAULT_PROJECT_RATE_LIMIT: i64 = 1000;
 
 /// What an API key may act on. `Project` < `Admin`: a key never creates a wider one.

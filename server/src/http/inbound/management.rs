@@ -1,5 +1,5 @@
 //! Inbound endpoint management: create, list, get, update, delete, pause, resume, and the
-//! signing keys of forwarded requests (2.0-era routes, CONTRACT.md 7 q33).
+//! signing keys of forwarded requests (2.0-era routes).
 
 use axum::extract::State;
 use axum::routing::{delete, get, patch, post};

@@ -1,4 +1,4 @@
-//! Inbound webhooks over the API (CONTRACT.md 2.10-2.12): endpoint management and signing keys
+//! Inbound webhooks over the API: endpoint management and signing keys
 //! (`management`), inbound message replay and lookup (`messages`), logs, metrics and the
 //! rejection log (`observability`), plus the ingest route itself (`ingest`, over the logic of [`crate::ingest`]).
 

@@ -1,5 +1,5 @@
 //! The create/update body of an inbound endpoint, applied onto the stored profile and settings,
-//! and the rules the result must satisfy (CONTRACT.md 1.14, 2.10).
+//! and the rules the result must satisfy.
 
 use serde::Deserialize;
 

@@ -62,7 +62,7 @@ pub(super) fn insert_message(conn: &Connection, m: &NewMessage, url: &str, statu
 fn endpoint_paused(conn: &Connection, direction: Direction, endpoint_id: &str) -> Result<Option<bool>, StoreError> {
     let sql = match direction {
         Direction::Outbound => "SELECT paused FROM endpoints WHERE id = ?1 AND deleted_at IS NULL",
-        // Deleted inbound endpoints still forward what they accepted (CONTRACT.md 5.6).
+        // Deleted inbound endpoints still forward what they accepted.
         Direction::Inbound => "SELECT paused FROM inbound_endpoints WHERE id = ?1",
     };
     Ok(conn.prepare_cached(sql)?.query_row(params![endpoint_id], |r| r.get(0)).optional()?)

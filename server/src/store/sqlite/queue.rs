@@ -167,7 +167,7 @@ fn load_target(
             }
         }
         Direction::Inbound => {
-            // Deleted inbound endpoints still forward what they accepted (CONTRACT.md 5.6).
+            // Deleted inbound endpoints still forward what they accepted.
             let row = conn
                 .prepare_cached("SELECT url, signing_enabled FROM inbound_endpoints WHERE id = ?1")?
                 .query_row(params![endpoint_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
