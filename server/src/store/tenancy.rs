@@ -72,6 +72,9 @@ pub enum DataDirMode {
     Production,
 }
 
+/// Name of the `server_settings` row holding the [`DataDirMode`].
+pub const CREATED_MODE_SETTING: &str = "created_mode";
+
 impl DataDirMode {
     /// The stored text.
     pub fn as_str(&self) -> &'static str {
@@ -80,6 +83,43 @@ impl DataDirMode {
             DataDirMode::Production => "production",
         }
     }
+
+    /// The mode of a database: the recorded one; for a database from before the mode was
+    /// recorded, `Dev` when its first key is the dev key (`dev_key_hash`), else `Production`;
+    /// `None` for an empty database.
+    pub fn of_database(recorded: Option<&str>, first_key_hash: Option<&str>, dev_key_hash: &str) -> Option<DataDirMode> {
+        let is_dev = match (recorded, first_key_hash) {
+            (Some(text), _) => text == DataDirMode::Dev.as_str(),
+            (None, Some(hash)) => hash == dev_key_hash,
+            (None, None) => return None,
+        };
+        Some(if is_dev { DataDirMode::Dev } else { DataDirMode::Production })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_dir_mode_is_the_recorded_one_else_told_by_the_first_key() {
+        assert_eq!(DataDirMode::of_database(Some("dev"), Some("other"), "devhash"), Some(DataDirMode::Dev));
+        assert_eq!(DataDirMode::of_database(Some("production"), None, "devhash"), Some(DataDirMode::Production));
+        assert_eq!(DataDirMode::of_database(None, Some("devhash"), "devhash"), Some(DataDirMode::Dev));
+        assert_eq!(DataDirMode::of_database(None, Some("other"), "devhash"), Some(DataDirMode::Production));
+        assert_eq!(DataDirMode::of_database(None, None, "devhash"), None);
+        assert!(last_used_is_stale(None, 0) && last_used_is_stale(Some(0), LAST_USED_RESOLUTION_MS));
+        assert!(!last_used_is_stale(Some(1), LAST_USED_RESOLUTION_MS));
+    }
+}
+
+/// Minimum time between two `last_used_at` writes of one key.
+pub const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// Whether an authentication at `now_ms` should record `last_used_at` (at most once per
+/// [`LAST_USED_RESOLUTION_MS`], so a busy key does not cost a write per request).
+pub fn last_used_is_stale(last_used_at: Option<i64>, now_ms: i64) -> bool {
+    last_used_at.is_none_or(|at| now_ms.saturating_sub(at) >= LAST_USED_RESOLUTION_MS)
 }
 
 /// Who a key is, as far as the rules on acting on other keys go.

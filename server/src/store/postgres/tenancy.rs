@@ -7,15 +7,14 @@ use super::{PgStore, col, pg_err};
 use crate::clock::now_millis;
 use crate::domain::keys::{ConfiguredKey, bootstrap_key};
 use crate::store::rows::{PROJECT_COLUMNS, read_project};
-use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
+use crate::store::tenancy::{
+    CREATED_MODE_SETTING, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope,
+    last_used_is_stale,
+};
 use crate::store::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError, TenancyStore};
 
 /// Advisory lock key of bootstrap.
 const BOOTSTRAP_LOCK: i64 = 0x4842_424f_4f54_5354; // "HBBOOTST"
-/// Name of the setting holding the [`DataDirMode`].
-const CREATED_MODE: &str = "created_mode";
-/// Minimum time between two `last_used_at` writes of one key.
-const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
 async fn insert_key<C: deadpool_postgres::GenericClient>(client: &C, key: &NewApiKey) -> Result<(), StoreError> {
     client
@@ -96,17 +95,20 @@ impl PgStore {
 impl TenancyStore for PgStore {
     async fn data_dir_mode(&self, dev_key_hash: String) -> Result<Option<DataDirMode>, StoreError> {
         let client = self.client().await?;
-        let recorded =
-            client.query_opt("SELECT value FROM server_settings WHERE name = $1", &[&CREATED_MODE]).await.map_err(pg_err)?;
-        if let Some(row) = recorded {
-            let text: String = col(&row, 0)?;
-            return Ok(Some(if text == DataDirMode::Dev.as_str() { DataDirMode::Dev } else { DataDirMode::Production }));
-        }
-        let first =
-            client.query_opt("SELECT key_hash FROM api_keys ORDER BY created_at, id LIMIT 1", &[]).await.map_err(pg_err)?;
-        first
-            .map(|row| col::<String>(&row, 0).map(|h| if h == dev_key_hash { DataDirMode::Dev } else { DataDirMode::Production }))
-            .transpose()
+        let recorded = client
+            .query_opt("SELECT value FROM server_settings WHERE name = $1", &[&CREATED_MODE_SETTING])
+            .await
+            .map_err(pg_err)?;
+        let recorded: Option<String> = recorded.map(|row| col(&row, 0)).transpose()?;
+        // The first key only matters for a database from before the mode was recorded.
+        let first = match recorded {
+            Some(_) => None,
+            None => {
+                client.query_opt("SELECT key_hash FROM api_keys ORDER BY created_at, id LIMIT 1", &[]).await.map_err(pg_err)?
+            }
+        };
+        let first_key: Option<String> = first.map(|row| col(&row, 0)).transpose()?;
+        Ok(DataDirMode::of_database(recorded.as_deref(), first_key.as_deref(), &dev_key_hash))
     }
 
     async fn ensure_bootstrap(&self, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError> {
@@ -116,7 +118,7 @@ impl TenancyStore for PgStore {
         let now = now_millis();
         tx.execute(
             "INSERT INTO server_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            &[&CREATED_MODE, &mode.as_str()],
+            &[&CREATED_MODE_SETTING, &mode.as_str()],
         )
         .await
         .map_err(pg_err)?;
@@ -193,7 +195,7 @@ impl TenancyStore for PgStore {
         };
         let last_used_at: Option<i64> = col(&r, 3)?;
         let now = now_millis();
-        if last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS) {
+        if last_used_is_stale(last_used_at, now) {
             self.touch_key_later(caller.key_id.clone(), now).await;
         }
         Ok(Some(caller))

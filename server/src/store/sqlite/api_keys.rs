@@ -5,9 +5,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::store::tenancy::{KeyMode, KeyRank, KeyScope};
 use crate::store::{ApiKeyRecord, AuthenticatedKey, NewApiKey, StoreError};
 
-/// Minimum time between two `last_used_at` writes of one key.
-pub(super) const LAST_USED_RESOLUTION_MS: i64 = 60_000;
-
 /// A key as found by its hash.
 pub(super) struct KeyLookup {
     pub caller: AuthenticatedKey,

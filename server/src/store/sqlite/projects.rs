@@ -7,7 +7,9 @@ use crate::clock::now_millis;
 use crate::domain::keys::{ConfiguredKey, bootstrap_key};
 use crate::ids;
 use crate::store::rows::{PROJECT_COLUMNS, read_project};
-use crate::store::tenancy::{DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope};
+use crate::store::tenancy::{
+    DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_RATE_LIMIT, DataDirMode, KeyMode, KeyRank, KeyScope, last_used_is_stale,
+};
 use crate::store::{ApiKeyRecord, AuthenticatedKey, BootstrapOutcome, NewApiKey, ProjectRecord, StoreError, TenancyStore};
 
 fn get_project(conn: &Connection, tenant_id: &str, project_id: &str) -> Result<Option<ProjectRecord>, StoreError> {
@@ -100,7 +102,7 @@ impl TenancyStore for SqliteStore {
             return Ok(None);
         };
         let now = now_millis();
-        if found.last_used_at.is_none_or(|at| now - at >= api_keys::LAST_USED_RESOLUTION_MS) {
+        if last_used_is_stale(found.last_used_at, now) {
             // Off the request's path: the answer does not wait for this write.
             let store = self.clone();
             let key_id = found.caller.key_id.clone();
