@@ -3,7 +3,8 @@
 # missing). Sourced; gives:
 #   pg_start   initdb into a temporary directory owned by the postgres user, start on a free
 #              loopback port, export HB_TEST_POSTGRES (postgres://postgres@127.0.0.1:PORT),
-#              HB_TEST_PGDATA and HB_TEST_PGCTL (the tests stop and restart it), and stop and
+#              HB_TEST_PGDATA, HB_TEST_PGCTL and HB_TEST_PGOPTIONS (the tests stop and restart
+#              it: server/tests/harness/backend.rs TestPostgres), and stop and
 #              remove it when the shell exits
 #   pg_stop    stop it now and remove its directory
 # initdb refuses to run as root, so everything runs as the `postgres` user.
@@ -30,14 +31,15 @@ pg_start() {
   pg_as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log"; return 1; }
   # Tests open many connections (every server process holds a pool): allow plenty.
-  pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/log" \
-    -o "-k $PG_DIR -p $port -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB -c fsync=on" start >/dev/null
+  local options="-k $PG_DIR -p $port -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB -c fsync=on"
+  pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/log" -o "$options" start >/dev/null
   trap pg_stop EXIT
   export HB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port"
   export HB_TEST_PGDATA="$PG_DIR/data"
   export HB_TEST_PGCTL="$PG_BIN/pg_ctl"
   export HB_TEST_PGPORT="$port"
   export HB_TEST_PGSOCKET="$PG_DIR"
+  export HB_TEST_PGOPTIONS="$options"   # tests that stop the server start it again with these
   log "PostgreSQL on $HB_TEST_POSTGRES (data in $PG_DIR)"
 }
 

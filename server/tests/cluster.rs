@@ -4,8 +4,8 @@
 //!
 //! Only meaningful on PostgreSQL: every test returns early with a note unless `HB_TEST_POSTGRES`
 //! is set (`scripts/test.sh postgres`, or `source scripts/postgres.sh; pg_start`). The outage
-//! test stops and starts that test server with `pg_ctl` (`HB_TEST_PGCTL`, `HB_TEST_PGDATA`,
-//! `HB_TEST_PGPORT`, `HB_TEST_PGSOCKET`, as `scripts/postgres.sh` exports them).
+//! test stops and starts that test server with `pg_ctl` (`harness::backend::TestPostgres`, from
+//! what `scripts/postgres.sh` exports).
 
 mod harness;
 
@@ -366,65 +366,6 @@ async fn a_node_killed_mid_delivery_leaves_its_leased_messages_to_the_others() {
     }
 }
 
-/// Stops and starts the suite's PostgreSQL server; starts it again when dropped while stopped
-/// (a failing test must not leave the database down for the next one).
-struct Database {
-    pg_ctl: String,
-    data: String,
-    port: String,
-    socket: String,
-    stopped: bool,
-}
-
-impl Database {
-    /// `None` when the environment does not say how to control the server.
-    fn from_env() -> Option<Database> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        Some(Database {
-            pg_ctl: var("HB_TEST_PGCTL")?,
-            data: var("HB_TEST_PGDATA")?,
-            port: var("HB_TEST_PGPORT")?,
-            socket: var("HB_TEST_PGSOCKET")?,
-            stopped: false,
-        })
-    }
-
-    fn pg_ctl(&self, args: &[&str]) {
-        let status = std::process::Command::new("runuser")
-            .args(["-u", "postgres", "--", &self.pg_ctl, "-D", &self.data])
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("runuser runs pg_ctl");
-        assert!(status.success(), "pg_ctl {args:?} failed: {status}");
-    }
-
-    /// `pg_ctl stop -m immediate`: every connection drops at once, as in a crash.
-    fn crash(&mut self) {
-        self.pg_ctl(&["-m", "immediate", "stop"]);
-        self.stopped = true;
-    }
-
-    /// Starts the server again with the options `scripts/postgres.sh` used.
-    fn start(&mut self) {
-        let options = format!(
-            "-k {} -p {} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB",
-            self.socket, self.port
-        );
-        let log = format!("{}/log", self.socket);
-        self.pg_ctl(&["-w", "-l", &log, "-o", &options, "start"]);
-        self.stopped = false;
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if self.stopped {
-            self.start();
-        }
-    }
-}
-
 /// What the load generator saw.
 #[derive(Default)]
 struct LoadLog {
@@ -437,8 +378,8 @@ struct LoadLog {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart() {
     let Some(_serial) = postgres_only("a_database_outage").await else { return };
-    let Some(mut database) = Database::from_env() else {
-        eprintln!("a_database_outage: skipped, HB_TEST_PGCTL/HB_TEST_PGDATA/HB_TEST_PGPORT/HB_TEST_PGSOCKET are not set");
+    let Some(mut database) = backend::TestPostgres::from_env() else {
+        eprintln!("a_database_outage: skipped, HB_TEST_PGCTL/HB_TEST_PGDATA/HB_TEST_PGSOCKET/HB_TEST_PGOPTIONS are not set");
         return;
     };
     // An attempt that ends while the database is down cannot be recorded; its message is sent
@@ -478,7 +419,7 @@ async fn a_database_outage_answers_503_and_the_nodes_recover_without_a_restart()
     })
     .await;
 
-    database.crash();
+    database.stop("immediate");
     let acked_at_crash = acked(&log);
     // While the database is down: sends answer 503 with the envelope and Retry-After, never 2xx.
     let refused_before = log.lock().unwrap().refused.len();

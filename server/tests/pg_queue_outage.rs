@@ -1,30 +1,15 @@
 //! A PostgreSQL restart under a running server: while the database is down the delivery engine
 //! keeps running without spinning, and once it is back the server's listener reconnects, so
 //! work stored afterwards is delivered at once. Stops and starts the test PostgreSQL server
-//! (`HB_TEST_PGCTL`, `HB_TEST_PGDATA` from `scripts/postgres.sh`), so it has a test binary of
+//! (`harness::backend::TestPostgres`, set up by `scripts/postgres.sh`), so it has a test binary of
 //! its own. Runs only on PostgreSQL.
 
 mod harness;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use harness::{Receiver, Server, backend};
-
-/// Runs `pg_ctl` as the postgres user with `args`.
-fn pg_ctl(args: &[&str]) {
-    let (Ok(pg_ctl), Ok(data)) = (std::env::var("HB_TEST_PGCTL"), std::env::var("HB_TEST_PGDATA")) else {
-        panic!("HB_TEST_PGCTL and HB_TEST_PGDATA come with HB_TEST_POSTGRES (scripts/postgres.sh)");
-    };
-    let status = Command::new("runuser")
-        .args(["-u", "postgres", "--", &pg_ctl, "-D", &data, "-w"])
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("pg_ctl runs");
-    assert!(status.success(), "pg_ctl {args:?} failed");
-}
 
 /// The server process whose command line names `data_dir`, found in /proc.
 fn server_pid(data_dir: &Path) -> u32 {
@@ -59,14 +44,13 @@ async fn the_engine_waits_out_a_database_restart_and_wakes_when_it_is_back() {
     let endpoint = server.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
     let pid = server_pid(&server.data_dir);
 
-    pg_ctl(&["-m", "fast", "stop"]);
+    let mut database = backend::TestPostgres::from_env().expect("HB_TEST_PGCTL and its kin come with HB_TEST_POSTGRES");
+    database.stop("fast");
     let stopped = Instant::now();
     let before = cpu_time(pid);
     tokio::time::sleep(Duration::from_secs(4)).await;
     let used = cpu_time(pid) - before;
-    let (port, socket) = (std::env::var("HB_TEST_PGPORT").unwrap(), std::env::var("HB_TEST_PGSOCKET").unwrap());
-    let options = format!("-k {socket} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=1000");
-    pg_ctl(&["-l", &format!("{socket}/log"), "-o", &options, "start"]);
+    database.start();
     assert!(
         used < Duration::from_millis(800),
         "the server used {used:?} of CPU in {:?} with the database down",

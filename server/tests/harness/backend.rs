@@ -82,3 +82,61 @@ fn psql(url: &str, sql: &str) -> Result<String, String> {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
+
+/// The suite's PostgreSQL server, for tests that stop and start it (`scripts/postgres.sh`
+/// exports how). Started again when dropped while stopped, so a failing test never leaves the
+/// database down for the next one.
+pub struct TestPostgres {
+    pg_ctl: String,
+    data: String,
+    log: String,
+    options: String,
+    stopped: bool,
+}
+
+impl TestPostgres {
+    /// `None` when the environment does not say how to control the server.
+    pub fn from_env() -> Option<TestPostgres> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Some(TestPostgres {
+            pg_ctl: var("HB_TEST_PGCTL")?,
+            data: var("HB_TEST_PGDATA")?,
+            log: format!("{}/log", var("HB_TEST_PGSOCKET")?),
+            options: var("HB_TEST_PGOPTIONS")?,
+            stopped: false,
+        })
+    }
+
+    /// Runs `pg_ctl` as the postgres user (it refuses root), waiting for it to finish.
+    fn pg_ctl(&self, args: &[&str]) {
+        let status = Command::new("runuser")
+            .args(["-u", "postgres", "--", &self.pg_ctl, "-D", &self.data, "-w"])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("runuser runs pg_ctl");
+        assert!(status.success(), "pg_ctl {args:?} failed: {status}");
+    }
+
+    /// Stops the server with `mode` (`immediate`: every connection drops at once, as in a crash;
+    /// `fast`: a clean shutdown).
+    pub fn stop(&mut self, mode: &str) {
+        self.pg_ctl(&["-m", mode, "stop"]);
+        self.stopped = true;
+    }
+
+    /// Starts the server again with the options `scripts/postgres.sh` used.
+    pub fn start(&mut self) {
+        let (log, options) = (self.log.clone(), self.options.clone());
+        self.pg_ctl(&["-l", &log, "-o", &options, "start"]);
+        self.stopped = false;
+    }
+}
+
+impl Drop for TestPostgres {
+    fn drop(&mut self) {
+        if self.stopped {
+            self.start();
+        }
+    }
+}
