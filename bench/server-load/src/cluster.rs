@@ -12,9 +12,10 @@ use std::process::Command;
 
 use hookbridge::CreateEndpointOptions;
 
+use crate::limits::{self, FsyncLimit};
 use crate::load::{self, LevelFigures};
 use crate::receiver::Arrivals;
-use crate::report::{Goal, mb, ratio};
+use crate::report::{Goal, latency_line, mb, rate_line, ratio};
 use crate::server::ServerProcess;
 
 /// Concurrent senders of every configuration.
@@ -47,12 +48,15 @@ struct Run {
 
 /// Runs SQLite, then PostgreSQL with 1..=N nodes; prints each and returns the goals.
 pub async fn run(binary: &str, base_dir: &Path, receiver: &str, arrivals: &Arrivals, options: &Options) -> Vec<Goal> {
+    let fsync = crate::machine_fsync(base_dir).await;
+    println!("  /healthz rate: measured on the first node before each configuration, {SENDERS} concurrent");
     let mut runs = Vec::new();
-    runs.push(configuration(binary, base_dir, receiver, arrivals, "SQLite", None, 1, options.sends).await);
+    let sqlite = Config { label: "SQLite".into(), database_url: None, nodes: 1 };
+    runs.push(configuration(binary, base_dir, receiver, arrivals, &sqlite, options.sends, &fsync).await);
     for nodes in 1..=options.nodes.max(1) {
-        let url = fresh_database(&options.database_url, nodes);
         let label = format!("PostgreSQL, {nodes} node{}", if nodes == 1 { "" } else { "s" });
-        runs.push(configuration(binary, base_dir, receiver, arrivals, &label, Some(&url), nodes, options.sends).await);
+        let config = Config { label, database_url: Some(fresh_database(&options.database_url, nodes)), nodes };
+        runs.push(configuration(binary, base_dir, receiver, arrivals, &config, options.sends, &fsync).await);
     }
     println!();
     println!("{:<24}{:>12}{:>14}{:>10}{:>10}{:>22}", "", "sends/s", "deliveries/s", "p50 ms", "p99 ms", "RSS MB (per node)");
@@ -72,19 +76,26 @@ pub async fn run(binary: &str, base_dir: &Path, receiver: &str, arrivals: &Arriv
     goals(&runs)
 }
 
-/// One configuration: start `nodes` servers (SQLite when `database_url` is `None`), send, wait
+/// What one configuration runs: its label, PostgreSQL (or SQLite when `None`), how many nodes.
+struct Config {
+    label: String,
+    database_url: Option<String>,
+    nodes: usize,
+}
+
+/// One configuration: start its servers, measure the first node's `/healthz` rate, send, wait
 /// for the deliveries, read RSS, stop the servers.
-#[allow(clippy::too_many_arguments)]
 async fn configuration(
     binary: &str,
     base_dir: &Path,
     receiver: &str,
     arrivals: &Arrivals,
-    label: &str,
-    database_url: Option<&str>,
-    nodes: usize,
+    config: &Config,
     sends: usize,
+    fsync: &FsyncLimit,
 ) -> Run {
+    let Config { label, database_url, nodes } = config;
+    let (label, database_url, nodes) = (label.as_str(), database_url.as_deref(), *nodes);
     let tag = label.to_lowercase().replace([',', ' '], "");
     let mut servers: Vec<ServerProcess> = Vec::new();
     for i in 0..nodes {
@@ -99,6 +110,7 @@ async fn configuration(
         }
         servers.push(ServerProcess::start_with(binary, &data_dir, &extra));
     }
+    let healthz = limits::healthz_rate(&limits::http_client(), &servers[0].url, SENDERS, crate::PROBE).await;
     let clients: Vec<hookbridge::Client> = servers.iter().map(|s| crate::sdk_client(&s.url)).collect();
     let url = format!("{receiver}?config={tag}");
     let endpoint = clients[0].create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
@@ -109,10 +121,11 @@ async fn configuration(
     let f = &figures;
     println!();
     println!("{label}: {total} sends from {SENDERS} senders over {nodes} node(s)");
-    println!("  {:<26}{:>9.0}/s", "durable sends/s", f.accepted_per_sec);
-    println!("  {:<26}{:>9.0}/s", "deliveries/s during load", f.delivered_during_load_per_sec);
-    println!("  {:<26}{:>9.1} ms", "send→delivery p50", f.p50.as_secs_f64() * 1e3);
-    println!("  {:<26}{:>9.1} ms", "send→delivery p99", f.p99.as_secs_f64() * 1e3);
+    println!("  {:<26}{healthz:>9.0}/s   (GET /healthz on the first node, {SENDERS} concurrent)", "/healthz rate");
+    println!("{}", rate_line("durable sends/s", f.accepted_per_sec, fsync.per_sec, healthz));
+    println!("{}", rate_line("deliveries/s during load", f.delivered_during_load_per_sec, fsync.per_sec, healthz));
+    println!("{}", latency_line("send→delivery p50", f.p50, fsync.mean));
+    println!("{}", latency_line("send→delivery p99", f.p99, fsync.mean));
     println!("  {:<26}{:>9.1} s", "drain", f.drain.as_secs_f64());
     if f.refused > 0 || f.missing > 0 {
         println!("  refused sends {}, accepted but not delivered within 120 s {}", f.refused, f.missing);

@@ -44,7 +44,7 @@ use crate::server::ServerProcess;
 
 const DEV_KEY: &str = "hb_test_dev00000000000000000000000000000";
 /// How long each limit probe runs.
-const PROBE: Duration = Duration::from_secs(2);
+pub(crate) const PROBE: Duration = Duration::from_secs(2);
 /// Sends at 1 sender are capped at this many (one sender is slow and its rate settles fast).
 const ONE_SENDER_MAX: usize = 5_000;
 
@@ -143,8 +143,9 @@ pub(crate) fn sdk_client(url: &str) -> Client {
     Client::new(ClientConfig::new(DEV_KEY).with_base_url(url).with_send_url(url).with_retries(0)).expect("client")
 }
 
-/// The default mode: limits, then 1, 16 and 128 senders; returns the goals.
-async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arrivals: &Arrivals, per_level: usize) -> Vec<Goal> {
+/// Measures and prints the fsync rate of the disk under `base_dir` (the machine's own limit
+/// every figure is compared with), under the heading of the run's limits.
+pub(crate) async fn machine_fsync(base_dir: &std::path::Path) -> limits::FsyncLimit {
     let probe_dir = base_dir.to_owned();
     let fsync = tokio::task::spawn_blocking(move || limits::fsync_rate(&probe_dir, PROBE))
         .await
@@ -160,6 +161,12 @@ async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arriva
         fsync.mean.as_secs_f64() * 1e3,
         fsync.dir.display()
     );
+    fsync
+}
+
+/// The default mode: limits, then 1, 16 and 128 senders; returns the goals.
+async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arrivals: &Arrivals, per_level: usize) -> Vec<Goal> {
+    let fsync = machine_fsync(base_dir).await;
     println!("  /healthz rate: measured before each level, same load generator and concurrency");
 
     let server = ServerProcess::start(binary, base_dir);
