@@ -39,9 +39,11 @@ pub fn database_url(data_dir: &Path) -> Option<String> {
 }
 
 /// Extra server flags for the backend under test.
+/// On PostgreSQL the node id is stable per data dir, as the README asks of operators, so a
+/// server restarted on the same data dir takes back at once the leases its killed run held.
 pub fn server_args(data_dir: &Path) -> Vec<String> {
     match database_url(data_dir) {
-        Some(url) => vec!["--database-url".to_owned(), url],
+        Some(url) => vec!["--database-url".to_owned(), url, "--node-id".to_owned(), database_name(data_dir)],
         None => Vec::new(),
     }
 }

@@ -128,7 +128,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             // A test that names the database itself (several nodes on one database) keeps it.
-            .args(if extra_args.contains(&"--database-url") { Vec::new() } else { backend::server_args(data_dir) })
+            .args(if extra_args.contains(&"--database-url") { Vec::new() } else { backend_args(data_dir, extra_args) })
             .args(extra_args)
             .env("HOOKBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())
@@ -198,6 +198,17 @@ impl Server {
         self.extra_args = extra_args.iter().map(|s| s.to_string()).collect();
         self.restart();
     }
+}
+
+/// The backend's flags for `data_dir`, less a `--node-id` the test gives itself.
+fn backend_args(data_dir: &Path, extra_args: &[&str]) -> Vec<String> {
+    let mut args = backend::server_args(data_dir);
+    if extra_args.contains(&"--node-id")
+        && let Some(at) = args.iter().position(|a| a == "--node-id")
+    {
+        args.drain(at..at + 2);
+    }
+    args
 }
 
 impl Drop for Server {
