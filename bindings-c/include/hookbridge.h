@@ -639,11 +639,11 @@ hb_result hb_download_export(const hb_client *client,
 
 /**
  * Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
- * object with any of `name`, `description`, `verify_static_token`, `token_header_name`,
- * `token_query_param`, `token_value`, `verify_hmac`, `hmac_header_name`, `hmac_secret`,
- * `timestamp_header_name`, `timestamp_ttl_seconds`, `verify_ip_allowlist`, `allowed_cidrs`,
- * `idempotency_header_names`, `ingest_response_code`, `signing_enabled`. JSON: the created
- * endpoint with its `ingest_url` and `secret_token` (shown only this once).
+ * object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
+ * `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
+ * docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
+ * argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
+ * (shown only this once).
  */
 hb_result hb_create_inbound_endpoint_json(const hb_client *client,
                                           const char *url,

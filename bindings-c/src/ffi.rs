@@ -190,6 +190,20 @@ pub(crate) fn parse_json(text: &str, name: &str) -> FfiResult<serde_json::Value>
     serde_json::from_str(text).map_err(|e| hb_error::invalid_argument(format!("{name} is not valid JSON: {e}")))
 }
 
+/// Parses a JSON object argument.
+pub(crate) fn parse_json_object(text: &str, name: &str) -> FfiResult<serde_json::Map<String, serde_json::Value>> {
+    match parse_json(text, name)? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(hb_error::invalid_argument(format!("{name} must be a JSON object"))),
+    }
+}
+
+/// Reads a JSON object argument as one of the core's option structs: `null` is "not given"; an
+/// unknown key or a wrong type is an invalid argument naming the key (`name.key: ...`).
+pub(crate) fn parse_options<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
+    hookbridge::options::from_json_text(text, name).map_err(|e| hb_error::invalid_argument(e.message()))
+}
+
 /// Borrows the object behind a handle.
 ///
 /// # Safety

@@ -10,15 +10,14 @@ use hookbridge::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, json_call, opt_i64, opt_str, opt_string, opt_time};
-use crate::fields::{Fields, inbound_settings};
+use crate::ffi::{arg_str, arg_str_array, json_call, opt_i64, opt_str, opt_string, opt_time, parse_json_object, parse_options};
 
 /// Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
-/// object with any of `name`, `description`, `verify_static_token`, `token_header_name`,
-/// `token_query_param`, `token_value`, `verify_hmac`, `hmac_header_name`, `hmac_secret`,
-/// `timestamp_header_name`, `timestamp_ttl_seconds`, `verify_ip_allowlist`, `allowed_cidrs`,
-/// `idempotency_header_names`, `ingest_response_code`, `signing_enabled`. JSON: the created
-/// endpoint with its `ingest_url` and `secret_token` (shown only this once).
+/// object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
+/// `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
+/// docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
+/// argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
+/// (shown only this once).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
     client: *const hb_client,
@@ -31,7 +30,7 @@ pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
         let client = client_ref(client)?;
         let url = arg_str(url, "url")?;
         let settings = match opt_str(settings_json, "settings_json")? {
-            Some(text) => inbound_settings(text)?,
+            Some(text) => parse_options(text, "settings_json")?,
             None => InboundEndpointSettings::default(),
         };
         client.run(|c| c.create_inbound_endpoint(url, &settings))
@@ -82,7 +81,7 @@ pub unsafe extern "C" fn hb_update_inbound_endpoint_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let settings = inbound_settings(arg_str(settings_json, "settings_json")?)?;
+        let settings: InboundEndpointSettings = parse_options(arg_str(settings_json, "settings_json")?, "settings_json")?;
         client.run(|c| c.update_inbound_endpoint(endpoint_id, &settings))
     })
 }
@@ -100,7 +99,7 @@ pub unsafe extern "C" fn hb_update_inbound_endpoint_fields_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let fields = Fields::parse(arg_str(fields_json, "fields_json")?, "fields_json")?.into_map();
+        let fields = parse_json_object(arg_str(fields_json, "fields_json")?, "fields_json")?;
         client.run(|c| c.update_inbound_endpoint_fields(endpoint_id, &fields))
     })
 }

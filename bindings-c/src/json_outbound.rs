@@ -6,12 +6,11 @@
 use std::ffi::c_char;
 
 use hookbridge::api::{Page, window};
-use hookbridge::{LogsQuery, ReplayAllOptions};
+use hookbridge::{LogsQuery, ReplayAllOptions, UpdateEndpointOptions};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, call, json_call, opt_i64, opt_str, opt_string, opt_time};
-use crate::fields::update_endpoint_options;
+use crate::ffi::{arg_str, arg_str_array, call, json_call, opt_i64, opt_str, opt_string, opt_time, parse_options};
 
 /// Cancels the pending retry of a message, moving it to the dead letter queue.
 #[unsafe(no_mangle)]
@@ -166,7 +165,7 @@ pub unsafe extern "C" fn hb_update_endpoint(
     call(err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let changes = update_endpoint_options(arg_str(changes_json, "changes_json")?)?;
+        let changes: UpdateEndpointOptions = parse_options(arg_str(changes_json, "changes_json")?, "changes_json")?;
         client.run(|c| c.update_endpoint(endpoint_id, &changes))
     })
 }
