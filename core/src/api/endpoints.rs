@@ -117,10 +117,9 @@ impl Client {
     }
 
     /// Pauses delivery to an endpoint; sends are still accepted and stored.
-    /// `messages_requeued` is always `None` here (the Python SDK reads it only on resume).
+    /// `messages_requeued` is whatever the server reports (`None` when it reports nothing).
     pub async fn pause_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState = self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await
     }
 
     /// Resumes delivery; `messages_requeued` counts the held messages re-scheduled.

@@ -216,18 +216,14 @@ impl Client {
         self.data(Call::new(Method::DELETE, format!("/v1/inbound-endpoints/{}", seg(endpoint_id)))).await
     }
 
-    /// Pauses ingest: new requests are refused until resumed (`messages_requeued` is always `None`).
+    /// Pauses ingest: new requests are refused until resumed. Returns the server's answer whole.
     pub async fn pause_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState =
-            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await
     }
 
-    /// Resumes ingest (`messages_requeued` is always `None`: the Python SDK never reads it for inbound).
+    /// Resumes ingest. Returns the server's answer whole (`messages_requeued` as the server reports it).
     pub async fn resume_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState =
-            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await
     }
 
     /// Re-queues one inbound message for forwarding.
