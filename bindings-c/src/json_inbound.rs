@@ -10,7 +10,9 @@ use hookbridge::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, json_call, opt_i64, opt_str, opt_string, opt_time, parse_json_object, parse_options};
+use crate::ffi::{
+    arg_str, arg_str_array, json_call, opt_i64, opt_options, opt_str, opt_string, parse_json_object, parse_options,
+};
 
 /// Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
 /// object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
@@ -29,10 +31,7 @@ pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let url = arg_str(url, "url")?;
-        let settings = match opt_str(settings_json, "settings_json")? {
-            Some(text) => parse_options(text, "settings_json")?,
-            None => InboundEndpointSettings::default(),
-        };
+        let settings: InboundEndpointSettings = opt_options(settings_json, "settings_json")?;
         client.run(|c| c.create_inbound_endpoint(url, &settings))
     })
 }
@@ -200,29 +199,19 @@ pub unsafe extern "C" fn hb_replay_batch_inbound_messages_json(
     })
 }
 
-/// A page of inbound messages, newest first. JSON: `{"entries": [...], "has_more", "next_cursor"}`.
+/// A page of inbound messages, newest first. `query_json` (NULL for none) is a JSON object with
+/// any of `status`, `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+/// `InboundLogsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_get_inbound_logs_json(
     client: *const hb_client,
-    status: *const c_char,
-    inbound_endpoint_id: *const c_char,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    limit: *const i64,
-    cursor: *const c_char,
+    query_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let query = InboundLogsQuery {
-            status: opt_string(status, "status")?,
-            inbound_endpoint_id: opt_string(inbound_endpoint_id, "inbound_endpoint_id")?,
-            start_time: opt_time(start_time, "start_time")?,
-            end_time: opt_time(end_time, "end_time")?,
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let query: InboundLogsQuery = opt_options(query_json, "query_json")?;
         client.run(|c| c.get_inbound_logs(&query))
     })
 }
@@ -263,28 +252,19 @@ pub unsafe extern "C" fn hb_get_inbound_timeseries_metrics_json(
     })
 }
 
-/// A page of refused ingest requests, newest first. JSON: `{"entries": [...], "has_more",
-/// "next_cursor"}`.
+/// A page of refused ingest requests, newest first. `query_json` (NULL for none) is a JSON object
+/// with any of `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+/// `RejectionsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_list_inbound_rejections_json(
     client: *const hb_client,
-    inbound_endpoint_id: *const c_char,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    limit: *const i64,
-    cursor: *const c_char,
+    query_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let query = RejectionsQuery {
-            inbound_endpoint_id: opt_string(inbound_endpoint_id, "inbound_endpoint_id")?,
-            start_time: opt_time(start_time, "start_time")?,
-            end_time: opt_time(end_time, "end_time")?,
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let query: RejectionsQuery = opt_options(query_json, "query_json")?;
         client.run(|c| c.list_inbound_rejections(&query))
     })
 }
