@@ -9,9 +9,7 @@ use hookbridge::CreateExportOptions;
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{
-    arg_str, call, give_string, json_call, opt_i64, opt_str, opt_string, out_ptr, out_value, parse_json, parse_options,
-};
+use crate::ffi::{arg_str, call, give_string, json_call, opt_i64, opt_str, out_ptr, out_value, parse_json, parse_options};
 
 /// Every API key of the project (never the secrets). JSON: `[{"key_id", "label", "prefix",
 /// "created_at", "last_used_at"}]`.
