@@ -25,21 +25,41 @@ trap 'rm -rf "$KOTLIN_OUT"' EXIT
 generate_bindings kotlin "$KOTLIN_OUT"
 
 KOTLIN_FILE="$KOTLIN_OUT/io/hookbridge/hookbridge_uniffi.kt"
+KOTLIN_CORE_FILE="$KOTLIN_OUT/io/hookbridge/models/hookbridge.kt"
 SWIFT_FILE="$HERE/swift/Sources/HookBridge/HookBridge.swift"
+SWIFT_CORE_FILE="$HERE/swift/Sources/HookBridge/HookBridgeCore.swift"
 HEADER_FILE="$HERE/swift/Sources/HookBridgeFFI/HookBridgeFFI.h"
+CORE_HEADER_FILE="$HERE/swift/Sources/HookBridgeFFI/HookBridgeCoreFFI.h"
 MODULE_MAP="$HERE/swift/Sources/HookBridgeFFI/module.modulemap"
 
 # 1. The generated files, and nothing else.
 kotlin_files="$(cd "$KOTLIN_OUT" && find . -type f | sort | tr '\n' ' ')"
-if [ "$kotlin_files" = "./io/hookbridge/hookbridge_uniffi.kt " ] && [ -s "$KOTLIN_FILE" ]; then
-  pass "Kotlin generated: io/hookbridge/hookbridge_uniffi.kt"
+expected_kotlin="./io/hookbridge/hookbridge_uniffi.kt ./io/hookbridge/models/hookbridge.kt "
+if [ "$kotlin_files" = "$expected_kotlin" ] && [ -s "$KOTLIN_FILE" ] && [ -s "$KOTLIN_CORE_FILE" ]; then
+  pass "Kotlin generated: io/hookbridge/hookbridge_uniffi.kt and io/hookbridge/models/hookbridge.kt"
 else
-  fail "Kotlin generation produced [$kotlin_files], expected ./io/hookbridge/hookbridge_uniffi.kt"
+  fail "Kotlin generation produced [$kotlin_files], expected [$expected_kotlin]"
 fi
-if [ -s "$SWIFT_FILE" ] && [ -s "$HEADER_FILE" ]; then
-  pass "Swift generated: HookBridge.swift and HookBridgeFFI.h"
+if [ -s "$SWIFT_FILE" ] && [ -s "$SWIFT_CORE_FILE" ] && [ -s "$HEADER_FILE" ] && [ -s "$CORE_HEADER_FILE" ]; then
+  pass "Swift generated: HookBridge.swift, HookBridgeCore.swift and their FFI headers"
 else
-  fail "Swift generation did not produce HookBridge.swift and HookBridgeFFI.h"
+  fail "Swift generation did not produce HookBridge.swift, HookBridgeCore.swift, HookBridgeFFI.h and HookBridgeCoreFFI.h"
+fi
+
+# The models are the core's own: the binding's sources declare none, and every core model and
+# option struct reaches both languages (a model added to the core cannot be forgotten here).
+core_types="$(sed -n 's/^pub struct \([A-Za-z]*\).*/\1/p' "$ROOT"/core/src/models/*.rs | sort -u)"
+core_types="$core_types $(grep -h -A3 'derive(uniffi::Record)' "$ROOT"/core/src/api/*.rs | sed -n 's/^pub struct \([A-Za-z]*\).*/\1/p')"
+missing=""
+for type in $core_types; do
+  grep -q "^data class $type (" "$KOTLIN_CORE_FILE" || missing="$missing kotlin:$type"
+  grep -q "^public struct $type[: ]" "$SWIFT_CORE_FILE" || missing="$missing swift:$type"
+done
+restated="$(grep -rln 'uniffi::Record' "$HERE/src" || true)"
+if [ -z "$missing" ] && [ -z "$restated" ]; then
+  pass "every core model and option record is generated from the core ($(echo $core_types | wc -w) types), none restated"
+else
+  fail "core types missing:$missing; records restated in: $restated"
 fi
 
 # 2. Every core operation is exported to both languages.
@@ -65,15 +85,17 @@ done
 
 # 3. The committed module map matches what uniffi generated.
 if grep -q '^module HookBridgeFFI {' "$MODULE_MAP" && grep -q 'header "HookBridgeFFI.h"' "$MODULE_MAP" \
-  && grep -q '^#if canImport(HookBridgeFFI)' "$SWIFT_FILE"; then
+  && grep -q 'header "HookBridgeCoreFFI.h"' "$MODULE_MAP" \
+  && grep -q '^#if canImport(HookBridgeFFI)' "$SWIFT_FILE" && grep -q '^#if canImport(HookBridgeFFI)' "$SWIFT_CORE_FILE"; then
   pass "module.modulemap names the generated header and FFI module"
 else
   fail "module.modulemap and the generated Swift disagree on the FFI module or header name"
 fi
 
 # 4. Generated files are ignored and none is committed.
-tracked="$(cd "$ROOT" && git ls-files -- "$SWIFT_FILE" "$HEADER_FILE" "$HERE/kotlin/target")"
-if [ -z "$tracked" ] && (cd "$ROOT" && git check-ignore -q "$SWIFT_FILE" && git check-ignore -q "$HEADER_FILE"); then
+tracked="$(cd "$ROOT" && git ls-files -- "$SWIFT_FILE" "$SWIFT_CORE_FILE" "$HEADER_FILE" "$CORE_HEADER_FILE" "$HERE/kotlin/target")"
+if [ -z "$tracked" ] && (cd "$ROOT" && for f in "$SWIFT_FILE" "$SWIFT_CORE_FILE" "$HEADER_FILE" "$CORE_HEADER_FILE"; do
+  git check-ignore -q "$f" || exit 1; done); then
   pass "generated sources are gitignored and not committed"
 else
   fail "generated sources are committed or not ignored: $tracked"

@@ -62,8 +62,7 @@ int main() {
         std::cout << "24h: " << metrics.total_messages << " messages, success rate " << metrics.success_rate << "\n";
         expect(metrics.window == "24h" && metrics.total_messages >= 1, "metrics");
 
-        int64_t limit = 10;
-        std::string logs = client.json(hb_get_logs_json, nullptr, nullptr, nullptr, &limit, nullptr);
+        std::string logs = client.json(hb_get_logs_json, R"({"limit": 10})");
         expect(logs.find(sent.message_id) != std::string::npos, "message in the logs");
 
         try {

@@ -226,7 +226,7 @@ public:
                        hb_metrics_success_rate(raw)};
     }
 
-    /// Calls any `hb_*_json` function: `client.json(hb_get_logs_json, nullptr, ...)` passes the
+    /// Calls any `hb_*_json` function: `client.json(hb_get_logs_json, R"({"limit": 10})")` passes the
     /// client first and the output and error pointers last, and returns the JSON text.
     template <class Fn, class... Args>
     std::string json(Fn fn, Args... args) const {

@@ -602,15 +602,13 @@ hb_result hb_handle_stripe_webhook(const hb_client *client,
                                    hb_error **err);
 
 /**
- * Starts an export of the messages created between `start_time` and `end_time` (ISO 8601,
- * sent verbatim), optionally only of `status` and `endpoint_id`. JSON: the export record
- * (`id`, `status`, ...); poll it with `hb_get_export_json`.
+ * Starts an export. `options_json` is a JSON object with `start_time` and `end_time` (ISO 8601,
+ * sent verbatim; required) and optionally `status` and `endpoint_id` (the core's
+ * `CreateExportOptions`). JSON: the export record (`id`, `status`, ...); poll it with
+ * `hb_get_export_json`.
  */
 hb_result hb_create_export_json(const hb_client *client,
-                                const char *start_time,
-                                const char *end_time,
-                                const char *status,
-                                const char *endpoint_id,
+                                const char *options_json,
                                 char **out_json,
                                 hb_error **err);
 
@@ -639,11 +637,11 @@ hb_result hb_download_export(const hb_client *client,
 
 /**
  * Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
- * object with any of `name`, `description`, `verify_static_token`, `token_header_name`,
- * `token_query_param`, `token_value`, `verify_hmac`, `hmac_header_name`, `hmac_secret`,
- * `timestamp_header_name`, `timestamp_ttl_seconds`, `verify_ip_allowlist`, `allowed_cidrs`,
- * `idempotency_header_names`, `ingest_response_code`, `signing_enabled`. JSON: the created
- * endpoint with its `ingest_url` and `secret_token` (shown only this once).
+ * object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
+ * `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
+ * docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
+ * argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
+ * (shown only this once).
  */
 hb_result hb_create_inbound_endpoint_json(const hb_client *client,
                                           const char *url,
@@ -741,15 +739,12 @@ hb_result hb_replay_batch_inbound_messages_json(const hb_client *client,
                                                 hb_error **err);
 
 /**
- * A page of inbound messages, newest first. JSON: `{"entries": [...], "has_more", "next_cursor"}`.
+ * A page of inbound messages, newest first. `query_json` (NULL for none) is a JSON object with
+ * any of `status`, `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+ * `InboundLogsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
  */
 hb_result hb_get_inbound_logs_json(const hb_client *client,
-                                   const char *status,
-                                   const char *inbound_endpoint_id,
-                                   const char *start_time,
-                                   const char *end_time,
-                                   const int64_t *limit,
-                                   const char *cursor,
+                                   const char *query_json,
                                    char **out_json,
                                    hb_error **err);
 
@@ -774,15 +769,12 @@ hb_result hb_get_inbound_timeseries_metrics_json(const hb_client *client,
                                                  hb_error **err);
 
 /**
- * A page of refused ingest requests, newest first. JSON: `{"entries": [...], "has_more",
- * "next_cursor"}`.
+ * A page of refused ingest requests, newest first. `query_json` (NULL for none) is a JSON object
+ * with any of `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+ * `RejectionsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
  */
 hb_result hb_list_inbound_rejections_json(const hb_client *client,
-                                          const char *inbound_endpoint_id,
-                                          const char *start_time,
-                                          const char *end_time,
-                                          const int64_t *limit,
-                                          const char *cursor,
+                                          const char *query_json,
                                           char **out_json,
                                           hb_error **err);
 
@@ -823,16 +815,13 @@ hb_result hb_replay_batch_messages_json(const hb_client *client,
                                         hb_error **err);
 
 /**
- * A page of outbound messages, newest first, filtered by `status`, `start_time` and `end_time`
- * (ISO 8601, sent verbatim), `*limit` per page, from `cursor`. JSON: `{"messages": [...],
- * "has_more", "next_cursor"}`.
+ * A page of outbound messages, newest first. `query_json` (NULL for none) is a JSON object with
+ * any of `status`, `start_time`, `end_time` (ISO 8601, sent verbatim), `limit`, `cursor` (the
+ * core's `LogsQuery`; unknown keys and wrong types are an invalid argument naming the key).
+ * JSON: `{"messages": [...], "has_more", "next_cursor"}`.
  */
 hb_result hb_get_logs_json(const hb_client *client,
-                           const char *status,
-                           const char *start_time,
-                           const char *end_time,
-                           const int64_t *limit,
-                           const char *cursor,
+                           const char *query_json,
                            char **out_json,
                            hb_error **err);
 

@@ -190,6 +190,31 @@ pub(crate) fn parse_json(text: &str, name: &str) -> FfiResult<serde_json::Value>
     serde_json::from_str(text).map_err(|e| hb_error::invalid_argument(format!("{name} is not valid JSON: {e}")))
 }
 
+/// Parses a JSON object argument.
+pub(crate) fn parse_json_object(text: &str, name: &str) -> FfiResult<serde_json::Map<String, serde_json::Value>> {
+    match parse_json(text, name)? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(hb_error::invalid_argument(format!("{name} must be a JSON object"))),
+    }
+}
+
+/// Reads a JSON object argument as one of the core's option structs: `null` is "not given"; an
+/// unknown key or a wrong type is an invalid argument naming the key (`name.key: ...`).
+pub(crate) fn parse_options<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
+    hookbridge::options::from_json_text(text, name).map_err(|e| hb_error::invalid_argument(e.message()))
+}
+
+/// [`parse_options`] of an optional argument: NULL means every option at its default.
+///
+/// # Safety
+/// As [`opt_str`].
+pub(crate) unsafe fn opt_options<T: serde::de::DeserializeOwned + Default>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+    match unsafe { opt_str(ptr, name) }? {
+        Some(text) => parse_options(text, name),
+        None => Ok(T::default()),
+    }
+}
+
 /// Borrows the object behind a handle.
 ///
 /// # Safety
@@ -234,14 +259,6 @@ pub(crate) fn json_call<T: serde::Serialize>(
         give_string(out, &to_json(&value)?);
         Ok(())
     })
-}
-
-/// Reads an optional time argument, sent verbatim (ISO 8601, e.g. `2025-01-01T00:00:00Z`).
-///
-/// # Safety
-/// As [`arg_str`].
-pub(crate) unsafe fn opt_time(ptr: *const c_char, name: &str) -> FfiResult<Option<hookbridge::TimeArg>> {
-    unsafe { opt_string(ptr, name) }.map(|s| s.map(hookbridge::TimeArg::Text))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use hookbridge::CreateExportOptions;
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, call, give_string, json_call, opt_i64, opt_str, opt_string, out_ptr, out_value, parse_json};
+use crate::ffi::{arg_str, call, give_string, json_call, opt_i64, opt_str, out_ptr, out_value, parse_json, parse_options};
 
 /// Every API key of the project (never the secrets). JSON: `[{"key_id", "label", "prefix",
 /// "created_at", "last_used_at"}]`.
@@ -224,27 +224,20 @@ pub unsafe extern "C" fn hb_handle_stripe_webhook(
     })
 }
 
-/// Starts an export of the messages created between `start_time` and `end_time` (ISO 8601,
-/// sent verbatim), optionally only of `status` and `endpoint_id`. JSON: the export record
-/// (`id`, `status`, ...); poll it with `hb_get_export_json`.
+/// Starts an export. `options_json` is a JSON object with `start_time` and `end_time` (ISO 8601,
+/// sent verbatim; required) and optionally `status` and `endpoint_id` (the core's
+/// `CreateExportOptions`). JSON: the export record (`id`, `status`, ...); poll it with
+/// `hb_get_export_json`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_create_export_json(
     client: *const hb_client,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    status: *const c_char,
-    endpoint_id: *const c_char,
+    options_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let options = CreateExportOptions {
-            start_time: arg_str(start_time, "start_time")?.into(),
-            end_time: arg_str(end_time, "end_time")?.into(),
-            status: opt_string(status, "status")?,
-            endpoint_id: opt_string(endpoint_id, "endpoint_id")?,
-        };
+        let options: CreateExportOptions = parse_options(arg_str(options_json, "options_json")?, "options_json")?;
         client.run(|c| c.create_export(&options))
     })
 }

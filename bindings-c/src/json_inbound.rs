@@ -10,15 +10,16 @@ use hookbridge::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, json_call, opt_i64, opt_str, opt_string, opt_time};
-use crate::fields::{Fields, inbound_settings};
+use crate::ffi::{
+    arg_str, arg_str_array, json_call, opt_i64, opt_options, opt_str, opt_string, parse_json_object, parse_options,
+};
 
 /// Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
-/// object with any of `name`, `description`, `verify_static_token`, `token_header_name`,
-/// `token_query_param`, `token_value`, `verify_hmac`, `hmac_header_name`, `hmac_secret`,
-/// `timestamp_header_name`, `timestamp_ttl_seconds`, `verify_ip_allowlist`, `allowed_cidrs`,
-/// `idempotency_header_names`, `ingest_response_code`, `signing_enabled`. JSON: the created
-/// endpoint with its `ingest_url` and `secret_token` (shown only this once).
+/// object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
+/// `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
+/// docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
+/// argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
+/// (shown only this once).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
     client: *const hb_client,
@@ -30,10 +31,7 @@ pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let url = arg_str(url, "url")?;
-        let settings = match opt_str(settings_json, "settings_json")? {
-            Some(text) => inbound_settings(text)?,
-            None => InboundEndpointSettings::default(),
-        };
+        let settings: InboundEndpointSettings = opt_options(settings_json, "settings_json")?;
         client.run(|c| c.create_inbound_endpoint(url, &settings))
     })
 }
@@ -82,7 +80,7 @@ pub unsafe extern "C" fn hb_update_inbound_endpoint_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let settings = inbound_settings(arg_str(settings_json, "settings_json")?)?;
+        let settings: InboundEndpointSettings = parse_options(arg_str(settings_json, "settings_json")?, "settings_json")?;
         client.run(|c| c.update_inbound_endpoint(endpoint_id, &settings))
     })
 }
@@ -100,7 +98,7 @@ pub unsafe extern "C" fn hb_update_inbound_endpoint_fields_json(
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let fields = Fields::parse(arg_str(fields_json, "fields_json")?, "fields_json")?.into_map();
+        let fields = parse_json_object(arg_str(fields_json, "fields_json")?, "fields_json")?;
         client.run(|c| c.update_inbound_endpoint_fields(endpoint_id, &fields))
     })
 }
@@ -201,29 +199,19 @@ pub unsafe extern "C" fn hb_replay_batch_inbound_messages_json(
     })
 }
 
-/// A page of inbound messages, newest first. JSON: `{"entries": [...], "has_more", "next_cursor"}`.
+/// A page of inbound messages, newest first. `query_json` (NULL for none) is a JSON object with
+/// any of `status`, `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+/// `InboundLogsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_get_inbound_logs_json(
     client: *const hb_client,
-    status: *const c_char,
-    inbound_endpoint_id: *const c_char,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    limit: *const i64,
-    cursor: *const c_char,
+    query_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let query = InboundLogsQuery {
-            status: opt_string(status, "status")?,
-            inbound_endpoint_id: opt_string(inbound_endpoint_id, "inbound_endpoint_id")?,
-            start_time: opt_time(start_time, "start_time")?,
-            end_time: opt_time(end_time, "end_time")?,
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let query: InboundLogsQuery = opt_options(query_json, "query_json")?;
         client.run(|c| c.get_inbound_logs(&query))
     })
 }
@@ -264,28 +252,19 @@ pub unsafe extern "C" fn hb_get_inbound_timeseries_metrics_json(
     })
 }
 
-/// A page of refused ingest requests, newest first. JSON: `{"entries": [...], "has_more",
-/// "next_cursor"}`.
+/// A page of refused ingest requests, newest first. `query_json` (NULL for none) is a JSON object
+/// with any of `inbound_endpoint_id`, `start_time`, `end_time`, `limit`, `cursor` (the core's
+/// `RejectionsQuery`). JSON: `{"entries": [...], "has_more", "next_cursor"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_list_inbound_rejections_json(
     client: *const hb_client,
-    inbound_endpoint_id: *const c_char,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    limit: *const i64,
-    cursor: *const c_char,
+    query_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let query = RejectionsQuery {
-            inbound_endpoint_id: opt_string(inbound_endpoint_id, "inbound_endpoint_id")?,
-            start_time: opt_time(start_time, "start_time")?,
-            end_time: opt_time(end_time, "end_time")?,
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let query: RejectionsQuery = opt_options(query_json, "query_json")?;
         client.run(|c| c.list_inbound_rejections(&query))
     })
 }

@@ -6,12 +6,11 @@
 use std::ffi::c_char;
 
 use hookbridge::api::{Page, window};
-use hookbridge::{LogsQuery, ReplayAllOptions};
+use hookbridge::{LogsQuery, ReplayAllOptions, UpdateEndpointOptions};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, call, json_call, opt_i64, opt_str, opt_string, opt_time};
-use crate::fields::update_endpoint_options;
+use crate::ffi::{arg_str, arg_str_array, call, json_call, opt_i64, opt_options, opt_str, opt_string, parse_options};
 
 /// Cancels the pending retry of a message, moving it to the dead letter queue.
 #[unsafe(no_mangle)]
@@ -77,29 +76,20 @@ pub unsafe extern "C" fn hb_replay_batch_messages_json(
     })
 }
 
-/// A page of outbound messages, newest first, filtered by `status`, `start_time` and `end_time`
-/// (ISO 8601, sent verbatim), `*limit` per page, from `cursor`. JSON: `{"messages": [...],
-/// "has_more", "next_cursor"}`.
+/// A page of outbound messages, newest first. `query_json` (NULL for none) is a JSON object with
+/// any of `status`, `start_time`, `end_time` (ISO 8601, sent verbatim), `limit`, `cursor` (the
+/// core's `LogsQuery`; unknown keys and wrong types are an invalid argument naming the key).
+/// JSON: `{"messages": [...], "has_more", "next_cursor"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_get_logs_json(
     client: *const hb_client,
-    status: *const c_char,
-    start_time: *const c_char,
-    end_time: *const c_char,
-    limit: *const i64,
-    cursor: *const c_char,
+    query_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut hb_error,
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let query = LogsQuery {
-            status: opt_string(status, "status")?,
-            start_time: opt_time(start_time, "start_time")?,
-            end_time: opt_time(end_time, "end_time")?,
-            limit: opt_i64(limit),
-            cursor: opt_string(cursor, "cursor")?,
-        };
+        let query: LogsQuery = opt_options(query_json, "query_json")?;
         client.run(|c| c.get_logs(&query))
     })
 }
@@ -166,7 +156,7 @@ pub unsafe extern "C" fn hb_update_endpoint(
     call(err, || unsafe {
         let client = client_ref(client)?;
         let endpoint_id = arg_str(endpoint_id, "endpoint_id")?;
-        let changes = update_endpoint_options(arg_str(changes_json, "changes_json")?)?;
+        let changes: UpdateEndpointOptions = parse_options(arg_str(changes_json, "changes_json")?, "changes_json")?;
         client.run(|c| c.update_endpoint(endpoint_id, &changes))
     })
 }

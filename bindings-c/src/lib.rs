@@ -29,7 +29,6 @@ pub mod client;
 pub mod endpoints;
 pub mod error;
 mod ffi;
-mod fields;
 pub mod json_account;
 pub mod json_inbound;
 pub mod json_outbound;

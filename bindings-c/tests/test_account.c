@@ -165,7 +165,10 @@ static void test_inbound_endpoints(void) {
     mj_free(state);
 
     /* Observability of the (empty) endpoint. */
-    CHECK_OK(hb_get_inbound_logs_json(client, NULL, id, "2000-01-01T00:00:00Z", NULL, &limit, NULL, &out, &err), err);
+    char query[256];
+    snprintf(query, sizeof query, "{\"inbound_endpoint_id\": \"%s\", \"start_time\": \"2000-01-01T00:00:00Z\", \"limit\": %lld}", id,
+             (long long)limit);
+    CHECK_OK(hb_get_inbound_logs_json(client, query, &out, &err), err);
     mj_value *logs = parse_out(out);
     CHECK(mj_get(logs, "entries") && mj_get(logs, "entries")->count == 0);
     mj_free(logs);
@@ -179,7 +182,8 @@ static void test_inbound_endpoints(void) {
     mj_value *series = parse_out(out);
     CHECK_STR(mj_get_str(series, "window"), "24h");
     mj_free(series);
-    CHECK_OK(hb_list_inbound_rejections_json(client, id, NULL, NULL, &limit, NULL, &out, &err), err);
+    snprintf(query, sizeof query, "{\"inbound_endpoint_id\": \"%s\", \"limit\": %lld}", id, (long long)limit);
+    CHECK_OK(hb_list_inbound_rejections_json(client, query, &out, &err), err);
     mj_value *rejections = parse_out(out);
     CHECK(mj_get(rejections, "entries") != NULL);
     mj_free(rejections);
@@ -207,7 +211,8 @@ static void test_inbound_endpoints(void) {
 static void test_exports(void) {
     char *out = NULL;
     hb_error *err = NULL;
-    CHECK_OK(hb_create_export_json(client, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z", NULL, NULL, &out, &err), err);
+    CHECK_OK(hb_create_export_json(client, "{\"start_time\": \"2000-01-01T00:00:00Z\", \"end_time\": \"2100-01-01T00:00:00Z\"}", &out, &err),
+             err);
     mj_value *created = parse_out(out);
     const char *id = mj_get_str(created, "id");
     CHECK(id != NULL);

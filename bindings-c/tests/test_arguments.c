@@ -136,7 +136,7 @@ static void test_every_json_call(void) {
     const char *ids[] = {"m1"};
     CHECK_JSON_CALL(hb_replay_all_messages_json, "failed_permanent", NULL, NULL);
     CHECK_JSON_CALL(hb_replay_batch_messages_json, ids, 1);
-    CHECK_JSON_CALL(hb_get_logs_json, NULL, NULL, NULL, NULL, NULL);
+    CHECK_JSON_CALL(hb_get_logs_json, NULL);
     CHECK_JSON_CALL(hb_get_timeseries_metrics_json, NULL, NULL);
     CHECK_JSON_CALL(hb_get_dlq_messages_json, NULL, NULL);
     CHECK_JSON_CALL(hb_pause_endpoint_json, "ep");
@@ -155,7 +155,7 @@ static void test_every_json_call(void) {
     CHECK_JSON_CALL(hb_create_portal_json, NULL);
     CHECK_JSON_CALL(hb_get_usage_history_json, 12, 0);
     CHECK_JSON_CALL(hb_get_invoices_json, 12, NULL);
-    CHECK_JSON_CALL(hb_create_export_json, "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z", NULL, NULL);
+    CHECK_JSON_CALL(hb_create_export_json, "{\"start_time\": \"2025-01-01T00:00:00Z\", \"end_time\": \"2025-01-02T00:00:00Z\"}");
     CHECK_JSON_CALL0(hb_list_exports_json);
     CHECK_JSON_CALL(hb_get_export_json, "x");
     CHECK_JSON_CALL(hb_create_inbound_endpoint_json, "http://x", NULL);
@@ -169,10 +169,10 @@ static void test_every_json_call(void) {
     CHECK_JSON_CALL(hb_replay_inbound_message_json, "m");
     CHECK_JSON_CALL(hb_replay_all_inbound_messages_json, "failed_permanent", NULL, NULL);
     CHECK_JSON_CALL(hb_replay_batch_inbound_messages_json, ids, 1);
-    CHECK_JSON_CALL(hb_get_inbound_logs_json, NULL, NULL, NULL, NULL, NULL, NULL);
+    CHECK_JSON_CALL(hb_get_inbound_logs_json, NULL);
     CHECK_JSON_CALL(hb_get_inbound_metrics_json, NULL, NULL);
     CHECK_JSON_CALL(hb_get_inbound_timeseries_metrics_json, NULL, NULL);
-    CHECK_JSON_CALL(hb_list_inbound_rejections_json, NULL, NULL, NULL, NULL, NULL);
+    CHECK_JSON_CALL(hb_list_inbound_rejections_json, NULL);
 
     /* The operations that return no JSON. */
     bool received = true;
@@ -204,10 +204,11 @@ static void test_every_json_call(void) {
     CHECK_INVALID(hb_replay_all_messages_json(client, NULL, NULL, NULL, &out, &e_), "status");
     CHECK_INVALID(hb_replay_batch_messages_json(client, bad_ids, 2, &out, &e_), "message_ids[1]");
     CHECK_INVALID(hb_replay_batch_inbound_messages_json(client, NULL, 4, &out, &e_), "message_ids");
-    CHECK_INVALID(hb_get_logs_json(client, NULL, BAD_UTF8, NULL, NULL, NULL, &out, &e_), "start_time");
-    CHECK_INVALID(hb_create_export_json(client, NULL, "2025", NULL, NULL, &out, &e_), "start_time");
+    CHECK_INVALID(hb_get_logs_json(client, BAD_UTF8, &out, &e_), "query_json");
+    CHECK_INVALID(hb_create_export_json(client, NULL, &out, &e_), "options_json");
+    CHECK_INVALID(hb_create_export_json(client, "{\"end_time\": \"2025\"}", &out, &e_), "missing field `start_time`");
     CHECK_INVALID(hb_create_checkout_json(client, "pro", NULL, &out, &e_), "interval");
-    CHECK_INVALID(hb_get_inbound_logs_json(client, NULL, NULL, NULL, NULL, NULL, BAD_UTF8, &out, &e_), "cursor");
+    CHECK_INVALID(hb_get_inbound_logs_json(client, "{\"cursor\": 7}", &out, &e_), "query_json.cursor");
     CHECK(out == NULL);
 }
 
@@ -224,6 +225,8 @@ static void test_json_option_objects(void) {
     CHECK_INVALID(hb_create_inbound_endpoint_json(client, "http://x", "{\"allowed_cidrs\": [1]}", &out, &e_),
                   "settings_json.allowed_cidrs");
     CHECK_INVALID(hb_update_inbound_endpoint_json(client, "ie", "{\"nope\": true}", &out, &e_), "nope");
+    CHECK_INVALID(hb_get_logs_json(client, "{\"start_time\": 1700000000}", &out, &e_), "query_json.start_time");
+    CHECK_INVALID(hb_list_inbound_rejections_json(client, "{\"endpoint_id\": \"x\"}", &out, &e_), "endpoint_id");
     CHECK_INVALID(hb_update_inbound_endpoint_fields_json(client, "ie", "\"str\"", &out, &e_), "fields_json");
     CHECK(out == NULL);
 }

@@ -288,13 +288,14 @@ static void test_logs_and_replay_json(void) {
     char *id = send_one(hb_created_endpoint_id(ep), "{\"logs\":1}");
     char *out = NULL;
     hb_error *err = NULL;
-    int64_t limit = 200;
-    CHECK_OK(hb_get_logs_json(client, NULL, NULL, NULL, &limit, NULL, &out, &err), err);
+    CHECK_OK(hb_get_logs_json(client, "{\"limit\": 200}", &out, &err), err);
     mj_value *logs = parse_out(out);
     CHECK(array_has(mj_get(logs, "messages"), "message_id", id));
     CHECK(mj_get(logs, "has_more") != NULL);
     mj_free(logs);
-    CHECK_OK(hb_get_logs_json(client, "succeeded", "2000-01-01T00:00:00Z", NULL, &limit, NULL, &out, &err), err);
+    CHECK_OK(hb_get_logs_json(client, "{\"status\": \"succeeded\", \"start_time\": \"2000-01-01T00:00:00Z\", \"limit\": 200}",
+                              &out, &err),
+             err);
     logs = parse_out(out);
     CHECK(!array_has(mj_get(logs, "messages"), "message_id", id)); /* not delivered: port 9 */
     mj_free(logs);

@@ -59,8 +59,7 @@ static void test_eight_threads_share_one_client(void) {
     /* The log lists every message the threads sent. */
     char *json = NULL;
     hb_error *err = NULL;
-    int64_t limit = 500;
-    CHECK_OK(hb_get_logs_json(client, NULL, NULL, NULL, &limit, NULL, &json, &err), err);
+    CHECK_OK(hb_get_logs_json(client, "{\"limit\": 500}", &json, &err), err);
     for (int a = 0; json && a < THREADS * PER_THREAD; a++)
         CHECK(strstr(json, ids[a / PER_THREAD][a % PER_THREAD]) != NULL);
     hb_string_free(json);

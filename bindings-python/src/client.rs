@@ -1,7 +1,8 @@
 //! `hookbridge._native.Client`: one pooled [`hookbridge::Client`] per Python client. Every method
 //! converts its arguments, starts the core operation and returns either its result (sync mode,
-//! GIL released while waiting) or an asyncio awaitable (async mode). Arguments arrive
-//! positionally, in the order of the official signatures, from `hookbridge/client.py`.
+//! GIL released while waiting) or an asyncio awaitable (async mode). Ids and payloads arrive
+//! as arguments; the optional parts of a call arrive as one dict (the caller's keyword
+//! arguments, from `hookbridge/client.py`) that the core reads into its own option struct.
 
 use std::future::Future;
 use std::sync::Mutex;
@@ -11,14 +12,14 @@ use hookbridge::api::{
     CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
     ReplayAllOptions, SendOptions, UpdateEndpointOptions,
 };
-use hookbridge::{ClientConfig, Error};
+use hookbridge::{ClientConfig, Error, PauseState};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::Serialize;
 
-use crate::from_py::{header_map, json_fields, json_value, optional_string_list, required_time_arg, string_list, time_arg};
-use crate::{calls, errors};
+use crate::from_py::{json_fields, json_value, string_list};
+use crate::{calls, errors, from_py};
 
 /// The `User-Agent` of the official package, so requests are byte-identical.
 const USER_AGENT: &str = "hookbridge-python/1.2.0";
@@ -74,6 +75,12 @@ impl NativeClient {
 
 fn page(limit: Option<i64>, cursor: Option<String>) -> Page {
     Page { limit, cursor }
+}
+
+/// The official SDK reads `messages_requeued` only when resuming an outbound endpoint; the
+/// drop-in answers `None` after the other pause and resume calls too (the core returns the count).
+fn as_official_sdk_reads(state: PauseState) -> PauseState {
+    PauseState { messages_requeued: None, ..state }
 }
 
 fn core_error(py: Python<'_>, error: Error) -> PyErr {
@@ -157,11 +164,10 @@ impl NativeClient {
         py: Python<'_>,
         endpoint_id: String,
         payload: &Bound<'_, PyAny>,
-        headers: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
+        options: &Bound<'_, PyDict>,
     ) -> PyResult<Py<PyAny>> {
         let payload = json_value(payload, "payload")?;
-        let options = SendOptions { headers: header_map(headers, "headers")?, idempotency_key };
+        let options: SendOptions = from_py::options(options, "send")?;
         self.run(py, |c| async move { c.send(&endpoint_id, &payload, &options).await })
     }
 
@@ -181,14 +187,8 @@ impl NativeClient {
         self.run(py, |c| async move { c.retry_now(&message_id).await })
     }
 
-    fn replay_all_messages(
-        &self,
-        py: Python<'_>,
-        status: String,
-        endpoint_id: Option<String>,
-        limit: Option<i64>,
-    ) -> PyResult<Py<PyAny>> {
-        let options = ReplayAllOptions { status, endpoint_id, limit };
+    fn replay_all_messages(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let options: ReplayAllOptions = from_py::options(options, "replay_all_messages")?;
         self.run(py, |c| async move { c.replay_all_messages(&options).await })
     }
 
@@ -197,23 +197,8 @@ impl NativeClient {
         self.run(py, |c| async move { c.replay_batch_messages(&ids).await })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn get_logs(
-        &self,
-        py: Python<'_>,
-        status: Option<String>,
-        start_time: Option<&Bound<'_, PyAny>>,
-        end_time: Option<&Bound<'_, PyAny>>,
-        limit: Option<i64>,
-        cursor: Option<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let query = LogsQuery {
-            status,
-            start_time: time_arg(start_time, "start_time")?,
-            end_time: time_arg(end_time, "end_time")?,
-            limit,
-            cursor,
-        };
+    fn get_logs(&self, py: Python<'_>, query: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let query: LogsQuery = from_py::options(query, "get_logs")?;
         self.run(py, |c| async move { c.get_logs(&query).await })
     }
 
@@ -276,17 +261,8 @@ impl NativeClient {
 
     // --- Outbound endpoints and signing keys -----------------------------------------------
 
-    #[allow(clippy::too_many_arguments)]
-    fn create_endpoint(
-        &self,
-        py: Python<'_>,
-        url: String,
-        description: Option<String>,
-        rate_limit_rps: i64,
-        burst: i64,
-        headers: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        let options = CreateEndpointOptions { description, rate_limit_rps, burst, headers: header_map(headers, "headers")? };
+    fn create_endpoint(&self, py: Python<'_>, url: String, options: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let options: CreateEndpointOptions = from_py::options(options, "create_endpoint")?;
         self.run(py, |c| async move { c.create_endpoint(&url, &options).await })
     }
 
@@ -299,18 +275,8 @@ impl NativeClient {
         self.run(py, |c| async move { c.list_endpoints(&page).await })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn update_endpoint(
-        &self,
-        py: Python<'_>,
-        endpoint_id: String,
-        url: Option<String>,
-        description: Option<String>,
-        rate_limit_rps: Option<i64>,
-        burst: Option<i64>,
-        headers: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        let changes = UpdateEndpointOptions { url, description, rate_limit_rps, burst, headers: header_map(headers, "headers")? };
+    fn update_endpoint(&self, py: Python<'_>, endpoint_id: String, changes: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let changes: UpdateEndpointOptions = from_py::options(changes, "update_endpoint")?;
         self.run(py, |c| async move { c.update_endpoint(&endpoint_id, &changes).await })
     }
 
@@ -319,7 +285,7 @@ impl NativeClient {
     }
 
     fn pause_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
-        self.run(py, |c| async move { c.pause_endpoint(&endpoint_id).await })
+        self.run(py, |c| async move { c.pause_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
     }
 
     fn resume_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
@@ -371,51 +337,8 @@ impl NativeClient {
 
     // --- Inbound endpoints and messages ------------------------------------------------------
 
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (
-        url, name, description, verify_static_token, token_header_name, token_query_param, token_value,
-        verify_hmac, hmac_header_name, hmac_secret, timestamp_header_name, timestamp_ttl_seconds,
-        verify_ip_allowlist, allowed_cidrs, idempotency_header_names, ingest_response_code, signing_enabled
-    ))]
-    fn create_inbound_endpoint(
-        &self,
-        py: Python<'_>,
-        url: String,
-        name: Option<String>,
-        description: Option<String>,
-        verify_static_token: Option<bool>,
-        token_header_name: Option<String>,
-        token_query_param: Option<String>,
-        token_value: Option<String>,
-        verify_hmac: Option<bool>,
-        hmac_header_name: Option<String>,
-        hmac_secret: Option<String>,
-        timestamp_header_name: Option<String>,
-        timestamp_ttl_seconds: Option<i64>,
-        verify_ip_allowlist: Option<bool>,
-        allowed_cidrs: Option<&Bound<'_, PyAny>>,
-        idempotency_header_names: Option<&Bound<'_, PyAny>>,
-        ingest_response_code: Option<i64>,
-        signing_enabled: Option<bool>,
-    ) -> PyResult<Py<PyAny>> {
-        let settings = InboundEndpointSettings {
-            name,
-            description,
-            verify_static_token,
-            token_header_name,
-            token_query_param,
-            token_value,
-            verify_hmac,
-            hmac_header_name,
-            hmac_secret,
-            timestamp_header_name,
-            timestamp_ttl_seconds,
-            verify_ip_allowlist,
-            allowed_cidrs: optional_string_list(allowed_cidrs, "allowed_cidrs")?,
-            idempotency_header_names: optional_string_list(idempotency_header_names, "idempotency_header_names")?,
-            ingest_response_code,
-            signing_enabled,
-        };
+    fn create_inbound_endpoint(&self, py: Python<'_>, url: String, settings: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let settings: InboundEndpointSettings = from_py::options(settings, "create_inbound_endpoint")?;
         self.run(py, |c| async move { c.create_inbound_endpoint(&url, &settings).await })
     }
 
@@ -439,11 +362,11 @@ impl NativeClient {
     }
 
     fn pause_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
-        self.run(py, |c| async move { c.pause_inbound_endpoint(&endpoint_id).await })
+        self.run(py, |c| async move { c.pause_inbound_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
     }
 
     fn resume_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
-        self.run(py, |c| async move { c.resume_inbound_endpoint(&endpoint_id).await })
+        self.run(py, |c| async move { c.resume_inbound_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
     }
 
     fn replay_inbound_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
@@ -467,25 +390,8 @@ impl NativeClient {
 
     // --- Inbound observability and exports -------------------------------------------------
 
-    #[allow(clippy::too_many_arguments)]
-    fn get_inbound_logs(
-        &self,
-        py: Python<'_>,
-        status: Option<String>,
-        inbound_endpoint_id: Option<String>,
-        start_time: Option<&Bound<'_, PyAny>>,
-        end_time: Option<&Bound<'_, PyAny>>,
-        limit: Option<i64>,
-        cursor: Option<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let query = InboundLogsQuery {
-            status,
-            inbound_endpoint_id,
-            start_time: time_arg(start_time, "start_time")?,
-            end_time: time_arg(end_time, "end_time")?,
-            limit,
-            cursor,
-        };
+    fn get_inbound_logs(&self, py: Python<'_>, query: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let query: InboundLogsQuery = from_py::options(query, "get_inbound_logs")?;
         self.run(py, |c| async move { c.get_inbound_logs(&query).await })
     }
 
@@ -502,40 +408,13 @@ impl NativeClient {
         self.run(py, |c| async move { c.get_inbound_timeseries_metrics(&window, inbound_endpoint_id.as_deref()).await })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn list_inbound_rejections(
-        &self,
-        py: Python<'_>,
-        inbound_endpoint_id: Option<String>,
-        start_time: Option<&Bound<'_, PyAny>>,
-        end_time: Option<&Bound<'_, PyAny>>,
-        limit: Option<i64>,
-        cursor: Option<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let query = RejectionsQuery {
-            inbound_endpoint_id,
-            start_time: time_arg(start_time, "start_time")?,
-            end_time: time_arg(end_time, "end_time")?,
-            limit,
-            cursor,
-        };
+    fn list_inbound_rejections(&self, py: Python<'_>, query: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let query: RejectionsQuery = from_py::options(query, "list_inbound_rejections")?;
         self.run(py, |c| async move { c.list_inbound_rejections(&query).await })
     }
 
-    fn create_export(
-        &self,
-        py: Python<'_>,
-        start_time: &Bound<'_, PyAny>,
-        end_time: &Bound<'_, PyAny>,
-        status: Option<String>,
-        endpoint_id: Option<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let options = CreateExportOptions {
-            start_time: required_time_arg(start_time, "start_time")?,
-            end_time: required_time_arg(end_time, "end_time")?,
-            status,
-            endpoint_id,
-        };
+    fn create_export(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let options: CreateExportOptions = from_py::options(options, "create_export")?;
         self.run(py, |c| async move { c.create_export(&options).await })
     }
 

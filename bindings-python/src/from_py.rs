@@ -1,12 +1,13 @@
 //! Python arguments to core inputs, without a round-trip through Python's `json` module:
-//! payloads walk the Python objects into `serde_json::Value`, datetimes become the text
-//! `isoformat()` gives (strings pass through verbatim, as in the official SDK), header dicts
-//! become [`hookbridge::HeaderMap`]. Anything else is a `TypeError`/`ValueError` naming where it is.
+//! payloads walk the Python objects into `serde_json::Value`; the optional parts of a call (one
+//! dict) become the core's option structs, with datetimes as the text `isoformat()` gives
+//! (strings pass through verbatim, as in the official SDK). Anything else is a
+//! `TypeError`/`ValueError` naming where it is.
 
-use hookbridge::{HeaderMap, TimeArg};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
 /// Nesting deeper than this is refused instead of exhausting the stack.
@@ -104,42 +105,24 @@ fn sequence<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, path: &mut Stri
     Ok(Value::Array(out))
 }
 
-/// A time argument: a `str` verbatim, a `datetime`/`date` as its `isoformat()`, `None` as absent.
-pub fn time_arg(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<TimeArg>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Some(TimeArg::Text(s.to_cow()?.into_owned())));
-    }
-    if obj.is_instance_of::<PyDate>() {
-        return Ok(Some(TimeArg::Text(obj.call_method0("isoformat")?.extract()?)));
-    }
-    Err(PyTypeError::new_err(format!("{name} must be a datetime or an ISO 8601 str, not {}", type_name(obj))))
-}
-
-/// A required time argument (`create_export`).
-pub fn required_time_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<TimeArg> {
-    time_arg(Some(obj), name)?
-        .ok_or_else(|| PyTypeError::new_err(format!("{name} must be a datetime or an ISO 8601 str, not None")))
-}
-
-/// A `dict[str, str]` of HTTP headers, in the order given; `None` stays absent.
-pub fn header_map(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<HeaderMap>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    let dict = obj
-        .cast::<PyDict>()
-        .map_err(|_| PyTypeError::new_err(format!("{name} must be a dict[str, str], not {}", type_name(obj))))?;
-    let mut headers = HeaderMap::with_capacity(dict.len());
-    for (key, value) in dict.iter() {
-        let (Ok(k), Ok(v)) = (key.cast::<PyString>(), value.cast::<PyString>()) else {
-            return Err(PyTypeError::new_err(format!(
-                "{name} must map str to str; found {} -> {}",
-                type_name(&key),
-                type_name(&value)
-            )));
+/// The optional parts of a call, given as one dict (the caller's keyword arguments), as one of the
+/// core's option structs. Each value converts as JSON, except that a `datetime`/`date` becomes its
+/// `isoformat()` text (a `str` time passes verbatim, as in the official SDK); the core then reads
+/// the object, so an unknown key, a missing required key or a wrong type is a `TypeError` naming
+/// the key (`get_logs.start_time: invalid type: ...`). `None` means "not given".
+pub fn options<T: DeserializeOwned>(kwargs: &Bound<'_, PyDict>, call: &str) -> PyResult<T> {
+    let mut map = Map::new();
+    for (key, value) in kwargs.iter() {
+        let key: String = key.extract()?;
+        let value = if value.is_instance_of::<PyDate>() {
+            Value::String(value.call_method0("isoformat")?.extract()?)
+        } else {
+            let mut path = format!("{call}.{key}");
+            to_json(&value, &mut path, 0)?
         };
-        headers.insert(k.to_cow()?.into_owned(), v.to_cow()?.into_owned());
+        map.insert(key, value);
     }
-    Ok(Some(headers))
+    hookbridge::options::from_json(Value::Object(map), call).map_err(|e| PyTypeError::new_err(e.message().to_owned()))
 }
 
 /// A `list[str]` of ids (a tuple is accepted too).
@@ -161,12 +144,4 @@ pub fn string_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String>> 
                 .map(|s| s.into_owned())
         })
         .collect()
-}
-
-/// An optional `list[str]` (inbound endpoint settings).
-pub fn optional_string_list(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Vec<String>>> {
-    match obj.filter(|o| !o.is_none()) {
-        None => Ok(None),
-        Some(obj) => string_list(obj, name).map(Some),
-    }
 }

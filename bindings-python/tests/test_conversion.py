@@ -6,6 +6,7 @@ import json
 from collections import OrderedDict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -114,3 +115,28 @@ def test_answers_that_break_the_contract_are_invalid_responses(stub: StubServer,
             client.get_message("m1")
     assert (type(raised.value), raised.value.code, raised.value.status_code) == (hookbridge.HookBridgeError, "INVALID_RESPONSE", None)
     assert len(stub.requests) == 1  # an unreadable 2xx answer is not retried
+
+
+def test_only_resume_endpoint_keeps_messages_requeued_as_the_official_sdk(stub: StubServer) -> None:
+    # The core returns whatever the server says; the Python layer answers None where the
+    # official SDK never reads the count (pause, and both inbound calls).
+    stub.respond(200, {"data": {"id": "ep_1", "paused": True, "messages_requeued": 3}})
+    with HookBridge("hb_test_x", base_url=stub.url, retries=0) as client:
+        assert client.pause_endpoint("ep_1").messages_requeued is None
+        assert client.pause_inbound_endpoint("ep_1").messages_requeued is None
+        assert client.resume_inbound_endpoint("ep_1").messages_requeued is None
+        assert client.resume_endpoint("ep_1").messages_requeued == 3
+
+
+def test_options_reach_the_wire_as_one_object(stub: StubServer) -> None:
+    stub.respond(200, {"data": {"id": "ie_1", "name": "n", "url": "https://x.example/h", "ingest_url": "u",
+                                "secret_token": "t", "created_at": "2025-01-01T00:00:00Z"}})  # fmt: skip
+    with HookBridge("hb_test_x", base_url=stub.url, retries=0) as client:
+        client.create_inbound_endpoint("https://x.example/h", verify_hmac=False, allowed_cidrs=["10.0.0.0/8"])
+        stub.respond(200, {"data": [], "meta": {"has_more": False}})
+        client.get_logs(start_time=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc), end_time="2025-02-01", limit=5)
+    body = json.loads(stub.requests[0].body)
+    assert body == {"url": "https://x.example/h", "verify_hmac": False, "allowed_cidrs": ["10.0.0.0/8"]}
+    logs = urlsplit(stub.requests[1].path)
+    assert logs.path == "/v1/logs"
+    assert parse_qsl(logs.query) == [("start_time", "2025-01-02T03:04:05+00:00"), ("end_time", "2025-02-01"), ("limit", "5")]

@@ -190,10 +190,12 @@ def test_too_deep_nesting_and_other_bad_arguments() -> None:
     with HookBridge("hb_test_x", base_url=UNREACHABLE, send_url=UNREACHABLE, retries=0) as client:
         with pytest.raises(ValueError, match="nested more than"):
             client.send("ep_1", deep)
-        with pytest.raises(TypeError, match="headers must map str to str"):
+        with pytest.raises(TypeError, match=r"send\.headers\.X-A: invalid type: integer `1`, expected a string"):
             client.send("ep_1", {}, headers={"X-A": 1})  # type: ignore[dict-item]
-        with pytest.raises(TypeError, match="start_time must be a datetime"):
+        with pytest.raises(TypeError, match=r"get_logs\.start_time: invalid type: integer `1700000000`, expected a string"):
             client.get_logs(start_time=1700000000)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"create_inbound_endpoint\.allowed_cidrs\[0\]: invalid type: integer"):
+            client.create_inbound_endpoint("https://x.example/h", allowed_cidrs=[10])  # type: ignore[list-item]
         with pytest.raises(TypeError, match=r"message_ids\[1\] must be a str"):
             client.replay_batch_messages(["a", 2])  # type: ignore[list-item]
         with pytest.raises(TypeError):

@@ -4,27 +4,30 @@
 //! [uniffi](https://mozilla.github.io/uniffi-rs/) in library mode from this crate's cdylib.
 //! Everything here is a thin, FFI-shaped layer over the `hookbridge` core crate: the client
 //! ([`HookBridgeClient`], every operation an `async` method that Swift sees as `async` and
-//! Kotlin as `suspend`), the models as records, one error enum ([`HookBridgeError`]) and
+//! Kotlin as `suspend`), one error enum ([`HookBridgeError`]) and
 //! the webhook signing functions ([`sign_webhook`], [`verify_webhook`]). No HTTP, retry,
 //! error-mapping, parsing or signing logic lives here.
 //!
-//! Conventions of the foreign API:
-//! - Timestamps are RFC 3339 strings exactly as the core renders them (`2025-01-01T00:00:00Z`,
-//!   the server's UTC offset kept); calendar dates are `YYYY-MM-DD` strings.
+//! The models and option records are the core's own types (`hookbridge::models`, the option
+//! structs), which derive the uniffi traits under the core's `uniffi` feature; they are
+//! re-exported here, never restated. Conventions of the foreign API:
+//! - Timestamps are native instants (Kotlin `java.time.Instant`, Swift `Date`); calendar dates
+//!   (`CalendarDate`) are `YYYY-MM-DD` text.
+//! - Time filters of queries are a `TimeArg`: an instant, or text passed to the server verbatim.
 //! - JSON payloads (send payloads, Stripe events, raw inbound update fields) are JSON text.
-//! - Time filters of queries are strings passed to the server verbatim.
-//! - Header maps are plain string maps (their order is not preserved across the FFI).
+//! - Header maps are plain string maps (sent sorted by name: a foreign map has no order).
 
 mod client;
 mod error;
-mod models;
-mod options;
 mod signing;
 
 pub use client::HookBridgeClient;
 pub use error::HookBridgeError;
-pub use models::*;
-pub use options::*;
+pub use hookbridge::models::*;
+pub use hookbridge::{
+    CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
+    ReplayAllOptions, SendOptions, TimeArg, UpdateEndpointOptions,
+};
 pub use signing::{WebhookVerificationError, sign_webhook, verify_webhook, webhook_signature_header};
 
 uniffi::setup_scaffolding!();

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds libhookbridge_uniffi and generates the Swift package's sources from it (library mode):
-#   Sources/HookBridge/HookBridge.swift    the Swift API
-#   Sources/HookBridgeFFI/HookBridgeFFI.h  the C header the committed module.modulemap names
-# Both are gitignored and never edited by hand. Also writes <target>/debug/pkgconfig/hookbridge_uniffi.pc,
+#   Sources/HookBridge/HookBridge.swift          the client, errors and signing functions
+#   Sources/HookBridge/HookBridgeCore.swift      the core's models, options and custom types
+#   Sources/HookBridgeFFI/HookBridgeFFI.h        } the C headers the committed
+#   Sources/HookBridgeFFI/HookBridgeCoreFFI.h    } module.modulemap names
+# All are gitignored and never edited by hand. Also writes <target>/debug/pkgconfig/hookbridge_uniffi.pc,
 # through which Package.swift links the library (set PKG_CONFIG_PATH to that folder).
 #
 # `./build.sh test` also builds hookbridge-server, starts it (--dev) and runs ./test.sh:
@@ -15,12 +17,12 @@ build_uniffi_library
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 generate_bindings swift "$OUT"
-for f in HookBridge.swift HookBridgeFFI.h; do
+for f in HookBridge.swift HookBridgeCore.swift HookBridgeFFI.h HookBridgeCoreFFI.h; do
   [ -s "$OUT/$f" ] || { echo "uniffi-bindgen did not generate $f" >&2; exit 1; }
 done
-cp "$OUT/HookBridge.swift" "$HERE/Sources/HookBridge/HookBridge.swift"
-cp "$OUT/HookBridgeFFI.h" "$HERE/Sources/HookBridgeFFI/HookBridgeFFI.h"
-echo "generated Sources/HookBridge/HookBridge.swift and Sources/HookBridgeFFI/HookBridgeFFI.h from $LIB_FILE"
+cp "$OUT/HookBridge.swift" "$OUT/HookBridgeCore.swift" "$HERE/Sources/HookBridge/"
+cp "$OUT/HookBridgeFFI.h" "$OUT/HookBridgeCoreFFI.h" "$HERE/Sources/HookBridgeFFI/"
+echo "generated Sources/HookBridge/{HookBridge,HookBridgeCore}.swift and Sources/HookBridgeFFI/{HookBridge,HookBridgeCore}FFI.h from $LIB_FILE"
 
 # The pkg-config file SwiftPM reads for the HookBridgeFFI system library target.
 LIB_DIR="$(dirname "$LIB_FILE")"

@@ -23,7 +23,7 @@ export PKG_CONFIG_PATH="$HOOKBRIDGE_LIB_DIR/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CO
 export LD_LIBRARY_PATH="$HOOKBRIDGE_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export DYLD_LIBRARY_PATH="$HOOKBRIDGE_LIB_DIR${DYLD_LIBRARY_PATH:+:$DYLD_LIBRARY_PATH}"
 
-for f in Sources/HookBridge/HookBridge.swift Sources/HookBridgeFFI/HookBridgeFFI.h; do
+for f in Sources/HookBridge/HookBridge.swift Sources/HookBridge/HookBridgeCore.swift Sources/HookBridgeFFI/HookBridgeFFI.h Sources/HookBridgeFFI/HookBridgeCoreFFI.h; do
   [ -s "$HERE/$f" ] || { echo "$f is missing: run bindings-uniffi/swift/build.sh first" >&2; exit 1; }
 done
 [ -s "$HOOKBRIDGE_LIB_DIR/pkgconfig/hookbridge_uniffi.pc" ] \

@@ -27,12 +27,19 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod options;
 pub mod query;
 pub mod redact;
 pub mod runtime;
 pub mod signing;
 pub mod time;
 pub mod transport;
+#[cfg(feature = "uniffi")]
+mod uniffi_types;
+
+// The models, options and custom types of this crate, for the Swift and Kotlin bindings.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub use api::{
     CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,

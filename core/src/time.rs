@@ -262,7 +262,10 @@ impl<'de> Deserialize<'de> for Date {
 
 /// A time given to a query or request body: either a timestamp or text passed through untouched
 /// (the Python SDK sends strings verbatim and `datetime.isoformat()` for datetimes).
+///
+/// From JSON (the C and Python option objects) a time is a string, passed through as [`TimeArg::Text`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TimeArg {
     /// A timestamp, written as ISO 8601 (`+00:00` for UTC, as Python's `isoformat()` does).
     At(Timestamp),
@@ -279,6 +282,12 @@ impl TimeArg {
             TimeArg::Text(s) => s.clone(),
             TimeArg::At(ts) => ts.isoformat(),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeArg {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(TimeArg::Text)
     }
 }
 

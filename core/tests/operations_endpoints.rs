@@ -174,7 +174,7 @@ async fn pause_and_resume_endpoint() {
     let paused = Scripted::data(json!({"id": EP, "paused": true, "messages_requeued": 3}));
     let (state, req) = exchange(paused, async |c| c.pause_endpoint(EP).await).await;
     req.expect("POST", &format!("/v1/endpoints/{EP}/pause"), None).expect_no_body();
-    assert_eq!(state, PauseState { id: EP.into(), paused: true, messages_requeued: None }, "pause never reads messages_requeued");
+    assert_eq!(state, PauseState { id: EP.into(), paused: true, messages_requeued: Some(3) }, "pause returns the server's count");
 
     let resumed = Scripted::data(json!({"id": EP, "paused": false, "messages_requeued": 7}));
     let (state, req) = exchange(resumed, async |c| c.resume_endpoint(EP).await).await;

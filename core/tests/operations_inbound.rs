@@ -208,20 +208,20 @@ async fn delete_inbound_endpoint() {
 }
 
 #[tokio::test]
-async fn pause_and_resume_inbound_endpoint_never_read_messages_requeued() {
+async fn pause_and_resume_inbound_endpoint_return_what_the_server_says() {
     let (state, req) = exchange(Scripted::data(json!({"id": IN, "paused": true, "messages_requeued": 4})), async |c| {
         c.pause_inbound_endpoint(IN).await
     })
     .await;
     req.expect("POST", &format!("/v1/inbound-endpoints/{IN}/pause"), None).expect_no_body();
-    assert_eq!(state, PauseState { id: IN.into(), paused: true, messages_requeued: None });
+    assert_eq!(state, PauseState { id: IN.into(), paused: true, messages_requeued: Some(4) });
 
     let (state, req) = exchange(Scripted::data(json!({"id": IN, "paused": false, "messages_requeued": 4})), async |c| {
         c.resume_inbound_endpoint(IN).await
     })
     .await;
     req.expect("POST", &format!("/v1/inbound-endpoints/{IN}/resume"), None).expect_no_body();
-    assert_eq!(state, PauseState { id: IN.into(), paused: false, messages_requeued: None });
+    assert_eq!(state, PauseState { id: IN.into(), paused: false, messages_requeued: Some(4) });
 }
 
 #[tokio::test]

@@ -19,7 +19,8 @@ mkdir "$REPO"
 tar -C "$PACKAGE" --exclude=./.build --exclude=./.swiftpm --exclude=./Package.resolved -cf - . | tar -C "$REPO" -xf -
 git -C "$REPO" init -q
 git -C "$REPO" add -A
-git -C "$REPO" add -f Sources/HookBridge/HookBridge.swift Sources/HookBridgeFFI/HookBridgeFFI.h
+git -C "$REPO" add -f Sources/HookBridge/HookBridge.swift Sources/HookBridge/HookBridgeCore.swift \
+  Sources/HookBridgeFFI/HookBridgeFFI.h Sources/HookBridgeFFI/HookBridgeCoreFFI.h
 git -C "$REPO" -c user.name=HookBridge -c user.email=dev@hookbridge.invalid commit -q -m "HookBridge Swift package"
 git -C "$REPO" tag 0.1.0
 

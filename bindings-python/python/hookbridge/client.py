@@ -115,7 +115,7 @@ class HookBridge(_ClientBase):
         idempotency_key: Optional[str] = None,
     ) -> SendWebhookResponse:
         """Sends ``payload`` to an endpoint; the message is stored before this returns."""
-        return self._native.send(endpoint_id, payload, headers, idempotency_key)
+        return self._native.send(endpoint_id, payload, _options(locals(), "endpoint_id", "payload"))
 
     def get_message(self, message_id: str) -> Message:
         """The full state of a message."""
@@ -141,7 +141,7 @@ class HookBridge(_ClientBase):
         limit: Optional[int] = None,
     ) -> ReplayAllMessagesResponse:
         """Replays every message in ``status`` (optionally of one endpoint)."""
-        return self._native.replay_all_messages(status, endpoint_id, limit)
+        return self._native.replay_all_messages(_options(locals()))
 
     def replay_batch_messages(self, message_ids: list[str]) -> ReplayBatchMessagesResponse:
         """Replays the given messages (at most 100)."""
@@ -157,7 +157,7 @@ class HookBridge(_ClientBase):
         cursor: Optional[str] = None,
     ) -> LogsResponse:
         """A page of outbound messages, newest first."""
-        return self._native.get_logs(status, start_time, end_time, limit, cursor)
+        return self._native.get_logs(_options(locals()))
 
     def get_metrics(self, window: MetricsWindow = "24h") -> Metrics:
         """Aggregate delivery metrics over ``window``."""
@@ -237,7 +237,7 @@ class HookBridge(_ClientBase):
         headers: Optional[dict[str, str]] = None,
     ) -> CreateEndpointResponse:
         """Creates an endpoint; its signing secret is returned only this once."""
-        return self._native.create_endpoint(url, description, rate_limit_rps, burst, headers)
+        return self._native.create_endpoint(url, _options(locals(), "url"))
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         """One endpoint (without its secret)."""
@@ -260,7 +260,7 @@ class HookBridge(_ClientBase):
         headers: Optional[dict[str, str]] = None,
     ) -> None:
         """Changes the given fields of an endpoint (``0``, ``""`` and ``{}`` are sent too)."""
-        return self._native.update_endpoint(endpoint_id, url, description, rate_limit_rps, burst, headers)
+        return self._native.update_endpoint(endpoint_id, _options(locals(), "endpoint_id"))
 
     def delete_endpoint(self, endpoint_id: str) -> None:
         """Deletes an endpoint."""
@@ -338,12 +338,7 @@ class HookBridge(_ClientBase):
         signing_enabled: Optional[bool] = None,
     ) -> CreateInboundEndpointResponse:
         """Creates an inbound endpoint; its ingest URL and token are returned only this once."""
-        return self._native.create_inbound_endpoint(
-            url, name, description, verify_static_token, token_header_name, token_query_param,
-            token_value, verify_hmac, hmac_header_name, hmac_secret, timestamp_header_name,
-            timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names,
-            ingest_response_code, signing_enabled,
-        )  # fmt: skip
+        return self._native.create_inbound_endpoint(url, _options(locals(), "url"))
 
     def list_inbound_endpoints(
         self, *, limit: Optional[int] = None, cursor: Optional[str] = None
@@ -402,7 +397,7 @@ class HookBridge(_ClientBase):
         cursor: Optional[str] = None,
     ) -> InboundLogsResponse:
         """A page of inbound messages, newest first."""
-        return self._native.get_inbound_logs(status, inbound_endpoint_id, start_time, end_time, limit, cursor)
+        return self._native.get_inbound_logs(_options(locals()))
 
     def get_inbound_metrics(
         self, window: MetricsWindow = "24h", *, inbound_endpoint_id: Optional[str] = None
@@ -426,7 +421,7 @@ class HookBridge(_ClientBase):
         cursor: Optional[str] = None,
     ) -> InboundRejectionsResponse:
         """A page of refused ingest requests, newest first."""
-        return self._native.list_inbound_rejections(inbound_endpoint_id, start_time, end_time, limit, cursor)
+        return self._native.list_inbound_rejections(_options(locals()))
 
     def create_export(
         self,
@@ -437,7 +432,7 @@ class HookBridge(_ClientBase):
         endpoint_id: Optional[str] = None,
     ) -> ExportRecord:
         """Starts a log export job."""
-        return self._native.create_export(start_time, end_time, status, endpoint_id)
+        return self._native.create_export(_options(locals()))
 
     def list_exports(self) -> list[ExportRecord]:
         """Every export of the project."""
@@ -450,6 +445,13 @@ class HookBridge(_ClientBase):
     def download_export(self, export_id: str) -> str:
         """The time-limited download URL of a completed export."""
         return self._native.download_export(export_id)
+
+
+def _options(arguments: dict[str, Any], *passed_apart: str) -> dict[str, Any]:
+    """A method's parameters (its ``locals()``, taken first thing) as one options object for the
+    native client, which reads it into the core's option struct; ``self`` and the parameters
+    passed on their own (ids, payloads) are left out."""
+    return {k: v for k, v in arguments.items() if k != "self" and k not in passed_apart}
 
 
 def _coroutine_function(name: str, method: Callable[..., Any]) -> Callable[..., Any]:

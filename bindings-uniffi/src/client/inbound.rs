@@ -2,8 +2,8 @@
 
 use super::{HookBridgeClient, json_text};
 use crate::error::HookBridgeError;
-use crate::models::*;
-use crate::options::*;
+use hookbridge::models::*;
+use hookbridge::{InboundEndpointSettings, InboundLogsQuery, Page, RejectionsQuery};
 
 type Result<T> = std::result::Result<T, HookBridgeError>;
 
@@ -16,23 +16,23 @@ impl HookBridgeClient {
         url: String,
         settings: Option<InboundEndpointSettings>,
     ) -> Result<CreateInboundEndpointResponse> {
-        Ok(self.inner.create_inbound_endpoint(&url, &settings.unwrap_or_default().into()).await?.into())
+        Ok(self.inner.create_inbound_endpoint(&url, &settings.unwrap_or_default()).await?)
     }
 
     /// A page of inbound endpoints; `has_more` is true when the server gave a next cursor.
     #[uniffi::method(default(page = None))]
     pub async fn list_inbound_endpoints(&self, page: Option<Page>) -> Result<ListInboundEndpointsResponse> {
-        Ok(self.inner.list_inbound_endpoints(&page.unwrap_or_default().into()).await?.into())
+        Ok(self.inner.list_inbound_endpoints(&page.unwrap_or_default()).await?)
     }
 
     /// One inbound endpoint (without secrets).
     pub async fn get_inbound_endpoint(&self, endpoint_id: String) -> Result<InboundEndpoint> {
-        Ok(self.inner.get_inbound_endpoint(&endpoint_id).await?.into())
+        Ok(self.inner.get_inbound_endpoint(&endpoint_id).await?)
     }
 
     /// Changes the given settings of an inbound endpoint.
     pub async fn update_inbound_endpoint(&self, endpoint_id: String, settings: InboundEndpointSettings) -> Result<UpdateResult> {
-        Ok(self.inner.update_inbound_endpoint(&endpoint_id, &settings.into()).await?.into())
+        Ok(self.inner.update_inbound_endpoint(&endpoint_id, &settings).await?)
     }
 
     /// Sends exactly `fields_json` (a JSON object as text) as the update body.
@@ -40,27 +40,27 @@ impl HookBridgeClient {
         let serde_json::Value::Object(fields) = json_text(&fields_json, "fields")? else {
             return Err(HookBridgeError::validation("fields must be a JSON object"));
         };
-        Ok(self.inner.update_inbound_endpoint_fields(&endpoint_id, &fields).await?.into())
+        Ok(self.inner.update_inbound_endpoint_fields(&endpoint_id, &fields).await?)
     }
 
     /// Deletes an inbound endpoint; accepted messages are still forwarded.
     pub async fn delete_inbound_endpoint(&self, endpoint_id: String) -> Result<DeleteResult> {
-        Ok(self.inner.delete_inbound_endpoint(&endpoint_id).await?.into())
+        Ok(self.inner.delete_inbound_endpoint(&endpoint_id).await?)
     }
 
     /// Pauses ingest: new requests are refused until resumed.
     pub async fn pause_inbound_endpoint(&self, endpoint_id: String) -> Result<PauseState> {
-        Ok(self.inner.pause_inbound_endpoint(&endpoint_id).await?.into())
+        Ok(self.inner.pause_inbound_endpoint(&endpoint_id).await?)
     }
 
     /// Resumes ingest.
     pub async fn resume_inbound_endpoint(&self, endpoint_id: String) -> Result<PauseState> {
-        Ok(self.inner.resume_inbound_endpoint(&endpoint_id).await?.into())
+        Ok(self.inner.resume_inbound_endpoint(&endpoint_id).await?)
     }
 
     /// Re-queues one inbound message for forwarding.
     pub async fn replay_inbound_message(&self, message_id: String) -> Result<ReplayMessageResponse> {
-        Ok(self.inner.replay_inbound_message(&message_id).await?.into())
+        Ok(self.inner.replay_inbound_message(&message_id).await?)
     }
 
     /// Re-queues every inbound message in `status` (optionally of one endpoint).
@@ -71,24 +71,24 @@ impl HookBridgeClient {
         inbound_endpoint_id: Option<String>,
         limit: Option<i64>,
     ) -> Result<ReplayAllMessagesResponse> {
-        Ok(self.inner.replay_all_inbound_messages(&status, inbound_endpoint_id.as_deref(), limit).await?.into())
+        Ok(self.inner.replay_all_inbound_messages(&status, inbound_endpoint_id.as_deref(), limit).await?)
     }
 
     /// Re-queues the given inbound messages (at most 100).
     pub async fn replay_batch_inbound_messages(&self, message_ids: Vec<String>) -> Result<ReplayBatchMessagesResponse> {
-        Ok(self.inner.replay_batch_inbound_messages(&message_ids).await?.into())
+        Ok(self.inner.replay_batch_inbound_messages(&message_ids).await?)
     }
 
     /// A page of inbound messages, newest first.
     #[uniffi::method(default(query = None))]
     pub async fn get_inbound_logs(&self, query: Option<InboundLogsQuery>) -> Result<InboundLogsResponse> {
-        Ok(self.inner.get_inbound_logs(&query.unwrap_or_default().into()).await?.into())
+        Ok(self.inner.get_inbound_logs(&query.unwrap_or_default()).await?)
     }
 
     /// Inbound metrics over `window`, optionally for one endpoint.
     #[uniffi::method(default(window = "24h", inbound_endpoint_id = None))]
     pub async fn get_inbound_metrics(&self, window: String, inbound_endpoint_id: Option<String>) -> Result<InboundMetrics> {
-        Ok(self.inner.get_inbound_metrics(&window, inbound_endpoint_id.as_deref()).await?.into())
+        Ok(self.inner.get_inbound_metrics(&window, inbound_endpoint_id.as_deref()).await?)
     }
 
     /// Inbound metrics bucketed over `window`.
@@ -98,12 +98,12 @@ impl HookBridgeClient {
         window: String,
         inbound_endpoint_id: Option<String>,
     ) -> Result<TimeSeriesMetrics> {
-        Ok(self.inner.get_inbound_timeseries_metrics(&window, inbound_endpoint_id.as_deref()).await?.into())
+        Ok(self.inner.get_inbound_timeseries_metrics(&window, inbound_endpoint_id.as_deref()).await?)
     }
 
     /// A page of refused ingest requests, newest first.
     #[uniffi::method(default(query = None))]
     pub async fn list_inbound_rejections(&self, query: Option<RejectionsQuery>) -> Result<InboundRejectionsResponse> {
-        Ok(self.inner.list_inbound_rejections(&query.unwrap_or_default().into()).await?.into())
+        Ok(self.inner.list_inbound_rejections(&query.unwrap_or_default()).await?)
     }
 }

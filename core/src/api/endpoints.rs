@@ -1,7 +1,7 @@
 //! Outbound endpoints, pause/resume and signing keys.
 
 use reqwest::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Page, is_truthy_map, seg};
 use crate::client::{Client, DataMeta, NextCursorMeta};
@@ -15,36 +15,49 @@ use crate::transport::Call;
 
 /// Optional settings of a new endpoint; like the Python SDK, only truthy values are sent
 /// (an empty description, 0 and an empty map are left out).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateEndpointOptions {
     /// Description (at most 500 characters).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// Deliveries per second (0 = unlimited).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub rate_limit_rps: i64,
     /// Burst allowance (defaults to `rate_limit_rps` on the server).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub burst: i64,
     /// Headers added to every delivery.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub headers: Option<HeaderMap>,
 }
 
 /// Fields to change on an endpoint; every `Some` is sent, including `""`, 0 and an empty map
 /// (0 clears the rate limit, an empty map clears the headers).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UpdateEndpointOptions {
     /// New URL.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub url: Option<String>,
     /// New description.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// New rate limit.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rate_limit_rps: Option<i64>,
     /// New burst.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub burst: Option<i64>,
     /// New headers.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub headers: Option<HeaderMap>,
 }
 
@@ -104,10 +117,9 @@ impl Client {
     }
 
     /// Pauses delivery to an endpoint; sends are still accepted and stored.
-    /// `messages_requeued` is always `None` here (the Python SDK reads it only on resume).
+    /// `messages_requeued` is whatever the server reports (`None` when it reports nothing).
     pub async fn pause_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState = self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/endpoints/{}/pause", seg(endpoint_id)))).await
     }
 
     /// Resumes delivery; `messages_requeued` counts the held messages re-scheduled.

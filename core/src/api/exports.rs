@@ -1,7 +1,7 @@
 //! Log exports, including the redirect-based download.
 
 use reqwest::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::seg;
 use crate::client::Client;
@@ -11,15 +11,21 @@ use crate::time::TimeArg;
 use crate::transport::Call;
 
 /// What to export.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateExportOptions {
     /// Start of the range (messages created at or after).
     pub start_time: TimeArg,
     /// End of the range.
     pub end_time: TimeArg,
     /// Only this status.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub status: Option<String>,
     /// Only this endpoint.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub endpoint_id: Option<String>,
 }
 

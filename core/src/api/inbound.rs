@@ -1,7 +1,7 @@
 //! Inbound endpoints, inbound message replay, inbound logs, metrics and rejections.
 
 use reqwest::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::messages::MessageIds;
 use super::{Page, seg};
@@ -18,55 +18,73 @@ use crate::transport::Call;
 
 /// Verification and forwarding settings of an inbound endpoint. Every `Some` is sent
 /// (`false`, 0 and empty lists included), in this order.
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundEndpointSettings {
     /// Friendly name (at most 255 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// Description (at most 500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// Require a shared static token.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub verify_static_token: Option<bool>,
     /// Header carrying the static token.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub token_header_name: Option<String>,
     /// Query parameter carrying the static token.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub token_query_param: Option<String>,
     /// The static token.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub token_value: Option<String>,
     /// Require an HMAC signature.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub verify_hmac: Option<bool>,
     /// Header carrying the HMAC signature.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub hmac_header_name: Option<String>,
     /// HMAC key.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub hmac_secret: Option<String>,
     /// Header carrying the sender's timestamp.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub timestamp_header_name: Option<String>,
     /// Largest accepted timestamp age.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub timestamp_ttl_seconds: Option<i64>,
     /// Require the sender IP to be allow-listed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub verify_ip_allowlist: Option<bool>,
     /// Allowed CIDR blocks.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub allowed_cidrs: Option<Vec<String>>,
     /// Headers that make up the dedupe key, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub idempotency_header_names: Option<Vec<String>>,
     /// Status answered to senders on success (200..299).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ingest_response_code: Option<i64>,
     /// Sign forwarded requests.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub signing_enabled: Option<bool>,
 }
 
@@ -90,34 +108,49 @@ crate::debug_redacted!(InboundEndpointSettings {
 });
 
 /// Filters and pagination of `get_inbound_logs`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundLogsQuery {
     /// Only messages in this status.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub status: Option<String>,
     /// Only this inbound endpoint.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub inbound_endpoint_id: Option<String>,
     /// Received at or after.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub start_time: Option<TimeArg>,
     /// Received at or before.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub end_time: Option<TimeArg>,
     /// Page size (1..500, default 50).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<i64>,
     /// Cursor from a previous page.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cursor: Option<String>,
 }
 
 /// Filters and pagination of `list_inbound_rejections`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RejectionsQuery {
     /// Only this inbound endpoint.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub inbound_endpoint_id: Option<String>,
     /// Received at or after.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub start_time: Option<TimeArg>,
     /// Received at or before.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub end_time: Option<TimeArg>,
     /// Page size (1..500, default 50).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<i64>,
     /// Cursor from a previous page.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cursor: Option<String>,
 }
 
@@ -183,18 +216,14 @@ impl Client {
         self.data(Call::new(Method::DELETE, format!("/v1/inbound-endpoints/{}", seg(endpoint_id)))).await
     }
 
-    /// Pauses ingest: new requests are refused until resumed (`messages_requeued` is always `None`).
+    /// Pauses ingest: new requests are refused until resumed. Returns the server's answer whole.
     pub async fn pause_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState =
-            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/pause", seg(endpoint_id)))).await
     }
 
-    /// Resumes ingest (`messages_requeued` is always `None`: the Python SDK never reads it for inbound).
+    /// Resumes ingest. Returns the server's answer whole (`messages_requeued` as the server reports it).
     pub async fn resume_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
-        let state: PauseState =
-            self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await?;
-        Ok(PauseState { messages_requeued: None, ..state })
+        self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await
     }
 
     /// Re-queues one inbound message for forwarding.

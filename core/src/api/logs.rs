@@ -1,6 +1,7 @@
 //! Outbound delivery logs.
 
 use reqwest::Method;
+use serde::Deserialize;
 
 use crate::client::{Client, CursorMeta, DataMeta};
 use crate::error::Result;
@@ -10,17 +11,24 @@ use crate::time::TimeArg;
 use crate::transport::Call;
 
 /// Filters and pagination of `get_logs` (query order: status, start_time, end_time, limit, cursor).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LogsQuery {
     /// Only messages in this status.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub status: Option<String>,
     /// Created at or after.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub start_time: Option<TimeArg>,
     /// Created at or before.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub end_time: Option<TimeArg>,
     /// Page size (1..500, default 50).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<i64>,
     /// Cursor from a previous page.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cursor: Option<String>,
 }
 

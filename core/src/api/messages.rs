@@ -1,7 +1,7 @@
 //! Message status, replay, cancel and retry-now.
 
 use reqwest::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::seg;
 use crate::client::Client;
@@ -11,13 +11,19 @@ use crate::query::Query;
 use crate::transport::Call;
 
 /// Which messages `replay_all_messages` re-queues.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayAllOptions {
     /// `failed_permanent` or `pending_retry`.
     pub status: String,
     /// Only this endpoint's messages.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub endpoint_id: Option<String>,
     /// At most this many.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<i64>,
 }
 

@@ -23,12 +23,18 @@ pub use messages::ReplayAllOptions;
 pub use metrics::window;
 pub use sending::SendOptions;
 
+use serde::Deserialize;
+
 /// Cursor pagination parameters shared by the list operations.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Page {
     /// Page size (the server bounds it).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<i64>,
     /// Opaque cursor from a previous page's `next_cursor`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cursor: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! Sending webhooks (`POST /v1/webhooks/send` on the send host).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::error::Result;
@@ -8,12 +8,16 @@ use crate::models::{HeaderMap, SendWebhookResponse};
 use crate::transport::Call;
 
 /// Optional parts of a send.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SendOptions {
     /// Headers added to this delivery (sent only when non-empty).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub headers: Option<HeaderMap>,
     /// Makes the send idempotent per endpoint: a repeat with the same payload returns the
     /// original message, a different payload fails with `IDEMPOTENCY_MISMATCH` (sent only when non-empty).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub idempotency_key: Option<String>,
 }
 

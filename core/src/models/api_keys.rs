@@ -6,6 +6,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An API key as listed (never the secret itself).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "APIKeyInfo")]
 pub struct ApiKeyInfo {
     /// Key id.
@@ -23,6 +24,7 @@ pub struct ApiKeyInfo {
 
 /// A newly created API key; `key` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "CreateAPIKeyResponse")]
 pub struct CreateApiKeyResponse {
     /// Key id.

@@ -6,6 +6,7 @@ use crate::time::{Date, Timestamp, optional_timestamp};
 
 /// Limits of the current plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SubscriptionLimits {
     /// Plan name.
     pub plan: String,
@@ -24,6 +25,7 @@ pub struct SubscriptionLimits {
 
 /// Usage in the current billing period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SubscriptionUsage {
     /// Messages sent this period.
     pub messages_used: i64,
@@ -35,6 +37,7 @@ pub struct SubscriptionUsage {
 
 /// The project's subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Subscription {
     /// Plan name (`self_hosted` on a self-hosted server).
     pub plan: String,
@@ -54,6 +57,7 @@ pub struct Subscription {
 
 /// A hosted checkout session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckoutSession {
     /// Session id.
     pub session_id: String,
@@ -63,6 +67,7 @@ pub struct CheckoutSession {
 
 /// A hosted billing portal session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PortalSession {
     /// Where to send the user.
     pub portal_url: String,
@@ -70,6 +75,7 @@ pub struct PortalSession {
 
 /// Usage of one calendar month.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UsageHistoryRow {
     /// First day of the month.
     pub period_start: Date,
@@ -86,6 +92,7 @@ pub struct UsageHistoryRow {
 
 /// A page of usage history (offset pagination).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UsageHistoryResponse {
     /// Months, newest first.
     pub rows: Vec<UsageHistoryRow>,
@@ -101,6 +108,7 @@ pub struct UsageHistoryResponse {
 
 /// One line of an invoice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvoiceLine {
     /// What was billed.
     pub description: String,
@@ -112,6 +120,7 @@ pub struct InvoiceLine {
 
 /// An invoice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Invoice {
     /// Invoice id (`in_...`).
     pub id: String,
@@ -142,6 +151,7 @@ pub struct Invoice {
 
 /// A page of invoices.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvoicesResponse {
     /// The invoices.
     pub invoices: Vec<Invoice>,

@@ -7,6 +7,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An outbound endpoint (`get_endpoint`); the signing secret is never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Endpoint {
     /// `ep_` + 32 hex.
     pub id: String,
@@ -34,6 +35,7 @@ pub struct Endpoint {
 
 /// An endpoint as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EndpointSummary {
     /// `ep_` + 32 hex.
     pub id: String,
@@ -50,6 +52,7 @@ pub struct EndpointSummary {
 
 /// A newly created endpoint; `signing_secret` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateEndpointResponse {
     /// `ep_` + 32 hex.
     pub id: String,
@@ -74,6 +77,7 @@ crate::debug_redacted!(CreateEndpointResponse { id, url, signing_secret, created
 
 /// A page of endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListEndpointsResponse {
     /// The endpoints.
     pub endpoints: Vec<EndpointSummary>,
@@ -86,6 +90,7 @@ pub struct ListEndpointsResponse {
 
 /// A new signing key (`create_endpoint_signing_key` / `rotate_endpoint_secret`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RotateSecretResponse {
     /// `sk_` + 32 hex.
     pub id: String,
@@ -103,6 +108,7 @@ crate::debug_redacted!(RotateSecretResponse { id, signing_secret, key_hint, crea
 
 /// A signing key as listed (no secret).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SigningKey {
     /// `sk_` + 32 hex.
     pub id: String,
@@ -114,6 +120,7 @@ pub struct SigningKey {
 
 /// Pause state after pausing or resuming an endpoint.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PauseState {
     /// The endpoint.
     pub id: String,

@@ -6,6 +6,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An export job and, once completed, its file's facts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExportRecord {
     /// UUIDv7.
     pub id: String,

@@ -6,6 +6,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An inbound endpoint (`get_inbound_endpoint`); secrets and header names are never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundEndpoint {
     /// UUIDv7.
     pub id: String,
@@ -41,6 +42,7 @@ pub struct InboundEndpoint {
 
 /// An inbound endpoint as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundEndpointSummary {
     /// UUIDv7.
     pub id: String,
@@ -58,6 +60,7 @@ pub struct InboundEndpointSummary {
 
 /// A newly created inbound endpoint; `secret_token` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateInboundEndpointResponse {
     /// UUIDv7.
     pub id: String,
@@ -77,6 +80,7 @@ crate::debug_redacted!(CreateInboundEndpointResponse { id, name, url, ingest_url
 
 /// A page of inbound endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListInboundEndpointsResponse {
     /// The endpoints.
     pub endpoints: Vec<InboundEndpointSummary>,
@@ -89,6 +93,7 @@ pub struct ListInboundEndpointsResponse {
 
 /// Result of an update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UpdateResult {
     /// The updated resource.
     pub id: String,
@@ -98,6 +103,7 @@ pub struct UpdateResult {
 
 /// Result of a delete.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteResult {
     /// Whether it was deleted.
     pub deleted: bool,
@@ -108,6 +114,7 @@ pub struct DeleteResult {
 
 /// One inbound message in the inbound logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundLogEntry {
     /// UUIDv7 of the message.
     pub message_id: String,
@@ -140,6 +147,7 @@ pub struct InboundLogEntry {
 
 /// A page of inbound logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundLogsResponse {
     /// The entries, newest first.
     pub entries: Vec<InboundLogEntry>,
@@ -152,6 +160,7 @@ pub struct InboundLogsResponse {
 
 /// An ingest request that was refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundRejection {
     /// UUIDv7.
     pub id: String,
@@ -176,6 +185,7 @@ pub struct InboundRejection {
 
 /// A page of rejections.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundRejectionsResponse {
     /// The rejections, newest first.
     pub entries: Vec<InboundRejection>,

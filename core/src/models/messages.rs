@@ -23,6 +23,7 @@ pub mod status {
 
 /// Result of `send`: the id of the stored message and its status (`queued`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SendWebhookResponse {
     /// UUIDv7 of the message.
     pub message_id: String,
@@ -32,6 +33,7 @@ pub struct SendWebhookResponse {
 
 /// Result of replaying one inbound message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayMessageResponse {
     /// The replayed message.
     pub message_id: String,
@@ -41,6 +43,7 @@ pub struct ReplayMessageResponse {
 
 /// Full state of one outbound message (`get_message`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     /// UUIDv7 of the message.
     pub id: String,
@@ -83,6 +86,7 @@ pub struct Message {
 
 /// One row of the delivery logs or of the dead letter queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessageSummary {
     /// UUIDv7 of the message.
     pub message_id: String,
@@ -113,6 +117,7 @@ pub struct MessageSummary {
 
 /// A page of delivery logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LogsResponse {
     /// The messages, newest first.
     pub messages: Vec<MessageSummary>,
@@ -125,6 +130,7 @@ pub struct LogsResponse {
 
 /// A page of the dead letter queue (the wire `data` object has exactly this shape).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "DLQMessagesResponse")]
 pub struct DlqMessagesResponse {
     /// Messages in `failed_permanent`.
@@ -139,6 +145,7 @@ pub struct DlqMessagesResponse {
 
 /// Result of replaying every message of a status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayAllMessagesResponse {
     /// Messages re-queued.
     pub replayed: i64,
@@ -156,6 +163,7 @@ pub struct ReplayAllMessagesResponse {
 
 /// Outcome for one id of a batch replay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayBatchResult {
     /// The message.
     pub message_id: String,
@@ -168,6 +176,7 @@ pub struct ReplayBatchResult {
 
 /// Result of replaying a list of messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayBatchMessagesResponse {
     /// Messages re-queued.
     pub replayed: i64,

@@ -35,11 +35,12 @@ final class ClientTests: XCTestCase {
         let receiver = try LocalHTTPServer()
         defer { receiver.stop() }
         let hookURL = "\(receiver.url)/hooks"
-        let endpoint = try await client.createEndpoint(url: hookURL, options: CreateEndpointOptions(description: "swift test"))
+        let endpoint = try await client.createEndpoint(url: hookURL, options: CreateEndpointOptions(description: "swift test", headers: ["X-Tenant": "t1"]))
         XCTAssertTrue(endpoint.id.hasPrefix("ep_"), endpoint.id)
         XCTAssertTrue(endpoint.signingSecret.hasPrefix("whsec_"), endpoint.signingSecret)
         let fetched = try await client.getEndpoint(endpointId: endpoint.id)
         XCTAssertEqual(fetched.url, hookURL)
+        XCTAssertEqual(fetched.headers, ["X-Tenant": "t1"], "header maps are Swift dictionaries")
         let listed = try await client.listEndpoints()
         XCTAssertTrue(listed.endpoints.contains(where: { $0.id == endpoint.id }))
 
@@ -50,8 +51,9 @@ final class ClientTests: XCTestCase {
         let message = try await awaitStatus(sent.messageId, "succeeded")
         XCTAssertEqual(message.endpointId, endpoint.id)
         XCTAssertGreaterThanOrEqual(message.attemptCount, 1)
-        XCTAssertNotNil(ISO8601DateFormatter().date(from: message.createdAt) ?? fractionalISO8601(message.createdAt),
-                        "created_at is RFC 3339: \(message.createdAt)")
+        // Timestamps are Foundation Dates: the send happened within the last two minutes.
+        XCTAssertLessThan(abs(message.createdAt.timeIntervalSinceNow), 120, "created_at is the send time: \(message.createdAt)")
+        XCTAssertGreaterThanOrEqual(message.updatedAt, message.createdAt)
 
         let delivery = try await receiver.request(0)
         XCTAssertEqual(delivery.method, "POST")
@@ -76,6 +78,11 @@ final class ClientTests: XCTestCase {
         XCTAssertTrue(succeeded.messages.contains(where: { $0.messageId == sent.messageId }))
         let failed = try await client.getLogs(query: LogsQuery(status: "failed_permanent"))
         XCTAssertFalse(failed.messages.contains(where: { $0.messageId == sent.messageId }))
+        // Time filters take a Date (or text sent verbatim).
+        let lastHour = try await client.getLogs(query: LogsQuery(startTime: .at(Date().addingTimeInterval(-3600)), limit: 100))
+        XCTAssertTrue(lastHour.messages.contains(where: { $0.messageId == sent.messageId }))
+        let future = try await client.getLogs(query: LogsQuery(startTime: .at(Date().addingTimeInterval(3600))))
+        XCTAssertFalse(future.messages.contains(where: { $0.messageId == sent.messageId }))
     }
 
     func testABadApiKeyIsAnAuthenticationErrorWithStatus401() async throws {
@@ -124,11 +131,4 @@ private func verificationKind(_ error: Error) -> String? {
 private func canonicalJSON(_ data: Data) throws -> Data {
     let object = try JSONSerialization.jsonObject(with: data)
     return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-}
-
-/// Parses RFC 3339 text with fractional seconds.
-private func fractionalISO8601(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.date(from: text)
 }

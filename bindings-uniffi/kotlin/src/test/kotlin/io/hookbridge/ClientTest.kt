@@ -1,5 +1,6 @@
 package io.hookbridge
 
+import io.hookbridge.models.*
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import java.time.Duration
+import java.time.Instant
 import java.util.UUID
 
 /** The client against a real `hookbridge-server --dev`, delivering to a real local receiver. */
@@ -46,10 +49,12 @@ class ClientTest {
     @Test
     fun `sends a webhook, delivers it signed to the receiver and lists it in the logs`() = runBlocking {
         LocalHttpServer().use { receiver ->
-            val endpoint = client.createEndpoint("${receiver.url}/hooks", CreateEndpointOptions(description = "kotlin test"))
+            val endpoint = client.createEndpoint("${receiver.url}/hooks", CreateEndpointOptions(description = "kotlin test", headers = mapOf("X-Tenant" to "t1")))
             assertTrue(endpoint.id.startsWith("ep_"), endpoint.id)
             assertTrue(endpoint.signingSecret.startsWith("whsec_"), endpoint.signingSecret)
-            assertEquals("${receiver.url}/hooks", client.getEndpoint(endpoint.id).url)
+            val fetched = client.getEndpoint(endpoint.id)
+            assertEquals("${receiver.url}/hooks", fetched.url)
+            assertEquals(mapOf("X-Tenant" to "t1"), fetched.headers, "header maps are Kotlin maps")
             assertTrue(client.listEndpoints().endpoints.any { it.id == endpoint.id })
 
             val payload = """{"event":"order.created","order":{"id":42,"total":"9.99"}}"""
@@ -59,7 +64,10 @@ class ClientTest {
             val message = awaitStatus(sent.messageId, "succeeded")
             assertEquals(endpoint.id, message.endpointId)
             assertTrue(message.attemptCount >= 1)
-            assertNotNull(message.createdAt.let { java.time.OffsetDateTime.parse(it) })
+            // Timestamps are java.time.Instant: the send happened within the last two minutes.
+            val age = Duration.between(message.createdAt, Instant.now())
+            assertTrue(age.abs() < Duration.ofMinutes(2), "created_at is the send time: ${message.createdAt}")
+            assertTrue(!message.updatedAt.isBefore(message.createdAt))
 
             val delivery = receiver.nextRequest()
             assertEquals("POST", delivery.method)
@@ -82,6 +90,11 @@ class ClientTest {
             assertEquals("succeeded", row.status)
             assertTrue(client.getLogs(LogsQuery(status = "succeeded")).messages.any { it.messageId == sent.messageId })
             assertTrue(client.getLogs(LogsQuery(status = "failed_permanent")).messages.none { it.messageId == sent.messageId })
+            // Time filters take an Instant (or text sent verbatim).
+            val lastHour = LogsQuery(startTime = TimeArg.At(Instant.now().minusSeconds(3600)), limit = 100)
+            assertTrue(client.getLogs(lastHour).messages.any { it.messageId == sent.messageId })
+            val future = LogsQuery(startTime = TimeArg.At(Instant.now().plusSeconds(3600)))
+            assertTrue(client.getLogs(future).messages.none { it.messageId == sent.messageId })
         }
     }
 
