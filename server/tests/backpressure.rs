@@ -50,6 +50,15 @@ async fn slow_receiver() -> Receiver {
     receiver
 }
 
+/// A server with `--queue-high-water mark` and one delivery at a time per endpoint, a slow
+/// receiver and an endpoint of the dev project there.
+async fn slow_setup(mark: &str) -> (Server, Receiver, String) {
+    let server = Server::start(&["--queue-high-water", mark, "--endpoint-concurrency", "1"]);
+    let receiver = slow_receiver().await;
+    let ep = server.client().create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    (server, receiver, ep.id)
+}
+
 /// Sends `{"n": first..}` until one is refused; returns the accepted numbers and the refusal.
 async fn fill(url: &str, key: &str, endpoint_id: &str, first: usize) -> (Vec<usize>, Answered) {
     let mut accepted = Vec::new();
@@ -110,12 +119,8 @@ fn assert_queue_full(answer: &Answered, mark: u64) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sends_past_the_mark_get_503_until_the_queue_drains_and_nothing_refused_is_stored() {
-    let server = Server::start(&["--queue-high-water", "10", "--endpoint-concurrency", "1"]);
-    let client = server.client();
-    let receiver = slow_receiver().await;
-    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
-
-    let (mut accepted, refusal) = fill(&server.url, DEV_KEY, &ep.id, 0).await;
+    let (server, receiver, ep) = slow_setup("10").await;
+    let (mut accepted, refusal) = fill(&server.url, DEV_KEY, &ep, 0).await;
     // One node: admissions count at once and deliveries only at the next count, so the project
     // never passes the mark; it may stop short of it by what was delivered during the fill.
     let delivered = receiver.received().len();
@@ -125,7 +130,7 @@ async fn sends_past_the_mark_get_503_until_the_queue_drains_and_nothing_refused_
         accepted.len()
     );
     assert_queue_full(&refusal, 10);
-    let again = send(&server.url, DEV_KEY, &ep.id, 1_000).await;
+    let again = send(&server.url, DEV_KEY, &ep, 1_000).await;
     assert_queue_full(&again, 10);
     assert!(metric(&server.url, REFUSED_SENDS).await >= 2, "refused sends are counted in /metrics");
     assert_eq!(metric(&server.url, REFUSED_INGESTS).await, 0);
@@ -133,7 +138,7 @@ async fn sends_past_the_mark_get_503_until_the_queue_drains_and_nothing_refused_
     // The receiver recovers; once the backlog is delivered, sends are accepted again at once.
     receiver.fallback(Answer::status(200));
     wait_for_numbers(&receiver, &accepted).await;
-    let resumed = send(&server.url, DEV_KEY, &ep.id, 2_000).await;
+    let resumed = send(&server.url, DEV_KEY, &ep, 2_000).await;
     assert_eq!(resumed.status, 202, "{}", resumed.body);
     accepted.push(2_000);
     wait_for_numbers(&receiver, &accepted).await;
@@ -141,16 +146,13 @@ async fn sends_past_the_mark_get_503_until_the_queue_drains_and_nothing_refused_
     // Exactly the accepted messages exist and arrived: the refused ones were never stored.
     let expected: BTreeSet<usize> = accepted.iter().copied().collect();
     assert_eq!(received_numbers(&receiver), expected, "only accepted sends are delivered");
-    assert_eq!(client.get_metrics("1h").await.unwrap().total_messages as usize, accepted.len());
+    assert_eq!(server.client().get_metrics("1h").await.unwrap().total_messages as usize, accepted.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_project_at_its_mark_does_not_hold_back_another_project() {
-    let server = Server::start(&["--queue-high-water", "5", "--endpoint-concurrency", "1"]);
-    let a = server.client();
-    let receiver = slow_receiver().await;
-    let ep_a = a.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
-    let project_b = a.create_project("project b", None).await.unwrap();
+    let (server, _receiver, ep_a) = slow_setup("5").await;
+    let project_b = server.client().create_project("project b", None).await.unwrap();
     let key_b = answered(
         reqwest::Client::new()
             .post(format!("{}/v1/api-keys", server.url))
@@ -164,7 +166,7 @@ async fn a_project_at_its_mark_does_not_hold_back_another_project() {
     let fast = Receiver::start().await;
     let ep_b = b.create_endpoint(&fast.url, &CreateEndpointOptions::default()).await.unwrap();
 
-    let (_, refusal) = fill(&server.url, DEV_KEY, &ep_a.id, 0).await;
+    let (_, refusal) = fill(&server.url, DEV_KEY, &ep_a, 0).await;
     assert_queue_full(&refusal, 5);
     // More sends than the mark, each delivered before the next: project b never has 5 waiting.
     for n in 0..12 {
@@ -172,7 +174,7 @@ async fn a_project_at_its_mark_does_not_hold_back_another_project() {
         assert_eq!(answer.status, 202, "project b's send {n} while project a is at its mark: {}", answer.body);
         wait_for_numbers(&fast, &(0..=n).collect::<Vec<_>>()).await;
     }
-    assert_queue_full(&send(&server.url, DEV_KEY, &ep_a.id, 99).await, 5);
+    assert_queue_full(&send(&server.url, DEV_KEY, &ep_a, 99).await, 5);
 }
 
 /// A core client for `key` with `retries` client-side retries.
@@ -182,17 +184,15 @@ fn client_for(url: &str, key: &str, retries: u32) -> Client {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_core_client_waits_out_retry_after_and_its_send_lands_once_the_queue_drains() {
-    let server = Server::start(&["--queue-high-water", "3", "--endpoint-concurrency", "1"]);
-    let receiver = slow_receiver().await;
-    let ep = server.client().create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
-    let (accepted, refusal) = fill(&server.url, DEV_KEY, &ep.id, 0).await;
+    let (server, receiver, ep) = slow_setup("3").await;
+    let (accepted, refusal) = fill(&server.url, DEV_KEY, &ep, 0).await;
     assert_queue_full(&refusal, 3);
     let refused_before = metric(&server.url, REFUSED_SENDS).await;
 
     // The SDK's own retry loop: 503 is retried, after the server's Retry-After.
     let client = client_for(&server.url, DEV_KEY, 60);
     let started = Instant::now();
-    let sending = tokio::spawn(async move { client.send(&ep.id, &json!({"n": 500}), &SendOptions::default()).await });
+    let sending = tokio::spawn(async move { client.send(&ep, &json!({"n": 500}), &SendOptions::default()).await });
     eventually("the client's send to be refused", WAIT, || {
         let url = server.url.clone();
         async move { (metric(&url, REFUSED_SENDS).await > refused_before).then_some(()) }
@@ -229,11 +229,9 @@ async fn retries_scheduled_for_later_do_not_count_and_0_turns_the_mark_off() {
     }
     drop(server);
 
-    let server = Server::start(&["--queue-high-water", "0", "--endpoint-concurrency", "1"]);
-    let receiver = slow_receiver().await;
-    let ep = server.client().create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    let (server, _receiver, ep) = slow_setup("0").await;
     for n in 0..40 {
-        let answer = send(&server.url, DEV_KEY, &ep.id, n).await;
+        let answer = send(&server.url, DEV_KEY, &ep, n).await;
         assert_eq!(answer.status, 202, "send {n} with the mark off: {}", answer.body);
     }
     assert_eq!(metric(&server.url, REFUSED_SENDS).await, 0);

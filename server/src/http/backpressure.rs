@@ -8,9 +8,9 @@
 //! backlog from its last count plus the messages it admitted since that count started, and
 //! counts again from the store in the background when a send finds the count older than
 //! [`MIN_REFRESH`]. Deliveries are only seen by a count, so a send that finds its project at the
-//! mark first waits for a fresh count (shared by every send waiting at that moment) and is
-//! refused only if that count still shows the project at the mark: a drained queue is noticed
-//! at once. Counts are spaced at least [`COST_FACTOR`] times the last count's duration apart
+//! mark first waits for a fresh count (shared by every send waiting at that moment; at most
+//! [`MAX_REFUSAL_WAIT`] away) and is refused only if that count still shows the project at the
+//! mark: a drained queue is noticed at once. Counts are spaced at least [`COST_FACTOR`] times the last count's duration apart
 //! (at most [`MAX_REFRESH`]), so counting takes at most about 5% of one core.
 //!
 //! Tolerance: admissions since the count are added at once, and deliveries since the count are
@@ -42,6 +42,9 @@ pub const RETRY_AFTER_SECS: u64 = 1;
 pub const MIN_REFRESH: Duration = Duration::from_millis(250);
 /// Shortest time between two counts made before refusing.
 const MIN_RECOUNT: Duration = Duration::from_millis(10);
+/// Longest a send waits for a count before it is refused on the estimate alone (a refused
+/// client waits [`RETRY_AFTER_SECS`] anyway).
+const MAX_REFUSAL_WAIT: Duration = Duration::from_secs(RETRY_AFTER_SECS);
 /// Longest time between two counts while sends arrive.
 pub const MAX_REFRESH: Duration = Duration::from_secs(5);
 /// The time between counts is at least this many times the last count's duration.
@@ -77,9 +80,11 @@ impl Backpressure {
         }
         let waiting = match self.try_admit(project_id, Instant::now()) {
             Ok(()) => return Ok(()),
-            Err(Full { waiting, recount: false }) => waiting,
-            Err(Full { recount: true, .. }) => {
-                // Deliveries since the last count are not known here: count again before refusing.
+            Err(Full { waiting, recount_in }) if recount_in > MAX_REFUSAL_WAIT => waiting,
+            Err(Full { recount_in, .. }) => {
+                // Deliveries since the last count are not known here: count again (as soon as
+                // the counts' spacing allows) before refusing.
+                tokio::time::sleep(recount_in).await;
                 self.count_if_due(Need::BeforeRefusal).await;
                 match self.try_admit(project_id, Instant::now()) {
                     Ok(()) => return Ok(()),
@@ -149,11 +154,11 @@ impl Backpressure {
     }
 }
 
-/// A refusal: the project's estimated backlog, and whether a count may run before refusing.
+/// A refusal: the project's estimated backlog, and how soon a count may check it.
 #[derive(Debug, PartialEq, Eq)]
 struct Full {
     waiting: u64,
-    recount: bool,
+    recount_in: Duration,
 }
 
 /// What a count is for: each allows a different age of the last one.
@@ -199,11 +204,17 @@ impl Estimate {
 impl Ledger {
     /// Whether a count for `need` that starts `now` is due.
     fn is_due(&self, now: Instant, need: Need) -> bool {
+        self.until_due(now, need).is_zero()
+    }
+
+    /// How long after `now` a count for `need` is due (zero: now).
+    fn until_due(&self, now: Instant, need: Need) -> Duration {
         let least = match need {
             Need::Background => MIN_REFRESH,
             Need::BeforeRefusal => MIN_RECOUNT,
         };
-        self.counted_at.is_none_or(|at| now.saturating_duration_since(at) >= self.spacing.max(least))
+        let Some(at) = self.counted_at else { return Duration::ZERO };
+        self.spacing.max(least).saturating_sub(now.saturating_duration_since(at))
     }
 
     /// Admits one message of `project_id` unless the project is at `high_water`; also says
@@ -215,7 +226,7 @@ impl Ledger {
         }
         let waiting = self.projects.get(project_id).map_or(0, Estimate::waiting);
         if waiting >= high_water && !self.failed {
-            return (Err(Full { waiting, recount: self.is_due(now, Need::BeforeRefusal) }), start_count);
+            return (Err(Full { waiting, recount_in: self.until_due(now, Need::BeforeRefusal) }), start_count);
         }
         match self.projects.get_mut(project_id) {
             Some(estimate) => estimate.since_count = estimate.since_count.saturating_add(1),
@@ -276,7 +287,7 @@ mod tests {
         assert!(first.is_ok() && start_count, "the first send asks for a count");
         assert!(!ledger.admit("p", 3, Instant::now()).1, "one background count at a time");
         assert!(admit(&mut ledger, "p", 3).is_ok());
-        assert_eq!(admit(&mut ledger, "p", 3), Err(Full { waiting: 3, recount: true }));
+        assert_eq!(admit(&mut ledger, "p", 3), Err(Full { waiting: 3, recount_in: Duration::ZERO }));
         assert!(admit(&mut ledger, "q", 3).is_ok(), "another project has its own backlog");
 
         // A count starts, two more sends come, then the count says the store holds 1 of "p".
@@ -287,7 +298,8 @@ mod tests {
         assert!(!ledger.is_due(Instant::now(), Need::Background) && !ledger.is_due(Instant::now(), Need::BeforeRefusal));
         assert!(admit(&mut ledger, "p", 3).is_ok());
         assert!(admit(&mut ledger, "p", 3).is_ok());
-        assert_eq!(admit(&mut ledger, "p", 3), Err(Full { waiting: 3, recount: false }), "counted just now");
+        let full = admit(&mut ledger, "p", 3).unwrap_err();
+        assert!(full.waiting == 3 && !full.recount_in.is_zero(), "counted just now: {full:?}");
         let later = Instant::now() + Duration::from_millis(30); // 20 × the 1 ms count
         assert!(ledger.is_due(later, Need::BeforeRefusal) && !ledger.is_due(later, Need::Background));
     }
