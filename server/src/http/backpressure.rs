@@ -9,9 +9,10 @@
 //! counts again from the store in the background when a send finds the count older than
 //! [`MIN_REFRESH`]. Deliveries are only seen by a count, so a send that finds its project at the
 //! mark first waits for a fresh count (shared by every send waiting at that moment; at most
-//! [`MAX_REFUSAL_WAIT`] away) and is refused only if that count still shows the project at the
-//! mark: a drained queue is noticed at once. Counts are spaced at least [`COST_FACTOR`] times the last count's duration apart
-//! (at most [`MAX_REFRESH`]), so counting takes at most about 5% of one core.
+//! [`MAX_REFUSAL_WAIT`] in all) and is refused only if that count still shows the project at
+//! the mark: a drained queue is noticed at once. Counts are spaced at least [`COST_FACTOR`]
+//! times the last count's duration apart (at most [`MAX_REFRESH`]), so counting takes at most
+//! about 5% of one core.
 //!
 //! Tolerance: admissions since the count are added at once, and deliveries since the count are
 //! not subtracted, so one node alone never lets a project pass the mark, except by the sends
@@ -42,8 +43,8 @@ pub const RETRY_AFTER_SECS: u64 = 1;
 pub const MIN_REFRESH: Duration = Duration::from_millis(250);
 /// Shortest time between two counts made before refusing.
 const MIN_RECOUNT: Duration = Duration::from_millis(10);
-/// Longest a send waits for a count before it is refused on the estimate alone (a refused
-/// client waits [`RETRY_AFTER_SECS`] anyway).
+/// Longest a send waits for a count (for the counts' spacing, then the count itself) before
+/// it is refused on the estimate alone (a refused client waits [`RETRY_AFTER_SECS`] anyway).
 const MAX_REFUSAL_WAIT: Duration = Duration::from_secs(RETRY_AFTER_SECS);
 /// Longest time between two counts while sends arrive.
 pub const MAX_REFRESH: Duration = Duration::from_secs(5);
@@ -80,12 +81,16 @@ impl Backpressure {
         }
         let waiting = match self.try_admit(project_id, Instant::now()) {
             Ok(()) => return Ok(()),
-            Err(Full { waiting, recount_in }) if recount_in > MAX_REFUSAL_WAIT => waiting,
+            // The next count is too far away: the estimate decides.
+            Err(Full { waiting, recount_in }) if recount_in > MAX_REFUSAL_WAIT / 2 => waiting,
             Err(Full { recount_in, .. }) => {
                 // Deliveries since the last count are not known here: count again (as soon as
-                // the counts' spacing allows) before refusing.
-                tokio::time::sleep(recount_in).await;
-                self.count_if_due(Need::BeforeRefusal).await;
+                // the counts' spacing allows) before refusing, unless the count takes too long.
+                let recount = async {
+                    tokio::time::sleep(recount_in).await;
+                    self.count_if_due(Need::BeforeRefusal).await;
+                };
+                let _ = tokio::time::timeout(MAX_REFUSAL_WAIT, recount).await;
                 match self.try_admit(project_id, Instant::now()) {
                     Ok(()) => return Ok(()),
                     Err(full) => full.waiting,
