@@ -30,7 +30,8 @@ pub struct ClientConfig {
     pub send_url: String,
     /// Timeout applied to connecting and to each read of a request.
     pub timeout: Duration,
-    /// Retries after the first attempt for network errors, timeouts, 3xx and 5xx answers.
+    /// Retries after the first attempt for network errors, timeouts, 3xx and 5xx answers (a
+    /// 503's `Retry-After` is waited for, up to 30 s).
     pub retries: u32,
     /// The `User-Agent` header value.
     pub user_agent: String,

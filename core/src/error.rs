@@ -87,8 +87,12 @@ impl Error {
             429 => (ErrorKind::RateLimit, "RATE_LIMIT_EXCEEDED".to_owned()),
             _ => (ErrorKind::Api, code),
         };
-        let retry_after =
-            if kind == ErrorKind::RateLimit { retry_after_header.and_then(|v| v.trim().parse::<u64>().ok()) } else { None };
+        // Rate limits carry it for the caller; a 503 (e.g. `QUEUE_FULL`) for the retry loop.
+        let retry_after = if kind == ErrorKind::RateLimit || status == 503 {
+            retry_after_header.and_then(|v| v.trim().parse::<u64>().ok())
+        } else {
+            None
+        };
         Error { kind, message, code, request_id, status: Some(status), retry_after }
     }
 
@@ -130,7 +134,8 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         self.status
     }
-    /// Seconds the server asked to wait (`Retry-After`), for rate-limit errors.
+    /// Seconds the server asked to wait (`Retry-After` in whole seconds), for rate-limit errors
+    /// and 503 answers (the server is busy, e.g. `QUEUE_FULL`, or its database is unavailable).
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after
     }
@@ -230,6 +235,8 @@ mod tests {
         assert_eq!(list.code(), "UNKNOWN_ERROR");
         assert!(!Error::from_response(400, body, None).is_retryable());
         assert!(Error::from_response(503, body, None).is_retryable());
+        assert_eq!(Error::from_response(503, body, Some("2")).retry_after(), Some(2));
+        assert_eq!(Error::from_response(500, body, Some("2")).retry_after(), None);
         assert!(Error::network("refused").is_retryable());
         assert_eq!(e.to_string(), "boom code=UNAUTHORIZED request_id=req_1");
     }

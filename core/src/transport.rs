@@ -4,6 +4,8 @@
 //! # Retries and duplicate sends
 //! Network errors, timeouts, 3xx and 5xx answers are retried up to `retries` times, sleeping
 //! `0.1 s × 2^attempt` between attempts (0.1, 0.2, 0.4 s); 4xx answers are never retried.
+//! A 503 with `Retry-After` (a busy server: `QUEUE_FULL`, or its database restarting) waits at
+//! least that long before the next attempt, at most [`MAX_RETRY_AFTER`].
 //! A `send` whose answer was lost (timeout, reset, 5xx after the server committed) is sent
 //! again, which can create a duplicate message. Pass an idempotency key to `send` to make the
 //! retry return the original message instead.
@@ -117,13 +119,17 @@ impl Transport {
     pub async fn execute(&self, call: &Call) -> Result<Reply> {
         let mut last_error = Error::network("Request failed");
         for attempt in 0..=self.config.retries {
-            match self.attempt(call).await {
+            let wait = match self.attempt(call).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) if !e.is_retryable() => return Err(e),
-                Err(e) => last_error = e,
-            }
+                Err(e) => {
+                    let wait = retry_delay(attempt, e.retry_after());
+                    last_error = e;
+                    wait
+                }
+            };
             if attempt < self.config.retries {
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(wait).await;
             }
         }
         Err(last_error)
@@ -165,6 +171,16 @@ impl Transport {
             Err(Error::from_response(status, &body, retry_after.as_deref()))
         }
     }
+}
+
+/// Longest `Retry-After` the retry loop waits before one attempt.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// Delay before retry number `attempt + 1`: the backoff, or the server's `Retry-After` seconds
+/// (at most [`MAX_RETRY_AFTER`]) when that is longer.
+pub fn retry_delay(attempt: u32, retry_after_secs: Option<u64>) -> Duration {
+    let asked = retry_after_secs.map_or(Duration::ZERO, |s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+    backoff(attempt).max(asked)
 }
 
 /// Delay before retry number `attempt + 1`: `0.1 s × 2^attempt`.

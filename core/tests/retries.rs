@@ -80,6 +80,24 @@ async fn backoff_sleeps_at_least_100_200_400_ms() {
 }
 
 #[tokio::test]
+async fn a_503_with_retry_after_waits_that_long_before_the_retry() {
+    let server = MockServer::start(message());
+    server.enqueue([Scripted::error(503, "QUEUE_FULL", "busy").header("retry-after", "1")]);
+    let started = Instant::now();
+    assert_eq!(client(&server, 3).get_message("m1").await.unwrap().id, "m1");
+    let elapsed = started.elapsed();
+    assert_eq!(server.hits(), 2);
+    assert!(elapsed >= Duration::from_secs(1), "Retry-After: 1 is longer than the 0.1 s backoff, waited {elapsed:?}");
+
+    let server = MockServer::always(Scripted::error(503, "QUEUE_FULL", "busy").header("retry-after", "1"));
+    let err = client(&server, 0).get_message("m1").await.unwrap_err();
+    assert_eq!((err.code(), err.status(), err.retry_after()), ("QUEUE_FULL", Some(503), Some(1)));
+    assert_eq!(hookbridge::transport::retry_delay(0, Some(2)), Duration::from_secs(2));
+    assert_eq!(hookbridge::transport::retry_delay(3, Some(0)), Duration::from_millis(800), "never shorter than the backoff");
+    assert_eq!(hookbridge::transport::retry_delay(0, Some(86_400)), hookbridge::transport::MAX_RETRY_AFTER);
+}
+
+#[tokio::test]
 async fn timeouts_are_retried_and_reported_as_timeout() {
     let server = MockServer::always(message().delayed(Duration::from_secs(3)));
     let client = Client::new(server.config().with_retries(1).with_timeout(Duration::from_millis(200))).unwrap();

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::config::DEV_API_KEY;
 use crate::delivery::DeliveryEngine;
+use crate::http::backpressure::Backpressure;
 use crate::http::rate_limit::ApiLimits;
 use crate::http::router;
 use crate::jobs::Jobs;
@@ -49,6 +50,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
         queue_depth: Arc::new(crate::http::queue_depth::QueueDepthCache::new(config.metrics_refresh)),
         api_limits: Arc::new(ApiLimits::new(&config)),
+        backpressure: Backpressure::new(config.queue_high_water, store.clone(), telemetry.clone()),
     };
 
     {

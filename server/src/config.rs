@@ -140,6 +140,11 @@ pub struct Args {
     /// `on` or `off`. Default `on`, `off` with `--dev`.
     #[arg(long, env = "HOOKBRIDGE_API_RATE_LIMIT", value_enum)]
     pub api_rate_limit: Option<Switch>,
+    /// Per project, messages waiting for delivery (queued, retries whose time has come, in
+    /// flight) at which new sends and ingested webhooks are refused with 503 `QUEUE_FULL` and
+    /// `Retry-After` until delivery catches up; 0 turns the mark off. Default 10000.
+    #[arg(long, env = "HOOKBRIDGE_QUEUE_HIGH_WATER")]
+    pub queue_high_water: Option<u64>,
     /// Failed authentications (401) from one address within the window after which that
     /// address gets 429 until the window ends; 0 turns the throttle off. Default 20.
     #[arg(long, env = "HOOKBRIDGE_AUTH_FAILURE_LIMIT")]
@@ -239,6 +244,7 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     metrics_refresh_secs: Option<u64>,
     api_rate_limit: Option<Switch>,
+    queue_high_water: Option<u64>,
     auth_failure_limit: Option<u32>,
     auth_failure_window_secs: Option<u64>,
     node_id: Option<String>,
@@ -310,6 +316,8 @@ pub struct Config {
     pub metrics_refresh: std::time::Duration,
     /// Whether each project's `rate_limit_default` is enforced on API requests.
     pub api_rate_limit: bool,
+    /// Waiting messages per project at which intake is refused (0 = off).
+    pub queue_high_water: u64,
     /// Failed authentications per address and window before 429 (0 = no throttle).
     pub auth_failure_limit: u32,
     /// The failed-authentication window.
@@ -459,6 +467,10 @@ impl Config {
             request_timeout: seconds("--request-timeout-secs", args.request_timeout_secs.or(file.request_timeout_secs), 30)?,
             metrics_refresh: seconds("--metrics-refresh-secs", args.metrics_refresh_secs.or(file.metrics_refresh_secs), 5)?,
             api_rate_limit: args.api_rate_limit.or(file.api_rate_limit).map_or(!dev, |s| s == Switch::On),
+            queue_high_water: args
+                .queue_high_water
+                .or(file.queue_high_water)
+                .unwrap_or(crate::http::backpressure::DEFAULT_HIGH_WATER),
             auth_failure_limit: args.auth_failure_limit.or(file.auth_failure_limit).unwrap_or(20),
             auth_failure_window: std::time::Duration::from_secs(auth_failure_window_secs),
             node_id,
@@ -608,6 +620,21 @@ mod tests {
         let _ = std::fs::remove_file(path);
         let err = Config::resolve(Args { rejection_log_per_endpoint_per_minute: Some(0), ..Default::default() }).unwrap_err();
         assert!(err.contains("--rejection-log-per-endpoint-per-minute"), "{err}");
+    }
+
+    #[test]
+    fn the_queue_high_water_mark_comes_from_flags_or_the_file_and_0_turns_it_off() {
+        let config = Config::resolve(Args::default()).unwrap();
+        assert_eq!(config.queue_high_water, crate::http::backpressure::DEFAULT_HIGH_WATER);
+        let path = write_config("queue_high_water = 0\n");
+        let config = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!(config.queue_high_water, 0);
+        let args = Args { config: Some(path.clone()), queue_high_water: Some(250), ..Default::default() };
+        assert_eq!(Config::resolve(args).unwrap().queue_high_water, 250, "the flag wins over the file");
+        let _ = std::fs::remove_file(path);
+        let parsed = Args::try_parse_from(["hookbridge-server", "--queue-high-water", "42"]).unwrap();
+        assert_eq!(parsed.queue_high_water, Some(42));
+        assert!(Args::try_parse_from(["hookbridge-server", "--queue-high-water", "-1"]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use axum::routing::MethodRouter;
 use crate::config::Config;
 use crate::delivery::DeliveryHandle;
 use crate::error::ApiError;
+use crate::http::backpressure::Backpressure;
 use crate::http::queue_depth::QueueDepthCache;
 use crate::http::rate_limit::ApiLimits;
 use crate::ingest::rejection_log::RejectionLog;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub queue_depth: Arc<QueueDepthCache>,
     /// Per-project API rate limits and the failed-authentication throttle.
     pub api_limits: Arc<ApiLimits>,
+    /// The queue high-water mark that sends and ingest pass before they are stored.
+    pub backpressure: Arc<Backpressure>,
 }
 
 /// One route: where, what it does (for the OpenAPI document) and its handler.

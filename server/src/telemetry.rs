@@ -32,6 +32,10 @@ pub struct Telemetry {
     pub inbound_rejections_unrecorded: AtomicU64,
     /// Times the queue depth was counted from the store (at most once per refresh period).
     pub queue_depth_counts: AtomicU64,
+    /// Sends refused with 503 `QUEUE_FULL` (project at the queue high-water mark).
+    pub sends_refused_queue_full: AtomicU64,
+    /// Ingested webhooks refused with 503 `QUEUE_FULL` (project at the queue high-water mark).
+    pub ingest_refused_queue_full: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -105,6 +109,15 @@ impl Telemetry {
             "Times the queue and DLQ depth were counted from the database.",
             &self.queue_depth_counts,
         );
+        let name = "hookbridge_queue_full_refusals_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Sends (outbound) and ingested webhooks (inbound) refused with 503 QUEUE_FULL because their \
+             project was at the queue high-water mark. Counted by this node since it started.\n# TYPE {name} counter\n\
+             {name}{{direction=\"outbound\"}} {}\n{name}{{direction=\"inbound\"}} {}",
+            self.sends_refused_queue_full.load(Ordering::Relaxed),
+            self.ingest_refused_queue_full.load(Ordering::Relaxed)
+        );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ =
                 writeln!(out, "# HELP {name} {help} Cluster-wide, counted from the database.\n# TYPE {name} gauge\n{name} {v}");
@@ -135,10 +148,13 @@ mod tests {
     fn counters_say_they_are_per_node_and_gauges_that_they_are_cluster_wide() {
         let telemetry = Telemetry::default();
         Telemetry::inc(&telemetry.delivered);
+        Telemetry::inc(&telemetry.ingest_refused_queue_full);
         let text = telemetry.render("node-a", Some(QueueDepth { pending: 7, paused: 0, dead_letter: 2 }));
         assert!(text.contains("hookbridge_node_info{node=\"node-a\"} 1"), "{text}");
         assert!(text.contains("\nhookbridge_messages_delivered_total 1\n"), "{text}");
         assert!(text.contains("\nhookbridge_queue_depth 7\n"), "{text}");
+        assert!(text.contains("\nhookbridge_queue_full_refusals_total{direction=\"outbound\"} 0\n"), "{text}");
+        assert!(text.contains("\nhookbridge_queue_full_refusals_total{direction=\"inbound\"} 1\n"), "{text}");
         for line in text.lines().filter(|l| l.starts_with("# HELP")) {
             let name = line.split_whitespace().nth(2).unwrap_or_default();
             let per_node = line.contains("by this node") || name == "hookbridge_node_info";

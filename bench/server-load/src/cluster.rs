@@ -127,8 +127,8 @@ async fn configuration(
     println!("{}", latency_line("send→delivery p50", f.p50, fsync.mean));
     println!("{}", latency_line("send→delivery p99", f.p99, fsync.mean));
     println!("  {:<26}{:>9.1} s", "drain", f.drain.as_secs_f64());
-    if f.refused > 0 || f.missing > 0 {
-        println!("  refused sends {}, accepted but not delivered within 120 s {}", f.refused, f.missing);
+    if let Some(problems) = f.problems() {
+        println!("{problems}");
     }
     for server in servers {
         server.stop(std::time::Duration::from_secs(30));
@@ -156,7 +156,7 @@ fn goals(runs: &[Run]) -> Vec<Goal> {
     for run in &pg {
         let f = &run.figures;
         let p99 = f.p99.as_secs_f64() * 1e3;
-        let complete = f.missing == 0 && f.refused == 0;
+        let complete = f.complete();
         goals.push(Goal::new(
             format!("{}: send→delivery p99 < 100 ms", run.label),
             format!("{p99:.1} ms"),

@@ -7,6 +7,9 @@ use hookbridge::{Client, SendOptions};
 
 use crate::receiver::Arrivals;
 
+/// The error code of a send refused by the queue high-water mark.
+const QUEUE_FULL: &str = "QUEUE_FULL";
+
 /// How long to wait for the last delivery of a level before reporting what arrived.
 const DELIVERY_DEADLINE: Duration = Duration::from_secs(120);
 
@@ -14,8 +17,11 @@ const DELIVERY_DEADLINE: Duration = Duration::from_secs(120);
 pub struct Sent {
     /// Message id and the instant its send call started, for every accepted send.
     pub accepted: Vec<(String, Instant)>,
-    /// Sends the server refused (any error); they are not retried.
-    pub refused: usize,
+    /// Sends refused with 503 `QUEUE_FULL` (the queue high-water mark): the sender waited the
+    /// answer's `Retry-After` and went on with its next message; the refused one is not retried.
+    pub queue_full: usize,
+    /// Sends that failed otherwise (any other error); not retried either.
+    pub failed: usize,
     /// When the first sender started.
     pub started: Instant,
     /// Time from the first send call to the last reply.
@@ -33,26 +39,31 @@ pub async fn send_all(clients: &[Client], endpoint_id: &str, total: usize, sende
         let endpoint_id = endpoint_id.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut accepted = Vec::with_capacity(per_sender);
-            let mut refused = 0usize;
+            let (mut queue_full, mut failed) = (0usize, 0usize);
             let payload = serde_json::json!({"event": "bench", "sender": s, "data": "x".repeat(200)});
             for _ in 0..per_sender {
                 let at = Instant::now();
                 match client.send(&endpoint_id, &payload, &SendOptions::default()).await {
                     Ok(reply) => accepted.push((reply.message_id, at)),
+                    Err(e) if e.code() == QUEUE_FULL => {
+                        queue_full += 1;
+                        tokio::time::sleep(Duration::from_secs(e.retry_after().unwrap_or(1))).await;
+                    }
                     Err(_) => {
-                        refused += 1;
+                        failed += 1;
                         tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                 }
             }
-            (accepted, refused)
+            (accepted, queue_full, failed)
         }));
     }
-    let mut sent = Sent { accepted: Vec::with_capacity(total), refused: 0, started, elapsed: Duration::ZERO };
+    let mut sent = Sent { accepted: Vec::with_capacity(total), queue_full: 0, failed: 0, started, elapsed: Duration::ZERO };
     for task in tasks {
-        let (accepted, refused) = task.await.expect("sender task");
+        let (accepted, queue_full, failed) = task.await.expect("sender task");
         sent.accepted.extend(accepted);
-        sent.refused += refused;
+        sent.queue_full += queue_full;
+        sent.failed += failed;
     }
     sent.elapsed = started.elapsed();
     sent
@@ -72,8 +83,30 @@ pub struct LevelFigures {
     pub drain: Duration,
     /// Accepted messages that had not arrived when the wait ended.
     pub missing: usize,
-    /// Sends the server refused.
-    pub refused: usize,
+    /// Sends accepted.
+    pub accepted: usize,
+    /// Sends refused with 503 `QUEUE_FULL` (queue high-water mark).
+    pub queue_full: usize,
+    /// Sends that failed otherwise.
+    pub failed: usize,
+}
+
+impl LevelFigures {
+    /// Whether every send was accepted or refused by the high-water mark, and every accepted
+    /// message arrived: refusals by the mark are the server slowing intake down as designed.
+    pub fn complete(&self) -> bool {
+        self.missing == 0 && self.failed == 0
+    }
+
+    /// The line of refused, failed and missing sends, when there were any.
+    pub fn problems(&self) -> Option<String> {
+        (self.queue_full > 0 || self.failed > 0 || self.missing > 0).then(|| {
+            format!(
+                "  refused by the queue high-water mark (503 QUEUE_FULL) {}, other failed sends {}, accepted but not delivered within 120 s {}",
+                self.queue_full, self.failed, self.missing
+            )
+        })
+    }
 }
 
 /// Waits (up to two minutes) until every accepted message of `sent` arrived, then computes the figures.
@@ -104,7 +137,9 @@ pub async fn collect(sent: &Sent, arrivals: &Arrivals) -> LevelFigures {
         p99: percentile(&latencies, 0.99),
         drain: last.saturating_duration_since(window_end),
         missing: sent.accepted.len() - arrived.len(),
-        refused: sent.refused,
+        accepted: sent.accepted.len(),
+        queue_full: sent.queue_full,
+        failed: sent.failed,
     }
 }
 

@@ -68,10 +68,10 @@ async fn through(
     while progress.attempted < target {
         let round = ROUND.min(target - progress.attempted).max(progress.senders);
         let batch = send_all(std::slice::from_ref(client), endpoint_id, round, progress.senders).await;
-        progress.attempted += batch.accepted.len() + batch.refused;
+        progress.attempted += batch.accepted.len() + batch.queue_full + batch.failed;
         progress.accepted += batch.accepted.len();
-        if batch.refused > 0 {
-            println!("  note: {} sends refused in this round", batch.refused);
+        if batch.queue_full + batch.failed > 0 {
+            println!("  note: {} sends refused in this round", batch.queue_full + batch.failed);
         }
     }
     let expected = progress.accepted;

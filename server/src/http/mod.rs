@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub mod auth;
+pub mod backpressure;
 pub mod envelope;
 pub mod queue_depth;
 pub mod rate_limit;

@@ -107,6 +107,7 @@ async fn send(
         created_at: now,
     };
     let endpoint_id = message.endpoint_id.clone();
+    state.backpressure.admit(&message.project_id, Direction::Outbound).await?;
     match state.store.accept_send(message).await? {
         SendOutcome::Accepted(_) => {
             state.delivery.wake();

@@ -1,7 +1,7 @@
 //! Storage: the records the server owns ([`records`] and the records beside each trait), one
 //! trait per concept ([`TenancyStore`], [`EndpointStore`], [`MessageStore`], [`ExportStore`],
-//! [`InboundStore`], [`DeliveryQueue`], [`RetentionStore`], [`HealthStore`]; [`Store`] is all of
-//! them), and two implementations: SQLite ([`sqlite`], one process, the default) and
+//! [`InboundStore`], [`DeliveryQueue`], [`BacklogStore`], [`RetentionStore`], [`HealthStore`];
+//! [`Store`] is all of them), and two implementations: SQLite ([`sqlite`], one process, the default) and
 //! PostgreSQL ([`postgres`], any number of server processes on one database, work claimed with
 //! `FOR UPDATE SKIP LOCKED`).
 //!
@@ -12,6 +12,7 @@
 //! jobs ask [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to
 //! one process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
+pub mod backlog;
 pub mod columns;
 pub mod due_scan;
 pub mod endpoints;
@@ -28,6 +29,7 @@ pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 
+pub use backlog::BacklogStore;
 pub use endpoints::EndpointStore;
 pub use exports::{ExportCreate, ExportStore};
 pub use health::HealthStore;
@@ -46,6 +48,7 @@ pub trait Store:
     + ExportStore
     + InboundStore
     + DeliveryQueue
+    + BacklogStore
     + RetentionStore
     + HealthStore
     + Send
@@ -61,6 +64,7 @@ impl<T> Store for T where
         + ExportStore
         + InboundStore
         + DeliveryQueue
+        + BacklogStore
         + RetentionStore
         + HealthStore
         + Send

@@ -2,7 +2,8 @@
 //! the request, runs the checks of [`crate::ingest`] in their order, answers every refusal
 //! through [`crate::ingest::rejection::refuse`], and stores an accepted request durably before
 //! the sender gets `ingest_response_code` with `data.message_id`. A paused endpoint answers
-//! 503 `ENDPOINT_PAUSED` with `Retry-After` (not recorded as a rejection).
+//! 503 `ENDPOINT_PAUSED` with `Retry-After` (not recorded as a rejection), and so does a project
+//! at the queue high-water mark, with 503 `QUEUE_FULL` ([`crate::http::backpressure`]).
 
 use std::net::SocketAddr;
 
@@ -19,6 +20,7 @@ use crate::ids;
 use crate::ingest::rejection::{Reason, Rejection, RequestFacts, refuse};
 use crate::ingest::request::{self, BodyError, MAX_INGEST_BYTES};
 use crate::ingest::{endpoint_checks, inbound_message, replay};
+use crate::store::Direction;
 use crate::store::inbound::IngestOutcome;
 use crate::telemetry::Telemetry;
 
@@ -84,6 +86,9 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
     }
     if endpoint.paused {
         return paused_answer(&endpoint_id);
+    }
+    if let Err(full) = state.backpressure.admit(&endpoint.project_id, Direction::Inbound).await {
+        return full.into_response();
     }
     let body = match request::read_body(&parts.headers, body, MAX_INGEST_BYTES).await {
         Ok(b) => b,

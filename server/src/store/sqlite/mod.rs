@@ -15,6 +15,7 @@ use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
 mod api_keys;
+mod backlog;
 mod due_work;
 mod endpoints;
 mod export_files;
