@@ -37,13 +37,32 @@ fn fill_random(buf: &mut [u8]) {
     getrandom::fill(buf).expect("the operating system's random number generator failed");
 }
 
+/// `N` bytes from the OS CSPRNG (keys of in-process keyed hashes).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    fill_random(&mut out);
+    out
+}
+
 fn hex32() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// `prefix` followed by the first `len` (at most 32) lowercase hex digits of `id`, built
+/// without the formatting machinery (request ids are made on every request).
+fn prefixed_hex(prefix: &str, id: uuid::Uuid, len: usize) -> String {
+    let mut buf = uuid::Uuid::encode_buffer();
+    let hex = id.simple().encode_lower(&mut buf);
+    let mut out = String::with_capacity(prefix.len() + len);
+    out.push_str(prefix);
+    out.push_str(hex.get(..len).unwrap_or(hex));
+    out
+}
+
 /// A UUIDv7 (messages, projects, inbound endpoints, exports, rejections).
 pub fn uuid7() -> String {
-    uuid::Uuid::now_v7().to_string()
+    let mut buf = uuid::Uuid::encode_buffer();
+    uuid::Uuid::now_v7().hyphenated().encode_lower(&mut buf).to_owned()
 }
 
 /// 32 hex digits of a UUIDv7: ids made later sort later, so ties on `created_at` in
@@ -79,7 +98,7 @@ pub fn api_key(mode: KeyMode) -> String {
 
 /// A request id: `req_` + 24 hex.
 pub fn request_id() -> String {
-    format!("req_{}", &hex32()[..24])
+    prefixed_hex("req_", uuid::Uuid::new_v4(), 24)
 }
 
 /// An opaque secret token (inbound ingest URLs, export downloads): 64 hex digits (256 bits).
@@ -121,5 +140,17 @@ mod tests {
         assert!(secrets.bytes().all(|b| LOWER_ALPHANUMERIC.contains(&b)));
         assert!(api_key(KeyMode::Test).starts_with("hb_test_"));
         assert_eq!(secret_token().len(), 64);
+    }
+
+    #[test]
+    fn id_formats() {
+        let request = request_id();
+        assert_eq!(request.len(), 28);
+        assert!(request.starts_with("req_") && request[4..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(request_id(), request);
+        let message = uuid7();
+        let parsed = uuid::Uuid::parse_str(&message).unwrap();
+        assert_eq!((parsed.get_version_num(), parsed.hyphenated().to_string()), (7, message));
+        assert_eq!(prefixed_hex("x_", uuid::Uuid::nil(), 40), format!("x_{}", "0".repeat(32)));
     }
 }

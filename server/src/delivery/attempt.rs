@@ -13,6 +13,8 @@ use crate::url_policy::connect::{GuardedResolver, refusal_in};
 
 /// Most of a receiver's error body kept in `last_error`.
 const ERROR_BODY_LIMIT: usize = 512;
+/// The content type of every outbound send.
+const JSON: &str = "application/json";
 /// Most of a response body read (the rest is dropped with the connection).
 const BODY_READ_LIMIT: usize = 1 << 20;
 /// What `last_error` says when no connection could be made. The system's reason (refused,
@@ -62,7 +64,8 @@ impl Sender {
     /// The request headers: custom headers (for inbound forwards, never the sender's own
     /// `X-Webhook-*` headers), then content type, then the HookBridge headers.
     pub fn headers(&self, delivery: &ClaimedDelivery) -> HeaderMap {
-        let mut headers = HeaderMap::new();
+        // Room for the custom headers, content type, user agent and the three HookBridge headers.
+        let mut headers = HeaderMap::with_capacity(delivery.headers.len() + 5);
         for (name, value) in &delivery.headers {
             if delivery.direction == Direction::Inbound && crate::ingest::request::is_hookbridge_header(name) {
                 continue;
@@ -71,7 +74,11 @@ impl Sender {
                 headers.insert(n, v);
             }
         }
-        if let Ok(v) = HeaderValue::from_str(&delivery.content_type) {
+        let content_type = match delivery.content_type.as_str() {
+            JSON => Ok(HeaderValue::from_static(JSON)),
+            other => HeaderValue::from_str(other),
+        };
+        if let Ok(v) = content_type {
             headers.insert(CONTENT_TYPE, v);
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
@@ -80,7 +87,8 @@ impl Sender {
             for (name, value) in
                 hookbridge::signing::delivery_headers(&delivery.message_id, delivery.signed_at, &delivery.payload, &secrets)
             {
-                if let Ok(v) = HeaderValue::from_str(&value) {
+                // Takes the string's buffer as it is (no copy).
+                if let Ok(v) = HeaderValue::try_from(value) {
                     headers.insert(HeaderName::from_static(lower(name)), v);
                 }
             }
@@ -91,10 +99,11 @@ impl Sender {
     /// POSTs one delivery and classifies the answer.
     pub async fn deliver(&self, delivery: &ClaimedDelivery) -> AttemptOutcome {
         let started = Instant::now();
-        if let Err(refusal) = self.policy.check_literal_host(&delivery.url) {
-            return AttemptOutcome::no_answer(started, refusal.attempt_error());
-        }
-        let request = self.http.post(&delivery.url).headers(self.headers(delivery)).body(delivery.payload.clone());
+        let url = match self.policy.delivery_url(&delivery.url) {
+            Ok(url) => url,
+            Err(refusal) => return AttemptOutcome::no_answer(started, refusal.attempt_error()),
+        };
+        let request = self.http.post(url).headers(self.headers(delivery)).body(delivery.payload.clone());
         match request.send().await {
             Ok(mut response) => {
                 let status = response.status().as_u16();

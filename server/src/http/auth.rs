@@ -1,7 +1,10 @@
 //! API key authentication: `Authorization: Bearer <key>`, keys stored as SHA-256 hashes.
 //! A short-lived in-process cache keeps the hot path (sends) off the database. Every
 //! authenticated request is charged to its project's rate limit; failures are counted per
-//! source address (see [`super::rate_limit`]).
+//! source address (see [`super::rate_limit`]). The hashes of keys that authenticated are
+//! remembered ([`key_hash_memo`]), so a key is not hashed again on every request.
+
+pub mod key_hash_memo;
 
 use std::net::SocketAddr;
 
@@ -11,11 +14,11 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::error::ApiError;
-use crate::ids::sha256_hex;
 use crate::ingest::request::client_address;
 use crate::state::AppState;
 pub use crate::state::{AuthCache, Caller};
 use crate::store::AuthenticatedKey;
+use key_hash_memo::KEY_HASHES;
 
 /// The key in `Authorization: Bearer <key>`.
 fn bearer_key(parts: &Parts) -> Result<&str, ApiError> {
@@ -33,18 +36,23 @@ fn bearer_key(parts: &Parts) -> Result<&str, ApiError> {
 }
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let hash = sha256_hex(bearer_key(parts)?.as_bytes());
-    if let Some(caller) = state.auth_cache.get(&hash) {
-        return Ok(caller);
+    let key = bearer_key(parts)?;
+    let (hash, remembered) = KEY_HASHES.sha256_hex(key);
+    let caller = match state.auth_cache.get(&hash) {
+        Some(caller) => caller,
+        None => match state.store.authenticate(&hash).await? {
+            Some(AuthenticatedKey { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute }) => {
+                let caller = Caller { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute };
+                state.auth_cache.put(hash.to_string(), caller.clone());
+                caller
+            }
+            None => return Err(ApiError::unauthorized("invalid or revoked API key")),
+        },
+    };
+    if !remembered {
+        KEY_HASHES.remember(key, hash);
     }
-    match state.store.authenticate(&hash).await? {
-        Some(AuthenticatedKey { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute }) => {
-            let caller = Caller { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute };
-            state.auth_cache.put(hash, caller.clone());
-            Ok(caller)
-        }
-        None => Err(ApiError::unauthorized("invalid or revoked API key")),
-    }
+    Ok(caller)
 }
 
 /// 429 `RATE_LIMITED` with `Retry-After`.

@@ -19,17 +19,19 @@ const MAX_MESSAGE_BYTES: usize = 1024;
 /// Middleware: error answers without a JSON body get the envelope (status and `Retry-After`
 /// are kept), and are logged with the method and path.
 pub async fn envelope_bare_errors(request: Request, next: Next) -> Response {
+    // Kept for the log of an error answer; cloning a `Uri` shares its bytes instead of copying.
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
         return response;
     }
+    let path = uri.path();
     let (parts, body) = response.into_parts();
     let text = axum::body::to_bytes(body, MAX_MESSAGE_BYTES).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&text).trim().to_owned();
-    let message = bare_error_message(&method, &path, status, &text);
+    let message = bare_error_message(&method, path, status, &text);
     let code = code_for_status(status);
     tracing::info!(status = status.as_u16(), code, %method, path, "refused request: {message}");
     let mut rewritten = ApiError::new(status, code, message).into_response();

@@ -28,10 +28,35 @@ where
 {
     type Rejection = ApiError;
 
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        RawJsonBody::<LIMIT>::from_request(req, state).await?.parse().map(JsonBody)
+    }
+}
+
+/// The bytes of a JSON body of at most `LIMIT` bytes, for a handler that looks at them before
+/// (or instead of) decoding them; [`RawJsonBody::parse`] decodes them as [`JsonBody`] does.
+pub struct RawJsonBody<const LIMIT: usize = DEFAULT_BODY_LIMIT>(Vec<u8>);
+
+impl<const LIMIT: usize> RawJsonBody<LIMIT> {
+    /// The body; an empty (or all-whitespace) body reads as `{}`.
+    pub fn bytes(&self) -> &[u8] {
+        if self.0.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.0 }
+    }
+
+    /// Decodes the body with the rules and error messages of [`JsonBody`].
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        parse_json(self.bytes())
+    }
+}
+
+impl<S, const LIMIT: usize> FromRequest<S> for RawJsonBody<LIMIT>
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = read_body(req, LIMIT).await?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
-        parse_json(bytes).map(JsonBody)
+        read_body(req, LIMIT).await.map(RawJsonBody)
     }
 }
 

@@ -7,9 +7,10 @@ use axum::routing::post;
 use hookbridge::{HeaderMap, SendWebhookResponse};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::auth::Caller;
-use super::extract::{JsonBody, is_endpoint_id};
+use super::extract::{RawJsonBody, is_endpoint_id};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
 use crate::domain::MessageStatus;
@@ -39,11 +40,14 @@ pub fn routes() -> Vec<Route> {
     }]
 }
 
+mod stored_json;
+
+/// The fields of a send; `P` is how the payload was read.
 #[derive(Deserialize)]
-struct SendBody {
+struct SendBody<P> {
     endpoint_id: String,
-    #[serde(default)]
-    payload: Option<Value>,
+    /// Absent reads as `None`, as for every `Option` field.
+    payload: Option<P>,
     #[serde(default)]
     headers: Option<Value>,
     #[serde(default)]
@@ -52,11 +56,36 @@ struct SendBody {
     retention_hours: Option<i64>,
 }
 
-async fn send(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody<SendBody, MAX_SEND_BODY>,
-) -> ApiResult<Reply> {
+/// A payload either already in its stored form (the bytes as received) or parsed, to be
+/// checked and re-encoded.
+enum Payload<'a> {
+    Stored(&'a RawValue),
+    Parsed(Value),
+}
+
+impl<P> SendBody<P> {
+    fn with_payload<Q>(self, payload: Option<Q>) -> SendBody<Q> {
+        let SendBody { endpoint_id, payload: _, headers, idempotency_key, retention_hours } = self;
+        SendBody { endpoint_id, payload, headers, idempotency_key, retention_hours }
+    }
+}
+
+/// Decodes a send. When the body is valid and its payload is an object already in the stored
+/// form (see [`stored_json`]), the payload's bytes are kept as they are; otherwise the body is
+/// decoded again with the payload parsed, which gives the same errors and result as before.
+fn decode(body: &RawJsonBody<MAX_SEND_BODY>) -> ApiResult<SendBody<Payload<'_>>> {
+    if let Ok(fast) = serde_json::from_slice::<SendBody<&RawValue>>(body.bytes())
+        && let Some(raw) = fast.payload.filter(|raw| stored_json::is_stored_form(raw.get()))
+    {
+        return Ok(fast.with_payload(Some(Payload::Stored(raw))));
+    }
+    let mut parsed: SendBody<Value> = body.parse()?;
+    let payload = parsed.payload.take();
+    Ok(parsed.with_payload(payload.map(Payload::Parsed)))
+}
+
+async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MAX_SEND_BODY>) -> ApiResult<Reply> {
+    let body = decode(&raw)?;
     if !is_endpoint_id(&body.endpoint_id) {
         return Err(ApiError::invalid(format!(
             "endpoint_id must be in format ep_ followed by 32 lowercase hex characters, got {:?}",
@@ -64,10 +93,11 @@ async fn send(
         )));
     }
     let payload = match body.payload {
-        Some(Value::Object(map)) => {
+        Some(Payload::Stored(raw)) => raw.get().as_bytes().to_vec(),
+        Some(Payload::Parsed(Value::Object(map))) => {
             serde_json::to_vec(&map).map_err(|e| ApiError::invalid(format!("payload cannot be encoded: {e}")))?
         }
-        Some(_) => return Err(ApiError::invalid("payload must be a JSON object")),
+        Some(Payload::Parsed(_)) => return Err(ApiError::invalid("payload must be a JSON object")),
         None => return Err(ApiError::invalid("payload is required")),
     };
     if payload.len() > MAX_PAYLOAD_BYTES {

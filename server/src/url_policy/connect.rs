@@ -2,7 +2,7 @@
 //! different address later (a DNS change, or rebinding on purpose), so the HTTP client of
 //! deliveries and forwards resolves names through [`GuardedResolver`], which refuses any answer
 //! holding an address the policy blocks. IP-literal hosts never reach a resolver; callers check
-//! them with [`UrlPolicy::check_literal_host`] before sending.
+//! them with [`UrlPolicy::delivery_url`], which also hands the HTTP client the parsed URL.
 //!
 //! A refusal travels inside the HTTP client's error as [`ConnectRefusal`]; [`refusal_in`] finds it
 //! again so the attempt can be recorded as `ENDPOINT_BLOCKED` / `ENDPOINT_UNREACHABLE`.
@@ -79,15 +79,16 @@ pub fn refusal_in<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a ConnectRef
 }
 
 impl UrlPolicy {
-    /// Refuses a URL whose host is an IP literal the policy blocks (names are left to
-    /// [`GuardedResolver`]); a URL that does not parse is refused too.
-    pub fn check_literal_host(&self, raw: &str) -> Result<(), ConnectRefusal> {
+    /// Parses the URL a delivery or forward is sent to (once: the HTTP client takes this parsed
+    /// URL). Refuses a URL whose host is an IP literal the policy blocks (names are left to
+    /// [`GuardedResolver`]), and a URL that does not parse.
+    pub fn delivery_url(&self, raw: &str) -> Result<Url, ConnectRefusal> {
         let url = Url::parse(raw).map_err(|e| ConnectRefusal(UrlRejection::Invalid(format!("url is not valid: {e}"))))?;
         let host = host_of(&url);
-        match host.parse::<IpAddr>() {
-            Ok(ip) => self.check_ip(host, ip).map_err(ConnectRefusal),
-            Err(_) => Ok(()),
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            self.check_ip(host, ip).map_err(ConnectRefusal)?;
         }
+        Ok(url)
     }
 }
 
@@ -99,17 +100,17 @@ mod tests {
     fn literal_hosts_are_checked_before_sending() {
         let strict = UrlPolicy::default();
         for url in ["https://127.0.0.1:9/x", "https://0x7f.1/x", "https://[::ffff:10.0.0.1]/x", "https://[2002:a9fe:a9fe::]/x"] {
-            let refusal = strict.check_literal_host(url).expect_err(url);
+            let refusal = strict.delivery_url(url).expect_err(url);
             assert_eq!(
                 refusal.attempt_error(),
                 "ENDPOINT_BLOCKED: the endpoint host is or resolves to a private or internal address; nothing was sent"
             );
         }
-        assert!(strict.check_literal_host("https://8.8.8.8/x").is_ok());
-        assert!(strict.check_literal_host("https://name.example/x").is_ok(), "names are checked by the resolver");
+        assert!(strict.delivery_url("https://8.8.8.8/x").is_ok());
+        assert!(strict.delivery_url("https://name.example/x").is_ok(), "names are checked by the resolver");
         let allow = UrlPolicy { allow_private: false, allowed_cidrs: vec!["127.0.0.0/8".parse().unwrap()] };
-        assert!(allow.check_literal_host("https://127.0.0.1:9/x").is_ok());
-        assert!(UrlPolicy { allow_private: true, allowed_cidrs: vec![] }.check_literal_host("http://10.0.0.1/x").is_ok());
+        assert!(allow.delivery_url("https://127.0.0.1:9/x").is_ok());
+        assert!(UrlPolicy { allow_private: true, allowed_cidrs: vec![] }.delivery_url("http://10.0.0.1/x").is_ok());
     }
 
     #[test]

@@ -288,3 +288,74 @@ async fn racing_sends_with_one_key_through_two_clients_store_one_message() {
     let logs = client.get_logs(&LogsQuery::default()).await.unwrap();
     assert_eq!(logs.messages.len(), 5, "one stored message per key");
 }
+
+/// Sends `payload` (raw JSON text) to `endpoint_id` and returns the answer.
+async fn send_raw_payload(raw: &Raw, endpoint_id: &str, payload: &str, idempotency_key: &str) -> crate::support::Answer {
+    let body = format!(r#"{{"endpoint_id":"{endpoint_id}","payload":{payload},"idempotency_key":"{idempotency_key}"}}"#);
+    raw.call_raw(Method::POST, "/v1/webhooks/send", "application/json", body.into_bytes()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payloads_are_delivered_byte_exactly_in_the_compact_form_and_their_signatures_verify() {
+    use hookbridge::signing::{VerifyOptions, verify};
+
+    let server = Server::start(&[]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    let raw = Raw::new(&server.url);
+
+    // (sent, delivered): payloads already in the compact form go out exactly as sent; any other
+    // spelling of the same JSON goes out in the compact form (escapes, numbers, duplicate keys).
+    let cases = [
+        (
+            r#"{"amount":12.5,"tiny":1e-7,"big":1e+21,"n":-42,"zero":0,"note":"quote\" back\\ nl\n tab\t","ctl":"\u0001\u001f","emoji":"😀","slash":"a/b","nested":{"list":[1,-2,0.25,true,false,null,{},[]]}}"#,
+            r#"{"amount":12.5,"tiny":1e-7,"big":1e+21,"n":-42,"zero":0,"note":"quote\" back\\ nl\n tab\t","ctl":"\u0001\u001f","emoji":"😀","slash":"a/b","nested":{"list":[1,-2,0.25,true,false,null,{},[]]}}"#,
+        ),
+        ("{ \"b\" : 1,\n  \"a\" : [ 1 , 2 ] }", r#"{"b":1,"a":[1,2]}"#),
+        (r#"{"e":"\u00e9\u0041\/","ctl":"\u001F\u000a","pair":"\ud83d\ude00"}"#, r#"{"e":"éA/","ctl":"\u001f\n","pair":"😀"}"#),
+        (
+            r#"{"f":1.0E2,"g":1.50,"h":-0,"i":12345678901234567890123,"j":1e21}"#,
+            r#"{"f":100.0,"g":1.5,"h":-0.0,"i":1.2345678901234568e+22,"j":1e+21}"#,
+        ),
+        (r#"{"d":1,"x":true,"d":2}"#, r#"{"d":2,"x":true}"#),
+    ];
+    for (n, (sent, expected)) in cases.iter().enumerate() {
+        let answer = send_raw_payload(&raw, &ep.id, sent, &format!("case-{n}")).await;
+        let id = answer.expect_ok(202)["message_id"].as_str().unwrap().to_owned();
+        let message = client.get_message(&id).await.unwrap();
+        assert_eq!(message.payload_sha256, sha256_hex(expected.as_bytes()), "case {n}: {sent}");
+        assert_eq!(message.size_bytes, expected.len() as i64, "case {n}");
+        let got = receiver.wait_for(n + 1, WAIT).await;
+        let delivery = got.iter().find(|d| d.header("x-webhook-id").as_deref() == Some(id.as_str())).expect("delivered");
+        assert_eq!(std::str::from_utf8(&delivery.body).unwrap(), *expected, "case {n}: {sent}");
+        let timestamp = delivery.header("x-webhook-timestamp").expect("timestamp");
+        let signature = delivery.header("x-webhook-signature").expect("signature");
+        verify(&delivery.body, &signature, &timestamp, &[&ep.signing_secret], VerifyOptions::default())
+            .unwrap_or_else(|e| panic!("case {n}: the signature over the delivered bytes verifies: {e}"));
+    }
+
+    // Two spellings of one payload are one payload: the idempotency key matches, no mismatch.
+    let first = send_raw_payload(&raw, &ep.id, r#"{"order":7,"note":"é"}"#, "same-payload").await;
+    let first_id = first.expect_ok(202)["message_id"].clone();
+    let again = send_raw_payload(&raw, &ep.id, "{ \"order\": 7, \"note\": \"\\u00e9\" }", "same-payload").await;
+    assert_eq!(again.expect_ok(200)["message_id"], first_id);
+    let changed = send_raw_payload(&raw, &ep.id, r#"{"order":7,"note":"e"}"#, "same-payload").await;
+    changed.expect_error(409, "IDEMPOTENCY_MISMATCH");
+
+    // JSON the parser refuses is refused with the same code and a message naming the problem.
+    for (payload, problem) in [
+        (r#"{"a":"\ud800"}"#, "hex escape"),
+        (r#"{"a":1e400}"#, "number out of range"),
+        (r#"{"a":"\x"}"#, "invalid escape"),
+        (r#"{"a":01}"#, "invalid number"),
+        (r#"{"a":[1,]}"#, "trailing comma"),
+    ] {
+        let m = send_raw_payload(&raw, &ep.id, payload, "bad").await.expect_error(400, "INVALID_REQUEST");
+        assert!(m.contains(problem), "{payload}: {m}");
+    }
+    let got = receiver.wait_for(cases.len() + 1, WAIT).await;
+    let first_id = first_id.as_str().unwrap();
+    let delivered = got.iter().find(|d| d.header("x-webhook-id").as_deref() == Some(first_id)).expect("delivered");
+    assert_eq!(&delivered.body[..], r#"{"order":7,"note":"é"}"#.as_bytes());
+}
