@@ -116,6 +116,8 @@ impl NativeClient {
             .with_send_url(send_url)
             .with_timeout(timeout)
             .with_retries(retries)
+            // The official Python SDK retries a 503 on its backoff alone; keep its timing.
+            .with_honor_retry_after(false)
             .with_user_agent(USER_AGENT);
         let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
         let config = client.config().clone();

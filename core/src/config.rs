@@ -30,14 +30,17 @@ pub struct ClientConfig {
     pub send_url: String,
     /// Timeout applied to connecting and to each read of a request.
     pub timeout: Duration,
-    /// Retries after the first attempt for network errors, timeouts, 3xx and 5xx answers (a
-    /// 503's `Retry-After` is waited for, up to 30 s).
+    /// Retries after the first attempt for network errors, timeouts, 3xx and 5xx answers.
     pub retries: u32,
+    /// Whether a retried 503 waits at least its `Retry-After` (at most 30 s) instead of only the
+    /// backoff. On by default; the Python package turns it off, because the official Python SDK
+    /// retries on its backoff alone and the drop-in keeps its timing.
+    pub honor_retry_after: bool,
     /// The `User-Agent` header value.
     pub user_agent: String,
 }
 
-crate::debug_redacted!(ClientConfig { api_key, base_url, send_url, timeout, retries, user_agent });
+crate::debug_redacted!(ClientConfig { api_key, base_url, send_url, timeout, retries, honor_retry_after, user_agent });
 
 impl ClientConfig {
     /// A configuration with the defaults: URLs from `HOOKBRIDGE_BASE_URL` / `HOOKBRIDGE_SEND_URL`
@@ -49,6 +52,7 @@ impl ClientConfig {
             send_url: env_or(SEND_URL_ENV, DEFAULT_SEND_URL),
             timeout: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
+            honor_retry_after: true,
             user_agent: USER_AGENT.to_owned(),
         }
     }
@@ -77,6 +81,12 @@ impl ClientConfig {
     /// Sets the number of retries.
     pub fn with_retries(mut self, retries: u32) -> Self {
         self.retries = retries;
+        self
+    }
+
+    /// Sets whether a retried 503 waits out its `Retry-After` (see [`ClientConfig::honor_retry_after`]).
+    pub fn with_honor_retry_after(mut self, honor: bool) -> Self {
+        self.honor_retry_after = honor;
         self
     }
 

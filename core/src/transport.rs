@@ -5,7 +5,8 @@
 //! Network errors, timeouts, 3xx and 5xx answers are retried up to `retries` times, sleeping
 //! `0.1 s × 2^attempt` between attempts (0.1, 0.2, 0.4 s); 4xx answers are never retried.
 //! A 503 with `Retry-After` (a busy server: `QUEUE_FULL`, or its database restarting) waits at
-//! least that long before the next attempt, at most [`MAX_RETRY_AFTER`].
+//! least that long before the next attempt, at most [`MAX_RETRY_AFTER`], unless
+//! `honor_retry_after` is off (the Python package, whose official original ignores it).
 //! A `send` whose answer was lost (timeout, reset, 5xx after the server committed) is sent
 //! again, which can create a duplicate message. Pass an idempotency key to `send` to make the
 //! retry return the original message instead.
@@ -123,7 +124,8 @@ impl Transport {
                 Ok(reply) => return Ok(reply),
                 Err(e) if !e.is_retryable() => return Err(e),
                 Err(e) => {
-                    let wait = retry_delay(attempt, e.retry_after());
+                    let asked = if self.config.honor_retry_after { e.retry_after() } else { None };
+                    let wait = retry_delay(attempt, asked);
                     last_error = e;
                     wait
                 }

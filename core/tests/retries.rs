@@ -98,6 +98,17 @@ async fn a_503_with_retry_after_waits_that_long_before_the_retry() {
 }
 
 #[tokio::test]
+async fn with_honor_retry_after_off_a_503_retries_on_the_backoff_alone() {
+    let server = MockServer::start(message());
+    server.enqueue([Scripted::error(503, "QUEUE_FULL", "busy").header("retry-after", "5")]);
+    let client = Client::new(server.config().with_retries(3).with_honor_retry_after(false)).unwrap();
+    let started = Instant::now();
+    assert_eq!(client.get_message("m1").await.unwrap().id, "m1");
+    assert_eq!(server.hits(), 2);
+    assert!(started.elapsed() < Duration::from_secs(2), "the 0.1 s backoff, not Retry-After: 5 ({:?})", started.elapsed());
+}
+
+#[tokio::test]
 async fn timeouts_are_retried_and_reported_as_timeout() {
     let server = MockServer::always(message().delayed(Duration::from_secs(3)));
     let client = Client::new(server.config().with_retries(1).with_timeout(Duration::from_millis(200))).unwrap();
