@@ -1,18 +1,22 @@
 //! Group commit of attempt records: concurrent [`PgStore::record`] calls (the delivery engine
-//! records each finished attempt as it ends, or batches of them) are queued to one writer task,
+//! records each finished attempt as it ends, or batches of them) are queued to a writer task,
 //! which writes everything queued meanwhile in one statement ([`super::attempts`]) and answers
-//! every caller. Under load a node so records many attempts per statement; when idle, one
-//! attempt is written at once, with no added wait.
+//! every caller, with up to [`WRITERS`] statements at once. Under load a node so records many
+//! attempts per statement; when idle, one attempt is written at once, with no added wait.
+//! Statements running at once never touch the same message: a message's next attempt needs a
+//! new claim, which needs this attempt recorded first.
 
 use std::sync::{Arc, OnceLock};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{PgStore, attempts};
 use crate::store::{AttemptRecord, StoreError};
 
 /// Most records written in one statement.
 const MAX_BATCH: usize = 4_096;
+/// Most statements writing records at once (the delivery pool has room for them and for claims).
+const WRITERS: usize = 2;
 
 /// One caller's records, its node id, and where its answer goes: for each record, whether it
 /// was recorded.
@@ -45,7 +49,10 @@ impl PgStore {
 
 /// Writes what is queued, one statement per batch, until every store handle is gone.
 async fn write_loop(pool: deadpool_postgres::Pool, mut queue: mpsc::UnboundedReceiver<Job>) {
+    let writers = Arc::new(Semaphore::new(WRITERS));
     while let Some(first) = queue.recv().await {
+        // While every writer is busy, records pile up into the next batch.
+        let Ok(writer) = writers.clone().acquire_owned().await else { return };
         let mut jobs = vec![first];
         let mut count = jobs[0].records.len();
         while count < MAX_BATCH {
@@ -57,13 +64,17 @@ async fn write_loop(pool: deadpool_postgres::Pool, mut queue: mpsc::UnboundedRec
                 Err(_) => break,
             }
         }
-        // Jobs of one node id (every job, unless the id changed meanwhile) share a statement.
-        while !jobs.is_empty() {
-            let node = jobs[0].node.clone();
-            let (batch, rest): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.node == node);
-            jobs = rest;
-            write(&pool, &node, batch).await;
-        }
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            // Jobs of one node id (every job, unless the id changed meanwhile) share a statement.
+            while !jobs.is_empty() {
+                let node = jobs[0].node.clone();
+                let (batch, rest): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.node == node);
+                jobs = rest;
+                write(&pool, &node, batch).await;
+            }
+            drop(writer);
+        });
     }
 }
 
