@@ -353,3 +353,107 @@ async fn work_stored_elsewhere_is_delivered_at_once_not_at_the_next_poll() {
     assert!(latencies[2] < Duration::from_millis(250), "median store-to-delivery {:?} (all: {latencies:?})", latencies[2]);
     drop(b);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_of_outcomes_is_recorded_only_where_this_node_still_holds_the_claim() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_batch", 0, 0, 3);
+    let a = node(dir.path(), &url, "node-a").await;
+    let b = node(dir.path(), &url, "node-b").await;
+    let held = a.claim(now_millis(), LONG_LEASE, take("ep_batch", 2, 10)).await.unwrap();
+    let lost = a.claim(now_millis(), 1, take("ep_batch", 1, 10)).await.unwrap();
+    assert_eq!((held.len(), lost.len()), (2, 1));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // b takes over the expired lease in the same call that makes it due again.
+    let taken = b.claim(now_millis(), LONG_LEASE, take("ep_batch", 10, 10)).await.unwrap();
+    assert_eq!(taken.iter().map(|d| &d.message_id).collect::<Vec<_>>(), [&lost[0].message_id]);
+    let outcomes = held.iter().chain(&lost).map(|d| record(&d.message_id, 1, NextState::Succeeded)).collect();
+    a.record_attempts(outcomes).await.unwrap();
+    assert_eq!(
+        sql(dir.path(), "SELECT string_agg(status || ':' || COALESCE(leased_by, '-'), ' ' ORDER BY status) FROM messages"),
+        "delivering:node-b succeeded:- succeeded:-",
+        "the two claims a holds are recorded, the one b took over is left to b"
+    );
+    assert_eq!(sql(dir.path(), "SELECT COUNT(*) FROM attempts"), "2", "one attempt row per recorded outcome");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_and_concurrent_batches_of_outcomes_are_all_recorded() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_many", 0, 0, 600);
+    let a = Arc::new(node(dir.path(), &url, "node-a").await);
+    let claimed = a.claim(now_millis(), LONG_LEASE, take("ep_many", 600, 10_000)).await.unwrap();
+    assert_eq!(claimed.len(), 600);
+    let next = |i: usize| match i % 3 {
+        0 => NextState::Succeeded,
+        1 => NextState::Retry { at_ms: now_millis() + 60_000, fast: false },
+        _ => NextState::FailedPermanent,
+    };
+    // 300 outcomes in one call, and 300 more as concurrent calls of one each.
+    let (batch, singles) = claimed.split_at(300);
+    let batch = batch.iter().enumerate().map(|(i, d)| record(&d.message_id, 1, next(i))).collect();
+    let mut calls = vec![tokio::spawn({
+        let a = a.clone();
+        async move { a.record_attempts(batch).await }
+    })];
+    for (i, d) in singles.iter().enumerate() {
+        let (a, outcome) = (a.clone(), record(&d.message_id, 1, next(i)));
+        calls.push(tokio::spawn(async move { a.record_attempts(vec![outcome]).await }));
+    }
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        sql(
+            dir.path(),
+            "SELECT string_agg(status || '=' || n, ' ' ORDER BY status) FROM (SELECT status, COUNT(*) n FROM messages GROUP BY status) s"
+        ),
+        "failed_permanent=200 pending_retry=200 succeeded=200"
+    );
+    assert_eq!(
+        sql(dir.path(), "SELECT COUNT(*) || ' ' || COUNT(DISTINCT message_id) FROM attempts"),
+        "600 600",
+        "exactly one attempt row per message"
+    );
+    assert_eq!(sql(dir.path(), "SELECT COUNT(*) FROM messages WHERE leased_by IS NOT NULL OR lease_until IS NOT NULL"), "0");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_claim_serves_several_endpoints_each_within_its_own_caps() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_free", 0, 0, 10);
+    seed(dir.path(), "ep_limited", 1, 2, 10);
+    seed(dir.path(), "ep_capped", 0, 0, 10);
+    let a = node(dir.path(), &url, "node-a").await;
+    let mut allocations = take("ep_free", 10, 100);
+    allocations.extend(take("ep_limited", 10, 100));
+    allocations.extend(take("ep_capped", 10, 3));
+    let claimed = a.claim(now_millis(), LONG_LEASE, allocations).await.unwrap();
+    let count = |endpoint: &str| claimed.iter().filter(|d| d.endpoint_id == endpoint).count();
+    assert_eq!((count("ep_free"), count("ep_limited"), count("ep_capped")), (10, 2, 3), "burst 2; cap 3");
+    assert_eq!(
+        sql(dir.path(), "SELECT endpoint_id || ' ' || floor(tokens) FROM endpoint_rate_buckets"),
+        "ep_limited 0",
+        "the claimed deliveries spent the bucket"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_finds_every_endpoint_when_more_wait_than_one_read_holds() {
+    let Some((dir, url)) = database().await else { return };
+    seed(dir.path(), "ep_0", 0, 0, 1);
+    backend::database_sql(
+        dir.path(),
+        "INSERT INTO endpoints (id, project_id, url, created_at, updated_at) \
+           SELECT 'ep_' || g, 'p1', 'http://127.0.0.1:9/' || g, 0, 0 FROM generate_series(1, 149) g; \
+         INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+           size_bytes, payload_sha256, signed_at, next_attempt_at, created_at, updated_at) \
+         SELECT 'm_' || g, 'p1', 'outbound', 'ep_' || g, 'http://127.0.0.1:9/', 'queued', 'application/json', \
+           '\\x7b7d'::bytea, 2, '', 0, 0, 0, 0 FROM generate_series(1, 149) g",
+    );
+    let a = node(dir.path(), &url, "node-a").await;
+    let work = a.due_work(Fairness::new(10_000, 10).scan(now_millis(), 10_000)).await.unwrap();
+    let endpoints: HashSet<&str> = work.heads.iter().map(|h| h.endpoint_id.as_str()).collect();
+    assert_eq!(endpoints.len(), 150, "every waiting endpoint is offered once: {:?}", work.stopped_at);
+    assert!(work.heads.iter().all(|h| h.due == 1));
+}

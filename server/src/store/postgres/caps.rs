@@ -81,53 +81,65 @@ impl Bucket {
     }
 }
 
-/// Reads the endpoint's shared state at `now_ms`.
-pub(super) async fn read<C: GenericClient>(client: &C, endpoint_id: &str, now_ms: i64) -> Result<EndpointCaps, StoreError> {
-    let stmt = client
-        .prepare_cached(
-            "SELECT e.paused, e.rate_limit_rps, e.burst, b.tokens, b.updated_at, \
-                    (SELECT COUNT(*) FROM messages m WHERE m.endpoint_id = k.id AND m.status = 'delivering' \
-                        AND m.lease_until > $2) \
-             FROM (SELECT $1::TEXT AS id) k \
-             LEFT JOIN endpoints e ON e.id = k.id \
-             LEFT JOIN endpoint_rate_buckets b ON b.endpoint_id = k.id",
-        )
-        .await
-        .map_err(pg_err)?;
-    let row = client.query_one(&stmt, &[&endpoint_id, &now_ms]).await.map_err(pg_err)?;
-    let paused: Option<bool> = col(&row, 0)?;
-    let rps: Option<i64> = col(&row, 1)?;
-    let burst: Option<i64> = col(&row, 2)?;
-    let tokens: Option<f64> = col(&row, 3)?;
-    let at: Option<i64> = col(&row, 4)?;
-    let in_flight: i64 = col(&row, 5)?;
-    Ok(EndpointCaps {
-        paused: paused.unwrap_or(false),
-        in_flight: usize::try_from(in_flight).unwrap_or(0),
-        bucket: Bucket::refill(rps.unwrap_or(0), burst.unwrap_or(0), tokens.zip(at), now_ms),
-    })
+/// SQL: the columns [`EndpointCaps::decode`] reads, for the endpoint whose id is the SQL
+/// expression `id`, at the time `now` (an SQL expression); the query must also have
+/// [`caps_joins`] for `id`. Live leases of every node count as in flight.
+pub(super) fn caps_columns(id: &str, now: &str) -> String {
+    format!(
+        "e.paused, e.rate_limit_rps, e.burst, b.tokens, b.updated_at, \
+         (SELECT COUNT(*) FROM messages m WHERE m.endpoint_id = {id} AND m.status = 'delivering' AND m.lease_until > {now})"
+    )
 }
 
-/// Takes the endpoint's claim lock until the transaction ends: claims of one endpoint run one
-/// at a time over all nodes (claims of different endpoints do not wait for each other).
-pub(super) async fn lock_endpoint<C: GenericClient>(tx: &C, endpoint_id: &str) -> Result<(), StoreError> {
-    let stmt = tx.prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))").await.map_err(pg_err)?;
-    tx.execute(&stmt, &[&CLAIM_LOCK_CLASS, &endpoint_id]).await.map_err(pg_err)?;
-    Ok(())
+/// SQL: the joins [`caps_columns`] needs, for the endpoint whose id is the SQL expression `id`.
+pub(super) fn caps_joins(id: &str) -> String {
+    format!("LEFT JOIN endpoints e ON e.id = {id} LEFT JOIN endpoint_rate_buckets b ON b.endpoint_id = {id}")
 }
 
-/// Spends `taken` tokens of the endpoint's bucket.
-pub(super) async fn spend<C: GenericClient>(tx: &C, endpoint_id: &str, bucket: &Bucket, taken: usize) -> Result<(), StoreError> {
-    let tokens = (bucket.tokens - taken as f64).max(0.0);
+impl EndpointCaps {
+    /// The caps in the columns of [`caps_columns`], starting at column `first`, at `now_ms`.
+    pub fn decode(row: &tokio_postgres::Row, first: usize, now_ms: i64) -> Result<EndpointCaps, StoreError> {
+        let paused: Option<bool> = col(row, first)?;
+        let rps: Option<i64> = col(row, first + 1)?;
+        let burst: Option<i64> = col(row, first + 2)?;
+        let tokens: Option<f64> = col(row, first + 3)?;
+        let at: Option<i64> = col(row, first + 4)?;
+        let in_flight: i64 = col(row, first + 5)?;
+        Ok(EndpointCaps {
+            paused: paused.unwrap_or(false),
+            in_flight: usize::try_from(in_flight).unwrap_or(0),
+            bucket: Bucket::refill(rps.unwrap_or(0), burst.unwrap_or(0), tokens.zip(at), now_ms),
+        })
+    }
+}
+
+/// Takes the claim locks of `endpoint_ids` until the transaction ends, in one statement: claims
+/// of one endpoint run one at a time over all nodes (claims of different endpoints do not wait
+/// for each other). The locks are taken in the order of their keys on every node, so claims
+/// never deadlock.
+pub(super) async fn lock_endpoints<C: GenericClient>(tx: &C, endpoint_ids: &[&str]) -> Result<(), StoreError> {
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO endpoint_rate_buckets (endpoint_id, tokens, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (endpoint_id) DO UPDATE SET tokens = EXCLUDED.tokens, updated_at = EXCLUDED.updated_at",
+            "SELECT pg_advisory_xact_lock($1, k) FROM \
+             (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::TEXT[]) AS id ORDER BY k) keys",
         )
         .await
         .map_err(pg_err)?;
-    tx.execute(&stmt, &[&endpoint_id, &tokens, &bucket.at_ms]).await.map_err(pg_err)?;
+    tx.execute(&stmt, &[&CLAIM_LOCK_CLASS, &endpoint_ids]).await.map_err(pg_err)?;
     Ok(())
+}
+
+/// SQL (a CTE named `spent`, after a CTE `claimed` returning `endpoint_id`): spends one token
+/// of the bucket per message claimed, for the endpoints in arrays `${ids}` (ids), `${tokens}`
+/// (tokens before the claim, refilled) and `${ats}` (their [`Bucket::at_ms`]).
+pub(super) fn spend_cte(ids: u8, tokens: u8, ats: u8) -> String {
+    format!(
+        "spent AS (INSERT INTO endpoint_rate_buckets (endpoint_id, tokens, updated_at) \
+         SELECT s.endpoint_id, GREATEST(s.tokens - c.n, 0), s.at \
+         FROM unnest(${ids}::TEXT[], ${tokens}::FLOAT8[], ${ats}::BIGINT[]) AS s(endpoint_id, tokens, at) \
+         JOIN (SELECT endpoint_id, COUNT(*) AS n FROM claimed GROUP BY endpoint_id) c ON c.endpoint_id = s.endpoint_id \
+         ON CONFLICT (endpoint_id) DO UPDATE SET tokens = EXCLUDED.tokens, updated_at = EXCLUDED.updated_at)"
+    )
 }
 
 #[cfg(test)]

@@ -18,8 +18,10 @@ use tokio_postgres::{Client, NoTls};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod attempts;
 mod backlog;
 mod caps;
+mod claim;
 mod due_work;
 mod endpoints;
 mod exports;
@@ -28,6 +30,7 @@ mod inbound;
 mod messages;
 mod notify;
 mod queue;
+mod recorder;
 mod retention;
 mod secrets;
 mod signing_keys;
@@ -46,6 +49,12 @@ const MIGRATION_LOCK: i64 = 0x4842_4d49_4752_4154; // "HBMIGRAT"
 
 /// Pooled connections per node.
 const POOL_SIZE: usize = 16;
+/// Pooled connections per node for the delivery queue (claims, attempt records, releases).
+const DELIVERY_POOL_SIZE: usize = 4;
+/// How the delivery queue's connections commit: without waiting for the WAL flush. A claim,
+/// release or attempt record lost in a database crash only means a redelivery, which
+/// at-least-once allows; sends and every other write keep waiting for their flush.
+const DELIVERY_SESSION_OPTIONS: &str = "-c synchronous_commit=off";
 /// How long a request waits for a pooled connection (or a new one) before answering 503.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
 
@@ -53,6 +62,9 @@ const CONNECT_WAIT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// Connections of the delivery queue, committing without waiting for the WAL flush
+    /// ([`DELIVERY_SESSION_OPTIONS`]).
+    delivery: Pool,
     secrets: Arc<SecretBox>,
     url: Arc<str>,
     /// This process's name in leases (`messages.leased_by`).
@@ -65,6 +77,8 @@ pub struct PgStore {
     announce: Arc<tokio::sync::Notify>,
     /// Whether the announcer runs.
     announcing: Arc<std::sync::atomic::AtomicBool>,
+    /// The group commit of attempt records (see [`recorder`]).
+    recorder: recorder::Recorder,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
     job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
 }
@@ -83,15 +97,14 @@ impl PgStore {
     pub async fn connect(url: &str, keys: &SecretsSettings) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::Io(format!("invalid --database-url {}: {e}", redact_url(url))))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .wait_timeout(Some(CONNECT_WAIT))
-            .create_timeout(Some(CONNECT_WAIT))
-            .recycle_timeout(Some(CONNECT_WAIT))
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .build()
-            .map_err(|e| StoreError::Io(format!("cannot set up the database pool: {e}")))?;
+        let mut delivery_config = config.clone();
+        let options = match config.get_options() {
+            Some(options) => format!("{options} {DELIVERY_SESSION_OPTIONS}"),
+            None => DELIVERY_SESSION_OPTIONS.to_owned(),
+        };
+        delivery_config.options(&options);
+        let pool = build_pool(config, POOL_SIZE)?;
+        let delivery = build_pool(delivery_config, DELIVERY_POOL_SIZE)?;
         let mut client = pool
             .get()
             .await
@@ -103,6 +116,7 @@ impl PgStore {
         drop(client);
         Ok(PgStore {
             pool,
+            delivery,
             secrets: keys,
             url: Arc::from(url),
             node_id: Arc::from(default_node_id()),
@@ -110,6 +124,7 @@ impl PgStore {
             listening: Arc::default(),
             announce: Arc::default(),
             announcing: Arc::default(),
+            recorder: recorder::Recorder::default(),
             job_leads: Arc::default(),
         })
     }
@@ -139,6 +154,25 @@ impl PgStore {
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
     }
+
+    /// A pooled connection of the delivery queue, whose commits do not wait for the WAL flush:
+    /// only for writes whose loss in a database crash means at worst a redelivery.
+    pub(super) async fn delivery_client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.delivery.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+}
+
+/// A pool of up to `size` connections to `config`.
+fn build_pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, StoreError> {
+    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(CONNECT_WAIT))
+        .create_timeout(Some(CONNECT_WAIT))
+        .recycle_timeout(Some(CONNECT_WAIT))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .build()
+        .map_err(|e| StoreError::Io(format!("cannot set up the database pool: {e}")))
 }
 
 /// `hostname-pid-random`: unique for every run of every process.

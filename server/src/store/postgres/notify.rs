@@ -110,9 +110,9 @@ async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result
     }
 }
 
-/// What the announcer runs: the notification needs no durability, so its transaction does not
-/// wait for a WAL flush.
-const ANNOUNCE: &str = "BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_notify('hookbridge_work', ''); COMMIT";
+/// What the announcer runs, on a delivery-queue connection: the notification needs no
+/// durability, so its commit does not wait for a WAL flush.
+const ANNOUNCE: &str = "SELECT pg_notify('hookbridge_work', '')";
 /// Pause after a failed announcement (the database is probably down; the listeners wake their
 /// engines when they reconnect anyway).
 const ANNOUNCE_RETRY: Duration = Duration::from_millis(200);
@@ -126,7 +126,7 @@ impl PgStore {
         if !self.announcing.swap(true, Ordering::SeqCst) {
             match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
-                    runtime.spawn(announcer(self.pool.clone(), Arc::downgrade(&self.announce)));
+                    runtime.spawn(announcer(self.delivery.clone(), Arc::downgrade(&self.announce)));
                 }
                 Err(_) => {
                     self.announcing.store(false, Ordering::SeqCst);

@@ -70,15 +70,6 @@ pub(crate) async fn list<C: GenericClient>(
         .collect())
 }
 
-/// The active secrets of an owner in plaintext, oldest first (what deliveries are signed with).
-pub(crate) async fn active_secrets<C: GenericClient>(
-    client: &C,
-    keys: &SecretBox,
-    owner_id: &str,
-) -> Result<Vec<String>, StoreError> {
-    Ok(active(client, keys, owner_id).await?.into_iter().map(|(_, secret, _)| secret).collect())
-}
-
 /// Id, opened secret and creation time of the active keys, oldest first.
 async fn active<C: GenericClient>(
     client: &C,
