@@ -97,10 +97,14 @@ impl SqliteStore {
             let conn = open_connection(&path, synchronous)?;
             idle.push(conn);
         }
+        // From here the writer commits without fsync and syncs the WAL itself after durable
+        // batches ([`writer`]).
+        writer_conn.execute_batch("PRAGMA synchronous = NORMAL")?;
         let (tx, rx) = mpsc::channel();
+        let wal = data_dir.join("hookbridge.db-wal");
         std::thread::Builder::new()
             .name("hookbridge-sqlite-writer".into())
-            .spawn(move || writer::run(writer_conn, synchronous, rx))
+            .spawn(move || writer::run(writer_conn, synchronous, wal, rx))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
             writer: tx,
@@ -187,6 +191,10 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
          PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;"
     ))?;
+    // Plans must not depend on bound values: otherwise SQLite marks a statement whose parameter
+    // it compared with a partial index's condition (`idempotency_key IS NOT NULL` on messages)
+    // to be recompiled each time that parameter is bound again, e.g. every `WHERE id = ?1`.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // Every store query goes through `prepare_cached`; the default 16 slots would thrash.
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)

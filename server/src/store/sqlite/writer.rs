@@ -6,14 +6,19 @@
 //! rolled back and run again with each job in its own savepoint, so one failing job never spoils
 //! the others. Every transaction statement is a cached prepared statement.
 //!
-//! Durability per batch: a batch with at least one durable job (a send, an API change: anything
-//! a caller is told has been stored) commits with the configured `--sqlite-synchronous` (`full`:
-//! fsync before the callers are answered). A batch of only queue bookkeeping (claims, releases,
-//! attempt outcomes) commits with `synchronous = NORMAL`: written to the WAL without waiting for
-//! the disk, and made durable by the next fsync (the next durable commit or checkpoint). A crash
-//! of the process loses nothing (the OS holds the data); a power loss can lose the latest
-//! bookkeeping, which at worst makes a message due again (a redelivery).
+//! Durability per batch: the writer's connection commits with `synchronous = NORMAL` (written
+//! to the WAL, no fsync). With `--sqlite-synchronous full`, a batch with at least one durable
+//! job (a send, an API change: anything a caller is told has been stored) is then made durable
+//! with one `fdatasync` of the WAL file before any caller is answered, which is what SQLite's
+//! `FULL` does at commit. A batch of only queue bookkeeping (claims, releases, attempt outcomes)
+//! is not synced: it reaches the disk with the next durable batch or checkpoint (both sync the
+//! whole WAL). A crash of the process loses nothing (the OS holds the data); a power loss can
+//! lose the latest bookkeeping, which at worst makes a message due again (a redelivery).
+//! (Switching `PRAGMA synchronous` per batch would do the same, but SQLite recompiles a pragma
+//! statement on every run.)
 
+use std::fs::File;
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use rusqlite::Connection;
@@ -85,8 +90,10 @@ where
 }
 
 /// Runs the writer until every sender is gone.
-pub(super) fn run(conn: Connection, synchronous: Synchronous, jobs: mpsc::Receiver<Job>) {
-    let mut writer = Writer { conn, synchronous, relaxed: false };
+/// `conn` must commit with `synchronous = NORMAL` (or less); with [`Synchronous::Full`] the
+/// writer syncs `wal` itself after each durable batch.
+pub(super) fn run(conn: Connection, synchronous: Synchronous, wal: PathBuf, jobs: mpsc::Receiver<Job>) {
+    let mut writer = Writer { conn, sync_wal: synchronous == Synchronous::Full, wal, wal_file: None };
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         batch.push(first);
@@ -105,15 +112,17 @@ pub(super) fn run(conn: Connection, synchronous: Synchronous, jobs: mpsc::Receiv
 
 struct Writer {
     conn: Connection,
-    synchronous: Synchronous,
-    /// The connection currently commits with `synchronous = NORMAL` although `full` is configured.
-    relaxed: bool,
+    /// Durable batches are synced (`--sqlite-synchronous full`).
+    sync_wal: bool,
+    /// The database's WAL file.
+    wal: PathBuf,
+    /// The WAL file, opened at the first sync (SQLite keeps it while the connection is open).
+    wal_file: Option<File>,
 }
 
 impl Writer {
     /// Runs `jobs` in one transaction and commits it.
     fn commit_batch(&mut self, jobs: &mut [Job]) -> Result<(), StoreError> {
-        self.set_durability(jobs.iter().any(|job| job.durable()))?;
         self.exec("BEGIN IMMEDIATE")?;
         if !self.run_plain(jobs) {
             // A job failed after writing: undo the batch, then give each job its own savepoint.
@@ -129,7 +138,28 @@ impl Writer {
         if commit.is_err() && !self.conn.is_autocommit() {
             let _ = self.exec("ROLLBACK");
         }
-        commit
+        commit?;
+        if self.sync_wal && jobs.iter().any(|job| job.durable()) {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Makes every commit so far durable: one `fdatasync` of the WAL file.
+    fn sync(&mut self) -> Result<(), StoreError> {
+        let cannot = |e: std::io::Error| StoreError::Io(format!("cannot sync {}: {e}", self.wal.display()));
+        if self.wal_file.is_none() {
+            let file = File::open(&self.wal).map_err(cannot)?;
+            // Once: the directory entry of a WAL file SQLite may have just created.
+            if let Some(dir) = self.wal.parent() {
+                File::open(dir).and_then(|d| d.sync_all()).map_err(cannot)?;
+            }
+            self.wal_file = Some(file);
+        }
+        match &self.wal_file {
+            Some(file) => file.sync_data().map_err(cannot),
+            None => Ok(()),
+        }
     }
 
     /// Runs every job without savepoints; false if one failed after writing (or its failure
@@ -154,16 +184,6 @@ impl Writer {
         if let Err(e) = undo.and_then(|()| self.exec("RELEASE job")) {
             job.fail(e);
         }
-    }
-
-    /// Commits the next batch durably (the configured mode) or relaxed (`NORMAL`).
-    fn set_durability(&mut self, durable: bool) -> Result<(), StoreError> {
-        if self.synchronous != Synchronous::Full || self.relaxed != durable {
-            return Ok(());
-        }
-        self.exec(if durable { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" })?;
-        self.relaxed = !durable;
-        Ok(())
     }
 
     /// Runs a statement without parameters or rows through the statement cache.
