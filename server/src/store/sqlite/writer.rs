@@ -192,3 +192,55 @@ impl Writer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job for `batch`, and where its answer arrives.
+    fn job<F>(f: F, durable: bool) -> (Job, oneshot::Receiver<Result<i64, StoreError>>)
+    where
+        F: Fn(&Connection) -> Result<i64, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        (Box::new(ClosureJob::new(f, tx, durable)), rx)
+    }
+
+    fn insert(conn: &Connection, n: i64) -> Result<i64, StoreError> {
+        conn.prepare_cached("INSERT INTO t (n) VALUES (?1)")?.execute([n])?;
+        Ok(n)
+    }
+
+    #[test]
+    fn a_job_failing_after_writing_spoils_only_its_own_writes() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER NOT NULL)").unwrap();
+        let mut writer = Writer { conn, sync_wal: false, wal: PathBuf::new(), wal_file: None };
+        let (first, first_answer) = job(|conn| insert(conn, 1), true);
+        // Writes, then fails: its row must not be committed.
+        let (broken, broken_answer) = job(
+            |conn| {
+                insert(conn, 2)?;
+                Err(StoreError::Io("job failed".into()))
+            },
+            true,
+        );
+        // Fails without writing: costs the batch nothing.
+        let (refused, refused_answer) = job(|_| Err(StoreError::Io("refused".into())), false);
+        let (last, last_answer) = job(|conn| insert(conn, 3), false);
+        let mut batch = vec![first, broken, refused, last];
+
+        let commit = writer.commit_batch(&mut batch);
+        assert!(commit.is_ok());
+        for job in batch {
+            job.finish(commit.clone());
+        }
+        assert_eq!(first_answer.blocking_recv().unwrap().unwrap(), 1);
+        assert!(broken_answer.blocking_recv().unwrap().is_err());
+        assert!(refused_answer.blocking_recv().unwrap().is_err());
+        assert_eq!(last_answer.blocking_recv().unwrap().unwrap(), 3);
+        let mut stmt = writer.conn.prepare("SELECT n FROM t ORDER BY n").unwrap();
+        let rows: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(rows, vec![1, 3], "every job's writes but the failed one's are committed, once");
+    }
+}
