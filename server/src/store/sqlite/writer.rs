@@ -1,7 +1,8 @@
 //! The writer thread: every write of the SQLite store runs here, in group-committed batches.
 //!
-//! The thread takes whatever jobs are waiting and runs them in one transaction, then answers every caller once the commit's
-//! outcome is known. Jobs run without a savepoint of their own; a job that fails without having
+//! The thread takes whatever jobs are waiting and runs them in one transaction, then answers
+//! every caller once the commit's outcome is known. Jobs run without a savepoint of their own;
+//! a job that fails without having
 //! written anything costs the batch nothing. Only when a job fails after writing is the batch
 //! rolled back and run again with each job in its own savepoint, so one failing job never spoils
 //! the others. Every transaction statement is a cached prepared statement.
