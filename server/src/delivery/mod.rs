@@ -2,7 +2,8 @@
 //! classifies the answer, and records the attempt together with the message's next state.
 //!
 //! Guarantees: at-least-once. A message is leased while its attempt runs; the attempt and the
-//! new state are committed in one transaction; a lease left behind by a crash makes the
+//! new state are committed in one transaction (outcomes that finish together share one store
+//! call, see [`recorder`]); a lease left behind by a crash makes the
 //! message due again (on SQLite at start-up, since one process owns the file; on PostgreSQL
 //! once the lease expires, taken back by any node). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.
@@ -14,6 +15,7 @@
 pub mod attempt;
 pub mod fairness;
 pub mod rate_limit;
+mod recorder;
 pub mod schedule;
 
 use std::collections::HashSet;
@@ -21,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::clock::now_millis;
 use crate::config::Config;
@@ -70,6 +72,8 @@ struct Shared {
     fairness: Mutex<Fairness>,
     stopping: AtomicBool,
     handle: DeliveryHandle,
+    /// Finished attempts on their way to the recorder ([`recorder`]).
+    outcomes: recorder::Outcomes,
 }
 
 /// The running engine.
@@ -83,6 +87,7 @@ impl DeliveryEngine {
     pub fn start(store: Arc<dyn Store>, config: Arc<Config>, telemetry: Arc<Telemetry>) -> Self {
         let concurrency = config.delivery_concurrency;
         let store_wake = store.wake_source();
+        let (outcomes, finished) = recorder::channel();
         let shared = Arc::new(Shared {
             store,
             telemetry,
@@ -97,7 +102,9 @@ impl DeliveryEngine {
             stopping: AtomicBool::new(false),
             // A store shared with other processes also wakes the engine when they store work.
             handle: DeliveryHandle { notify: store_wake.unwrap_or_default() },
+            outcomes,
         });
+        tokio::spawn(recorder::run(shared.clone(), finished));
         let task = tokio::spawn(run(shared.clone()));
         DeliveryEngine { shared, task }
     }
@@ -193,11 +200,7 @@ async fn run(shared: Arc<Shared>) {
                 set.insert(delivery.message_id.clone());
             }
             let shared = shared.clone();
-            tokio::spawn(async move {
-                deliver_one(&shared, delivery).await;
-                drop(permit);
-                shared.handle.wake();
-            });
+            tokio::spawn(async move { deliver_one(&shared, delivery, permit).await });
         }
         if !held_back.is_empty() {
             let due = now_millis() + earliest_wait.as_millis().max(1) as i64;
@@ -257,7 +260,8 @@ async fn idle_wait(shared: &Shared, wait: Duration) {
     }
 }
 
-async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
+/// Runs one attempt and hands its outcome, with the worker permit, to the recorder.
+async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit) {
     let outcome = shared.sender.deliver(&delivery).await;
     // The slot bounds concurrent requests to the receiver; recording needs none.
     shared.fairness().finish(&delivery.project_id, &delivery.endpoint_id);
@@ -272,7 +276,7 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
         NextState::FailedPermanent => Telemetry::inc(&shared.telemetry.failed),
     }
     let record = AttemptRecord {
-        message_id: delivery.message_id.clone(),
+        message_id: delivery.message_id,
         project_id: delivery.project_id,
         direction: delivery.direction,
         attempt_no: delivery.attempt_no,
@@ -286,10 +290,9 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery) {
         retry_after_ms: outcome.retry_after.map(|d| d.as_millis() as i64),
         finished_at: now,
     };
-    if let Err(e) = shared.store.record_attempts(vec![record]).await {
-        tracing::error!(error = %e, message_id = %delivery.message_id, "could not record an attempt; the message will be redelivered");
-    }
-    if let Ok(mut set) = shared.in_flight.lock() {
-        set.remove(&delivery.message_id);
+    // The recorder stores it with whatever else finished meanwhile, then frees the permit.
+    if let Err(unsent) = shared.outcomes.send(recorder::Finished { record, permit }) {
+        // Only when the recorder is gone (the runtime is stopping): the lease makes it due again.
+        tracing::error!(message_id = %unsent.0.record.message_id, "could not record an attempt; the message will be redelivered");
     }
 }

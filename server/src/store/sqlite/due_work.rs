@@ -18,6 +18,16 @@ pub(super) fn scan(conn: &Connection, scan: &DueScan) -> Result<DueWork, StoreEr
 
 struct Probe<'a>(&'a Connection);
 
+/// Counts an endpoint's due messages, up to a limit. `LIMIT ?4 + 0`, not `LIMIT ?4`: SQLite
+/// reads a bare parameter LIMIT while planning and then recompiles the statement each time a
+/// new value is bound to it; an expression is read at run time.
+fn count_due_sql() -> String {
+    format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id = ?2 \
+         AND next_attempt_at <= ?3 LIMIT ?4 + 0)"
+    )
+}
+
 impl DueProbe for Probe<'_> {
     async fn next_project(&mut self, after: Option<&str>, inclusive: bool) -> Result<Option<String>, StoreError> {
         let op = if inclusive { ">=" } else { ">" };
@@ -49,10 +59,7 @@ impl DueProbe for Probe<'_> {
     }
 
     async fn count_due(&mut self, project_id: &str, endpoint_id: &str, now_ms: i64, most: usize) -> Result<usize, StoreError> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id = ?2 \
-             AND next_attempt_at <= ?3 LIMIT ?4)"
-        );
+        let sql = count_due_sql();
         let most = i64::try_from(most).unwrap_or(i64::MAX);
         let n: i64 = self.0.prepare_cached(&sql)?.query_row(params![project_id, endpoint_id, now_ms, most], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
@@ -68,6 +75,8 @@ impl DueProbe for Probe<'_> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::StatementStatus;
+
     use super::*;
 
     fn db() -> Connection {
@@ -126,6 +135,26 @@ mod tests {
         scan.project_free.insert("pb".into(), 0);
         let work = super::scan(&conn, &scan).unwrap();
         assert_eq!(heads(&work), vec![("pa", "ep_a1", 10), ("pa", "ep_a2", 3)]);
+    }
+
+    #[test]
+    fn counting_with_a_new_limit_does_not_recompile_the_statement() {
+        let conn = db();
+        add(&conn, "pa", "ep_a1", 5, 10);
+        let mut probe = Probe(&conn);
+        for most in 1..=4 {
+            let n = due_scan::complete_now(probe.count_due("pa", "ep_a1", 1_000, most)).unwrap();
+            assert_eq!(n, most);
+        }
+        let stmt = conn.prepare_cached(&count_due_sql()).unwrap();
+        assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "bound limits do not recompile");
+
+        // What the `+ 0` avoids: with a bare parameter LIMIT, each new value recompiles.
+        let bare = count_due_sql().replace("LIMIT ?4 + 0", "LIMIT ?4");
+        for most in 1..=4_i64 {
+            conn.prepare_cached(&bare).unwrap().query_row(params!["pa", "ep_a1", 1_000, most], |r| r.get::<_, i64>(0)).unwrap();
+        }
+        assert!(conn.prepare_cached(&bare).unwrap().get_status(StatementStatus::RePrepare) >= 3);
     }
 
     #[test]

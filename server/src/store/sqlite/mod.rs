@@ -1,9 +1,10 @@
 //! The SQLite store: one database file in the data dir, WAL mode, versioned migrations.
 //!
-//! Writes go through one writer thread that batches whatever is waiting into a single
-//! transaction (group commit): each job runs inside its own savepoint, the batch commits once,
-//! and only then is every job's caller answered. So a send is acknowledged only after it is
-//! durable, without paying one fsync per request. Reads use a small pool of connections.
+//! Writes go through one writer thread ([`writer`]) that batches whatever is waiting into a
+//! single transaction (group commit): the batch commits once, and only then is every job's
+//! caller answered. So a send is acknowledged only after it is durable, without paying one fsync
+//! per request; the delivery queue's own bookkeeping (claims, releases, outcomes) does not wait
+//! for the disk at all. Reads use a small pool of connections.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -32,6 +33,7 @@ mod secrets;
 mod server_settings;
 mod signing_keys;
 mod status;
+mod writer;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
@@ -43,8 +45,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_api_key_scopes.sql"),
 ];
 
-/// Most jobs folded into one transaction.
-const MAX_BATCH: usize = 1024;
 /// Reader connections.
 const READERS: usize = 4;
 /// Prepared statements kept per connection.
@@ -60,15 +60,10 @@ pub enum Synchronous {
     Normal,
 }
 
-/// Answers a job's caller once the batch's commit outcome is known.
-type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-/// A write job: runs on the transaction's connection, or learns that no transaction could start.
-type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) -> Finish + Send>;
-
 /// Handle to the SQLite database; cheap to clone.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: mpsc::Sender<Job>,
+    writer: mpsc::Sender<writer::Job>,
     readers: Arc<ReaderPool>,
     path: PathBuf,
     secrets: Arc<SecretBox>,
@@ -103,10 +98,14 @@ impl SqliteStore {
             let conn = open_connection(&path, synchronous)?;
             idle.push(conn);
         }
-        let (tx, rx) = mpsc::channel::<Job>();
+        // From here the writer commits without fsync and syncs the WAL itself after durable
+        // batches ([`writer`]).
+        writer_conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        let (tx, rx) = mpsc::channel();
+        let wal = data_dir.join("hookbridge.db-wal");
         std::thread::Builder::new()
             .name("hookbridge-sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx))
+            .spawn(move || writer::run(writer_conn, synchronous, wal, rx))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
             writer: tx,
@@ -127,20 +126,35 @@ impl SqliteStore {
     }
 
     /// Runs `f` in the next group-committed write transaction; resolves once the batch is durable.
-    /// If `f` fails, only its own changes are rolled back.
+    /// If `f` fails, only its own changes are rolled back. `f` may run twice (when another job
+    /// of its batch fails after writing, the batch is undone and run again job by job), so it
+    /// must not act outside the connection.
     pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: Fn(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.submit(f, true).await
+    }
+
+    /// Like [`SqliteStore::write`], for the delivery queue's bookkeeping (claims, releases,
+    /// attempt outcomes): resolves once committed, without waiting for the disk unless a durable
+    /// job shares the batch. A power loss can undo it, which at worst causes a redelivery.
+    pub(super) async fn write_relaxed<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: Fn(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.submit(f, false).await
+    }
+
+    async fn submit<R, F>(&self, f: F, durable: bool) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: Fn(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn: Result<&Connection, StoreError>| {
-            let result = conn.and_then(|conn| in_savepoint(conn, f));
-            Box::new(move |commit: Result<(), StoreError>| {
-                let _ = tx.send(commit.and(result));
-            })
-        });
-        self.writer.send(job).map_err(|_| StoreError::Closed)?;
+        self.writer.send(Box::new(writer::ClosureJob::new(f, tx, durable))).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -178,6 +192,10 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
          PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;"
     ))?;
+    // Plans must not depend on bound values: otherwise SQLite marks a statement whose parameter
+    // it compared with a partial index's condition (`idempotency_key IS NOT NULL` on messages)
+    // to be recompiled each time that parameter is bound again, e.g. every `WHERE id = ?1`.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // Every store query goes through `prepare_cached`; the default 16 slots would thrash.
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
@@ -205,43 +223,4 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tracing::info!(version = i + 1, "applied database migration");
     }
     Ok(())
-}
-
-fn in_savepoint<R>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
-    conn.execute_batch("SAVEPOINT job")?;
-    let result = f(conn);
-    match &result {
-        Ok(_) => conn.execute_batch("RELEASE job")?,
-        Err(_) => conn.execute_batch("ROLLBACK TO job; RELEASE job")?,
-    }
-    result
-}
-
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let err = StoreError::from(e);
-            tracing::error!(error = %err, "cannot begin a write transaction");
-            // Every caller gets the error; none of the jobs ran.
-            for job in batch {
-                job(Err(err.clone()))(Ok(()));
-            }
-            continue;
-        }
-        let finishers: Vec<Finish> = batch.into_iter().map(|job| job(Ok(&conn))).collect();
-        let commit = conn.execute_batch("COMMIT").map_err(StoreError::from);
-        if commit.is_err() {
-            let _ = conn.execute_batch("ROLLBACK");
-        }
-        for finish in finishers {
-            finish(commit.clone());
-        }
-    }
 }

@@ -93,7 +93,7 @@ impl TenancyStore for SqliteStore {
     }
 
     async fn ensure_bootstrap(&self, api_key: Option<String>, mode: DataDirMode) -> Result<BootstrapOutcome, StoreError> {
-        self.write(move |conn| bootstrap(conn, api_key, mode)).await
+        self.write(move |conn| bootstrap(conn, api_key.clone(), mode)).await
     }
 
     async fn authenticate(&self, key_hash: &str) -> Result<Option<AuthenticatedKey>, StoreError> {

@@ -1,6 +1,7 @@
 //! SQLite implementation of [`DeliveryQueue`]. The scan for due work reads a snapshot on a
 //! reader connection; claims, attempt records and releases run on the writer thread, so they
-//! are serialized with sends and state changes and group-committed.
+//! are serialized with sends and state changes and group-committed, without waiting for the
+//! disk (see [`super::writer`]: losing them to a power loss only causes a redelivery).
 
 use std::collections::HashMap;
 
@@ -21,11 +22,11 @@ impl DeliveryQueue for SqliteStore {
 
     async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let keys = self.secrets();
-        self.write(move |conn| claim(conn, &keys, now_ms, lease_ms, &allocations)).await
+        self.write_relaxed(move |conn| claim(conn, &keys, now_ms, lease_ms, &allocations)).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
-        self.write(move |conn| {
+        self.write_relaxed(move |conn| {
             for record in &records {
                 record_attempt(conn, record)?;
             }
@@ -35,7 +36,7 @@ impl DeliveryQueue for SqliteStore {
     }
 
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
-        self.write(move |conn| {
+        self.write_relaxed(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
                  WHERE id = ?2 AND status = 'delivering'"
@@ -49,7 +50,7 @@ impl DeliveryQueue for SqliteStore {
     }
 
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
-        self.write(move |conn| {
+        self.write_relaxed(move |conn| {
             let n = conn.execute(
                 &format!(
                     "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
@@ -92,11 +93,13 @@ fn claim(
     .execute(params![now_ms])?;
 
     // Each endpoint's oldest due messages, read from the `messages_waiting` index in due order.
+    // `LIMIT ?5 + 0`, not `LIMIT ?5`: SQLite recompiles a statement whose LIMIT is a bare
+    // parameter each time a new value is bound to it.
     let mut stmt = conn.prepare_cached(&format!(
         "UPDATE messages SET status = 'delivering', lease_until = ?1, updated_at = ?2 \
          WHERE id IN (SELECT id FROM messages {INDEX} WHERE {WAITING} \
                       AND project_id = ?3 AND endpoint_id = ?4 AND next_attempt_at <= ?2 \
-                      ORDER BY next_attempt_at LIMIT ?5) \
+                      ORDER BY next_attempt_at LIMIT ?5 + 0) \
            AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = ?4 AND paused = 1) \
          RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
                    attempt_count, fast_retry_count, slow_retry_count, created_at"
