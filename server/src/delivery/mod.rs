@@ -3,7 +3,7 @@
 //!
 //! Guarantees: at-least-once. A message is leased while its attempt runs; the attempt and the
 //! new state are committed in one transaction (outcomes that finish together share one store
-//! call, see [`recorder`]); a lease left behind by a crash makes the
+//! call, see `recorder.rs`); a lease left behind by a crash makes the
 //! message due again (on SQLite at start-up, since one process owns the file; on PostgreSQL
 //! once the lease expires, taken back by any node). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.

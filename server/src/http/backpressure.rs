@@ -9,8 +9,8 @@
 //! counts again from the store in the background when a send finds the count older than
 //! [`MIN_REFRESH`]. Deliveries are only seen by a count, so a send that finds its project at the
 //! mark first waits for a fresh count (shared by every send waiting at that moment; at most
-//! [`MAX_REFUSAL_WAIT`] in all) and is refused only if that count still shows the project at
-//! the mark: a drained queue is noticed at once. Counts are spaced at least [`COST_FACTOR`]
+//! `MAX_REFUSAL_WAIT` in all) and is refused only if that count still shows the project at
+//! the mark: a drained queue is noticed at once. Counts are spaced at least `COST_FACTOR`
 //! times the last count's duration apart (at most [`MAX_REFRESH`]), so counting takes at most
 //! about 5% of one core.
 //!

@@ -1,6 +1,6 @@
 //! The SQLite store: one database file in the data dir, WAL mode, versioned migrations.
 //!
-//! Writes go through one writer thread ([`writer`]) that batches whatever is waiting into a
+//! Writes go through one writer thread (`writer.rs`) that batches whatever is waiting into a
 //! single transaction (group commit): the batch commits once, and only then is every job's
 //! caller answered. So a send is acknowledged only after it is durable, without paying one fsync
 //! per request; the delivery queue's own bookkeeping (claims, releases, outcomes) does not wait
