@@ -30,7 +30,6 @@ mod inbound;
 mod messages;
 mod notify;
 mod queue;
-mod recorder;
 mod retention;
 mod secrets;
 mod signing_keys;
@@ -77,8 +76,6 @@ pub struct PgStore {
     announce: Arc<tokio::sync::Notify>,
     /// Whether the announcer runs.
     announcing: Arc<std::sync::atomic::AtomicBool>,
-    /// The group commit of attempt records (see [`recorder`]).
-    recorder: recorder::Recorder,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
     job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
 }
@@ -124,7 +121,6 @@ impl PgStore {
             listening: Arc::default(),
             announce: Arc::default(),
             announcing: Arc::default(),
-            recorder: recorder::Recorder::default(),
             job_leads: Arc::default(),
         })
     }

@@ -11,7 +11,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use super::{PgStore, claim, col, pg_err};
+use super::{PgStore, attempts, claim, col, pg_err};
 use crate::clock::now_millis;
 use crate::store::queue::{QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueScan, DueWork, NextState, StoreError};
@@ -48,23 +48,18 @@ impl DeliveryQueue for PgStore {
         if records.is_empty() {
             return Ok(());
         }
-        // What the answers are checked against: the message, its attempt, and whether it is due again now.
-        let summary: Vec<(String, i64, bool)> = records
-            .iter()
-            .map(|r| {
-                let due_now = matches!(r.next, NextState::Retry { at_ms, .. } if at_ms <= r.finished_at);
-                (r.message_id.clone(), r.attempt_no, due_now)
-            })
-            .collect();
-        let recorded = self.record(records).await?;
+        // The delivery engine hands in everything that finished meanwhile (delivery/recorder.rs),
+        // so one call is one statement.
+        let client = self.delivery_client().await?;
+        let recorded = attempts::record_batch(&client, &records, &self.node_id).await?;
         let mut due_now = false;
-        for ((message_id, attempt_no, due), recorded) in summary.iter().zip(recorded) {
+        for (record, recorded) in records.iter().zip(recorded) {
             if recorded {
-                due_now |= due;
+                due_now |= matches!(record.next, NextState::Retry { at_ms, .. } if at_ms <= record.finished_at);
             } else {
                 tracing::warn!(
-                    message_id = %message_id,
-                    attempt_no = attempt_no,
+                    message_id = %record.message_id,
+                    attempt_no = record.attempt_no,
                     "an attempt finished after its lease was taken over; its result is not recorded"
                 );
             }
