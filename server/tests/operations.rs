@@ -103,8 +103,98 @@ async fn probes_and_prometheus_metrics_follow_deliveries() {
     assert_eq!(metric(&text, "hookbridge_queue_paused"), 1.0);
     assert_eq!(metric(&text, "hookbridge_dlq_depth"), 1.0);
     assert_eq!(metric(&text, "hookbridge_queue_depth"), 0.0);
-    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_count"), 2.0);
-    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_bucket{le=\"+Inf\"}"), 2.0);
+    // Attempts by outcome and status class, and their latency by outcome.
+    assert_eq!(metric(&text, "hookbridge_delivery_attempts_total{outcome=\"delivered\",status=\"2xx\"}"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_attempts_total{outcome=\"failed\",status=\"4xx\"}"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_count{outcome=\"delivered\"}"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_bucket{outcome=\"failed\",le=\"+Inf\"}"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_delivery_latency_seconds_count{outcome=\"retrying\"}"), 0.0);
+    // HTTP requests by route template (never by raw path), method and status class.
+    let sends = "hookbridge_http_requests_total{method=\"POST\",route=\"/v1/webhooks/send\",status=\"2xx\"}";
+    assert_eq!(metric(&text, sends), 3.0);
+    let pauses = "hookbridge_http_requests_total{method=\"POST\",route=\"/v1/endpoints/{endpoint_id}/pause\",status=\"2xx\"}";
+    assert_eq!(metric(&text, pauses), 1.0);
+    assert_eq!(metric(&text, "hookbridge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"2xx\"}"), 1.0);
+    assert_eq!(metric(&text, "hookbridge_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/webhooks/send\"}"), 3.0);
+    assert!(!text.contains(&held_ep.id), "no label holds an id");
+    assert!(
+        metric(&text, "hookbridge_http_requests_total{method=\"GET\",route=\"/v1/messages/{message_id}\",status=\"2xx\"}") >= 2.0
+    );
+    // A path that matches no route is counted as unmatched.
+    assert_eq!(http.get(format!("{}/v1/nowhere/{}", server.url, held_ep.id)).send().await.unwrap().status(), 404);
+    let text = http.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(metric(&text, "hookbridge_http_requests_total{method=\"\",route=\"unmatched\",status=\"4xx\"}"), 1.0);
+    // The previous scrape is counted under its own route.
+    assert_eq!(metric(&text, "hookbridge_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"2xx\"}"), 1.0);
+    // The standard process metrics describe the server process itself.
+    assert!(metric(&text, "process_resident_memory_bytes") > 1e6);
+    assert!(metric(&text, "process_open_fds") >= 3.0);
+    assert!(metric(&text, "process_cpu_seconds_total") > 0.0);
+    let started = metric(&text, "process_start_time_seconds");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!(started <= now + 1.0 && started > now - 600.0, "start time {started} vs now {now}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_log_has_one_line_per_request_with_route_status_latency_request_id_and_project() {
+    let data_dir = std::env::temp_dir().join(format!("hb-ops-{}", uuid::Uuid::now_v7()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbridge-server"))
+        .args(["--dev", "--log-format", "json", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data_dir)
+        .args(harness::backend::server_args(&data_dir))
+        .env("HOOKBRIDGE_LOG", "warn,hookbridge_server::access=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let url = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("hookbridge-server listening on ").map(|u| u.trim().to_owned()))
+        .expect("the server prints its listening address");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let client = client(&url, harness::DEV_KEY);
+    let endpoint = client.create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
+    let missing = client.get_message("msg_0000000000000000000000000000000").await.unwrap_err();
+    let response = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    let project_id = client.list_projects().await.unwrap().remove(0).id;
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while lines.len() < 4 && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            if value["target"] == "hookbridge_server::access" {
+                lines.push(value);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    assert_eq!(lines.len(), 4, "one line per request: {lines:#?}");
+    let (created, not_found, probe) = (&lines[0], &lines[1], &lines[2]);
+    assert_eq!(created["span"]["method"], "POST", "{created}");
+    assert_eq!(created["span"]["route"], "/v1/endpoints", "{created}");
+    assert_eq!(created["fields"]["status"], 201, "{created}");
+    assert!(created["fields"]["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{created}");
+    assert_eq!(created["span"]["project"], project_id.as_str(), "the project of the API key: {created}");
+    assert!(created["span"]["request_id"].as_str().is_some_and(|id| id.starts_with("req_")), "{created}");
+    assert_eq!(not_found["span"]["route"], "/v1/messages/{message_id}", "the template, not the raw path: {not_found}");
+    assert_eq!(not_found["fields"]["status"], missing.status().map(i64::from).unwrap_or_default(), "{not_found}");
+    assert_eq!(not_found["span"]["project"], created["span"]["project"]);
+    assert_eq!(probe["span"]["route"], "/healthz", "{probe}");
+    assert_eq!(probe["span"]["request_id"], request_id.as_str(), "the id the client saw: {probe}");
+    assert!(probe["span"].get("project").is_none(), "no project without an API key: {probe}");
+    assert!(!endpoint.id.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

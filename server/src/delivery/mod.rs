@@ -28,7 +28,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use crate::clock::now_millis;
 use crate::config::Config;
 use crate::store::{AttemptRecord, ClaimedDelivery, DueWork, NextState, Store};
-use crate::telemetry::Telemetry;
+use crate::telemetry::{DeliveryOutcome, Telemetry};
 use attempt::Sender;
 use fairness::Fairness;
 use rate_limit::RateLimiter;
@@ -266,24 +266,28 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery, permit: OwnedSe
     // The slot bounds concurrent requests to the receiver; recording needs none.
     shared.fairness().finish(&delivery.project_id, &delivery.endpoint_id);
     shared.handle.wake();
-    shared.telemetry.observe_delivery_latency(outcome.latency.as_secs_f64());
     let now = now_millis();
     let next =
         shared.policy.next_state(outcome.result, delivery.fast_retry_count, delivery.slow_retry_count, outcome.retry_after, now);
-    match &next {
-        NextState::Succeeded => Telemetry::inc(&shared.telemetry.delivered),
-        NextState::Retry { .. } => Telemetry::inc(&shared.telemetry.retried),
-        NextState::FailedPermanent => Telemetry::inc(&shared.telemetry.failed),
-    }
+    let status = match outcome.result {
+        AttemptResult::Status(s) => Some(s),
+        AttemptResult::NoAnswer => None,
+    };
+    shared.telemetry.record_attempt(
+        match &next {
+            NextState::Succeeded => DeliveryOutcome::Delivered,
+            NextState::Retry { .. } => DeliveryOutcome::Retrying,
+            NextState::FailedPermanent => DeliveryOutcome::Failed,
+        },
+        status,
+        outcome.latency,
+    );
     let record = AttemptRecord {
         message_id: delivery.message_id,
         project_id: delivery.project_id,
         direction: delivery.direction,
         attempt_no: delivery.attempt_no,
-        response_status: match outcome.result {
-            AttemptResult::Status(s) => Some(i64::from(s)),
-            AttemptResult::NoAnswer => None,
-        },
+        response_status: status.map(i64::from),
         latency_ms: outcome.latency.as_millis() as i64,
         error: outcome.error,
         next,

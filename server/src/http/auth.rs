@@ -83,6 +83,7 @@ impl FromRequestParts<AppState> for Caller {
                 return Err(e);
             }
         };
+        super::access_log::record_project(&caller.project_id);
         if let Err(seconds) = state.api_limits.charge_project(&caller.project_id, caller.rate_limit_per_minute) {
             return Err(rate_limited(
                 format!(

@@ -8,6 +8,9 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use crate::telemetry::http_requests::HttpRequests;
+
+pub mod access_log;
 pub mod auth;
 pub mod backpressure;
 pub mod envelope;
@@ -15,6 +18,7 @@ pub mod queue_depth;
 pub mod rate_limit;
 pub mod reply;
 pub mod request_id;
+pub mod request_metrics;
 pub mod request_timeout;
 
 mod api_keys;
@@ -55,8 +59,8 @@ pub fn all_routes() -> Vec<Route> {
     routes
 }
 
-/// The complete router (all routes plus `/openapi.json`) with request ids, the request
-/// timeout and the error envelope on every error answer.
+/// The complete router (all routes plus `/openapi.json`) with request ids, the access log,
+/// request metrics, the request timeout and the error envelope on every error answer.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.config.request_timeout;
     let routes = all_routes();
@@ -66,6 +70,9 @@ pub fn router(state: AppState) -> Router {
         allowed.entry(route.path).or_default().push(route.method);
     }
     let allowed = Arc::new(allowed);
+    let request_metrics =
+        Arc::new(HttpRequests::new(routes.iter().map(|r| (r.method, r.path)).chain([("GET", "/openapi.json")])));
+    state.telemetry.set_http_requests(request_metrics.clone());
     let mut router = Router::new();
     for route in routes {
         router = router.route(route.path, route.handler);
@@ -76,6 +83,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_such_route)
         .layer(axum::middleware::from_fn_with_state(request_timeout, request_timeout::limit_request_time))
         .layer(axum::middleware::from_fn(envelope::envelope_bare_errors))
+        .layer(axum::middleware::from_fn_with_state(request_metrics, request_metrics::record_request))
+        .layer(access_log::layer())
         .layer(axum::middleware::from_fn(request_id::assign_request_id))
         .with_state(state)
 }

@@ -1,5 +1,7 @@
-//! Prometheus metrics: counters and a latency histogram kept in atomics, rendered as the text
-//! exposition format by `GET /metrics`.
+//! Prometheus metrics: counters and histograms kept in atomics, rendered as the text exposition
+//! format by `GET /metrics`: delivery attempts by outcome and status class with their latency,
+//! HTTP requests by route template ([`http_requests`]), the standard `process_*` metrics
+//! ([`process`]) and the queue gauges.
 //!
 //! In a cluster (several servers on one PostgreSQL database) the counters and the histogram
 //! count what THIS process did since it started: sum them over the nodes for cluster totals.
@@ -7,11 +9,43 @@
 //! same cluster-wide figure: take one node's value (or `max`), never the sum.
 //! `hookbridge_node_info{node="…"}` names the node, to join with the scrape's `instance`.
 
+pub mod histogram;
+pub mod http_requests;
+pub mod process;
+
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-/// Upper bounds (seconds) of the delivery latency histogram buckets.
-const LATENCY_BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+use histogram::Histogram;
+use http_requests::HttpRequests;
+
+/// What an attempt led to, the `outcome` label of the delivery metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// A 2xx answer: the message is delivered.
+    Delivered,
+    /// A retry is scheduled.
+    Retrying,
+    /// No retry left or a final answer: the message went to the dead letter queue.
+    Failed,
+}
+
+impl DeliveryOutcome {
+    const ALL: [DeliveryOutcome; 3] = [DeliveryOutcome::Delivered, DeliveryOutcome::Retrying, DeliveryOutcome::Failed];
+
+    fn label(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Delivered => "delivered",
+            DeliveryOutcome::Retrying => "retrying",
+            DeliveryOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// The `status` label of attempts: the answer's class, or `none` (timeout, connection error).
+const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "none"];
 
 /// Process-wide counters.
 #[derive(Default)]
@@ -36,9 +70,12 @@ pub struct Telemetry {
     pub sends_refused_queue_full: AtomicU64,
     /// Ingested webhooks refused with 503 `QUEUE_FULL` (project at the queue high-water mark).
     pub ingest_refused_queue_full: AtomicU64,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_micros: AtomicU64,
+    /// Attempts by outcome and status class.
+    attempts: [[AtomicU64; STATUS_CLASSES.len()]; 3],
+    /// Attempt latency by outcome.
+    delivery_latency: [Histogram; 3],
+    /// Request metrics of the router (set once, when the router is built).
+    http: OnceLock<Arc<HttpRequests>>,
 }
 
 /// Queue figures read from the store at scrape time.
@@ -58,15 +95,23 @@ impl Telemetry {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Records the duration of one delivery attempt.
-    pub fn observe_delivery_latency(&self, seconds: f64) {
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+    /// Records one delivery attempt: what it led to, the answer's status (`None`: no answer)
+    /// and how long it took; counts the message as delivered, retried or failed.
+    pub fn record_attempt(&self, outcome: DeliveryOutcome, status: Option<u16>, latency: Duration) {
+        let class = status.map_or(STATUS_CLASSES.len() - 1, |s| usize::from(s / 100).clamp(1, 5) - 1);
+        self.attempts[outcome as usize][class].fetch_add(1, Ordering::Relaxed);
+        self.delivery_latency[outcome as usize].observe(latency.as_secs_f64());
+        Telemetry::inc(match outcome {
+            DeliveryOutcome::Delivered => &self.delivered,
+            DeliveryOutcome::Retrying => &self.retried,
+            DeliveryOutcome::Failed => &self.failed,
+        });
+    }
+
+    /// Registers the router's request metrics, rendered with the others (the first router
+    /// built in a process keeps them).
+    pub fn set_http_requests(&self, http: Arc<HttpRequests>) {
+        let _ = self.http.set(http);
     }
 
     /// The Prometheus text exposition for node `node_id` (a checked node id: no characters that
@@ -127,15 +172,34 @@ impl Telemetry {
             gauge(&mut out, "hookbridge_queue_paused", "Messages held for paused endpoints.", depth.paused);
             gauge(&mut out, "hookbridge_dlq_depth", "Messages in the dead letter queue.", depth.dead_letter);
         }
-        let name = "hookbridge_delivery_latency_seconds";
-        let _ = writeln!(out, "# HELP {name} Duration of delivery attempts made by this node.\n# TYPE {name} histogram");
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", self.latency_buckets[i].load(Ordering::Relaxed));
+        let name = "hookbridge_delivery_attempts_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Delivery attempts by outcome (delivered, retrying, failed) and answer status class (none: \
+             timeout or connection error). Counted by this node since it started.\n# TYPE {name} counter"
+        );
+        for outcome in DeliveryOutcome::ALL {
+            for (i, class) in STATUS_CLASSES.iter().enumerate() {
+                let n = self.attempts[outcome as usize][i].load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(out, "{name}{{outcome=\"{}\",status=\"{class}\"}} {n}", outcome.label());
+                }
+            }
         }
-        let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "{name}_sum {}", self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
-        let _ = writeln!(out, "{name}_count {count}");
+        let name = "hookbridge_delivery_latency_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Duration of delivery attempts by outcome. Counted by this node since it started.\n# TYPE {name} histogram"
+        );
+        for outcome in DeliveryOutcome::ALL {
+            self.delivery_latency[outcome as usize].render(&mut out, name, &format!("outcome=\"{}\"", outcome.label()));
+        }
+        if let Some(http) = self.http.get() {
+            http.render(&mut out);
+        }
+        if let Some(figures) = process::read() {
+            process::render(&mut out, &figures);
+        }
         out
     }
 }
@@ -157,7 +221,8 @@ mod tests {
         assert!(text.contains("\nhookbridge_queue_full_refusals_total{direction=\"inbound\"} 1\n"), "{text}");
         for line in text.lines().filter(|l| l.starts_with("# HELP")) {
             let name = line.split_whitespace().nth(2).unwrap_or_default();
-            let per_node = line.contains("by this node") || name == "hookbridge_node_info";
+            // The standard process_* metrics describe this process by definition.
+            let per_node = line.contains("by this node") || name == "hookbridge_node_info" || name.starts_with("process_");
             let cluster = line.contains("Cluster-wide");
             assert!(per_node != cluster, "{name} must say whether it is per node or cluster-wide: {line}");
             assert_eq!(
@@ -168,5 +233,24 @@ mod tests {
         }
         let down = telemetry.render("node-a", None);
         assert!(!down.contains("hookbridge_queue_depth ") && down.contains("hookbridge_messages_delivered_total 1"), "{down}");
+    }
+
+    #[test]
+    fn attempts_are_counted_by_outcome_and_status_class() {
+        let telemetry = Telemetry::default();
+        telemetry.record_attempt(DeliveryOutcome::Retrying, Some(503), Duration::from_millis(40));
+        telemetry.record_attempt(DeliveryOutcome::Retrying, None, Duration::from_secs(30));
+        telemetry.record_attempt(DeliveryOutcome::Delivered, Some(204), Duration::from_millis(3));
+        let text = telemetry.render("n", None);
+        assert!(text.contains("\nhookbridge_delivery_attempts_total{outcome=\"retrying\",status=\"5xx\"} 1\n"), "{text}");
+        assert!(text.contains("\nhookbridge_delivery_attempts_total{outcome=\"retrying\",status=\"none\"} 1\n"), "{text}");
+        assert!(text.contains("\nhookbridge_delivery_attempts_total{outcome=\"delivered\",status=\"2xx\"} 1\n"), "{text}");
+        assert!(!text.contains("outcome=\"failed\",status"), "no series for combinations that never happened: {text}");
+        assert!(text.contains("\nhookbridge_delivery_latency_seconds_count{outcome=\"retrying\"} 2\n"), "{text}");
+        assert!(text.contains("\nhookbridge_delivery_latency_seconds_bucket{outcome=\"delivered\",le=\"0.005\"} 1\n"), "{text}");
+        assert!(
+            text.contains("\nhookbridge_delivery_retries_total 2\n")
+                && text.contains("\nhookbridge_messages_delivered_total 1\n")
+        );
     }
 }
