@@ -19,6 +19,7 @@ pub mod request_timeout;
 
 mod api_keys;
 mod billing;
+mod deletion;
 mod dlq;
 mod endpoints;
 mod exports;
@@ -43,6 +44,7 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(health::routes());
     routes.extend(send::routes());
     routes.extend(messages::routes());
+    routes.extend(deletion::routes());
     routes.extend(logs::routes());
     routes.extend(metrics::routes());
     routes.extend(dlq::routes());

@@ -14,6 +14,7 @@
 
 pub mod backlog;
 pub mod columns;
+pub mod deletion;
 pub mod due_scan;
 pub mod endpoints;
 pub mod exports;
@@ -30,6 +31,7 @@ pub mod sqlite;
 pub mod tenancy;
 
 pub use backlog::BacklogStore;
+pub use deletion::DeletionStore;
 pub use endpoints::EndpointStore;
 pub use exports::{ExportCreate, ExportStore};
 pub use health::HealthStore;
@@ -45,6 +47,7 @@ pub trait Store:
     TenancyStore
     + EndpointStore
     + MessageStore
+    + DeletionStore
     + ExportStore
     + InboundStore
     + DeliveryQueue
@@ -61,6 +64,7 @@ impl<T> Store for T where
     T: TenancyStore
         + EndpointStore
         + MessageStore
+        + DeletionStore
         + ExportStore
         + InboundStore
         + DeliveryQueue

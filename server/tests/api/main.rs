@@ -8,6 +8,7 @@ mod support;
 
 mod auth_keys_projects;
 mod billing_exports;
+mod deletion;
 mod endpoints;
 mod isolation;
 mod key_scopes;

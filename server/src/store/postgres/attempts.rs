@@ -17,12 +17,14 @@ const RECORD_BATCH: &str = "WITH r AS ( \
        AS r(id, status, attempt_no, fast_inc, slow_inc, next_at, error, response_status, latency_ms, succeeded, failed, \
             finished_at, project_id, direction, outcome, retry_after_ms, ord)), \
      done AS ( \
-       UPDATE messages m SET status = r.status, attempt_count = r.attempt_no, \
+       UPDATE messages m SET status = CASE WHEN m.deleted_at IS NULL THEN r.status \
+                WHEN r.succeeded THEN 'succeeded' ELSE 'failed_permanent' END, attempt_count = r.attempt_no, \
               fast_retry_count = m.fast_retry_count + r.fast_inc, slow_retry_count = m.slow_retry_count + r.slow_inc, \
-              next_attempt_at = r.next_at, lease_until = NULL, leased_by = NULL, last_error = r.error, \
-              response_status = r.response_status, response_latency_ms = r.latency_ms, \
+              next_attempt_at = CASE WHEN m.deleted_at IS NULL THEN r.next_at END, lease_until = NULL, leased_by = NULL, \
+              last_error = r.error, response_status = r.response_status, response_latency_ms = r.latency_ms, \
               delivered_at = CASE WHEN r.succeeded THEN r.finished_at ELSE m.delivered_at END, \
-              failed_at = CASE WHEN r.failed THEN r.finished_at ELSE m.failed_at END, \
+              failed_at = CASE WHEN r.failed OR (m.deleted_at IS NOT NULL AND NOT r.succeeded) THEN r.finished_at \
+                ELSE m.failed_at END, \
               payload = CASE WHEN r.succeeded AND m.retention_hours = 0 THEN NULL ELSE m.payload END, \
               updated_at = r.finished_at \
        FROM r WHERE m.id = r.id AND m.status = 'delivering' AND m.leased_by = $17 AND m.attempt_count + 1 = r.attempt_no \

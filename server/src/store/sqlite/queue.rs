@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
+use crate::domain::deletion;
 use crate::secrets::SecretBox;
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
@@ -212,16 +213,19 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
         r.retry_after_ms,
         r.finished_at
     ])?;
-    conn.prepare_cached(
-        "UPDATE messages SET status = ?2, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
-         slow_retry_count = slow_retry_count + ?5, next_attempt_at = ?6, lease_until = NULL, last_error = ?7, \
+    // A message deleted while its attempt was in flight records the attempt but takes no retry.
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status = {}, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
+         slow_retry_count = slow_retry_count + ?5, next_attempt_at = CASE WHEN deleted_at IS NULL THEN ?6 END, \
+         lease_until = NULL, last_error = ?7, \
          response_status = ?8, response_latency_ms = ?9, \
          delivered_at = CASE WHEN ?10 THEN ?12 ELSE delivered_at END, \
-         failed_at = CASE WHEN ?11 THEN ?12 ELSE failed_at END, \
+         failed_at = CASE WHEN ?11 OR (deleted_at IS NOT NULL AND NOT ?10) THEN ?12 ELSE failed_at END, \
          payload = CASE WHEN ?10 AND retention_hours = 0 THEN NULL ELSE payload END, \
          updated_at = ?12 \
          WHERE id = ?1 AND status = 'delivering'",
-    )?
+        deletion::recorded_status_sql("?2")
+    ))?
     .execute(params![
         r.message_id,
         effect.status.as_str(),
