@@ -18,6 +18,7 @@ pub mod request_id;
 pub mod request_timeout;
 
 mod api_keys;
+mod attempts;
 mod billing;
 mod deletion;
 mod dlq;
@@ -45,6 +46,7 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(send::routes());
     routes.extend(messages::routes());
     routes.extend(deletion::routes());
+    routes.extend(attempts::routes());
     routes.extend(logs::routes());
     routes.extend(metrics::routes());
     routes.extend(dlq::routes());

@@ -12,6 +12,7 @@
 //! jobs ask [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to
 //! one process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
+pub mod attempts;
 pub mod backlog;
 pub mod columns;
 pub mod deletion;
@@ -30,6 +31,7 @@ pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 
+pub use attempts::AttemptStore;
 pub use backlog::BacklogStore;
 pub use deletion::DeletionStore;
 pub use endpoints::EndpointStore;
@@ -48,6 +50,7 @@ pub trait Store:
     + EndpointStore
     + MessageStore
     + DeletionStore
+    + AttemptStore
     + ExportStore
     + InboundStore
     + DeliveryQueue
@@ -65,6 +68,7 @@ impl<T> Store for T where
         + EndpointStore
         + MessageStore
         + DeletionStore
+        + AttemptStore
         + ExportStore
         + InboundStore
         + DeliveryQueue

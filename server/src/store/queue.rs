@@ -191,6 +191,8 @@ pub struct AttemptRecord {
     pub retry_after_ms: Option<i64>,
     /// When the attempt finished (Unix ms).
     pub finished_at: i64,
+    /// What was sent and received.
+    pub detail: crate::delivery::attempt_detail::AttemptDetail,
 }
 
 /// SQL: the status a released message returns to: `queued` before its first attempt, else

@@ -16,6 +16,7 @@ use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
 mod api_keys;
+mod attempts;
 mod backlog;
 mod deletion;
 mod due_work;

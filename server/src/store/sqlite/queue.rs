@@ -199,7 +199,8 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
     let effect = r.next.effect();
     conn.prepare_cached(
         "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \
-         retry_after_ms, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         retry_after_ms, created_at, resolved_ip, request_headers, response_headers, response_body, response_body_truncated, \
+         ttfb_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         r.message_id,
@@ -211,7 +212,13 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
         r.error,
         effect.outcome,
         r.retry_after_ms,
-        r.finished_at
+        r.finished_at,
+        r.detail.resolved_ip,
+        r.detail.request_headers,
+        r.detail.response_headers,
+        r.detail.response_body,
+        r.detail.response_body_truncated,
+        r.detail.ttfb_ms
     ])?;
     // A message deleted while its attempt was in flight records the attempt but takes no retry.
     conn.prepare_cached(&format!(
