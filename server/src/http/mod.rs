@@ -17,6 +17,7 @@ pub mod reply;
 pub mod request_id;
 pub mod request_timeout;
 
+mod actors;
 mod api_keys;
 mod attempts;
 mod billing;
@@ -51,6 +52,7 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(metrics::routes());
     routes.extend(dlq::routes());
     routes.extend(api_keys::routes());
+    routes.extend(actors::routes());
     routes.extend(projects::routes());
     routes.extend(endpoints::routes());
     routes.extend(billing::routes());

@@ -12,6 +12,7 @@
 //! jobs ask [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to
 //! one process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
+pub mod actors;
 pub mod attempts;
 pub mod backlog;
 pub mod columns;
@@ -31,6 +32,7 @@ pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 
+pub use actors::ActorStore;
 pub use attempts::AttemptStore;
 pub use backlog::BacklogStore;
 pub use deletion::DeletionStore;
@@ -51,6 +53,7 @@ pub trait Store:
     + MessageStore
     + DeletionStore
     + AttemptStore
+    + ActorStore
     + ExportStore
     + InboundStore
     + DeliveryQueue
@@ -69,6 +72,7 @@ impl<T> Store for T where
         + MessageStore
         + DeletionStore
         + AttemptStore
+        + ActorStore
         + ExportStore
         + InboundStore
         + DeliveryQueue

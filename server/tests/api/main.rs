@@ -6,6 +6,7 @@
 mod harness;
 mod support;
 
+mod actors_exports;
 mod attempts;
 mod auth_keys_projects;
 mod billing_exports;

@@ -18,6 +18,7 @@ use tokio_postgres::{Client, NoTls};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod actors;
 mod attempts;
 mod backlog;
 mod caps;

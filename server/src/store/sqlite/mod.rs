@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, oneshot};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod actors;
 mod api_keys;
 mod attempts;
 mod backlog;
