@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 
-use super::attempt_detail::{AttemptDetail, RESPONSE_BODY_CAP, masked_headers_json};
+use super::attempt_detail::{AttemptDetail, RESPONSE_BODY_CAP, request_headers_json, response_headers_json};
 use super::schedule::{AttemptResult, parse_retry_after};
 use crate::store::{ClaimedDelivery, Direction};
 use crate::url_policy::UrlPolicy;
@@ -107,13 +107,13 @@ impl Sender {
             Err(refusal) => return AttemptOutcome::no_answer(started, refusal.attempt_error()),
         };
         let headers = self.headers(delivery);
-        let mut detail = AttemptDetail { request_headers: Some(masked_headers_json(&headers)), ..AttemptDetail::default() };
+        let mut detail = AttemptDetail { request_headers: Some(request_headers_json(&headers)), ..AttemptDetail::default() };
         let request = self.http.post(url).headers(headers).body(delivery.payload.clone());
         match request.send().await {
             Ok(mut response) => {
                 detail.ttfb_ms = Some(millis(started.elapsed()));
                 detail.resolved_ip = response.remote_addr().map(|a| a.ip().to_string());
-                detail.response_headers = Some(masked_headers_json(response.headers()));
+                detail.response_headers = Some(response_headers_json(response.headers()));
                 let status = response.status().as_u16();
                 let retry_after = response
                     .headers()

@@ -22,18 +22,30 @@ pub fn is_secret_header(name: &str) -> bool {
     SECRET_NAME_PARTS.iter().any(|part| lower.contains(part))
 }
 
-/// Headers as a JSON object of name to value (secret values masked, values that are not text
-/// shown lossily; a repeated header keeps its values joined by `, `).
-pub fn masked_headers_json(headers: &HeaderMap) -> String {
+/// Request headers whose values the server sets itself and keeps in attempt records; every
+/// other request header (custom endpoint or per-send headers, an inbound sender's headers) may
+/// carry a receiver's credential, which is sealed at rest, so its value is masked.
+const SHOWN_REQUEST_HEADERS: &[&str] = &["content-type", "user-agent", "x-webhook-id", "x-webhook-timestamp"];
+
+/// The request headers of an attempt as JSON (see [`SHOWN_REQUEST_HEADERS`]).
+pub fn request_headers_json(headers: &HeaderMap) -> String {
+    headers_json(headers, |name| !SHOWN_REQUEST_HEADERS.contains(&name))
+}
+
+/// The response headers of an attempt as JSON (secret values masked, see [`is_secret_header`]).
+pub fn response_headers_json(headers: &HeaderMap) -> String {
+    headers_json(headers, is_secret_header)
+}
+
+/// Headers as a JSON object of name to value (values `masked` says are masked, values that are
+/// not text shown lossily; a repeated header keeps its values joined by `, `).
+fn headers_json(headers: &HeaderMap, masked: impl Fn(&str) -> bool) -> String {
     let mut map = serde_json::Map::with_capacity(headers.len());
     for (name, value) in headers {
-        let shown = if is_secret_header(name.as_str()) {
-            MASKED.to_owned()
-        } else {
-            String::from_utf8_lossy(value.as_bytes()).into_owned()
-        };
+        let shown =
+            if masked(name.as_str()) { MASKED.to_owned() } else { String::from_utf8_lossy(value.as_bytes()).into_owned() };
         match map.get_mut(name.as_str()) {
-            Some(serde_json::Value::String(existing)) if !is_secret_header(name.as_str()) => {
+            Some(serde_json::Value::String(existing)) if !masked(name.as_str()) => {
                 existing.push_str(", ");
                 existing.push_str(&shown);
             }
@@ -66,6 +78,7 @@ pub struct AttemptDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn secret_values_are_masked_and_the_rest_kept() {
@@ -78,13 +91,19 @@ mod tests {
         headers.insert("content-type", "application/json".parse().unwrap());
         headers.append("vary", "a".parse().unwrap());
         headers.append("vary", "b".parse().unwrap());
-        let json: serde_json::Value = serde_json::from_str(&masked_headers_json(&headers)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&response_headers_json(&headers)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
                 "x-webhook-signature": MASKED, "authorization": MASKED, "x-api-key": MASKED, "set-cookie": MASKED,
                 "content-type": "application/json", "vary": "a, b"
             })
+        );
+        headers.insert("x-custom", "receiver-credential".parse().unwrap());
+        let sent: serde_json::Value = serde_json::from_str(&request_headers_json(&headers)).unwrap();
+        assert_eq!(
+            (&sent["x-custom"], &sent["vary"], &sent["content-type"]),
+            (&json!(MASKED), &json!(MASKED), &json!("application/json"))
         );
     }
 }

@@ -123,7 +123,7 @@ async fn batch_and_delete_all_report_each_message_and_stay_inside_the_project() 
     let b = client_for(&server.url, key_b.expect_ok(201)["key"].as_str().unwrap());
     assert_eq!(b.delete_message(&m1).await.unwrap_err().kind(), ErrorKind::NotFound);
     assert_eq!(b.delete_inbound_message(&m1).await.unwrap_err().kind(), ErrorKind::NotFound);
-    let batch_b = b.delete_messages_batch(&[m1.clone()]).await.unwrap();
+    let batch_b = b.delete_messages_batch(std::slice::from_ref(&m1)).await.unwrap();
     assert_eq!((batch_b.not_found_count, batch_b.deleted_count), (1, 0));
     let all_b = b.delete_messages_all(&DeleteMessagesAllOptions::default()).await.unwrap();
     assert_eq!((all_b.deleted, all_b.deleted_message_ids.len(), all_b.error), (0, 0, None));
@@ -140,7 +140,7 @@ async fn batch_and_delete_all_report_each_message_and_stay_inside_the_project() 
         outcomes,
         vec![(m1.as_str(), "deleted", true), (m2.as_str(), "already_deleted", true), (unknown.as_str(), "not_found", false)]
     );
-    assert_eq!(a.delete_inbound_messages_batch(&[m3.clone()]).await.unwrap().not_found_count, 1);
+    assert_eq!(a.delete_inbound_messages_batch(std::slice::from_ref(&m3)).await.unwrap().not_found_count, 1);
 
     // delete-all with filters: only ep2's messages, one per call, oldest first; a future
     // created_after matches nothing.
