@@ -124,7 +124,7 @@ impl DeliveryEngine {
         if tokio::time::timeout(drain, self.shared.permits.acquire_many(all)).await.is_err() {
             let unfinished: Vec<String> = self.shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
             tracing::warn!(count = unfinished.len(), "releasing unfinished deliveries for redelivery");
-            if let Err(e) = self.shared.store.release_interrupted(unfinished, now_millis()).await {
+            if let Err(e) = self.shared.store.release(unfinished, now_millis()).await {
                 tracing::error!(error = %e, "could not release unfinished deliveries; their leases will expire");
             }
         }

@@ -201,21 +201,6 @@ pub struct AttemptRecord {
 pub(crate) const RELEASED_STATUS: &str = "CASE WHEN deleted_at IS NOT NULL THEN 'failed_permanent' \
      WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
 
-/// The error text of an attempt cut short by a shutdown or a crash.
-pub const INTERRUPTED: &str = "interrupted: the server stopped before the attempt finished";
-
-/// SQL (every store): the attempt columns and values recorded for a leased message whose
-/// attempt was cut short, read from the message row as it was claimed (`attempt_count` before
-/// this attempt; `updated_at` is the claim time) with `{p}1` the time now. An interrupted
-/// attempt counts in `attempt_count`, since the receiver may have seen it, but uses no retry.
-pub(crate) fn interrupted_attempt_sql(p: char, next_attempt_no: &str) -> String {
-    format!(
-        "INSERT INTO attempts (message_id, project_id, direction, attempt_no, latency_ms, error, outcome, created_at) \
-         SELECT id, project_id, direction, {next_attempt_no}, CASE WHEN {p}1 > updated_at THEN {p}1 - updated_at ELSE 0 END, \
-         '{INTERRUPTED}', 'interrupted', {p}1"
-    )
-}
-
 /// A message row just claimed, before its endpoint's facts are added.
 pub(crate) struct ClaimedRow {
     /// The message.
@@ -409,14 +394,8 @@ pub trait DeliveryQueue: Send + Sync {
     /// (rate limited, or shutting down before the attempt finished).
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError>;
 
-    /// Puts claimed messages whose attempt was cut short (a shutdown that could not wait for it)
-    /// back, due at `due_at_ms`, recording each attempt as interrupted: the receiver may have
-    /// seen it, so it counts in `attempt_count`.
-    async fn release_interrupted(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError>;
-
     /// Called once at start-up: makes due now the leased messages no live process can still be
-    /// delivering, recording their attempts as interrupted (as [`DeliveryQueue::claim`] does for
-    /// a lease that expired). On SQLite (one process) that is every lease; on a store shared by several
+    /// delivering. On SQLite (one process) that is every lease; on a store shared by several
     /// processes, only leases that expired or that this process's own id held in an earlier run,
     /// never the live leases of other processes.
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError>;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use hookbridge::{AttemptRecord, CreateEndpointOptions, InboundEndpointSettings, SendOptions};
 use serde_json::json;
 
-use crate::harness::{Answer, Receiver, Server, eventually, wait_for_status};
+use crate::harness::{Receiver, Server, eventually, wait_for_status};
 use crate::support::{Raw, WAIT, client_for};
 
 /// A receiver answering, in turn: 500 with a body and headers, 429 with `Retry-After: 2`, a
@@ -146,28 +146,4 @@ async fn inbound_forwards_are_listed_as_attempts() {
     assert_eq!(first.resolved_ip.as_deref(), Some("127.0.0.1"));
     assert!(first.request_headers.as_ref().is_some_and(|h| h.values().all(|v| !v.contains("sender-secret"))));
     assert!(client.get_message_attempts(&id).await.unwrap().attempts.is_empty(), "an inbound id is not outbound");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_attempt_cut_short_by_a_crash_counts_and_is_recorded_as_interrupted() {
-    let mut server = Server::start(&[]);
-    let client = server.client();
-    let receiver = Receiver::start().await;
-    // The first request hangs; the server is killed while it waits.
-    receiver.script([Answer { status: 200, retry_after: None, delay: Some(Duration::from_secs(60)) }]);
-    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
-    let id = client.send(&ep.id, &json!({"n": 1}), &SendOptions::default()).await.unwrap().message_id;
-    receiver.wait_for(1, WAIT).await;
-    server.kill();
-
-    server.restart();
-    let client = server.client();
-    let done = wait_for_status(&client, &id, "succeeded", WAIT).await;
-    assert_eq!(receiver.received().len(), 2);
-    assert_eq!(done.attempt_count, 2, "the count matches the requests the receiver saw");
-    let attempts = client.get_message_attempts(&id).await.unwrap().attempts;
-    assert_eq!(attempts.iter().map(|a| a.attempt_no).collect::<Vec<_>>(), vec![1, 2]);
-    assert_eq!((attempts[0].response_status, attempts[0].retry_type.as_ref()), (None, None));
-    assert!(attempts[0].error_text.as_deref().unwrap().starts_with("interrupted"), "{:?}", attempts[0].error_text);
-    assert_eq!(attempts[1].response_status, Some(200));
 }

@@ -13,7 +13,7 @@ use deadpool_postgres::GenericClient;
 
 use super::{PgStore, attempts, claim, col, pg_err};
 use crate::clock::now_millis;
-use crate::store::queue::{QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth, interrupted_attempt_sql};
+use crate::store::queue::{QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueScan, DueWork, NextState, StoreError};
 use crate::telemetry::QueueDepth;
 
@@ -90,27 +90,6 @@ impl DeliveryQueue for PgStore {
         Ok(())
     }
 
-    async fn release_interrupted(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
-        if message_ids.is_empty() {
-            return Ok(());
-        }
-        let client = self.delivery_client().await?;
-        let sql = format!(
-            "WITH r AS (UPDATE messages SET status = {RELEASED_STATUS}, attempt_count = attempt_count + 1, next_attempt_at = $3, \
-               lease_until = NULL, leased_by = NULL \
-             WHERE id = ANY($2) AND status = 'delivering' AND leased_by = $4 \
-             RETURNING id, project_id, direction, attempt_count, updated_at) {} FROM r",
-            interrupted_attempt_sql('$', "attempt_count")
-        );
-        let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
-        let released =
-            client.execute(&stmt, &[&now_millis(), &message_ids, &due_at_ms, &&*self.node_id]).await.map_err(pg_err)?;
-        if released > 0 && due_at_ms <= now_millis() {
-            self.announce_work();
-        }
-        Ok(())
-    }
-
     async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
         // Expired leases of any node, and leases this node's id held in an earlier run; live
         // leases of other nodes are theirs.
@@ -139,9 +118,8 @@ impl DeliveryQueue for PgStore {
     }
 }
 
-/// Makes due now the leased messages matching `condition` (on `$1` = `now_ms` and `$2` =
-/// `node`), skipping rows another transaction holds, and records each cut-short attempt as
-/// interrupted (it counts in `attempt_count`: the receiver may have seen it).
+/// Makes due now, without counting an attempt, the leased messages matching `condition` (on
+/// `$1` = `now_ms` and `$2` = `node`), skipping rows another transaction holds.
 async fn requeue_leases<C: GenericClient>(
     client: &C,
     now_ms: i64,
@@ -149,11 +127,8 @@ async fn requeue_leases<C: GenericClient>(
     node: Option<&str>,
 ) -> Result<u64, StoreError> {
     let sql = format!(
-        "WITH r AS (UPDATE messages SET status = {RELEASED_STATUS}, attempt_count = attempt_count + 1, next_attempt_at = $1, \
-           lease_until = NULL, leased_by = NULL \
-         WHERE id IN (SELECT id FROM messages WHERE status = 'delivering' AND {condition} FOR UPDATE SKIP LOCKED) \
-         RETURNING id, project_id, direction, attempt_count, updated_at) {} FROM r",
-        interrupted_attempt_sql('$', "attempt_count")
+        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = $1, lease_until = NULL, leased_by = NULL \
+         WHERE id IN (SELECT id FROM messages WHERE status = 'delivering' AND {condition} FOR UPDATE SKIP LOCKED)"
     );
     let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
     match node {

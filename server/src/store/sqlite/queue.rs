@@ -11,7 +11,7 @@ use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
 use crate::domain::deletion;
 use crate::secrets::SecretBox;
-use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth, interrupted_attempt_sql};
+use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
 use crate::telemetry::QueueDepth;
 
@@ -50,19 +50,18 @@ impl DeliveryQueue for SqliteStore {
         .await
     }
 
-    async fn release_interrupted(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
+    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
         self.write_relaxed(move |conn| {
-            let now = crate::clock::now_millis();
-            for id in &message_ids {
-                requeue_interrupted(conn, "id = ?2", params![now, id, due_at_ms])?;
-            }
-            Ok(())
+            let n = conn.execute(
+                &format!(
+                    "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+                     WHERE status = 'delivering'"
+                ),
+                params![now_ms],
+            )?;
+            Ok(n as u64)
         })
         .await
-    }
-
-    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
-        self.write_relaxed(move |conn| requeue_interrupted(conn, "1 = 1", params![now_ms, None::<i64>, now_ms])).await
     }
 
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
@@ -88,7 +87,11 @@ fn claim(
     allocations: &[Allocation],
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     // Leases that outlived their attempt (a worker that died) become due again.
-    requeue_interrupted(conn, "lease_until <= ?1", params![now_ms, None::<i64>, now_ms])?;
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+         WHERE status = 'delivering' AND lease_until <= ?1"
+    ))?
+    .execute(params![now_ms])?;
 
     // Each endpoint's oldest due messages, read from the `messages_waiting` index in due order.
     // `LIMIT ?5 + 0`, not `LIMIT ?5`: SQLite recompiles a statement whose LIMIT is a bare
@@ -144,23 +147,6 @@ fn claim(
         }
     }
     Ok(claimed)
-}
-
-/// Makes due at `?3` the delivering messages matching `condition` (on `?1` = now and `?2`),
-/// recording each cut-short attempt as interrupted; how many.
-fn requeue_interrupted(conn: &Connection, condition: &str, args: impl rusqlite::Params + Clone) -> Result<u64, StoreError> {
-    conn.prepare_cached(&format!(
-        "{} FROM messages WHERE status = 'delivering' AND {condition} AND ?3 IS NOT NULL",
-        interrupted_attempt_sql('?', "attempt_count + 1")
-    ))?
-    .execute(args.clone())?;
-    let n = conn
-        .prepare_cached(&format!(
-            "UPDATE messages SET status = {RELEASED_STATUS}, attempt_count = attempt_count + 1, next_attempt_at = ?3, \
-             lease_until = NULL WHERE status = 'delivering' AND {condition}"
-        ))?
-        .execute(args)?;
-    Ok(n as u64)
 }
 
 fn load_target(
