@@ -42,8 +42,9 @@ mod uniffi_types;
 uniffi::setup_scaffolding!();
 
 pub use api::{
-    CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
-    ReplayAllOptions, SendOptions, UpdateEndpointOptions,
+    CreateEndpointOptions, CreateExportOptions, DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions,
+    InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery, ReplayAllOptions, SendOptions,
+    UpdateEndpointOptions,
 };
 pub use client::Client;
 pub use config::ClientConfig;

@@ -311,6 +311,7 @@ async fn get_inbound_logs_query_order_and_entries() {
                     response_latency_ms: Some(12),
                     last_error: None,
                     total_delivery_ms: Some(250),
+                    deleted_at: None,
                 },
                 InboundLogEntry {
                     message_id: MSG2.into(),
@@ -324,6 +325,7 @@ async fn get_inbound_logs_query_order_and_entries() {
                     response_latency_ms: None,
                     last_error: None,
                     total_delivery_ms: None,
+                    deleted_at: None,
                 },
             ],
             has_more: true,

@@ -88,6 +88,9 @@ async fn get_message_parses_every_field() {
             last_error: Some("HTTP 503".into()),
             response_status: Some(503),
             response_latency_ms: Some(50),
+            deleted_at: None,
+            deleted_by_user_id: None,
+            deleted_by_api_key_id: None,
         }
     );
     assert_eq!(message.updated_at.unix_millis() - message.created_at.unix_millis(), 1500);
@@ -214,6 +217,7 @@ fn summary(delivered_at: Option<&str>) -> MessageSummary {
         response_status: Some(200),
         response_latency_ms: Some(50),
         last_error: None,
+        deleted_at: None,
     }
 }
 

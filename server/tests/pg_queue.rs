@@ -71,6 +71,7 @@ fn record(message_id: &str, attempt_no: i64, next: NextState) -> AttemptRecord {
         next,
         retry_after_ms: None,
         finished_at: now_millis(),
+        detail: Default::default(),
     }
 }
 

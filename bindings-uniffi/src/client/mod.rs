@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::error::HookBridgeError;
 
 mod account;
+mod deletion;
 mod inbound;
 mod outbound;
 

@@ -56,6 +56,11 @@ impl Client {
         self.data(Call::new(Method::GET, "/v1/exports")).await
     }
 
+    /// Deletes an export and its content (the answer body is ignored).
+    pub async fn delete_export(&self, export_id: &str) -> Result<()> {
+        self.ignore(Call::new(Method::DELETE, format!("/v1/exports/{}", seg(export_id)))).await
+    }
+
     /// One export.
     pub async fn get_export(&self, export_id: &str) -> Result<ExportRecord> {
         self.data(Call::new(Method::GET, format!("/v1/exports/{}", seg(export_id)))).await

@@ -2,8 +2,11 @@
 //! Each method sends exactly the request of the Python SDK 1.4.0 (method, path, query order,
 //! body with absent fields omitted) and returns a typed model.
 
+pub mod actors;
 pub mod api_keys;
+pub mod attempts;
 pub mod billing;
+pub mod deletion;
 pub mod dlq;
 pub mod endpoints;
 pub mod exports;
@@ -15,6 +18,7 @@ pub mod projects;
 pub mod sending;
 
 pub use api_keys::key_mode;
+pub use deletion::{DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions};
 pub use endpoints::{CreateEndpointOptions, UpdateEndpointOptions};
 pub use exports::CreateExportOptions;
 pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};

@@ -143,6 +143,9 @@ pub struct InboundLogEntry {
     /// Received to delivered, in milliseconds.
     #[serde(default)]
     pub total_delivery_ms: Option<i64>,
+    /// When the message was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    pub deleted_at: Option<Timestamp>,
 }
 
 /// A page of inbound logs.

@@ -82,6 +82,15 @@ pub struct Message {
     /// Latency of the last attempt in milliseconds.
     #[serde(default)]
     pub response_latency_ms: Option<i64>,
+    /// When the message was deleted (its payload is gone, its record kept).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    pub deleted_at: Option<Timestamp>,
+    /// The user who deleted it (hosted accounts only; never set by a self-hosted server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by_user_id: Option<String>,
+    /// The API key that deleted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by_api_key_id: Option<String>,
 }
 
 /// One row of the delivery logs or of the dead letter queue.
@@ -113,6 +122,9 @@ pub struct MessageSummary {
     /// Error of the last attempt.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// When the message was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    pub deleted_at: Option<Timestamp>,
 }
 
 /// A page of delivery logs.

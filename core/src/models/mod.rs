@@ -5,8 +5,11 @@
 //! "Required" fields have no serde default: a server that omits them produces
 //! [`crate::ErrorKind::InvalidResponse`]. Optional timestamps accept `null`, a missing key or `""`.
 
+pub mod actors;
 pub mod api_keys;
+pub mod attempts;
 pub mod billing;
+pub mod deletion;
 pub mod endpoints;
 pub mod exports;
 pub mod inbound;
@@ -14,8 +17,11 @@ pub mod messages;
 pub mod metrics;
 pub mod projects;
 
+pub use actors::*;
 pub use api_keys::*;
+pub use attempts::*;
 pub use billing::*;
+pub use deletion::*;
 pub use endpoints::*;
 pub use exports::*;
 pub use inbound::*;

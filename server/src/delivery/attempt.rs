@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 
+use super::attempt_detail::{AttemptDetail, RESPONSE_BODY_CAP, request_headers_json, response_headers_json};
 use super::schedule::{AttemptResult, parse_retry_after};
 use crate::store::{ClaimedDelivery, Direction};
 use crate::url_policy::UrlPolicy;
@@ -34,6 +35,8 @@ pub struct AttemptOutcome {
     pub error: Option<String>,
     /// The receiver's `Retry-After`.
     pub retry_after: Option<Duration>,
+    /// What was sent and received, as far as it got.
+    pub detail: AttemptDetail,
 }
 
 /// Sends deliveries over one pooled HTTP client.
@@ -103,9 +106,14 @@ impl Sender {
             Ok(url) => url,
             Err(refusal) => return AttemptOutcome::no_answer(started, refusal.attempt_error()),
         };
-        let request = self.http.post(url).headers(self.headers(delivery)).body(delivery.payload.clone());
+        let headers = self.headers(delivery);
+        let mut detail = AttemptDetail { request_headers: Some(request_headers_json(&headers)), ..AttemptDetail::default() };
+        let request = self.http.post(url).headers(headers).body(delivery.payload.clone());
         match request.send().await {
             Ok(mut response) => {
+                detail.ttfb_ms = Some(millis(started.elapsed()));
+                detail.resolved_ip = response.remote_addr().map(|a| a.ip().to_string());
+                detail.response_headers = Some(response_headers_json(response.headers()));
                 let status = response.status().as_u16();
                 let retry_after = response
                     .headers()
@@ -118,8 +126,8 @@ impl Sender {
                     match response.chunk().await {
                         Ok(Some(chunk)) => {
                             read += chunk.len();
-                            if snippet.len() < ERROR_BODY_LIMIT {
-                                let take = (ERROR_BODY_LIMIT - snippet.len()).min(chunk.len());
+                            if snippet.len() < RESPONSE_BODY_CAP {
+                                let take = (RESPONSE_BODY_CAP - snippet.len()).min(chunk.len());
                                 snippet.extend_from_slice(&chunk[..take]);
                             }
                         }
@@ -127,22 +135,36 @@ impl Sender {
                     }
                 }
                 let latency = started.elapsed();
+                detail.response_body_truncated = Some(read > snippet.len());
+                let body_text = String::from_utf8_lossy(&snippet).into_owned();
                 let error = (!(200..300).contains(&status)).then(|| {
-                    let body = String::from_utf8_lossy(&snippet);
+                    let body = String::from_utf8_lossy(&snippet[..snippet.len().min(ERROR_BODY_LIMIT)]);
                     let body = body.trim();
                     if body.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {body}") }
                 });
-                AttemptOutcome { result: AttemptResult::Status(status), latency, error, retry_after }
+                detail.response_body = Some(body_text);
+                AttemptOutcome { result: AttemptResult::Status(status), latency, error, retry_after, detail }
             }
-            Err(e) => AttemptOutcome::no_answer(started, failure_text(&e)),
+            Err(e) => AttemptOutcome { detail, ..AttemptOutcome::no_answer(started, failure_text(&e)) },
         }
     }
 }
 
 impl AttemptOutcome {
     fn no_answer(started: Instant, error: String) -> Self {
-        AttemptOutcome { result: AttemptResult::NoAnswer, latency: started.elapsed(), error: Some(error), retry_after: None }
+        AttemptOutcome {
+            result: AttemptResult::NoAnswer,
+            latency: started.elapsed(),
+            error: Some(error),
+            retry_after: None,
+            detail: AttemptDetail::default(),
+        }
     }
+}
+
+/// A duration in whole milliseconds.
+pub fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The `last_error` of a request that got no HTTP answer: the guard's refusal, a timeout as the

@@ -13,6 +13,7 @@
 //! endpoints in turn, so slow receivers cannot delay other projects' deliveries.
 
 pub mod attempt;
+pub mod attempt_detail;
 pub mod fairness;
 pub mod rate_limit;
 mod recorder;
@@ -293,6 +294,7 @@ async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery, permit: OwnedSe
         next,
         retry_after_ms: outcome.retry_after.map(|d| d.as_millis() as i64),
         finished_at: now,
+        detail: outcome.detail,
     };
     // The recorder stores it with whatever else finished meanwhile, then frees the permit.
     if let Err(unsent) = shared.outcomes.send(recorder::Finished { record, permit }) {

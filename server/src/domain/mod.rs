@@ -2,6 +2,7 @@
 //! backend. Store implementations read facts and apply these rules' answers inside their
 //! transactions, so SQLite and PostgreSQL behave the same by construction.
 
+pub mod deletion;
 pub mod keys;
 pub mod messages;
 pub mod status;

@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use hookbridge::ExportRecord;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -29,6 +29,7 @@ pub fn routes() -> Vec<Route> {
         r("POST", "/v1/exports", "Start an export of the logs for a time range", post(create)),
         r("GET", "/v1/exports", "List exports", get(list)),
         r("GET", "/v1/exports/{export_id}", "Get an export", get(fetch)),
+        r("DELETE", "/v1/exports/{export_id}", "Delete an export and its file", delete(remove)),
         r("GET", "/v1/exports/{export_id}/download", "Redirect (302) to a signed, time-limited download link", get(download)),
         Route {
             method: "GET",
@@ -135,6 +136,14 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply>
     let exports: Vec<ExportView> =
         state.store.list_exports(&caller.project_id).await?.into_iter().map(|e| view(e, now)).collect();
     Ok(Reply::ok(exports))
+}
+
+async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+    if state.store.delete_export(&caller.project_id, &id).await? {
+        Ok(Reply::ok(serde_json::json!({ "id": id, "deleted": true })))
+    } else {
+        Err(ApiError::not_found("export", &id))
+    }
 }
 
 async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {

@@ -50,6 +50,7 @@ pub(super) fn message_summary(e: &LogEntry) -> MessageSummary {
         response_status: e.response_status,
         response_latency_ms: e.response_latency_ms,
         last_error: e.last_error.clone(),
+        deleted_at: opt_timestamp(e.deleted_at),
     }
 }
 

@@ -90,6 +90,9 @@ impl From<MessageRecord> for hookbridge::Message {
             last_error: m.last_error,
             response_status: m.response_status,
             response_latency_ms: m.response_latency_ms,
+            deleted_at: opt_timestamp(m.deleted_at),
+            deleted_by_user_id: None,
+            deleted_by_api_key_id: m.deleted_by_api_key_id,
         }
     }
 }

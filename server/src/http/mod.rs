@@ -21,8 +21,11 @@ pub mod request_id;
 pub mod request_metrics;
 pub mod request_timeout;
 
+mod actors;
 mod api_keys;
+mod attempts;
 mod billing;
+mod deletion;
 mod dlq;
 mod endpoints;
 mod exports;
@@ -47,10 +50,13 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(health::routes());
     routes.extend(send::routes());
     routes.extend(messages::routes());
+    routes.extend(deletion::routes());
+    routes.extend(attempts::routes());
     routes.extend(logs::routes());
     routes.extend(metrics::routes());
     routes.extend(dlq::routes());
     routes.extend(api_keys::routes());
+    routes.extend(actors::routes());
     routes.extend(projects::routes());
     routes.extend(endpoints::routes());
     routes.extend(billing::routes());

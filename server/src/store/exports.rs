@@ -83,6 +83,10 @@ pub trait ExportStore: Send + Sync {
     /// One export of the project.
     async fn get_export(&self, project_id: &str, export_id: &str) -> Result<Option<StoredExport>, StoreError>;
 
+    /// Deletes an export of the project and its content; `false` when there is no such export.
+    /// A build still running for it finds its claim gone and stores nothing.
+    async fn delete_export(&self, project_id: &str, export_id: &str) -> Result<bool, StoreError>;
+
     /// One export of any project (for signed download links, which carry no API key).
     async fn get_export_for_download(&self, export_id: &str) -> Result<Option<StoredExport>, StoreError>;
 

@@ -291,6 +291,10 @@ pub struct InboundMessageRecord {
     pub delivered_at: Option<i64>,
     /// When it entered the dead letter queue (Unix ms).
     pub failed_at: Option<i64>,
+    /// When it was deleted (Unix ms).
+    pub deleted_at: Option<i64>,
+    /// The API key that deleted it.
+    pub deleted_by_api_key_id: Option<String>,
 }
 
 /// Storage of inbound endpoints, ingest and rejections.

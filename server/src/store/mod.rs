@@ -12,8 +12,11 @@
 //! jobs ask [`RetentionStore::try_lead`] before a pass, so a shared database can give a job to
 //! one process at a time. The HTTP layer, the jobs and the delivery engine see only [`Store`].
 
+pub mod actors;
+pub mod attempts;
 pub mod backlog;
 pub mod columns;
+pub mod deletion;
 pub mod due_scan;
 pub mod endpoints;
 pub mod exports;
@@ -29,7 +32,10 @@ pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
 
+pub use actors::ActorStore;
+pub use attempts::AttemptStore;
 pub use backlog::BacklogStore;
+pub use deletion::DeletionStore;
 pub use endpoints::EndpointStore;
 pub use exports::{ExportCreate, ExportStore};
 pub use health::HealthStore;
@@ -45,6 +51,9 @@ pub trait Store:
     TenancyStore
     + EndpointStore
     + MessageStore
+    + DeletionStore
+    + AttemptStore
+    + ActorStore
     + ExportStore
     + InboundStore
     + DeliveryQueue
@@ -61,6 +70,9 @@ impl<T> Store for T where
     T: TenancyStore
         + EndpointStore
         + MessageStore
+        + DeletionStore
+        + AttemptStore
+        + ActorStore
         + ExportStore
         + InboundStore
         + DeliveryQueue

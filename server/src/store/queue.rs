@@ -191,11 +191,15 @@ pub struct AttemptRecord {
     pub retry_after_ms: Option<i64>,
     /// When the attempt finished (Unix ms).
     pub finished_at: i64,
+    /// What was sent and received.
+    pub detail: crate::delivery::attempt_detail::AttemptDetail,
 }
 
 /// SQL: the status a released message returns to: `queued` before its first attempt, else
-/// `pending_retry` (the same text on every store).
-pub(crate) const RELEASED_STATUS: &str = "CASE WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
+/// `pending_retry`; a message deleted meanwhile is never attempted again and ends
+/// `failed_permanent` (see [`crate::domain::deletion`]). The same text on every store.
+pub(crate) const RELEASED_STATUS: &str = "CASE WHEN deleted_at IS NOT NULL THEN 'failed_permanent' \
+     WHEN attempt_count = 0 THEN 'queued' ELSE 'pending_retry' END";
 
 /// A message row just claimed, before its endpoint's facts are added.
 pub(crate) struct ClaimedRow {

@@ -289,6 +289,8 @@ pub struct LogEntry {
     pub last_error: Option<String>,
     /// When it entered the dead letter queue (Unix ms).
     pub failed_at: Option<i64>,
+    /// When it was deleted (Unix ms).
+    pub deleted_at: Option<i64>,
 }
 
 /// Which replay rules apply.
@@ -576,4 +578,8 @@ pub struct MessageRecord {
     pub response_status: Option<i64>,
     /// Latency of the last attempt in milliseconds.
     pub response_latency_ms: Option<i64>,
+    /// When it was deleted (Unix ms).
+    pub deleted_at: Option<i64>,
+    /// The API key that deleted it.
+    pub deleted_by_api_key_id: Option<String>,
 }

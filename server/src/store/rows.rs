@@ -14,7 +14,7 @@ use crate::secrets::{SecretBox, SecretField};
 /// The message columns [`MessageRow::read`] reads, in order.
 pub const MESSAGE_COLUMNS: &str = "id, project_id, endpoint_id, destination_url, status, attempt_count, replay_count, \
      content_type, size_bytes, payload_sha256, created_at, updated_at, idempotency_key, next_attempt_at, last_error, \
-     response_status, response_latency_ms, delivered_at, failed_at";
+     response_status, response_latency_ms, delivered_at, failed_at, deleted_at, deleted_by_api_key_id";
 
 /// A stored message without its payload, as read by [`MESSAGE_COLUMNS`].
 #[derive(Clone, Debug)]
@@ -38,6 +38,8 @@ pub struct MessageRow {
     response_latency_ms: Option<i64>,
     delivered_at: Option<i64>,
     failed_at: Option<i64>,
+    deleted_at: Option<i64>,
+    deleted_by_api_key_id: Option<String>,
 }
 
 impl MessageRow {
@@ -63,6 +65,8 @@ impl MessageRow {
             response_latency_ms: r.opt_int(16)?,
             delivered_at: r.opt_int(17)?,
             failed_at: r.opt_int(18)?,
+            deleted_at: r.opt_int(19)?,
+            deleted_by_api_key_id: r.opt_text(20)?,
         })
     }
 
@@ -90,6 +94,8 @@ impl MessageRow {
             last_error: self.last_error,
             response_status: self.response_status,
             response_latency_ms: self.response_latency_ms,
+            deleted_at: self.deleted_at,
+            deleted_by_api_key_id: self.deleted_by_api_key_id,
         })
     }
 
@@ -114,6 +120,8 @@ impl MessageRow {
             response_latency_ms: self.response_latency_ms,
             delivered_at: self.delivered_at,
             failed_at: self.failed_at,
+            deleted_at: self.deleted_at,
+            deleted_by_api_key_id: self.deleted_by_api_key_id,
         })
     }
 
@@ -134,6 +142,7 @@ impl MessageRow {
             response_latency_ms: self.response_latency_ms,
             last_error: self.last_error,
             failed_at: self.failed_at,
+            deleted_at: self.deleted_at,
         };
         Ok((cursor, entry))
     }

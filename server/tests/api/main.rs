@@ -6,8 +6,11 @@
 mod harness;
 mod support;
 
+mod actors_exports;
+mod attempts;
 mod auth_keys_projects;
 mod billing_exports;
+mod deletion;
 mod endpoints;
 mod isolation;
 mod key_scopes;

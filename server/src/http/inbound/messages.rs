@@ -120,6 +120,8 @@ struct InboundMessage {
     failed_at: Option<hookbridge::Timestamp>,
     /// Received to delivered, in milliseconds.
     total_delivery_ms: Option<i64>,
+    deleted_at: Option<hookbridge::Timestamp>,
+    deleted_by_api_key_id: Option<String>,
 }
 
 impl From<InboundMessageRecord> for InboundMessage {
@@ -144,6 +146,8 @@ impl From<InboundMessageRecord> for InboundMessage {
             response_latency_ms: m.response_latency_ms,
             delivered_at: opt_timestamp(m.delivered_at),
             failed_at: opt_timestamp(m.failed_at),
+            deleted_at: opt_timestamp(m.deleted_at),
+            deleted_by_api_key_id: m.deleted_by_api_key_id,
         }
     }
 }

@@ -71,6 +71,7 @@ fn log_item(e: LogEntry) -> InboundLogEntry {
         response_latency_ms: e.response_latency_ms,
         last_error: e.last_error,
         total_delivery_ms,
+        deleted_at: opt_timestamp(e.deleted_at),
     }
 }
 

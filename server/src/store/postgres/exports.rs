@@ -80,6 +80,13 @@ impl ExportStore for PgStore {
         self.one_export(&sql, &[&export_id, &project_id]).await
     }
 
+    async fn delete_export(&self, project_id: &str, export_id: &str) -> Result<bool, StoreError> {
+        // Its content rows go with it (ON DELETE CASCADE).
+        let client = self.client().await?;
+        let stmt = client.prepare_cached("DELETE FROM exports WHERE id = $1 AND project_id = $2").await.map_err(pg_err)?;
+        Ok(client.execute(&stmt, &[&export_id, &project_id]).await.map_err(pg_err)? > 0)
+    }
+
     async fn get_export_for_download(&self, export_id: &str) -> Result<Option<StoredExport>, StoreError> {
         self.one_export(&format!("SELECT {EXPORT_COLUMNS} FROM exports WHERE id = $1"), &[&export_id]).await
     }

@@ -18,10 +18,12 @@ use tokio_postgres::{Client, NoTls};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod actors;
 mod attempts;
 mod backlog;
 mod caps;
 mod claim;
+mod deletion;
 mod due_work;
 mod endpoints;
 mod exports;
@@ -41,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_queue.sql"),
     include_str!("migrations/0003_jobs.sql"),
+    include_str!("migrations/0004_v2msg.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

@@ -165,6 +165,23 @@ impl ExportStore for SqliteStore {
         }
     }
 
+    async fn delete_export(&self, project_id: &str, export_id: &str) -> Result<bool, StoreError> {
+        let (project, id) = (project_id.to_owned(), export_id.to_owned());
+        let file: Option<Option<String>> = self
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached("DELETE FROM exports WHERE id = ?1 AND project_id = ?2 RETURNING file_path")?
+                    .query_row(params![id, project], |r| r.get(0))
+                    .optional()?)
+            })
+            .await?;
+        let Some(file) = file else { return Ok(false) };
+        // The finished file, or the parts of one still being written.
+        let path = file.map(PathBuf::from).unwrap_or_else(|| export_files::path(&self.data_dir(), export_id));
+        export_files::remove(&path).await.map_err(StoreError::Io)?;
+        Ok(true)
+    }
+
     async fn expire_exports(&self, now_ms: i64, limit: usize) -> Result<usize, StoreError> {
         let expired: Vec<(String, String)> = self
             .read(move |conn| {

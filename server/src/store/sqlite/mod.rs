@@ -15,8 +15,11 @@ use tokio::sync::{Semaphore, oneshot};
 use crate::secrets::{SecretBox, SecretsSettings};
 use crate::store::StoreError;
 
+mod actors;
 mod api_keys;
+mod attempts;
 mod backlog;
+mod deletion;
 mod due_work;
 mod endpoints;
 mod export_files;
@@ -43,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_secrets_key.sql"),
     include_str!("migrations/0005_fair_claims.sql"),
     include_str!("migrations/0006_api_key_scopes.sql"),
+    include_str!("migrations/0007_v2msg.sql"),
 ];
 
 /// Reader connections.

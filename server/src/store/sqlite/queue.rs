@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
+use crate::domain::deletion;
 use crate::secrets::SecretBox;
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
@@ -198,7 +199,8 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
     let effect = r.next.effect();
     conn.prepare_cached(
         "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \
-         retry_after_ms, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         retry_after_ms, created_at, resolved_ip, request_headers, response_headers, response_body, response_body_truncated, \
+         ttfb_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         r.message_id,
@@ -210,18 +212,27 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
         r.error,
         effect.outcome,
         r.retry_after_ms,
-        r.finished_at
+        r.finished_at,
+        r.detail.resolved_ip,
+        r.detail.request_headers,
+        r.detail.response_headers,
+        r.detail.response_body,
+        r.detail.response_body_truncated,
+        r.detail.ttfb_ms
     ])?;
-    conn.prepare_cached(
-        "UPDATE messages SET status = ?2, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
-         slow_retry_count = slow_retry_count + ?5, next_attempt_at = ?6, lease_until = NULL, last_error = ?7, \
+    // A message deleted while its attempt was in flight records the attempt but takes no retry.
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status = {}, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
+         slow_retry_count = slow_retry_count + ?5, next_attempt_at = CASE WHEN deleted_at IS NULL THEN ?6 END, \
+         lease_until = NULL, last_error = ?7, \
          response_status = ?8, response_latency_ms = ?9, \
          delivered_at = CASE WHEN ?10 THEN ?12 ELSE delivered_at END, \
-         failed_at = CASE WHEN ?11 THEN ?12 ELSE failed_at END, \
+         failed_at = CASE WHEN ?11 OR (deleted_at IS NOT NULL AND NOT ?10) THEN ?12 ELSE failed_at END, \
          payload = CASE WHEN ?10 AND retention_hours = 0 THEN NULL ELSE payload END, \
          updated_at = ?12 \
          WHERE id = ?1 AND status = 'delivering'",
-    )?
+        deletion::recorded_status_sql("?2")
+    ))?
     .execute(params![
         r.message_id,
         effect.status.as_str(),
