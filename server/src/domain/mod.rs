@@ -2,8 +2,10 @@
 //! backend. Store implementations read facts and apply these rules' answers inside their
 //! transactions, so SQLite and PostgreSQL behave the same by construction.
 
+pub mod inbound;
 pub mod keys;
 pub mod messages;
 pub mod status;
 
+pub use inbound::InboundMode;
 pub use status::MessageStatus;

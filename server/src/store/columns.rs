@@ -16,6 +16,8 @@ pub trait Columns {
     fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error>;
     /// A non-NULL boolean column (SQLite stores 0/1).
     fn flag(&self, i: usize) -> Result<bool, Self::Error>;
+    /// A binary column that may be NULL.
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error>;
 }
 
 impl Columns for rusqlite::Row<'_> {
@@ -35,6 +37,9 @@ impl Columns for rusqlite::Row<'_> {
     fn flag(&self, i: usize) -> Result<bool, Self::Error> {
         self.get(i)
     }
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error> {
+        self.get(i)
+    }
 }
 
 impl Columns for tokio_postgres::Row {
@@ -52,6 +57,9 @@ impl Columns for tokio_postgres::Row {
         self.try_get(i)
     }
     fn flag(&self, i: usize) -> Result<bool, Self::Error> {
+        self.try_get(i)
+    }
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error> {
         self.try_get(i)
     }
 }

@@ -9,6 +9,7 @@ mod support;
 mod auth_keys_projects;
 mod billing_exports;
 mod endpoints;
+mod inbound_v2;
 mod isolation;
 mod key_scopes;
 mod logs_metrics_dlq;
