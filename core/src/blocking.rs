@@ -128,6 +128,8 @@ blocking! {
     fn handle_stripe_webhook(&self, payload: &serde_json::Value) -> bool;
     /// See [`crate::Client::create_inbound_endpoint`].
     fn create_inbound_endpoint(&self, url: &str, settings: &InboundEndpointSettings) -> CreateInboundEndpointResponse;
+    /// See [`crate::Client::create_inbound_endpoint_with`].
+    fn create_inbound_endpoint_with(&self, url: Option<&str>, settings: &InboundEndpointSettings) -> CreateInboundEndpointResponse;
     /// See [`crate::Client::list_inbound_endpoints`].
     fn list_inbound_endpoints(&self, page: &Page) -> ListInboundEndpointsResponse;
     /// See [`crate::Client::get_inbound_endpoint`].
@@ -142,6 +144,16 @@ blocking! {
     fn pause_inbound_endpoint(&self, endpoint_id: &str) -> PauseState;
     /// See [`crate::Client::resume_inbound_endpoint`].
     fn resume_inbound_endpoint(&self, endpoint_id: &str) -> PauseState;
+    /// See [`crate::Client::create_inbound_signing_key`].
+    fn create_inbound_signing_key(&self, endpoint_id: &str) -> RotateSecretResponse;
+    /// See [`crate::Client::list_inbound_signing_keys`].
+    fn list_inbound_signing_keys(&self, endpoint_id: &str) -> Vec<SigningKey>;
+    /// See [`crate::Client::delete_inbound_signing_key`].
+    fn delete_inbound_signing_key(&self, endpoint_id: &str, key_id: &str) -> ();
+    /// See [`crate::Client::listen_inbound_endpoint`].
+    fn listen_inbound_endpoint(&self, endpoint_id: &str, after: Option<&str>) -> ListenInboundEndpointResponse;
+    /// See [`crate::Client::get_inbound_message`].
+    fn get_inbound_message(&self, message_id: &str) -> InboundMessage;
     /// See [`crate::Client::replay_inbound_message`].
     fn replay_inbound_message(&self, message_id: &str) -> ReplayMessageResponse;
     /// See [`crate::Client::replay_all_inbound_messages`].

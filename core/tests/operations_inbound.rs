@@ -20,6 +20,7 @@ fn every_setting() -> InboundEndpointSettings {
     InboundEndpointSettings {
         name: Some("Stripe".into()),
         description: Some(String::new()),
+        mode: Some("forward".into()),
         verify_static_token: Some(false),
         token_header_name: Some("X-Webhook-Token".into()),
         token_query_param: Some("token".into()),
@@ -37,9 +38,10 @@ fn every_setting() -> InboundEndpointSettings {
     }
 }
 
-const SETTING_KEYS: [&str; 16] = [
+const SETTING_KEYS: [&str; 17] = [
     "name",
     "description",
+    "mode",
     "verify_static_token",
     "token_header_name",
     "token_query_param",
@@ -68,7 +70,7 @@ async fn create_inbound_endpoint_sends_every_non_none_setting_in_table_order() {
         exchange(Scripted::data(created_json()), async |c| c.create_inbound_endpoint("https://example.com/in", &settings).await)
             .await;
     req.expect("POST", "/v1/inbound-endpoints", None).expect_json(json!({
-        "url": "https://example.com/in", "name": "Stripe", "description": "", "verify_static_token": false,
+        "url": "https://example.com/in", "name": "Stripe", "description": "", "mode": "forward", "verify_static_token": false,
         "token_header_name": "X-Webhook-Token", "token_query_param": "token", "token_value": "tok", "verify_hmac": true,
         "hmac_header_name": "Stripe-Signature", "hmac_secret": "whsec_in", "timestamp_header_name": "X-Ts",
         "timestamp_ttl_seconds": 0, "verify_ip_allowlist": false, "allowed_cidrs": [],
@@ -83,9 +85,13 @@ async fn create_inbound_endpoint_sends_every_non_none_setting_in_table_order() {
             id: IN.into(),
             name: "Stripe".into(),
             url: "https://example.com/in".into(),
+            mode: "forward".into(),
             ingest_url: format!("https://receive.hookbridge.io/v1/webhooks/receive/{IN}/tok_abc"),
             secret_token: "tok_abc".into(),
             created_at: ts("2025-12-06T12:00:00Z"),
+            signing_key_id: None,
+            signing_secret: None,
+            key_hint: None,
         }
     );
 
@@ -110,6 +116,7 @@ async fn list_inbound_endpoints_derives_has_more_from_next_cursor() {
                 id: IN.into(),
                 name: "Stripe".into(),
                 url: "https://example.com/in".into(),
+                mode: "forward".into(),
                 active: true,
                 paused: false,
                 created_at: ts("2025-12-06T12:00:00Z"),
@@ -144,6 +151,7 @@ async fn get_inbound_endpoint_parses_every_field() {
             id: IN.into(),
             name: "Stripe".into(),
             url: "https://example.com/in".into(),
+            mode: "forward".into(),
             active: true,
             paused: true,
             verify_static_token: true,
@@ -436,4 +444,75 @@ async fn list_inbound_rejections_query_order_and_entries() {
     })
     .await;
     req.expect("GET", "/v1/inbound-rejections", Some("end_time=2025-12-07&cursor=r+1"));
+}
+
+#[tokio::test]
+async fn create_inbound_endpoint_with_leaves_out_a_missing_url_and_reads_the_2_0_fields() {
+    let settings = InboundEndpointSettings { mode: Some("cli".into()), name: Some("dev".into()), ..Default::default() };
+    let data = json!({"id": IN, "name": "dev", "url": "", "mode": "cli", "secret_token": "tok_abc",
+        "ingest_url": format!("https://h/v1/webhooks/receive/{IN}/tok_abc"), "created_at": "2025-12-06T12:00:00Z",
+        "signing_key_id": "sk_1", "signing_secret": "whsec_abcd", "key_hint": "abcd"});
+    let (created, req) = exchange(Scripted::data(data), async |c| c.create_inbound_endpoint_with(None, &settings).await).await;
+    req.expect("POST", "/v1/inbound-endpoints", None).expect_json(json!({"name": "dev", "mode": "cli"}));
+    assert_eq!(req.json_keys(), ["name", "mode"]);
+    assert_eq!((created.mode.as_str(), created.url.as_str()), ("cli", ""));
+    assert_eq!(
+        (created.signing_key_id.as_deref(), created.signing_secret.as_deref(), created.key_hint.as_deref()),
+        (Some("sk_1"), Some("whsec_abcd"), Some("abcd"))
+    );
+    assert!(!format!("{created:?}").contains("whsec_abcd"), "the signing secret stays out of Debug");
+
+    // A 1.4.0-shaped answer (no mode, no url) parses with the 2.0.0 defaults.
+    let old = json!({"id": IN, "name": "", "active": true, "paused": false, "created_at": "2025-12-06T12:00:00Z"});
+    let (list, _) =
+        exchange(Scripted::json(200, json!({"data": [old]})), async |c| c.list_inbound_endpoints(&Page::default()).await).await;
+    assert_eq!((list.endpoints[0].mode.as_str(), list.endpoints[0].url.as_str()), ("forward", ""));
+}
+
+#[tokio::test]
+async fn inbound_signing_key_operations() {
+    let key = json!({"id": "sk_2", "signing_secret": "whsec_new", "key_hint": "_new", "created_at": "2025-12-06T12:00:00Z"});
+    let (created, req) = exchange(Scripted::data(key), async |c| c.create_inbound_signing_key(IN).await).await;
+    req.expect("POST", &format!("/v1/inbound-endpoints/{IN}/signing-keys"), None).expect_no_body();
+    assert_eq!((created.id.as_str(), created.signing_secret.as_str()), ("sk_2", "whsec_new"));
+    let listed = json!([{"id": "sk_1", "key_hint": "abcd", "created_at": "2025-12-06T12:00:00Z"}]);
+    let (keys, req) = exchange(Scripted::data(listed), async |c| c.list_inbound_signing_keys(IN).await).await;
+    req.expect("GET", &format!("/v1/inbound-endpoints/{IN}/signing-keys"), None);
+    assert_eq!((keys.len(), keys[0].key_hint.as_str()), (1, "abcd"));
+    let (_, req) =
+        exchange(Scripted::data(json!({"deleted": true})), async |c| c.delete_inbound_signing_key(IN, "sk_1").await).await;
+    req.expect("DELETE", &format!("/v1/inbound-endpoints/{IN}/signing-keys/sk_1"), None);
+}
+
+#[tokio::test]
+async fn listen_inbound_endpoint_sends_after_and_parses_bodies() {
+    let body = json!({"data": [
+        {"message_id": MSG, "content_type": "application/json", "headers": {"x-event": "push"}, "size_bytes": 9,
+         "received_at": "2025-12-06T12:00:00Z", "body": {"a": 1}},
+        {"message_id": MSG2, "content_type": "application/octet-stream", "headers": {}, "size_bytes": 2,
+         "received_at": "2025-12-06T12:00:01Z", "body": "AAE=", "body_encoding": "base64"}
+    ], "meta": {"next_cursor": MSG2, "request_id": "r"}});
+    let (page, req) = exchange(Scripted::json(200, body), async |c| c.listen_inbound_endpoint(IN, Some(MSG)).await).await;
+    req.expect("GET", &format!("/v1/inbound-endpoints/{IN}/listen"), Some(&format!("after={MSG}"))).expect_no_body();
+    assert_eq!(page.next_cursor.as_deref(), Some(MSG2));
+    assert_eq!(page.messages[0].body, Some(json!({"a": 1})));
+    assert_eq!(page.messages[0].headers.get("x-event").map(String::as_str), Some("push"));
+    assert_eq!((page.messages[1].body_encoding.as_deref(), page.messages[1].body_error.as_deref()), (Some("base64"), None));
+    let (page, req) =
+        exchange(Scripted::json(200, json!({"data": []})), async |c| c.listen_inbound_endpoint(IN, None).await).await;
+    req.expect("GET", &format!("/v1/inbound-endpoints/{IN}/listen"), None);
+    assert_eq!((page.messages.len(), page.next_cursor), (0, None));
+}
+
+#[tokio::test]
+async fn get_inbound_message_parses_required_and_optional_fields() {
+    let data = json!({"id": MSG, "project_id": "p", "inbound_endpoint_id": IN, "status": "succeeded", "attempt_count": 1,
+        "replay_count": 0, "received_at": "2025-12-06T12:00:00Z", "updated_at": "2025-12-06T12:00:01Z",
+        "content_type": "application/json", "size_bytes": 9, "delivered_at": "2025-12-06T12:00:01Z", "total_delivery_ms": 1000,
+        "next_attempt_at": null, "deleted_at": ""});
+    let (message, req) = exchange(Scripted::data(data), async |c| c.get_inbound_message(MSG).await).await;
+    req.expect("GET", &format!("/v1/inbound-messages/{MSG}"), None).expect_no_body();
+    assert_eq!((message.status.as_str(), message.attempt_count, message.total_delivery_ms), ("succeeded", 1, Some(1000)));
+    assert_eq!(message.delivered_at, Some(ts("2025-12-06T12:00:01Z")));
+    assert_eq!((message.next_attempt_at, message.deleted_at, message.deleted_by_api_key_id), (None, None, None));
 }

@@ -19,6 +19,36 @@ impl HookBridgeClient {
         Ok(self.inner.create_inbound_endpoint(&url, &settings.unwrap_or_default()).await?)
     }
 
+    /// Creates an inbound endpoint, the 2.0.0 form: `url` may be left out for a `cli`-mode endpoint.
+    #[uniffi::method(default(url = None, settings = None))]
+    pub async fn create_inbound_endpoint_with(
+        &self,
+        url: Option<String>,
+        settings: Option<InboundEndpointSettings>,
+    ) -> Result<CreateInboundEndpointResponse> {
+        Ok(self.inner.create_inbound_endpoint_with(url.as_deref(), &settings.unwrap_or_default()).await?)
+    }
+
+    /// Adds a signing key of forwarded requests (at most 2 active).
+    pub async fn create_inbound_signing_key(&self, endpoint_id: String) -> Result<RotateSecretResponse> {
+        Ok(self.inner.create_inbound_signing_key(&endpoint_id).await?)
+    }
+
+    /// The inbound endpoint's signing keys (hints only, no secrets).
+    pub async fn list_inbound_signing_keys(&self, endpoint_id: String) -> Result<Vec<SigningKey>> {
+        Ok(self.inner.list_inbound_signing_keys(&endpoint_id).await?)
+    }
+
+    /// Deletes a signing key of forwarded requests (the last one cannot be deleted).
+    pub async fn delete_inbound_signing_key(&self, endpoint_id: String, key_id: String) -> Result<()> {
+        Ok(self.inner.delete_inbound_signing_key(&endpoint_id, &key_id).await?)
+    }
+
+    /// One inbound message (without its body).
+    pub async fn get_inbound_message(&self, message_id: String) -> Result<InboundMessage> {
+        Ok(self.inner.get_inbound_message(&message_id).await?)
+    }
+
     /// A page of inbound endpoints; `has_more` is true when the server gave a next cursor.
     #[uniffi::method(default(page = None))]
     pub async fn list_inbound_endpoints(&self, page: Option<Page>) -> Result<ListInboundEndpointsResponse> {

@@ -9,7 +9,7 @@ use crate::client::{Client, CursorMeta, DataMeta, NextCursorMeta};
 use crate::error::{Error, Result};
 use crate::models::{
     CreateInboundEndpointResponse, DeleteResult, InboundEndpoint, InboundEndpointSummary, InboundLogEntry, InboundLogsResponse,
-    InboundMetrics, InboundRejection, InboundRejectionsResponse, ListInboundEndpointsResponse, PauseState,
+    InboundMessage, InboundMetrics, InboundRejection, InboundRejectionsResponse, ListInboundEndpointsResponse, PauseState,
     ReplayAllMessagesResponse, ReplayBatchMessagesResponse, ReplayMessageResponse, TimeSeriesMetrics, UpdateResult,
 };
 use crate::query::Query;
@@ -30,6 +30,10 @@ pub struct InboundEndpointSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
+    /// `forward` (the server's default) or `cli` (see [`crate::models::inbound_mode`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub mode: Option<String>,
     /// Require a shared static token.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -91,6 +95,7 @@ pub struct InboundEndpointSettings {
 crate::debug_redacted!(InboundEndpointSettings {
     name,
     description,
+    mode,
     verify_static_token,
     token_header_name,
     token_query_param,
@@ -156,7 +161,8 @@ pub struct RejectionsQuery {
 
 #[derive(Serialize)]
 struct CreateBody<'a> {
-    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
     #[serde(flatten)]
     settings: &'a InboundEndpointSettings,
 }
@@ -166,6 +172,16 @@ impl Client {
     pub async fn create_inbound_endpoint(
         &self,
         url: &str,
+        settings: &InboundEndpointSettings,
+    ) -> Result<CreateInboundEndpointResponse> {
+        self.create_inbound_endpoint_with(Some(url), settings).await
+    }
+
+    /// Creates an inbound endpoint, the 2.0.0 form: `url` may be left out for a `cli`-mode
+    /// endpoint (`settings.mode`); the server requires it for `forward` mode.
+    pub async fn create_inbound_endpoint_with(
+        &self,
+        url: Option<&str>,
         settings: &InboundEndpointSettings,
     ) -> Result<CreateInboundEndpointResponse> {
         self.data(Call::new(Method::POST, "/v1/inbound-endpoints").json(&CreateBody { url, settings })?).await
@@ -224,6 +240,11 @@ impl Client {
     /// Resumes ingest. Returns the server's answer whole (`messages_requeued` as the server reports it).
     pub async fn resume_inbound_endpoint(&self, endpoint_id: &str) -> Result<PauseState> {
         self.data(Call::new(Method::POST, format!("/v1/inbound-endpoints/{}/resume", seg(endpoint_id)))).await
+    }
+
+    /// One inbound message (without its body).
+    pub async fn get_inbound_message(&self, message_id: &str) -> Result<InboundMessage> {
+        self.data(Call::new(Method::GET, format!("/v1/inbound-messages/{}", seg(message_id)))).await
     }
 
     /// Re-queues one inbound message for forwarding.

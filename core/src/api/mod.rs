@@ -11,6 +11,8 @@ pub mod dlq;
 pub mod endpoints;
 pub mod exports;
 pub mod inbound;
+pub mod inbound_listen;
+pub mod inbound_signing_keys;
 pub mod logs;
 pub mod messages;
 pub mod metrics;

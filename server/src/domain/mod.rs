@@ -3,8 +3,10 @@
 //! transactions, so SQLite and PostgreSQL behave the same by construction.
 
 pub mod deletion;
+pub mod inbound;
 pub mod keys;
 pub mod messages;
 pub mod status;
 
+pub use inbound::InboundMode;
 pub use status::MessageStatus;

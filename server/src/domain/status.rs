@@ -17,17 +17,20 @@ pub enum MessageStatus {
     FailedPermanent,
     /// Held because its endpoint is paused.
     Paused,
+    /// Received by a `cli`-mode inbound endpoint and kept for its listener: never forwarded.
+    Stored,
 }
 
 impl MessageStatus {
     /// Every status, in life order.
-    pub const ALL: [MessageStatus; 6] = [
+    pub const ALL: [MessageStatus; 7] = [
         MessageStatus::Queued,
         MessageStatus::Delivering,
         MessageStatus::Succeeded,
         MessageStatus::PendingRetry,
         MessageStatus::FailedPermanent,
         MessageStatus::Paused,
+        MessageStatus::Stored,
     ];
 
     /// The stored and wire spelling.
@@ -39,6 +42,7 @@ impl MessageStatus {
             MessageStatus::PendingRetry => "pending_retry",
             MessageStatus::FailedPermanent => "failed_permanent",
             MessageStatus::Paused => "paused",
+            MessageStatus::Stored => "stored",
         }
     }
 
@@ -52,9 +56,18 @@ impl MessageStatus {
         matches!(self, MessageStatus::Queued | MessageStatus::PendingRetry)
     }
 
-    /// Whether nothing more will happen to the message unless someone replays it.
+    /// Whether nothing more will happen to the message unless someone replays it (a `stored`
+    /// message has nothing to deliver at all).
     pub fn is_final(self) -> bool {
-        matches!(self, MessageStatus::Succeeded | MessageStatus::FailedPermanent)
+        matches!(self, MessageStatus::Succeeded | MessageStatus::FailedPermanent | MessageStatus::Stored)
+    }
+
+    /// The final statuses as an SQL list of literals (`'succeeded', ...`), for statements that
+    /// pick finished messages.
+    pub fn final_sql_list() -> String {
+        let quoted: Vec<String> =
+            MessageStatus::ALL.iter().filter(|s| s.is_final()).map(|s| format!("'{}'", s.as_str())).collect();
+        quoted.join(", ")
     }
 
     /// The status of a message (re-)queued for delivery to an endpoint that is `paused` or not.

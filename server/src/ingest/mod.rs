@@ -11,7 +11,8 @@
 //! recorded in the rejection log within the bounds of [`rejection_log`]. An accepted request is
 //! stored durably (one group-committed write) before the sender gets `ingest_response_code`
 //! with `data.message_id`; the delivery engine then forwards it, never with the sender's own
-//! `X-Webhook-*` headers.
+//! `X-Webhook-*` headers. A `cli`-mode endpoint's request is stored `stored` instead, for its
+//! listener (`GET /v1/inbound-endpoints/{id}/listen`), and never forwarded.
 //!
 //! The sender address is the connection's peer; behind a proxy, `--trust-forwarded-for` makes
 //! it the last `X-Forwarded-For` entry instead.

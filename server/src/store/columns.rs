@@ -18,6 +18,8 @@ pub trait Columns {
     fn flag(&self, i: usize) -> Result<bool, Self::Error>;
     /// A boolean column that may be NULL.
     fn opt_flag(&self, i: usize) -> Result<Option<bool>, Self::Error>;
+    /// A binary column that may be NULL.
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error>;
 }
 
 impl Columns for rusqlite::Row<'_> {
@@ -40,6 +42,9 @@ impl Columns for rusqlite::Row<'_> {
     fn opt_flag(&self, i: usize) -> Result<Option<bool>, Self::Error> {
         self.get(i)
     }
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error> {
+        self.get(i)
+    }
 }
 
 impl Columns for tokio_postgres::Row {
@@ -60,6 +65,9 @@ impl Columns for tokio_postgres::Row {
         self.try_get(i)
     }
     fn opt_flag(&self, i: usize) -> Result<Option<bool>, Self::Error> {
+        self.try_get(i)
+    }
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, Self::Error> {
         self.try_get(i)
     }
 }

@@ -3,12 +3,12 @@
 
 use super::columns::Columns;
 use super::inbound::{
-    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, RejectionRecord,
-    StoredInbound,
+    InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, ListenRecord,
+    RejectionRecord, StoredInbound,
 };
 use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
-use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
+use crate::domain::{InboundMode, MessageStatus};
 use crate::secrets::{SecretBox, SecretField};
 
 /// The message columns [`MessageRow::read`] reads, in order.
@@ -162,7 +162,7 @@ pub fn list_json(list: &[String]) -> String {
 pub const STORED_INBOUND_COLUMNS: &str = "id, project_id, name, description, url, secret_token_hash, verify_static_token, \
      token_header_name, token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, \
      timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names, \
-     ingest_response_code, signing_enabled, paused, deleted_at IS NOT NULL";
+     ingest_response_code, signing_enabled, paused, deleted_at IS NOT NULL, mode";
 
 /// Reads a row selected with [`STORED_INBOUND_COLUMNS`]; the HMAC secret is still sealed
 /// (see [`open_stored_inbound`]).
@@ -170,7 +170,12 @@ pub fn read_stored_inbound<C: Columns>(r: &C) -> Result<StoredInbound, C::Error>
     Ok(StoredInbound {
         id: r.text(0)?,
         project_id: r.text(1)?,
-        profile: InboundProfile { name: r.text(2)?, description: r.opt_text(3)?, url: r.text(4)? },
+        profile: InboundProfile {
+            name: r.text(2)?,
+            description: r.opt_text(3)?,
+            url: r.text(4)?,
+            mode: InboundMode::from_stored(&r.text(22)?),
+        },
         secret_token_hash: r.text(5)?,
         settings: InboundSettings {
             verify_static_token: r.flag(6)?,
@@ -202,7 +207,7 @@ pub fn open_stored_inbound(keys: &SecretBox, mut stored: StoredInbound) -> Resul
 
 /// The inbound endpoint columns [`read_inbound_endpoint`] reads, in order.
 pub const INBOUND_ENDPOINT_COLUMNS: &str = "id, name, url, paused, verify_static_token, verify_hmac, verify_ip_allowlist, \
-     ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description";
+     ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description, mode";
 
 /// Reads a live inbound endpoint selected with [`INBOUND_ENDPOINT_COLUMNS`].
 pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord, C::Error> {
@@ -220,18 +225,49 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord,
         created_at: r.int(10)?,
         updated_at: r.int(11)?,
         description: r.opt_text(12)?,
+        mode: InboundMode::from_stored(&r.text(13)?),
     })
 }
 
 /// The columns [`read_inbound_summary`] reads, in order.
-pub const INBOUND_SUMMARY_COLUMNS: &str = "id, name, url, paused, created_at";
+pub const INBOUND_SUMMARY_COLUMNS: &str = "id, name, url, paused, created_at, mode";
 
 /// Reads a live inbound endpoint's list item with its list position.
 pub fn read_inbound_summary<C: Columns>(r: &C) -> Result<(ListCursor, InboundEndpointListing), C::Error> {
     let (id, created_at) = (r.text(0)?, r.int(4)?);
     let cursor = ListCursor { created_at, id: id.clone() };
-    let summary = InboundEndpointListing { id, name: r.text(1)?, url: r.text(2)?, paused: r.flag(3)?, created_at };
+    let summary = InboundEndpointListing {
+        id,
+        name: r.text(1)?,
+        url: r.text(2)?,
+        mode: InboundMode::from_stored(&r.text(5)?),
+        paused: r.flag(3)?,
+        created_at,
+    };
     Ok((cursor, summary))
+}
+
+/// The columns [`read_listen_size`] reads: a listen candidate's id and body size.
+pub const LISTEN_SIZE_COLUMNS: &str = "id, size_bytes";
+
+/// Reads a listen candidate selected with [`LISTEN_SIZE_COLUMNS`].
+pub fn read_listen_size<C: Columns>(r: &C) -> Result<(String, i64), C::Error> {
+    Ok((r.text(0)?, r.int(1)?))
+}
+
+/// The message columns [`read_listen`] reads, in order.
+pub const LISTEN_COLUMNS: &str = "id, content_type, headers, size_bytes, created_at, payload";
+
+/// Reads a stored request selected with [`LISTEN_COLUMNS`].
+pub fn read_listen<C: Columns>(r: &C) -> Result<ListenRecord, C::Error> {
+    Ok(ListenRecord {
+        id: r.text(0)?,
+        content_type: r.text(1)?,
+        headers_json: r.opt_text(2)?,
+        size_bytes: r.int(3)?,
+        received_at: r.int(4)?,
+        payload: r.opt_bytes(5)?,
+    })
 }
 
 /// The rejection columns [`read_rejection`] reads, in order.

@@ -22,6 +22,9 @@ async fn the_openapi_document_covers_every_route() {
         ("get", "/v1/logs"),
         ("post", "/v1/endpoints"),
         ("get", "/v1/exports/{export_id}/download"),
+        ("get", "/v1/inbound-endpoints/{endpoint_id}/listen"),
+        ("delete", "/v1/inbound-endpoints/{endpoint_id}/signing-keys/{key_id}"),
+        ("get", "/v1/inbound-messages/{message_id}"),
     ] {
         assert!(doc.body["paths"][path][method].is_object(), "{method} {path}");
     }

@@ -115,14 +115,13 @@ fn merge(target: &mut Value, extra: Value) {
 }
 
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<SettingsBody>) -> ApiResult<Reply> {
-    if body.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        return Err(ApiError::invalid("url is required"));
-    }
     let mut profile = InboundProfile::default();
     let mut settings = InboundSettings { ingest_response_code: DEFAULT_INGEST_RESPONSE_CODE, ..Default::default() };
-    body.apply(&mut profile, &mut settings);
+    body.apply(&mut profile, &mut settings)?;
     validate(&profile, &settings)?;
-    check_url(&state, &profile.url).await?;
+    if !profile.url.is_empty() {
+        check_url(&state, &profile.url).await?;
+    }
 
     let now = now_millis();
     let id = ids::uuid7();
@@ -143,14 +142,15 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         id,
         name: profile.name,
         url: profile.url,
+        mode: profile.mode.to_string(),
         secret_token,
         created_at: timestamp(now),
+        key_hint: signing_key.as_ref().map(|k| ids::key_hint(&k.secret)),
+        signing_key_id: signing_key.as_ref().map(|k| k.id.clone()),
+        signing_secret: signing_key.map(|k| k.secret),
     };
     let mut data = serde_json::to_value(response).map_err(|e| ApiError::internal(e.to_string()))?;
     merge(&mut data, json!({ "description": profile.description, "active": true, "paused": false }));
-    if let Some(key) = &signing_key {
-        merge(&mut data, signing_fields(key));
-    }
     Ok(Reply::created(data))
 }
 
@@ -160,6 +160,7 @@ impl From<InboundEndpointRecord> for hookbridge::InboundEndpoint {
             id: e.id,
             name: e.name,
             url: e.url,
+            mode: e.mode.to_string(),
             active: true,
             paused: e.paused,
             verify_static_token: e.verify_static_token,
@@ -181,6 +182,7 @@ impl From<InboundEndpointListing> for hookbridge::InboundEndpointSummary {
             id: e.id,
             name: e.name,
             url: e.url,
+            mode: e.mode.to_string(),
             active: true,
             paused: e.paused,
             created_at: timestamp(e.created_at),
@@ -224,13 +226,10 @@ async fn update(
         return Err(not_found(&id));
     };
     let new_url = body.url.clone().map(|u| u.trim().to_owned());
-    if new_url.as_deref() == Some("") {
-        return Err(ApiError::invalid("url cannot be empty"));
-    }
     let (mut profile, mut settings) = (current.profile.clone(), current.settings.clone());
-    body.apply(&mut profile, &mut settings);
+    body.apply(&mut profile, &mut settings)?;
     validate(&profile, &settings)?;
-    if new_url.is_some_and(|u| u != current.profile.url) {
+    if new_url.is_some_and(|u| !u.is_empty() && u != current.profile.url) {
         check_url(&state, &profile.url).await?;
     }
     let key = settings.signing_enabled.then(new_signing_key);

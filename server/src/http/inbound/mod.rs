@@ -1,8 +1,9 @@
 //! Inbound webhooks over the API: endpoint management and signing keys
-//! (`management`), inbound message replay and lookup (`messages`), logs, metrics and the
+//! (`management`), listening to `cli`-mode endpoints (`listen`), inbound message replay and lookup (`messages`), logs, metrics and the
 //! rejection log (`observability`), plus the ingest route itself (`ingest`, over the logic of [`crate::ingest`]).
 
 mod ingest;
+mod listen;
 mod management;
 mod messages;
 mod observability;
@@ -13,6 +14,7 @@ use super::Route;
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
     let mut routes = management::routes();
+    routes.push(listen::route());
     routes.extend(messages::routes());
     routes.extend(observability::routes());
     routes.push(ingest::route());

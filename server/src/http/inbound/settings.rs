@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::domain::InboundMode;
 use crate::http::ApiError;
 use crate::ids::sha256_hex;
 use crate::ingest::verify::parse_cidr;
@@ -29,6 +30,7 @@ pub struct SettingsBody {
     pub url: Option<String>,
     name: Option<String>,
     description: Option<String>,
+    mode: Option<String>,
     verify_static_token: Option<bool>,
     token_header_name: Option<String>,
     token_query_param: Option<String>,
@@ -55,8 +57,13 @@ fn text(value: Option<String>, current: &mut Option<String>) {
 }
 
 impl SettingsBody {
-    /// Applies the given fields onto `profile` and `settings` (the URL is checked separately).
-    pub fn apply(self, profile: &mut InboundProfile, settings: &mut InboundSettings) {
+    /// Applies the given fields onto `profile` and `settings` (the URL is checked separately);
+    /// an unknown `mode` is a 400 naming it.
+    pub fn apply(self, profile: &mut InboundProfile, settings: &mut InboundSettings) -> Result<(), ApiError> {
+        if let Some(mode) = self.mode {
+            profile.mode = InboundMode::parse(mode.trim())
+                .ok_or_else(|| ApiError::invalid(format!("mode must be \"forward\" or \"cli\", got {mode:?}")))?;
+        }
         if let Some(url) = self.url {
             profile.url = url.trim().to_owned();
         }
@@ -101,6 +108,7 @@ impl SettingsBody {
         if let Some(v) = self.signing_enabled {
             s.signing_enabled = v;
         }
+        Ok(())
     }
 }
 
@@ -114,9 +122,16 @@ fn header_name(field: &str, value: &Option<String>) -> Result<(), ApiError> {
     }
 }
 
-/// Checks the merged profile and settings: lengths, header names, CIDRs, the response code,
+/// Checks the merged profile and settings: a URL unless the mode is `cli`, lengths, header names, CIDRs, the response code,
 /// and that every enabled check has what it needs.
 pub fn validate(profile: &InboundProfile, s: &InboundSettings) -> Result<(), ApiError> {
+    if profile.mode.needs_url() && profile.url.is_empty() {
+        return Err(ApiError::invalid(format!(
+            "url is required for a {0:?}-mode endpoint (a {1:?}-mode endpoint takes none)",
+            InboundMode::Forward.as_str(),
+            InboundMode::Cli.as_str()
+        )));
+    }
     if profile.name.chars().count() > MAX_NAME {
         return Err(ApiError::invalid(format!("name must be at most {MAX_NAME} characters")));
     }
@@ -184,14 +199,18 @@ mod tests {
 
     fn merged(body: serde_json::Value) -> Result<(InboundProfile, InboundSettings), ApiError> {
         let body: SettingsBody = serde_json::from_value(body).unwrap();
-        let mut profile = InboundProfile::default();
+        let mut profile = InboundProfile { url: "https://example.com/h".into(), ..Default::default() };
         let mut settings = InboundSettings { ingest_response_code: DEFAULT_INGEST_RESPONSE_CODE, ..Default::default() };
-        body.apply(&mut profile, &mut settings);
+        body.apply(&mut profile, &mut settings)?;
         validate(&profile, &settings).map(|_| (profile, settings))
     }
 
     #[test]
     fn enabled_checks_need_their_settings() {
+        assert!(merged(serde_json::json!({"url": " "})).unwrap_err().message.contains("url is required"));
+        let (p, _) = merged(serde_json::json!({"mode": "cli", "url": ""})).unwrap();
+        assert_eq!((p.mode, p.url.as_str()), (InboundMode::Cli, ""));
+        assert!(merged(serde_json::json!({"mode": "pull"})).unwrap_err().message.contains("mode"));
         assert!(merged(serde_json::json!({"verify_static_token": true, "token_header_name": "X-T"})).is_err());
         let (_, s) =
             merged(serde_json::json!({"verify_static_token": true, "token_header_name": "X-T", "token_value": "v"})).unwrap();

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_queue.sql"),
     include_str!("migrations/0003_jobs.sql"),
     include_str!("migrations/0004_v2msg.sql"),
+    include_str!("migrations/0005_v2inbound.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

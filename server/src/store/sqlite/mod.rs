@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_fair_claims.sql"),
     include_str!("migrations/0006_api_key_scopes.sql"),
     include_str!("migrations/0007_v2msg.sql"),
+    include_str!("migrations/0008_v2inbound.sql"),
 ];
 
 /// Reader connections.

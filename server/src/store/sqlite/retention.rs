@@ -3,6 +3,7 @@
 use rusqlite::params;
 
 use super::SqliteStore;
+use crate::domain::MessageStatus;
 use crate::store::StoreError;
 use crate::store::retention::{Pruned, RetentionStore};
 
@@ -23,15 +24,15 @@ impl RetentionStore for SqliteStore {
         max_unattributed: usize,
     ) -> Result<Pruned, StoreError> {
         let mut pruned = Pruned::default();
+        let purge = std::sync::Arc::new(format!(
+            "UPDATE messages SET payload = NULL WHERE rowid IN (SELECT rowid FROM messages \
+             WHERE payload IS NOT NULL AND status IN ({}) AND created_at < ?1 LIMIT ?2)",
+            MessageStatus::final_sql_list()
+        ));
         loop {
+            let sql = purge.clone();
             let n = self
-                .write(move |conn| {
-                    Ok(conn.execute(
-                        "UPDATE messages SET payload = NULL WHERE rowid IN (SELECT rowid FROM messages \
-                         WHERE payload IS NOT NULL AND status IN ('succeeded', 'failed_permanent') AND created_at < ?1 LIMIT ?2)",
-                        params![payloads_before_ms, CHUNK],
-                    )? as u64)
-                })
+                .write(move |conn| Ok(conn.prepare_cached(&sql)?.execute(params![payloads_before_ms, CHUNK])? as u64))
                 .await?;
             pruned.payloads += n;
             if n < CHUNK as u64 {

@@ -98,14 +98,15 @@ const SETTINGS_COLUMNS: [&str; 14] = [
 /// Inserts a new endpoint and its first signing key.
 pub(super) async fn create(tx: &Transaction<'_>, keys: &SecretBox, e: &NewInboundEndpoint) -> Result<(), StoreError> {
     let stored = StoredSettings::new(keys, &e.id, &e.settings)?;
+    let mode = e.profile.mode.as_str();
     let mut params: Vec<&(dyn ToSql + Sync)> =
-        vec![&e.id, &e.project_id, &e.profile.name, &e.profile.description, &e.profile.url, &e.secret_token_hash];
+        vec![&e.id, &e.project_id, &e.profile.name, &e.profile.description, &e.profile.url, &mode, &e.secret_token_hash];
     params.extend(stored.params(&e.settings));
     params.push(&e.created_at);
     let created = params.len();
     let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO inbound_endpoints (id, project_id, name, description, url, secret_token_hash, {}, created_at, updated_at, \
+        "INSERT INTO inbound_endpoints (id, project_id, name, description, url, mode, secret_token_hash, {}, created_at, updated_at, \
          paused) VALUES ({}, ${created}, FALSE)",
         SETTINGS_COLUMNS.join(", "),
         placeholders.join(", "),
@@ -164,10 +165,11 @@ pub(super) async fn update(
         return Ok(InboundUpdate::NotFound);
     }
     let stored = StoredSettings::new(keys, endpoint_id, s)?;
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&endpoint_id, &p.name, &p.description, &p.url];
+    let mode = p.mode.as_str();
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&endpoint_id, &p.name, &p.description, &p.url, &mode];
     params.extend(stored.params(s));
     params.push(&now_ms);
-    let assignments: Vec<String> = ["name", "description", "url"]
+    let assignments: Vec<String> = ["name", "description", "url", "mode"]
         .iter()
         .chain(&SETTINGS_COLUMNS)
         .enumerate()

@@ -8,7 +8,8 @@ use super::sql::{WorkNote, commit};
 use super::{PgStore, messages::message_row, pg_err};
 use crate::store::inbound::{
     InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate,
-    IngestOutcome, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard, StoredInbound,
+    IngestOutcome, ListenRecord, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard,
+    StoredInbound,
 };
 use crate::store::rows::MessageRow;
 use crate::store::{Direction, InboundStore, ListCursor, ListPage, NewMessage, SigningKeyRecord, SigningKeyWrite, StoreError};
@@ -112,6 +113,17 @@ impl InboundStore for PgStore {
 
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError> {
         message_row(&self.client().await?, project_id, Direction::Inbound, message_id).await?.map(MessageRow::inbound).transpose()
+    }
+
+    async fn listen_inbound(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        after: Option<&str>,
+        max_messages: usize,
+        max_bytes: i64,
+    ) -> Result<Vec<ListenRecord>, StoreError> {
+        traffic::listen(&self.client().await?, project_id, endpoint_id, after, max_messages, max_bytes).await
     }
 
     async fn create_inbound_signing_key(

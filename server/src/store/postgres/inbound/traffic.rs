@@ -7,12 +7,14 @@ use deadpool_postgres::{GenericClient, Transaction};
 
 use super::super::messages::{insert_message, original_by_key};
 use super::super::pg_err;
-use super::super::sql::{exec, list_rows, opt_row};
-use crate::domain::MessageStatus;
+use super::super::sql::{all_rows, exec, list_rows, opt_row};
+use crate::domain::InboundMode;
+use crate::domain::inbound::listen_take;
 use crate::store::columns::Columns;
+use crate::store::inbound::ListenRecord;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, RejectionRecord, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
-use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
+use crate::store::rows::{LISTEN_COLUMNS, LISTEN_SIZE_COLUMNS, REJECTION_COLUMNS, read_listen, read_listen_size, read_rejection};
 use crate::store::{ListPage, NewMessage, StoreError};
 
 /// The original message under the request's dedupe key, if it has one and it is stored.
@@ -54,16 +56,18 @@ pub(super) async fn accept(
     guard: Option<&ReplayGuard>,
 ) -> Result<IngestOutcome, StoreError> {
     // FOR SHARE: a concurrent pause or delete waits until this request is stored.
-    let url = opt_row(
+    let target = opt_row(
         tx,
-        "SELECT url FROM inbound_endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL AND NOT paused FOR SHARE",
+        "SELECT url, mode FROM inbound_endpoints WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL AND NOT paused \
+         FOR SHARE",
         &[&m.endpoint_id, &m.project_id],
     )
     .await?;
-    let Some(url) = url else {
+    let Some(target) = target else {
         return Ok(IngestOutcome::Unavailable);
     };
-    let url = url.text(0).map_err(pg_err)?;
+    let url = target.text(0).map_err(pg_err)?;
+    let status = InboundMode::from_stored(&target.text(1).map_err(pg_err)?).accepted_status();
     // A known dedupe key answers with the original message first: a provider's retry of the
     // same event is a duplicate even when it carries the same signature.
     if let Some(original) = original(tx, m).await? {
@@ -75,7 +79,7 @@ pub(super) async fn accept(
         // Another node may have stored the same request (key and signature) just now.
         return Ok(original(tx, m).await?.map_or(IngestOutcome::Replayed, IngestOutcome::Duplicate));
     }
-    if !insert_message(tx, m, &url, MessageStatus::Queued).await? {
+    if !insert_message(tx, m, &url, status).await? {
         // The unique index on (endpoint_id, idempotency_key) settled a race on the key.
         return Ok(original(tx, m).await?.map_or(IngestOutcome::Unavailable, IngestOutcome::Duplicate));
     }
@@ -128,4 +132,33 @@ pub(super) async fn list_rejections(
     let rows = list_rows(c, &q).await?;
     let items = rows.iter().map(|r| read_rejection(r).map_err(pg_err)).collect::<Result<_, _>>()?;
     Ok(ListPage::from_overfetch(items, f.limit))
+}
+
+/// The endpoint's stored requests after `after`, in id order (see
+/// [`crate::store::InboundStore::listen_inbound`]): sizes first, then the bodies of those that
+/// fit. Ids compare bytewise (`COLLATE "C"`), which is UUIDv7 order whatever the database's collation.
+pub(super) async fn listen(
+    c: &impl GenericClient,
+    project_id: &str,
+    endpoint_id: &str,
+    after: Option<&str>,
+    max_messages: usize,
+    max_bytes: i64,
+) -> Result<Vec<ListenRecord>, StoreError> {
+    let limit = i64::try_from(max_messages).unwrap_or(i64::MAX);
+    let sql = format!(
+        "SELECT {LISTEN_SIZE_COLUMNS} FROM messages WHERE endpoint_id = $1 AND project_id = $2 AND direction = 'inbound' \
+         AND id COLLATE \"C\" > $3 ORDER BY id COLLATE \"C\" LIMIT $4"
+    );
+    let rows = all_rows(c, &sql, &[&endpoint_id, &project_id, &after.unwrap_or(""), &limit]).await?;
+    let candidates: Vec<(String, i64)> = rows.iter().map(|r| read_listen_size(r).map_err(pg_err)).collect::<Result<_, _>>()?;
+    let sizes: Vec<i64> = candidates.iter().map(|(_, size)| *size).collect();
+    let ids: Vec<&str> =
+        candidates.iter().take(listen_take(&sizes, max_messages, max_bytes)).map(|(id, _)| id.as_str()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT {LISTEN_COLUMNS} FROM messages WHERE id = ANY($1) ORDER BY id COLLATE \"C\"");
+    let rows = all_rows(c, &sql, &[&ids]).await?;
+    rows.iter().map(|r| read_listen(r).map_err(pg_err)).collect()
 }

@@ -7,7 +7,8 @@ mod traffic;
 use super::SqliteStore;
 use crate::store::inbound::{
     InboundEndpointListing, InboundEndpointRecord, InboundMessageRecord, InboundProfile, InboundSettings, InboundUpdate,
-    IngestOutcome, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard, StoredInbound,
+    IngestOutcome, ListenRecord, NewInboundEndpoint, NewRejection, NewSigningKey, RejectionFilter, RejectionRecord, ReplayGuard,
+    StoredInbound,
 };
 use crate::store::{InboundStore, ListCursor, ListPage, NewMessage, SigningKeyRecord, SigningKeyWrite, StoreError};
 
@@ -92,6 +93,18 @@ impl InboundStore for SqliteStore {
     async fn get_inbound_message(&self, project_id: &str, message_id: &str) -> Result<Option<InboundMessageRecord>, StoreError> {
         let (project, id) = (project_id.to_owned(), message_id.to_owned());
         self.read(move |conn| super::message_queries::get_inbound_message(conn, &project, &id)).await
+    }
+
+    async fn listen_inbound(
+        &self,
+        project_id: &str,
+        endpoint_id: &str,
+        after: Option<&str>,
+        max_messages: usize,
+        max_bytes: i64,
+    ) -> Result<Vec<ListenRecord>, StoreError> {
+        let (project, id, after) = (project_id.to_owned(), endpoint_id.to_owned(), after.map(str::to_owned));
+        self.read(move |conn| traffic::listen(conn, &project, &id, after.as_deref(), max_messages, max_bytes)).await
     }
 
     async fn create_inbound_signing_key(

@@ -2,10 +2,12 @@
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::domain::MessageStatus;
+use crate::domain::InboundMode;
+use crate::domain::inbound::listen_take;
+use crate::store::inbound::ListenRecord;
 use crate::store::inbound::{IngestOutcome, NewRejection, RejectionFilter, RejectionRecord, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
-use crate::store::rows::{REJECTION_COLUMNS, read_rejection};
+use crate::store::rows::{LISTEN_COLUMNS, LISTEN_SIZE_COLUMNS, REJECTION_COLUMNS, read_listen, read_listen_size, read_rejection};
 use crate::store::sqlite::message_queries::sql_args;
 use crate::store::sqlite::message_writes::insert_message;
 use crate::store::{ListPage, NewMessage, StoreError};
@@ -42,15 +44,16 @@ fn remember_signature(conn: &Connection, m: &NewMessage, guard: &ReplayGuard) ->
 
 /// Stores an accepted request (see [`crate::store::InboundStore::accept_inbound`]).
 pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
-    let url: Option<String> = conn
+    let target: Option<(String, String)> = conn
         .prepare_cached(
-            "SELECT url FROM inbound_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL AND paused = 0",
+            "SELECT url, mode FROM inbound_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL AND paused = 0",
         )?
-        .query_row(params![m.endpoint_id, m.project_id], |r| r.get(0))
+        .query_row(params![m.endpoint_id, m.project_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some(url) = url else {
+    let Some((url, mode)) = target else {
         return Ok(IngestOutcome::Unavailable);
     };
+    let status = InboundMode::from_stored(&mode).accepted_status();
     // A known dedupe key answers with the original message first: a provider's retry of the
     // same event is a duplicate even when it carries the same signature.
     if let Some(key) = &m.idempotency_key
@@ -63,7 +66,7 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGua
     {
         return Ok(IngestOutcome::Replayed);
     }
-    let inserted = insert_message(conn, m, &url, MessageStatus::Queued.as_str());
+    let inserted = insert_message(conn, m, &url, status.as_str());
     match inserted {
         Ok(_) => {
             if let Some(guard) = guard {
@@ -123,4 +126,33 @@ pub(super) fn list_rejections(conn: &Connection, f: &RejectionFilter) -> Result<
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let rows = stmt.query_map(params_from_iter(sql_args(&q)), |r| read_rejection(r))?;
     Ok(ListPage::from_overfetch(rows.collect::<Result<_, _>>()?, f.limit))
+}
+
+/// The endpoint's stored requests after `after`, in id order (see
+/// [`crate::store::InboundStore::listen_inbound`]): sizes first, then the bodies of those that fit.
+pub(super) fn listen(
+    conn: &Connection,
+    project_id: &str,
+    endpoint_id: &str,
+    after: Option<&str>,
+    max_messages: usize,
+    max_bytes: i64,
+) -> Result<Vec<ListenRecord>, StoreError> {
+    let candidates: Vec<(String, i64)> = conn
+        .prepare_cached(&format!(
+            "SELECT {LISTEN_SIZE_COLUMNS} FROM messages WHERE endpoint_id = ?1 AND project_id = ?2 AND direction = 'inbound' \
+             AND id > ?3 ORDER BY id LIMIT ?4"
+        ))?
+        .query_map(params![endpoint_id, project_id, after.unwrap_or(""), max_messages as i64], |r| read_listen_size(r))?
+        .collect::<Result<_, _>>()?;
+    let sizes: Vec<i64> = candidates.iter().map(|(_, size)| *size).collect();
+    let taken = listen_take(&sizes, max_messages, max_bytes);
+    let mut stmt = conn.prepare_cached(&format!("SELECT {LISTEN_COLUMNS} FROM messages WHERE id = ?1"))?;
+    let mut out = Vec::with_capacity(taken);
+    for (id, _) in candidates.iter().take(taken) {
+        if let Some(record) = stmt.query_row(params![id], |r| read_listen(r)).optional()? {
+            out.push(record);
+        }
+    }
+    Ok(out)
 }
