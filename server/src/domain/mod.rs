@@ -4,6 +4,7 @@
 
 pub mod keys;
 pub mod messages;
+pub mod pull;
 pub mod status;
 
 pub use status::MessageStatus;

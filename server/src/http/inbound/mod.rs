@@ -6,7 +6,7 @@ mod ingest;
 mod management;
 mod messages;
 mod observability;
-mod settings;
+pub(super) mod settings;
 
 use super::Route;
 

@@ -29,6 +29,7 @@ mod health;
 mod inbound;
 mod messages;
 mod notify;
+mod pull;
 mod queue;
 mod retention;
 mod secrets;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_queue.sql"),
     include_str!("migrations/0003_jobs.sql"),
+    include_str!("migrations/0004_v2pull.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

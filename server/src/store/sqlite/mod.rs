@@ -27,6 +27,7 @@ mod message_queries;
 mod message_writes;
 mod messages;
 mod projects;
+mod pull;
 mod queue;
 mod retention;
 mod secrets;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_secrets_key.sql"),
     include_str!("migrations/0005_fair_claims.sql"),
     include_str!("migrations/0006_api_key_scopes.sql"),
+    include_str!("migrations/0007_v2pull.sql"),
 ];
 
 /// Reader connections.
