@@ -12,6 +12,7 @@ pub mod logs;
 pub mod messages;
 pub mod metrics;
 pub mod projects;
+pub mod pull;
 pub mod sending;
 
 pub use api_keys::key_mode;
@@ -20,6 +21,7 @@ pub use exports::CreateExportOptions;
 pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 pub use logs::LogsQuery;
 pub use messages::ReplayAllOptions;
+pub use pull::{DeletePullEventsFilter, PullEndpointSettings, PullEventsQuery, PullLogsQuery};
 pub use metrics::window;
 pub use sending::SendOptions;
 
