@@ -99,7 +99,7 @@ impl PullEventRow {
 pub fn series_sql(p: impl Fn(usize) -> String) -> String {
     format!(
         "SELECT (received_at - {first}) / {width}, status, COUNT(*), \
-         COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN delivered_at - received_at ELSE 0 END), 0) \
+         CAST(COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN delivered_at - received_at ELSE 0 END), 0) AS BIGINT) \
          FROM pull_events WHERE project_id = {project} AND deleted_at IS NULL AND received_at >= {first} \
          AND received_at < {end} AND ({endpoint} IS NULL OR pull_endpoint_id = {endpoint}) \
          GROUP BY 1, 2",
