@@ -9,6 +9,7 @@ use crate::error::HookBridgeError;
 mod account;
 mod inbound;
 mod outbound;
+mod pull;
 
 /// `User-Agent` of requests made through these bindings.
 const USER_AGENT: &str = concat!("hookbridge-uniffi/", env!("CARGO_PKG_VERSION"));
