@@ -21,8 +21,8 @@ pub use exports::CreateExportOptions;
 pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 pub use logs::LogsQuery;
 pub use messages::ReplayAllOptions;
-pub use pull::{DeletePullEventsFilter, PullEndpointSettings, PullEventsQuery, PullLogsQuery};
 pub use metrics::window;
+pub use pull::{DeletePullEventsFilter, PullEndpointSettings, PullEventsQuery, PullLogsQuery};
 pub use sending::SendOptions;
 
 use serde::Deserialize;

@@ -349,7 +349,11 @@ impl Client {
     }
 
     /// Pull metrics bucketed over `window`.
-    pub async fn get_pull_timeseries_metrics(&self, window: &str, pull_endpoint_id: Option<&str>) -> Result<PullTimeSeriesMetrics> {
+    pub async fn get_pull_timeseries_metrics(
+        &self,
+        window: &str,
+        pull_endpoint_id: Option<&str>,
+    ) -> Result<PullTimeSeriesMetrics> {
         let mut q = Query::new();
         q.push("window", window).opt("pull_endpoint_id", pull_endpoint_id);
         self.data(Call::new(Method::GET, "/v1/pull-metrics/timeseries").query(q)).await

@@ -241,7 +241,11 @@ pub trait PullStore: Send + Sync {
     /// Stores an accepted request as a `stored` event, in one write: re-checks that the endpoint
     /// is live and not paused, applies the dedupe key and the replay guard (as
     /// [`super::InboundStore::accept_inbound`] does).
-    async fn accept_pull_event(&self, event: NewPullEvent, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError>;
+    async fn accept_pull_event(
+        &self,
+        event: NewPullEvent,
+        replay_guard: Option<ReplayGuard>,
+    ) -> Result<IngestOutcome, StoreError>;
 
     /// A page of events, newest first.
     async fn list_pull_events(&self, filter: PullEventFilter) -> Result<ListPage<PullEventRecord>, StoreError>;

@@ -2,9 +2,7 @@
 //! lifecycle (ingest, list, read, acknowledge, retention), every ingest check, preview reads,
 //! cursor paging, deletion, logs and metrics after real traffic, and project isolation.
 
-use hookbridge::{
-    DeletePullEventsFilter, ErrorKind, Page, PullEndpointSettings, PullEventsQuery, PullLogsQuery, Timestamp,
-};
+use hookbridge::{DeletePullEventsFilter, ErrorKind, Page, PullEndpointSettings, PullEventsQuery, PullLogsQuery, Timestamp};
 use hookbridge_server::store::PullStore;
 use hookbridge_server::store::postgres::PgStore;
 use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
@@ -64,10 +62,8 @@ async fn pull_lifecycle_ingest_list_read_ack() {
     assert!(ep.ingest_url.ends_with(&format!("/v1/webhooks/pull/{}/{token}", ep.id)), "{}", ep.ingest_url);
 
     let first = accepted(&post(&ep.ingest_url, &json!({"data": {"kind": "order.paid"}, "n": 1}), &[]).await, 202);
-    let second = accepted(
-        &post(&ep.ingest_url, &json!({"data": {"kind": "order.shipped"}}), &[("X-Delivery", "d-2".into())]).await,
-        202,
-    );
+    let second =
+        accepted(&post(&ep.ingest_url, &json!({"data": {"kind": "order.shipped"}}), &[("X-Delivery", "d-2".into())]).await, 202);
     let repeat = post(&ep.ingest_url, &json!({"data": {"kind": "order.shipped"}}), &[("X-Delivery", "d-2".into())]).await;
     assert_eq!(accepted(&repeat, 202), second, "the same dedupe key answers with the original event");
 
@@ -204,10 +200,13 @@ async fn pull_ingest_runs_every_inbound_check() {
     let events = client.list_pull_events(&created.endpoint.id, &PullEventsQuery::default()).await.unwrap();
     assert_eq!(events.events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec![event_id.as_str()]);
     assert!(client.list_pull_events(&fenced.endpoint.id, &PullEventsQuery::default()).await.unwrap().events.is_empty());
-    let rejections = Raw::new(&server.url).get(&format!("/v1/inbound-rejections?inbound_endpoint_id={}", created.endpoint.id)).await;
+    let rejections =
+        Raw::new(&server.url).get(&format!("/v1/inbound-rejections?inbound_endpoint_id={}", created.endpoint.id)).await;
     let reasons: Vec<String> =
         rejections.expect_ok(200).as_array().unwrap().iter().map(|r| r["reason_code"].as_str().unwrap().to_owned()).collect();
-    for reason in ["signature_replayed", "static_token_failed", "hmac_failed", "invalid_secret", "invalid_method", "payload_too_large"] {
+    for reason in
+        ["signature_replayed", "static_token_failed", "hmac_failed", "invalid_secret", "invalid_method", "payload_too_large"]
+    {
         assert!(reasons.iter().any(|r| r == reason), "{reason} recorded in {reasons:?}");
     }
     // The static token header is not kept with the event.
@@ -292,10 +291,8 @@ async fn pull_event_deletion_purges_payloads_and_keeps_records() {
     let fresh = accepted(&post(&ep.ingest_url, &json!({"k": 1}), &[("X-Id", "one".into())]).await, 202);
     assert_ne!(fresh, keyed);
 
-    let batch = client
-        .delete_pull_events_batch(&ep.id, &[others[0].clone(), keyed.clone(), "nope".into(), uuid_like()])
-        .await
-        .unwrap();
+    let batch =
+        client.delete_pull_events_batch(&ep.id, &[others[0].clone(), keyed.clone(), "nope".into(), uuid_like()]).await.unwrap();
     let outcomes: Vec<&str> = batch.results.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, vec!["deleted", "already_deleted", "not_found", "not_found"]);
     assert_eq!((batch.deleted_count, batch.already_deleted_count, batch.not_found_count), (1, 1, 2));
@@ -392,7 +389,8 @@ async fn pull_endpoint_errors_use_the_envelope() {
     assert_eq!(ep.retention_days, Some(7), "the default retention");
     let message = raw.get(&format!("/v1/pull-endpoints/{}/events/{missing}", ep.id)).await.expect_error(404, "NOT_FOUND");
     assert!(message.contains(missing));
-    let message = raw.post(&format!("/v1/pull-endpoints/{}/events/ack", ep.id), json!({})).await.expect_error(400, "INVALID_REQUEST");
+    let message =
+        raw.post(&format!("/v1/pull-endpoints/{}/events/ack", ep.id), json!({})).await.expect_error(400, "INVALID_REQUEST");
     assert!(message.contains("event_ids"));
     let preview = raw.get(&format!("/v1/pull-endpoints/{}/events/{missing}?preview=maybe", ep.id)).await;
     assert!(preview.expect_error(400, "INVALID_REQUEST").contains("preview"));
@@ -435,8 +433,10 @@ async fn pull_endpoints_are_isolated_between_projects() {
 async fn pull_retention_purges_events_past_their_endpoint_retention() {
     let server = Server::start(&[]);
     let client = server.client();
-    let short = client.create_pull_endpoint(&PullEndpointSettings { retention_days: Some(1), ..Default::default() }).await.unwrap();
-    let long = client.create_pull_endpoint(&PullEndpointSettings { retention_days: Some(30), ..Default::default() }).await.unwrap();
+    let short =
+        client.create_pull_endpoint(&PullEndpointSettings { retention_days: Some(1), ..Default::default() }).await.unwrap();
+    let long =
+        client.create_pull_endpoint(&PullEndpointSettings { retention_days: Some(30), ..Default::default() }).await.unwrap();
     let old = accepted(&post(&short.endpoint.ingest_url, &json!({"n": 1}), &[]).await, 202);
     let kept = accepted(&post(&long.endpoint.ingest_url, &json!({"n": 2}), &[]).await, 202);
 

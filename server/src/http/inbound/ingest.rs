@@ -39,10 +39,11 @@ pub fn ingest_url(public_base_url: &str, endpoint_id: &str, secret_token: &str) 
 
 async fn ingest(State(state): State<AppState>, request: Request) -> Response {
     let store = state.store.clone();
-    let admitted = match admit(&state, request, &INBOUND, |id| async move { Ok(store.ingest_target(&id).await?.map(|e| (e, ()))) }).await {
-        Ok(admitted) => admitted,
-        Err(answer) => return answer,
-    };
+    let admitted =
+        match admit(&state, request, &INBOUND, |id| async move { Ok(store.ingest_target(&id).await?.map(|e| (e, ()))) }).await {
+            Ok(admitted) => admitted,
+            Err(answer) => return answer,
+        };
     let message = inbound_message(&admitted.endpoint, &admitted.headers, &admitted.body, admitted.received_at);
     let message_id = message.id.clone();
     let status = admitted.success_status();

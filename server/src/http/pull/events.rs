@@ -212,7 +212,10 @@ async fn delete_ids(state: &AppState, caller: &Caller, endpoint_id: &str, ids: &
         .delete_pull_events(&caller.project_id, endpoint_id, valid, Some(caller.key_id.clone()), now_millis())
         .await?
         .into_iter();
-    Ok(ids.iter().map(|e| if is_uuid(e) { outcomes.next().unwrap_or(PullDeletion::NotFound) } else { PullDeletion::NotFound }).collect())
+    Ok(ids
+        .iter()
+        .map(|e| if is_uuid(e) { outcomes.next().unwrap_or(PullDeletion::NotFound) } else { PullDeletion::NotFound })
+        .collect())
 }
 
 async fn delete_one(
@@ -244,7 +247,8 @@ async fn delete_batch(
     live_endpoint(&state, &caller, &id).await?;
     let ids = id_list("message_ids", body.message_ids)?;
     let outcomes = delete_ids(&state, &caller, &id, &ids).await?;
-    let mut result = DeleteEventBatchResult { results: Vec::new(), deleted_count: 0, already_deleted_count: 0, not_found_count: 0 };
+    let mut result =
+        DeleteEventBatchResult { results: Vec::new(), deleted_count: 0, already_deleted_count: 0, not_found_count: 0 };
     for (event_id, outcome) in ids.into_iter().zip(outcomes) {
         let (name, at) = match outcome {
             PullDeletion::Deleted(at) => {

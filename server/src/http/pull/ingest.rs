@@ -70,12 +70,7 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         id: ids::uuid7(),
         project_id: endpoint.project_id.clone(),
         pull_endpoint_id: endpoint.id.clone(),
-        event_type: event_type(
-            profile.event_type_source,
-            profile.event_type_path.as_deref(),
-            &admitted.headers,
-            &admitted.body,
-        ),
+        event_type: event_type(profile.event_type_source, profile.event_type_path.as_deref(), &admitted.headers, &admitted.body),
         content_type,
         headers_json: (!kept.is_empty()).then(|| serde_json::Value::Object(kept).to_string()),
         payload: admitted.body.to_vec(),

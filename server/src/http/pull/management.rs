@@ -34,8 +34,20 @@ pub fn routes() -> Vec<Route> {
             authenticated: true,
             handler: post(create),
         },
-        Route { method: "GET", path: BASE, summary: "List pull endpoints (cursor pagination)", authenticated: true, handler: get(list) },
-        Route { method: "GET", path: ONE, summary: "Get a pull endpoint with its event counts", authenticated: true, handler: get(get_one) },
+        Route {
+            method: "GET",
+            path: BASE,
+            summary: "List pull endpoints (cursor pagination)",
+            authenticated: true,
+            handler: get(list),
+        },
+        Route {
+            method: "GET",
+            path: ONE,
+            summary: "Get a pull endpoint with its event counts",
+            authenticated: true,
+            handler: get(get_one),
+        },
         Route {
             method: "PATCH",
             path: ONE,
@@ -81,7 +93,8 @@ struct PullBody {
 impl PullBody {
     /// Applies the given fields onto `profile` and `settings` and checks the result.
     fn apply(self, profile: &mut PullProfile, settings: &mut InboundSettings) -> Result<(), ApiError> {
-        let mut shared = InboundProfile { name: profile.name.clone(), description: profile.description.clone(), url: String::new() };
+        let mut shared =
+            InboundProfile { name: profile.name.clone(), description: profile.description.clone(), url: String::new() };
         self.verification.apply(&mut shared, settings);
         settings.signing_enabled = false;
         validate(&shared, settings)?;

@@ -254,7 +254,11 @@ impl PullStore for PgStore {
         by_id(&self.client().await?, &self.secrets(), endpoint_id).await
     }
 
-    async fn accept_pull_event(&self, event: NewPullEvent, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+    async fn accept_pull_event(
+        &self,
+        event: NewPullEvent,
+        replay_guard: Option<ReplayGuard>,
+    ) -> Result<IngestOutcome, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let outcome = accept(&tx, &event, replay_guard.as_ref()).await?;
@@ -267,10 +271,7 @@ impl PullStore for PgStore {
     async fn list_pull_events(&self, filter: PullEventFilter) -> Result<ListPage<PullEventRecord>, StoreError> {
         let q = ListQuery::pull_events(Dialect::Postgres, PULL_EVENT_COLUMNS, &filter);
         let rows = list_rows(&self.client().await?, &q).await?;
-        let items = rows
-            .iter()
-            .map(|r| PullEventRow::read(r).map_err(pg_err)?.listed())
-            .collect::<Result<_, StoreError>>()?;
+        let items = rows.iter().map(|r| PullEventRow::read(r).map_err(pg_err)?.listed()).collect::<Result<_, StoreError>>()?;
         Ok(ListPage::from_overfetch(items, filter.limit))
     }
 

@@ -125,9 +125,7 @@ fn original_by_key(conn: &Connection, endpoint_id: &str, key: &str) -> Result<Op
 
 fn accept(conn: &Connection, e: &NewPullEvent, guard: Option<&ReplayGuard>) -> Result<IngestOutcome, StoreError> {
     let open = conn
-        .prepare_cached(
-            "SELECT 1 FROM pull_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL AND paused = 0",
-        )?
+        .prepare_cached("SELECT 1 FROM pull_endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL AND paused = 0")?
         .query_row(params![e.pull_endpoint_id, e.project_id], |_| Ok(()))
         .optional()?;
     if open.is_none() {
@@ -374,7 +372,11 @@ impl PullStore for SqliteStore {
         self.read(move |conn| by_id(conn, &keys, &id)).await
     }
 
-    async fn accept_pull_event(&self, event: NewPullEvent, replay_guard: Option<ReplayGuard>) -> Result<IngestOutcome, StoreError> {
+    async fn accept_pull_event(
+        &self,
+        event: NewPullEvent,
+        replay_guard: Option<ReplayGuard>,
+    ) -> Result<IngestOutcome, StoreError> {
         self.write(move |conn| accept(conn, &event, replay_guard.as_ref())).await
     }
 

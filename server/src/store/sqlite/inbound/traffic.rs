@@ -24,7 +24,12 @@ fn original_by_key(conn: &Connection, endpoint_id: &str, key: &str) -> Result<Op
 
 /// Whether `guard`'s signature was already accepted for the endpoint (after dropping the
 /// remembered signatures whose window has passed).
-pub(in crate::store::sqlite) fn replayed(conn: &Connection, endpoint_id: &str, guard: &ReplayGuard, now_ms: i64) -> Result<bool, StoreError> {
+pub(in crate::store::sqlite) fn replayed(
+    conn: &Connection,
+    endpoint_id: &str,
+    guard: &ReplayGuard,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
     conn.prepare_cached("DELETE FROM inbound_signatures WHERE expires_at <= ?1")?.execute(params![now_ms])?;
     Ok(conn
         .prepare_cached("SELECT 1 FROM inbound_signatures WHERE endpoint_id = ?1 AND signature = ?2")?
