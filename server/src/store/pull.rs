@@ -162,6 +162,9 @@ pub struct PullEventRecord {
     pub deleted_by_api_key_id: Option<String>,
 }
 
+/// An event read with its body (`None` once deleted).
+pub type PullEventRead = (PullEventRecord, Option<Vec<u8>>);
+
 /// Filters of the event list and the pull logs.
 #[derive(Clone, Debug)]
 pub struct PullEventFilter {
@@ -259,7 +262,7 @@ pub trait PullStore: Send + Sync {
         event_id: &str,
         preview: bool,
         now_ms: i64,
-    ) -> Result<Option<(PullEventRecord, Option<Vec<u8>>)>, StoreError>;
+    ) -> Result<Option<PullEventRead>, StoreError>;
 
     /// Moves the given live events of the endpoint to `delivered`; how many moved.
     async fn ack_pull_events(

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::harness::{Server, backend};
-use crate::support::{Raw, client_for, sha256_hex};
+use crate::support::{Raw, client_for};
 
 /// Posts `body` to an ingest URL with extra headers; (status, JSON body, Retry-After).
 async fn post(url: &str, body: &Value, headers: &[(&str, String)]) -> (u16, Value, Option<String>) {
@@ -87,7 +87,7 @@ async fn pull_lifecycle_ingest_list_read_ack() {
     assert_eq!(preview.content_type, "application/json");
     let read = client.get_pull_event(&ep.id, &first, false).await.unwrap();
     assert_eq!(read.status, "fetched");
-    let fetched_at = read.fetched_at.clone().expect("fetched_at");
+    let fetched_at = read.fetched_at.expect("fetched_at");
     let again = client.get_pull_event(&ep.id, &first, false).await.unwrap();
     assert_eq!((again.status.as_str(), again.fetched_at.as_ref()), ("fetched", Some(&fetched_at)));
 
@@ -451,5 +451,4 @@ async fn pull_retention_purges_events_past_their_endpoint_retention() {
     assert_eq!(client.get_pull_event(&short.endpoint.id, &old, true).await.unwrap_err().status(), Some(404));
     assert_eq!(client.get_pull_event(&long.endpoint.id, &kept, true).await.unwrap().payload.0, json!({"n": 2}));
     assert_eq!(store.purge_expired_pull_events(in_two_days).await.expect("purge"), 0);
-    let _ = sha256_hex(b"");
 }

@@ -15,8 +15,8 @@ use crate::store::columns::Columns;
 use crate::store::inbound::{InboundSettings, IngestOutcome, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::pull::{
-    NewPullEndpoint, NewPullEvent, PullCounts, PullDeletion, PullEndpointRecord, PullEventFilter, PullEventRecord, PullProfile,
-    PullStore,
+    NewPullEndpoint, NewPullEvent, PullCounts, PullDeletion, PullEndpointRecord, PullEventFilter, PullEventRead, PullEventRecord,
+    PullProfile, PullStore,
 };
 use crate::store::pull_rows::{
     PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, fold_series, open_pull_endpoint, read_pull_endpoint, series_sql,
@@ -282,7 +282,7 @@ impl PullStore for PgStore {
         event_id: &str,
         preview: bool,
         now_ms: i64,
-    ) -> Result<Option<(PullEventRecord, Option<Vec<u8>>)>, StoreError> {
+    ) -> Result<Option<PullEventRead>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let Some(mut record) = event(&tx, project_id, endpoint_id, event_id, !preview).await? else { return Ok(None) };

@@ -12,8 +12,8 @@ use crate::secrets::{SecretBox, SecretField};
 use crate::store::inbound::{InboundSettings, IngestOutcome, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::pull::{
-    NewPullEndpoint, NewPullEvent, PullCounts, PullDeletion, PullEndpointRecord, PullEventFilter, PullEventRecord, PullProfile,
-    PullStore,
+    NewPullEndpoint, NewPullEvent, PullCounts, PullDeletion, PullEndpointRecord, PullEventFilter, PullEventRead, PullEventRecord,
+    PullProfile, PullStore,
 };
 use crate::store::pull_rows::{
     PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, fold_series, open_pull_endpoint, read_pull_endpoint, series_sql,
@@ -204,7 +204,7 @@ fn read_event(
     id: &str,
     preview: bool,
     now_ms: i64,
-) -> Result<Option<(PullEventRecord, Option<Vec<u8>>)>, StoreError> {
+) -> Result<Option<PullEventRead>, StoreError> {
     let Some(mut record) = event(conn, project, endpoint, id)? else { return Ok(None) };
     if let Some(next) = record.status.after_read(preview, record.deleted_at.is_some()) {
         conn.prepare_cached("UPDATE pull_events SET status = ?2, fetched_at = COALESCE(fetched_at, ?3) WHERE id = ?1")?
@@ -391,7 +391,7 @@ impl PullStore for SqliteStore {
         event_id: &str,
         preview: bool,
         now_ms: i64,
-    ) -> Result<Option<(PullEventRecord, Option<Vec<u8>>)>, StoreError> {
+    ) -> Result<Option<PullEventRead>, StoreError> {
         let (project, endpoint, id) = (project_id.to_owned(), endpoint_id.to_owned(), event_id.to_owned());
         if preview {
             return self.read(move |conn| read_event(conn, &project, &endpoint, &id, true, now_ms)).await;
