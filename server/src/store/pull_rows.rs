@@ -2,8 +2,9 @@
 //! written once for both backends (see [`super::rows`] for the convention).
 
 use super::columns::Columns;
+use super::inbound::InboundSettings;
 use super::pull::{PullCounts, PullEndpointRecord, PullEventRecord, PullProfile};
-use super::rows::read_verification;
+use super::rows::{list_json, read_verification};
 use super::{ListCursor, StoreError};
 use crate::domain::pull::{EventTypeSource, PullEventStatus};
 use crate::secrets::{SecretBox, SecretField};
@@ -42,6 +43,31 @@ pub fn read_pull_endpoint<C: Columns>(r: &C) -> Result<(ListCursor, PullEndpoint
 pub fn open_pull_endpoint(keys: &SecretBox, mut e: PullEndpointRecord) -> Result<PullEndpointRecord, StoreError> {
     e.settings.hmac_secret = keys.open_opt(SecretField::PullHmacSecret, &e.id, e.settings.hmac_secret.as_deref())?;
     Ok(e)
+}
+
+/// The stored form of a pull endpoint's profile and settings (written by create and update):
+/// the event type source's spelling, the sealed HMAC secret and the JSON lists.
+pub struct StoredPullSettings {
+    /// `body` or `header`.
+    pub source: Option<&'static str>,
+    /// The HMAC secret, sealed.
+    pub hmac_secret: Option<String>,
+    /// Allowed CIDR blocks as JSON.
+    pub allowed_cidrs: String,
+    /// Dedupe headers as JSON.
+    pub idempotency_header_names: String,
+}
+
+impl StoredPullSettings {
+    /// Seals and encodes what needs it.
+    pub fn new(keys: &SecretBox, id: &str, p: &PullProfile, s: &InboundSettings) -> Result<Self, StoreError> {
+        Ok(StoredPullSettings {
+            source: p.event_type_source.map(|s| s.as_str()),
+            hmac_secret: keys.seal_opt(SecretField::PullHmacSecret, id, s.hmac_secret.as_deref())?,
+            allowed_cidrs: list_json(&s.allowed_cidrs),
+            idempotency_header_names: list_json(&s.idempotency_header_names),
+        })
+    }
 }
 
 /// The event columns [`PullEventRow::read`] reads, in order (from `pull_events`).

@@ -10,7 +10,7 @@ use super::inbound::traffic::remember_signature;
 use super::sql::{all_rows, commit, exec, list_rows, opt_row};
 use super::{PgStore, pg_err};
 use crate::domain::pull::{PullEventStatus, retention_cutoff};
-use crate::secrets::{SecretBox, SecretField};
+use crate::secrets::SecretBox;
 use crate::store::columns::Columns;
 use crate::store::inbound::{InboundSettings, IngestOutcome, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
@@ -19,9 +19,9 @@ use crate::store::pull::{
     PullProfile, PullStore,
 };
 use crate::store::pull_rows::{
-    PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, fold_series, open_pull_endpoint, read_pull_endpoint, series_sql,
+    PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, StoredPullSettings, fold_series, open_pull_endpoint,
+    read_pull_endpoint, series_sql,
 };
-use crate::store::rows::list_json;
 use crate::store::{ListCursor, ListPage, StoreError};
 
 async fn by_id(c: &impl GenericClient, keys: &SecretBox, id: &str) -> Result<Option<PullEndpointRecord>, StoreError> {
@@ -31,47 +31,29 @@ async fn by_id(c: &impl GenericClient, keys: &SecretBox, id: &str) -> Result<Opt
     open_pull_endpoint(keys, e).map(Some)
 }
 
-/// The stored form of the profile and settings, as parameters from `$3` on (create and update
-/// share the column order).
-struct Stored {
-    source: Option<&'static str>,
-    hmac_secret: Option<String>,
-    allowed_cidrs: String,
-    idempotency_header_names: String,
-}
-
-impl Stored {
-    fn new(keys: &SecretBox, id: &str, s: &InboundSettings, p: &PullProfile) -> Result<Self, StoreError> {
-        Ok(Stored {
-            source: p.event_type_source.map(|s| s.as_str()),
-            hmac_secret: keys.seal_opt(SecretField::PullHmacSecret, id, s.hmac_secret.as_deref())?,
-            allowed_cidrs: list_json(&s.allowed_cidrs),
-            idempotency_header_names: list_json(&s.idempotency_header_names),
-        })
-    }
-
-    fn params<'a>(&'a self, p: &'a PullProfile, s: &'a InboundSettings) -> [&'a (dyn ToSql + Sync); 18] {
-        [
-            &p.name,
-            &p.description,
-            &p.retention_days,
-            &self.source,
-            &p.event_type_path,
-            &s.verify_static_token,
-            &s.token_header_name,
-            &s.token_query_param,
-            &s.token_value_hash,
-            &s.verify_hmac,
-            &s.hmac_header_name,
-            &self.hmac_secret,
-            &s.timestamp_header_name,
-            &s.timestamp_ttl_seconds,
-            &s.verify_ip_allowlist,
-            &self.allowed_cidrs,
-            &self.idempotency_header_names,
-            &s.ingest_response_code,
-        ]
-    }
+/// The 18 profile and settings parameters, in the column order of the create and update
+/// statements (`name` … `ingest_response_code`).
+fn settings_params<'a>(st: &'a StoredPullSettings, p: &'a PullProfile, s: &'a InboundSettings) -> [&'a (dyn ToSql + Sync); 18] {
+    [
+        &p.name,
+        &p.description,
+        &p.retention_days,
+        &st.source,
+        &p.event_type_path,
+        &s.verify_static_token,
+        &s.token_header_name,
+        &s.token_query_param,
+        &s.token_value_hash,
+        &s.verify_hmac,
+        &s.hmac_header_name,
+        &st.hmac_secret,
+        &s.timestamp_header_name,
+        &s.timestamp_ttl_seconds,
+        &s.verify_ip_allowlist,
+        &st.allowed_cidrs,
+        &st.idempotency_header_names,
+        &s.ingest_response_code,
+    ]
 }
 
 async fn event(
@@ -152,9 +134,9 @@ async fn accept(tx: &Transaction<'_>, e: &NewPullEvent, guard: Option<&ReplayGua
 #[async_trait::async_trait]
 impl PullStore for PgStore {
     async fn create_pull_endpoint(&self, e: NewPullEndpoint) -> Result<(), StoreError> {
-        let stored = Stored::new(&self.secrets(), &e.id, &e.settings, &e.profile)?;
+        let stored = StoredPullSettings::new(&self.secrets(), &e.id, &e.profile, &e.settings)?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&e.id, &e.project_id];
-        params.extend(stored.params(&e.profile, &e.settings));
+        params.extend(settings_params(&stored, &e.profile, &e.settings));
         params.extend([&e.secret_token_hash as &(dyn ToSql + Sync), &e.created_at]);
         exec(
             &self.client().await?,
@@ -212,9 +194,9 @@ impl PullStore for PgStore {
         settings: InboundSettings,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let stored = Stored::new(&self.secrets(), endpoint_id, &settings, &profile)?;
+        let stored = StoredPullSettings::new(&self.secrets(), endpoint_id, &profile, &settings)?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&endpoint_id, &project_id];
-        params.extend(stored.params(&profile, &settings));
+        params.extend(settings_params(&stored, &profile, &settings));
         params.push(&now_ms);
         let n = exec(
             &self.client().await?,

@@ -2,13 +2,13 @@
 //! is stored sealed; the dedupe key is settled by the unique index `pull_events_idempotency`
 //! and the replay guard by `inbound_signatures`, shared with inbound endpoints.
 
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 
 use super::SqliteStore;
 use super::inbound::traffic::{is_unique_violation, remember_signature, replayed};
 use super::message_queries::sql_args;
 use crate::domain::pull::{PullEventStatus, retention_cutoff};
-use crate::secrets::{SecretBox, SecretField};
+use crate::secrets::SecretBox;
 use crate::store::inbound::{InboundSettings, IngestOutcome, ReplayGuard};
 use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::pull::{
@@ -16,9 +16,9 @@ use crate::store::pull::{
     PullProfile, PullStore,
 };
 use crate::store::pull_rows::{
-    PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, fold_series, open_pull_endpoint, read_pull_endpoint, series_sql,
+    PULL_ENDPOINT_COLUMNS, PULL_EVENT_COLUMNS, PullEventRow, StoredPullSettings, fold_series, open_pull_endpoint,
+    read_pull_endpoint, series_sql,
 };
-use crate::store::rows::list_json;
 use crate::store::{ListCursor, ListPage, StoreError};
 
 fn by_id(conn: &Connection, keys: &SecretBox, id: &str) -> Result<Option<PullEndpointRecord>, StoreError> {
@@ -33,40 +33,44 @@ fn live(conn: &Connection, keys: &SecretBox, project: &str, id: &str) -> Result<
     Ok(by_id(conn, keys, id)?.filter(|e| e.project_id == project && !e.deleted))
 }
 
+/// The 18 profile and settings parameters, in the column order of the create and update
+/// statements (`name` … `ingest_response_code`).
+fn settings_params<'a>(st: &'a StoredPullSettings, p: &'a PullProfile, s: &'a InboundSettings) -> [&'a dyn ToSql; 18] {
+    [
+        &p.name,
+        &p.description,
+        &p.retention_days,
+        &st.source,
+        &p.event_type_path,
+        &s.verify_static_token,
+        &s.token_header_name,
+        &s.token_query_param,
+        &s.token_value_hash,
+        &s.verify_hmac,
+        &s.hmac_header_name,
+        &st.hmac_secret,
+        &s.timestamp_header_name,
+        &s.timestamp_ttl_seconds,
+        &s.verify_ip_allowlist,
+        &st.allowed_cidrs,
+        &st.idempotency_header_names,
+        &s.ingest_response_code,
+    ]
+}
+
 fn create(conn: &Connection, keys: &SecretBox, e: &NewPullEndpoint) -> Result<(), StoreError> {
-    let (p, s) = (&e.profile, &e.settings);
-    let hmac_secret = keys.seal_opt(SecretField::PullHmacSecret, &e.id, s.hmac_secret.as_deref())?;
+    let stored = StoredPullSettings::new(keys, &e.id, &e.profile, &e.settings)?;
+    let mut values: Vec<&dyn ToSql> = vec![&e.id, &e.project_id];
+    values.extend(settings_params(&stored, &e.profile, &e.settings));
+    values.extend([&e.secret_token_hash as &dyn ToSql, &e.created_at]);
     conn.prepare_cached(
-        "INSERT INTO pull_endpoints (id, project_id, name, description, retention_days, event_type_source, event_type_path, \
-         secret_token_hash, verify_static_token, token_header_name, token_query_param, token_value_hash, verify_hmac, \
-         hmac_header_name, hmac_secret, timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, \
-         idempotency_header_names, ingest_response_code, paused, created_at, updated_at) \
+        "INSERT INTO pull_endpoints (id, project_id, name, description, retention_days, event_type_source, \
+         event_type_path, verify_static_token, token_header_name, token_query_param, token_value_hash, verify_hmac, \
+         hmac_header_name, hmac_secret, timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, \
+         allowed_cidrs, idempotency_header_names, ingest_response_code, secret_token_hash, paused, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, 0, ?22, ?22)",
     )?
-    .execute(params![
-        e.id,
-        e.project_id,
-        p.name,
-        p.description,
-        p.retention_days,
-        p.event_type_source.map(|s| s.as_str()),
-        p.event_type_path,
-        e.secret_token_hash,
-        s.verify_static_token,
-        s.token_header_name,
-        s.token_query_param,
-        s.token_value_hash,
-        s.verify_hmac,
-        s.hmac_header_name,
-        hmac_secret,
-        s.timestamp_header_name,
-        s.timestamp_ttl_seconds,
-        s.verify_ip_allowlist,
-        list_json(&s.allowed_cidrs),
-        list_json(&s.idempotency_header_names),
-        s.ingest_response_code,
-        e.created_at,
-    ])?;
+    .execute(values.as_slice())?;
     Ok(())
 }
 
@@ -80,7 +84,10 @@ fn update(
     s: &InboundSettings,
     now_ms: i64,
 ) -> Result<bool, StoreError> {
-    let hmac_secret = keys.seal_opt(SecretField::PullHmacSecret, id, s.hmac_secret.as_deref())?;
+    let stored = StoredPullSettings::new(keys, id, p, s)?;
+    let mut values: Vec<&dyn ToSql> = vec![&id, &project];
+    values.extend(settings_params(&stored, p, s));
+    values.push(&now_ms);
     let n = conn
         .prepare_cached(
             "UPDATE pull_endpoints SET name = ?3, description = ?4, retention_days = ?5, event_type_source = ?6, \
@@ -90,29 +97,7 @@ fn update(
              idempotency_header_names = ?19, ingest_response_code = ?20, updated_at = ?21 \
              WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL",
         )?
-        .execute(params![
-            id,
-            project,
-            p.name,
-            p.description,
-            p.retention_days,
-            p.event_type_source.map(|s| s.as_str()),
-            p.event_type_path,
-            s.verify_static_token,
-            s.token_header_name,
-            s.token_query_param,
-            s.token_value_hash,
-            s.verify_hmac,
-            s.hmac_header_name,
-            hmac_secret,
-            s.timestamp_header_name,
-            s.timestamp_ttl_seconds,
-            s.verify_ip_allowlist,
-            list_json(&s.allowed_cidrs),
-            list_json(&s.idempotency_header_names),
-            s.ingest_response_code,
-            now_ms,
-        ])?;
+        .execute(values.as_slice())?;
     Ok(n > 0)
 }
 
