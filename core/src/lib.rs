@@ -46,6 +46,7 @@ pub use api::{
     InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery, ReplayAllOptions, SendOptions,
     UpdateEndpointOptions,
 };
+pub use api::{DeletePullEventsFilter, PullEndpointSettings, PullEventsQuery, PullLogsQuery};
 pub use client::Client;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};

@@ -39,15 +39,18 @@ pub enum SecretField {
     InboundHmacSecret,
     /// The secret that signs an export's download links (row: the export id).
     ExportDownloadSecret,
+    /// A pull endpoint's HMAC verification secret (row: the pull endpoint id).
+    PullHmacSecret,
 }
 
 impl SecretField {
     /// Every sealed field.
-    pub const ALL: [SecretField; 4] = [
+    pub const ALL: [SecretField; 5] = [
         SecretField::SigningSecret,
         SecretField::EndpointHeaders,
         SecretField::InboundHmacSecret,
         SecretField::ExportDownloadSecret,
+        SecretField::PullHmacSecret,
     ];
 
     /// Stable name used in the associated data and in messages.
@@ -57,6 +60,7 @@ impl SecretField {
             SecretField::EndpointHeaders => "endpoint_headers",
             SecretField::InboundHmacSecret => "inbound_hmac_secret",
             SecretField::ExportDownloadSecret => "export_download_secret",
+            SecretField::PullHmacSecret => "pull_hmac_secret",
         }
     }
 }

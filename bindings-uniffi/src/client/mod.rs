@@ -10,6 +10,7 @@ mod account;
 mod deletion;
 mod inbound;
 mod outbound;
+mod pull;
 
 /// `User-Agent` of requests made through these bindings.
 const USER_AGENT: &str = concat!("hookbridge-uniffi/", env!("CARGO_PKG_VERSION"));

@@ -17,6 +17,7 @@ pub mod logs;
 pub mod messages;
 pub mod metrics;
 pub mod projects;
+pub mod pull;
 pub mod sending;
 
 pub use api_keys::key_mode;
@@ -27,6 +28,7 @@ pub use inbound::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 pub use logs::LogsQuery;
 pub use messages::ReplayAllOptions;
 pub use metrics::window;
+pub use pull::{DeletePullEventsFilter, PullEndpointSettings, PullEventsQuery, PullLogsQuery};
 pub use sending::SendOptions;
 
 use serde::Deserialize;

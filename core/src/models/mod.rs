@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod messages;
 pub mod metrics;
 pub mod projects;
+pub mod pull;
 
 pub use actors::*;
 pub use api_keys::*;
@@ -28,6 +29,7 @@ pub use inbound::*;
 pub use messages::*;
 pub use metrics::*;
 pub use projects::*;
+pub use pull::*;
 
 /// Custom HTTP headers (name to value), in the order given.
 pub type HeaderMap = indexmap::IndexMap<String, String>;

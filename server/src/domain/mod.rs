@@ -6,6 +6,7 @@ pub mod deletion;
 pub mod inbound;
 pub mod keys;
 pub mod messages;
+pub mod pull;
 pub mod status;
 
 pub use inbound::InboundMode;

@@ -32,11 +32,13 @@ mod exports;
 mod extract;
 mod health;
 mod inbound;
+mod ingest_gate;
 mod logs;
 mod messages;
-mod metrics;
+pub(crate) mod metrics;
 mod openapi;
 mod projects;
+mod pull;
 mod send;
 
 pub use crate::error::{ApiError, ApiResult};
@@ -62,6 +64,7 @@ pub fn all_routes() -> Vec<Route> {
     routes.extend(billing::routes());
     routes.extend(exports::routes());
     routes.extend(inbound::routes());
+    routes.extend(pull::routes());
     routes
 }
 

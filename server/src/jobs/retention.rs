@@ -3,7 +3,8 @@
 //! `PAYLOAD_UNAVAILABLE`) and deletes rejection records older than `--rejection-retention-days`,
 //! keeping at most `--rejection-log-max-per-endpoint` records of requests to unknown endpoints
 //! (the cap ingest also applies as it writes, see [`crate::ingest::rejection_log`]), and deletes
-//! the content of exports whose download window ended ([`super::exports`]). Before each pass it
+//! the content of exports whose download window ended ([`super::exports`]), and deletes pull
+//! events older than their endpoint's `retention_days`. Before each pass it
 //! asks the store whether this process may run it ([`crate::store::RetentionStore::try_lead`]): with SQLite
 //! always; with a database shared by several processes, one of them at a time.
 
@@ -30,6 +31,11 @@ pub async fn run_once(store: &dyn Store, config: &Config) {
         }
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
+    }
+    match store.purge_expired_pull_events(now).await {
+        Ok(n) if n > 0 => tracing::info!(events = n, "retention pass deleted pull events past their endpoint's retention"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "purging old pull events failed; will retry"),
     }
     let exports = super::exports::delete_expired(store, now).await;
     if exports > 0 {

@@ -4,6 +4,7 @@
 //! binds [`ListQuery::args`] and hands the rows to [`super::ListPage::from_overfetch`].
 
 use super::inbound::RejectionFilter;
+use super::pull::PullEventFilter;
 use super::{ListCursor, LogFilter};
 
 /// How a backend spells the n-th (1-based) query parameter.
@@ -99,6 +100,28 @@ impl ListQuery {
             }
             None if f.include_unattributed => q.push(" (project_id = ? OR project_id IS NULL)", project),
             None => q.push(" project_id = ?", project),
+        }
+        q.finish("received_at", f.start_ms, f.end_ms, f.after.as_ref(), f.limit);
+        q
+    }
+}
+
+impl ListQuery {
+    /// Pull events matching a filter, selecting `columns` (newest first by `received_at`).
+    pub fn pull_events(dialect: Dialect, columns: &str, f: &PullEventFilter) -> Self {
+        let mut q = ListQuery::new(dialect, &format!("SELECT {columns} FROM pull_events WHERE"));
+        q.push(" project_id = ?", SqlArg::Text(f.project_id.clone()));
+        if let Some(endpoint) = &f.pull_endpoint_id {
+            q.push(" AND pull_endpoint_id = ?", SqlArg::Text(endpoint.clone()));
+        }
+        if let Some(status) = f.status {
+            q.push(" AND status = ?", SqlArg::Text(status.as_str().to_owned()));
+        }
+        if let Some(event_type) = &f.event_type {
+            q.push(" AND event_type = ?", SqlArg::Text(event_type.clone()));
+        }
+        if f.live_only {
+            q.sql.push_str(" AND deleted_at IS NULL");
         }
         q.finish("received_at", f.start_ms, f.end_ms, f.after.as_ref(), f.limit);
         q

@@ -1,6 +1,6 @@
 //! Storage: the records the server owns ([`records`] and the records beside each trait), one
 //! trait per concept ([`TenancyStore`], [`EndpointStore`], [`MessageStore`], [`ExportStore`],
-//! [`InboundStore`], [`DeliveryQueue`], [`BacklogStore`], [`RetentionStore`], [`HealthStore`];
+//! [`InboundStore`], [`PullStore`], [`DeliveryQueue`], [`BacklogStore`], [`RetentionStore`], [`HealthStore`];
 //! [`Store`] is all of them), and two implementations: SQLite ([`sqlite`], one process, the default) and
 //! PostgreSQL ([`postgres`], any number of server processes on one database, work claimed with
 //! `FOR UPDATE SKIP LOCKED`).
@@ -25,6 +25,8 @@ pub mod inbound;
 pub mod list_query;
 pub mod messages;
 pub mod postgres;
+pub mod pull;
+pub mod pull_rows;
 pub mod queue;
 pub mod records;
 pub mod retention;
@@ -41,6 +43,7 @@ pub use exports::{ExportCreate, ExportStore};
 pub use health::HealthStore;
 pub use inbound::InboundStore;
 pub use messages::MessageStore;
+pub use pull::PullStore;
 pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHead, DueScan, DueWork, NextState};
 pub use records::*;
 pub use retention::RetentionStore;
@@ -56,6 +59,7 @@ pub trait Store:
     + ActorStore
     + ExportStore
     + InboundStore
+    + PullStore
     + DeliveryQueue
     + BacklogStore
     + RetentionStore
@@ -75,6 +79,7 @@ impl<T> Store for T where
         + ActorStore
         + ExportStore
         + InboundStore
+        + PullStore
         + DeliveryQueue
         + BacklogStore
         + RetentionStore

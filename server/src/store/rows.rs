@@ -177,24 +177,35 @@ pub fn read_stored_inbound<C: Columns>(r: &C) -> Result<StoredInbound, C::Error>
             mode: InboundMode::from_stored(&r.text(22)?),
         },
         secret_token_hash: r.text(5)?,
-        settings: InboundSettings {
-            verify_static_token: r.flag(6)?,
-            token_header_name: r.opt_text(7)?,
-            token_query_param: r.opt_text(8)?,
-            token_value_hash: r.opt_text(9)?,
-            verify_hmac: r.flag(10)?,
-            hmac_header_name: r.opt_text(11)?,
-            hmac_secret: r.opt_text(12)?,
-            timestamp_header_name: r.opt_text(13)?,
-            timestamp_ttl_seconds: r.opt_int(14)?,
-            verify_ip_allowlist: r.flag(15)?,
-            allowed_cidrs: json_list(r.opt_text(16)?),
-            idempotency_header_names: json_list(r.opt_text(17)?),
-            ingest_response_code: r.int(18)?,
-            signing_enabled: r.flag(19)?,
-        },
+        settings: InboundSettings { signing_enabled: r.flag(19)?, ..read_verification(r, 6)? },
         paused: r.flag(20)?,
         deleted: r.flag(21)?,
+    })
+}
+
+/// The verification columns, in order, as [`read_verification`] reads them.
+pub const VERIFICATION_COLUMNS: &str = "verify_static_token, token_header_name, token_query_param, token_value_hash, \
+     verify_hmac, hmac_header_name, hmac_secret, timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, \
+     allowed_cidrs, idempotency_header_names, ingest_response_code";
+
+/// Reads the 13 [`VERIFICATION_COLUMNS`] from column `first` on (the HMAC secret still sealed;
+/// `signing_enabled` false).
+pub fn read_verification<C: Columns>(r: &C, first: usize) -> Result<InboundSettings, C::Error> {
+    Ok(InboundSettings {
+        verify_static_token: r.flag(first)?,
+        token_header_name: r.opt_text(first + 1)?,
+        token_query_param: r.opt_text(first + 2)?,
+        token_value_hash: r.opt_text(first + 3)?,
+        verify_hmac: r.flag(first + 4)?,
+        hmac_header_name: r.opt_text(first + 5)?,
+        hmac_secret: r.opt_text(first + 6)?,
+        timestamp_header_name: r.opt_text(first + 7)?,
+        timestamp_ttl_seconds: r.opt_int(first + 8)?,
+        verify_ip_allowlist: r.flag(first + 9)?,
+        allowed_cidrs: json_list(r.opt_text(first + 10)?),
+        idempotency_header_names: json_list(r.opt_text(first + 11)?),
+        ingest_response_code: r.int(first + 12)?,
+        signing_enabled: false,
     })
 }
 

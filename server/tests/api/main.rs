@@ -18,6 +18,7 @@ mod key_scopes;
 mod logs_metrics_dlq;
 mod message_ops;
 mod openapi;
+mod pull;
 mod rate_limits;
 mod sending;
 mod startup_keys;

@@ -7,7 +7,7 @@ mod listen;
 mod management;
 mod messages;
 mod observability;
-mod settings;
+pub(super) mod settings;
 
 use super::Route;
 

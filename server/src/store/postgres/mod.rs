@@ -31,6 +31,7 @@ mod health;
 mod inbound;
 mod messages;
 mod notify;
+mod pull;
 mod queue;
 mod retention;
 mod secrets;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_jobs.sql"),
     include_str!("migrations/0004_v2msg.sql"),
     include_str!("migrations/0005_v2inbound.sql"),
+    include_str!("migrations/0006_v2pull.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

@@ -19,6 +19,7 @@ fn column(field: SecretField) -> (&'static str, &'static str, &'static str) {
         SecretField::EndpointHeaders => ("endpoints", "id", "headers"),
         SecretField::InboundHmacSecret => ("inbound_endpoints", "id", "hmac_secret"),
         SecretField::ExportDownloadSecret => ("exports", "id", "download_token"),
+        SecretField::PullHmacSecret => ("pull_endpoints", "id", "hmac_secret"),
     }
 }
 

@@ -30,6 +30,7 @@ mod message_queries;
 mod message_writes;
 mod messages;
 mod projects;
+mod pull;
 mod queue;
 mod retention;
 mod secrets;
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_api_key_scopes.sql"),
     include_str!("migrations/0007_v2msg.sql"),
     include_str!("migrations/0008_v2inbound.sql"),
+    include_str!("migrations/0009_v2pull.sql"),
 ];
 
 /// Reader connections.

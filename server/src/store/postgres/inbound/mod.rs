@@ -2,7 +2,7 @@
 //! `endpoints`, ingest and rejections in `traffic`.
 
 mod endpoints;
-mod traffic;
+pub(super) mod traffic;
 
 use super::sql::{WorkNote, commit};
 use super::{PgStore, messages::message_row, pg_err};

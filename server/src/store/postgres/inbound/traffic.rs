@@ -28,12 +28,18 @@ async fn original(tx: &Transaction<'_>, m: &NewMessage) -> Result<Option<String>
 /// Remembers the signature unless it was already accepted for the endpoint within its window
 /// (an expired entry is taken over); false when it was. Expired entries nobody else is
 /// touching are dropped on the way.
-async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &ReplayGuard) -> Result<bool, StoreError> {
+pub(in crate::store::postgres) async fn remember_signature(
+    tx: &Transaction<'_>,
+    endpoint_id: &str,
+    message_id: &str,
+    now_ms: i64,
+    guard: &ReplayGuard,
+) -> Result<bool, StoreError> {
     exec(
         tx,
         "DELETE FROM inbound_signatures WHERE ctid IN \
          (SELECT ctid FROM inbound_signatures WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)",
-        &[&m.created_at],
+        &[&now_ms],
     )
     .await?;
     let stored = exec(
@@ -41,7 +47,7 @@ async fn remember_signature(tx: &Transaction<'_>, m: &NewMessage, guard: &Replay
         "INSERT INTO inbound_signatures (endpoint_id, signature, message_id, expires_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (endpoint_id, signature) DO UPDATE SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at \
          WHERE inbound_signatures.expires_at <= $5",
-        &[&m.endpoint_id, &guard.signature, &m.id, &guard.expires_at, &m.created_at],
+        &[&endpoint_id, &guard.signature, &message_id, &guard.expires_at, &now_ms],
     )
     .await?;
     Ok(stored == 1)
@@ -74,7 +80,7 @@ pub(super) async fn accept(
         return Ok(IngestOutcome::Duplicate(original));
     }
     if let Some(guard) = guard
-        && !remember_signature(tx, m, guard).await?
+        && !remember_signature(tx, &m.endpoint_id, &m.id, m.created_at, guard).await?
     {
         // Another node may have stored the same request (key and signature) just now.
         return Ok(original(tx, m).await?.map_or(IngestOutcome::Replayed, IngestOutcome::Duplicate));

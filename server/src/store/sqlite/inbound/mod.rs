@@ -2,7 +2,7 @@
 //! ingest, rejections and message reads in `traffic`.
 
 mod endpoints;
-mod traffic;
+pub(super) mod traffic;
 
 use super::SqliteStore;
 use crate::store::inbound::{

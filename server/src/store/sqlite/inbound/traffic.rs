@@ -12,7 +12,8 @@ use crate::store::sqlite::message_queries::sql_args;
 use crate::store::sqlite::message_writes::insert_message;
 use crate::store::{ListPage, NewMessage, StoreError};
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+/// Whether a statement failed on a unique constraint.
+pub(in crate::store::sqlite) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
@@ -25,7 +26,12 @@ fn original_by_key(conn: &Connection, endpoint_id: &str, key: &str) -> Result<Op
 
 /// Whether `guard`'s signature was already accepted for the endpoint (after dropping the
 /// remembered signatures whose window has passed).
-fn replayed(conn: &Connection, endpoint_id: &str, guard: &ReplayGuard, now_ms: i64) -> Result<bool, StoreError> {
+pub(in crate::store::sqlite) fn replayed(
+    conn: &Connection,
+    endpoint_id: &str,
+    guard: &ReplayGuard,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
     conn.prepare_cached("DELETE FROM inbound_signatures WHERE expires_at <= ?1")?.execute(params![now_ms])?;
     Ok(conn
         .prepare_cached("SELECT 1 FROM inbound_signatures WHERE endpoint_id = ?1 AND signature = ?2")?
@@ -34,11 +40,17 @@ fn replayed(conn: &Connection, endpoint_id: &str, guard: &ReplayGuard, now_ms: i
         .is_some())
 }
 
-fn remember_signature(conn: &Connection, m: &NewMessage, guard: &ReplayGuard) -> Result<(), StoreError> {
+/// Remembers an accepted signature of the endpoint (inbound or pull) against replays.
+pub(in crate::store::sqlite) fn remember_signature(
+    conn: &Connection,
+    endpoint_id: &str,
+    message_id: &str,
+    guard: &ReplayGuard,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO inbound_signatures (endpoint_id, signature, message_id, expires_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![m.endpoint_id, guard.signature, m.id, guard.expires_at])?;
+    .execute(params![endpoint_id, guard.signature, message_id, guard.expires_at])?;
     Ok(())
 }
 
@@ -70,7 +82,7 @@ pub(super) fn accept(conn: &Connection, m: &NewMessage, guard: Option<&ReplayGua
     match inserted {
         Ok(_) => {
             if let Some(guard) = guard {
-                remember_signature(conn, m, guard)?;
+                remember_signature(conn, &m.endpoint_id, &m.id, guard)?;
             }
             Ok(IngestOutcome::Accepted)
         }
