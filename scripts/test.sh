@@ -80,9 +80,11 @@ stage_c() {
   make -C bindings-c check-header test test-valgrind
 }
 
+# The JUnit tests against a real server, then the jars Maven Central needs (check-package.sh).
 stage_kotlin() {
   setup_system
-  bash bindings-uniffi/kotlin/build.sh
+  bash bindings-uniffi/kotlin/build.sh verify
+  bash bindings-uniffi/kotlin/check-package.sh
 }
 
 # Regenerates and checks the Swift sources, then runs swift build, swift test and the consumer
