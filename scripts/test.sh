@@ -35,6 +35,24 @@ stage_rust() {
   cargo clippy -q --workspace --all-targets -- -D warnings
   cargo build -q --workspace --exclude hookbridge-python --all-targets
   cargo test -q --workspace --exclude hookbridge-python
+  check_core_features
+}
+
+# The core's crate features: without `client` it builds and pulls in no HTTP stack or async
+# runtime (a receiver that only verifies signatures); `native-tls` replaces rustls.
+check_core_features() {
+  cargo build -q -p hookbridge --no-default-features
+  local tree
+  tree="$(cargo tree -q -e normal --no-default-features -p hookbridge --prefix none)"
+  if grep -E '^(reqwest|tokio|hyper|rustls|native-tls) ' <<< "$tree"; then
+    echo "hookbridge --no-default-features depends on the crates above"; return 1
+  fi
+  tree="$(cargo tree -q -e normal --no-default-features --features native-tls -p hookbridge --prefix none)"
+  grep -q '^native-tls ' <<< "$tree" || { echo "feature native-tls does not bring in native-tls"; return 1; }
+  if grep -q '^rustls ' <<< "$tree"; then echo "feature native-tls still brings in rustls"; return 1; fi
+  tree="$(cargo tree -q -e normal -p hookbridge --prefix none)"
+  grep -q '^rustls ' <<< "$tree" || { echo "the default features do not bring in rustls"; return 1; }
+  echo "core features: signing-only build has no reqwest/tokio; TLS is rustls by default, native-tls on request"
 }
 
 # The whole server suite on PostgreSQL (each test server gets its own database; the cluster
@@ -62,9 +80,11 @@ stage_c() {
   make -C bindings-c check-header test test-valgrind
 }
 
+# The JUnit tests against a real server, then the jars Maven Central needs (check-package.sh).
 stage_kotlin() {
   setup_system
-  bash bindings-uniffi/kotlin/build.sh
+  bash bindings-uniffi/kotlin/build.sh verify
+  bash bindings-uniffi/kotlin/check-package.sh
 }
 
 # Regenerates and checks the Swift sources, then runs swift build, swift test and the consumer

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-#include "hookbridge.hpp"
+#include <hookbridge.hpp>
 
 namespace {
 

@@ -31,6 +31,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** The version of this header (the library's is hb_version(); they match when both come from one
+ * installation). For compile-time checks, e.g. #if HB_VERSION_MAJOR == 0 && HB_VERSION_MINOR < 2 */
+#define HB_VERSION_MAJOR 0
+#define HB_VERSION_MINOR 1
+#define HB_VERSION_PATCH 0
+#define HB_VERSION_STRING "0.1.0"
+
 /**
  * Default tolerance between the signed timestamp and now, in seconds.
  */

@@ -1,6 +1,7 @@
 /* The common path against a real hookbridge-server (HB_TEST_URL, HB_TEST_API_KEY): send and
  * get with a real delivery to a local receiver (checked with hb_verify_signature), idempotent
- * sends, the endpoint lifecycle, replay, metrics, and the outbound JSON operations. */
+ * sends, the endpoint lifecycle, replay, metrics, and the outbound JSON operations; and the
+ * User-Agent the library sends (seen by a local receiver standing in for the API). */
 #include "hb_test.h"
 #include "mini_json.h"
 #include "receiver.h"
@@ -366,8 +367,36 @@ static void test_failed_delivery_and_dead_letter_queue(void) {
     receiver_stop(rx);
 }
 
+/* Every request names this binding and the library version: `hookbridge-c/<hb_version()>`, which
+ * is also the header's HB_VERSION_STRING. A receiver plays the API so the header can be read. */
+static void test_requests_carry_the_c_user_agent(void) {
+    receiver *rx = receiver_start(200);
+    CHECK(rx != NULL);
+    if (!rx) return;
+    hb_client *c = hb_test_client(rx->url, "hb_test_ua0000000000000000000000000000000", 0);
+    hb_endpoint_list *list = NULL;
+    hb_error *err = NULL;
+    /* The receiver's empty answer is not a valid list: only the request matters here. */
+    hb_list_endpoints(c, NULL, NULL, &list, &err);
+    hb_endpoint_list_free(list);
+    hb_error_free(err);
+    CHECK(receiver_wait(rx, 1, 10000) >= 1);
+    const received_request *req = receiver_request(rx, 0);
+    char ua[128];
+    CHECK(req != NULL && request_header(req, "User-Agent", ua, sizeof ua) != NULL);
+    if (req && request_header(req, "User-Agent", ua, sizeof ua)) {
+        char expected[64];
+        snprintf(expected, sizeof expected, "hookbridge-c/%s", hb_version());
+        CHECK_STR(ua, expected);
+        CHECK_STR(ua, "hookbridge-c/" HB_VERSION_STRING);
+    }
+    hb_client_free(c);
+    receiver_stop(rx);
+}
+
 int main(void) {
     client = hb_test_server_client();
+    RUN(test_requests_carry_the_c_user_agent);
     RUN(test_send_and_get_delivers_a_signed_webhook);
     RUN(test_idempotent_send_returns_the_original_message);
     RUN(test_endpoint_lifecycle);

@@ -9,7 +9,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../scripts/common.sh"
 
-build_uniffi_library
+# The POM's <version> must be the workspace version (Cargo.toml), the one source of versions.
+"$ROOT/scripts/version.sh" --check
+build_uniffi_library kotlin
 if [ -n "${HOOKBRIDGE_SERVER_BIN:-}" ]; then
   SERVER_BIN="$HOOKBRIDGE_SERVER_BIN"
 else

@@ -1,7 +1,8 @@
 # Shared by the uniffi build scripts (source it; bash only).
 # Sets ROOT (repository root), TARGET_DIR (cargo's target directory), LIB_FILE (the built cdylib)
 # and JNA_PREFIX (JNA's resource folder for this platform), and defines:
-#   build_uniffi_library   - builds the cdylib and the uniffi-bindgen binary (dev profile)
+#   build_uniffi_library L - builds the cdylib for language L (kotlin|swift: its User-Agent names
+#                            it) and the uniffi-bindgen binary (dev profile)
 #   generate_bindings L D  - library-mode generation of language L (kotlin|swift) into folder D
 
 UNIFFI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,9 +21,11 @@ LIB_FILE="$TARGET_DIR/debug/libhookbridge_uniffi.$LIB_EXT"
 BINDGEN="$TARGET_DIR/debug/uniffi-bindgen"
 
 build_uniffi_library() {
+  local language="$1"
+  case "$language" in kotlin|swift) ;; *) echo "build_uniffi_library: kotlin or swift, not '$language'" >&2; return 1 ;; esac
   # One build with the generator feature on, so the library and the generator share one
   # feature set and a later plain build does not relink the library for nothing.
-  (cd "$ROOT" && cargo build -p hookbridge-uniffi --features bindgen-cli --lib --bin uniffi-bindgen)
+  (cd "$ROOT" && cargo build -p hookbridge-uniffi --features "bindgen-cli $language" --lib --bin uniffi-bindgen)
 }
 
 generate_bindings() {

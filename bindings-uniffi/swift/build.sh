@@ -13,7 +13,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../scripts/common.sh"
 
-build_uniffi_library
+build_uniffi_library swift
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 generate_bindings swift "$OUT"

@@ -6,17 +6,32 @@ into the core's option struct: unknown keys and wrong types raise ``TypeError``)
 result (sync client) or an awaitable of it (async client).
 """
 
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union, final
+
+from typing_extensions import Self
+
+__all__ = [
+    "Client",
+    "DEBUG_BUILD",
+    "register_types",
+    "register_errors",
+    "async_calls_in_flight",
+    "wait_for_async_calls",
+    "verify_webhook",
+    "sign_webhook",
+]
 
 #: Whether the native module is an unoptimised (debug) build.
 DEBUG_BUILD: bool
 
+# A pyo3 class: built by __new__ and not subclassable.
+@final
 class Client:
     """One pooled Rust client; ``asynchronous`` makes every method return an awaitable."""
 
-    def __init__(
-        self, api_key: str, base_url: str, send_url: str, timeout: Optional[float], retries: int, asynchronous: bool
-    ) -> None: ...
+    def __new__(
+        cls, api_key: str, base_url: str, send_url: str, timeout: Optional[float], retries: int, asynchronous: bool
+    ) -> Self: ...
     @property
     def base_url(self) -> str: ...
     @property

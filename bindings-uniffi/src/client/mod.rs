@@ -12,7 +12,16 @@ mod inbound;
 mod outbound;
 mod pull;
 
-/// `User-Agent` of requests made through these bindings.
+/// `User-Agent` of requests made through these bindings: `hookbridge-kotlin/X` or
+/// `hookbridge-swift/X` for a library built for that language (feature `kotlin` or `swift`, set
+/// by its build script), `hookbridge-uniffi/X` otherwise (the Rust tests, or both features).
+#[cfg(all(feature = "kotlin", not(feature = "swift")))]
+const USER_AGENT: &str = concat!("hookbridge-kotlin/", env!("CARGO_PKG_VERSION"));
+/// See the Kotlin variant above.
+#[cfg(all(feature = "swift", not(feature = "kotlin")))]
+const USER_AGENT: &str = concat!("hookbridge-swift/", env!("CARGO_PKG_VERSION"));
+/// See the Kotlin variant above.
+#[cfg(not(any(all(feature = "kotlin", not(feature = "swift")), all(feature = "swift", not(feature = "kotlin")))))]
 const USER_AGENT: &str = concat!("hookbridge-uniffi/", env!("CARGO_PKG_VERSION"));
 
 /// The HookBridge API client for Swift and Kotlin. Safe to share between tasks and threads;

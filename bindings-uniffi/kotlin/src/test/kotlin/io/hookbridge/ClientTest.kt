@@ -99,6 +99,20 @@ class ClientTest {
     }
 
     @Test
+    fun `requests name the Kotlin binding and the package version in the User-Agent`() = runBlocking {
+        // The POM's version, which build.sh checks against the workspace version in Cargo.toml.
+        val version = System.getProperty("hookbridge.version") ?: ""
+        assertTrue(Regex("""\d+\.\d+\.\d+""").matches(version), "hookbridge.version is '$version'")
+        // A recording server stands in for the API: only the request matters, not the answer.
+        LocalHttpServer { it.answerJson(200, """{"data":[],"has_more":false}""") }.use { api ->
+            HookBridgeClient(DEV_API_KEY, baseUrl = api.url, sendUrl = api.url, retries = 0u).use { c ->
+                runCatching { c.listEndpoints() }
+            }
+            assertEquals("hookbridge-kotlin/$version", api.nextRequest().header("User-Agent"))
+        }
+    }
+
+    @Test
     fun `a bad API key is an Authentication error with status 401`() = runBlocking {
         HookBridgeClient("hb_test_not_a_valid_key_000000000000000", baseUrl = server.url, sendUrl = server.url, retries = 0u).use { bad ->
             val e = expectThrows<HookBridgeException.Authentication> { bad.getLogs() }
