@@ -1,5 +1,10 @@
-//! HTTP transport: one pooled reqwest client for both hosts, the standard request headers,
-//! error mapping and the retry loop.
+//! HTTP transport: the standard request headers, error mapping and the retry loop, over a
+//! pluggable [`HttpTransport`] (by default [`ReqwestTransport`]: one pooled reqwest client for
+//! both hosts) and [`Sleeper`] (by default a tokio timer).
+//!
+//! Every request carries `Authorization`, `Content-Type: application/json`, `Accept:
+//! application/json`, the SDK's `User-Agent` and `Accept-Encoding: gzip, deflate` (answers are
+//! decompressed); a body-less POST, PUT or PATCH carries `Content-Length: 0`.
 //!
 //! # Retries and duplicate sends
 //! Network errors, timeouts, 3xx and 5xx answers are retried up to `retries` times, sleeping
@@ -11,10 +16,20 @@
 //! again, which can create a duplicate message. Pass an idempotency key to `send` to make the
 //! retry return the original message instead.
 
+mod http;
+mod reqwest;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT};
+use ::reqwest::Method;
+use ::reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
+    USER_AGENT,
+};
 
+pub use self::http::{BoxFuture, HttpRequest, HttpResponse, HttpTransport, Sleeper, Timeouts, TokioSleeper, TransportError};
+pub use self::reqwest::ReqwestTransport;
 use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::query::Query;
@@ -32,7 +47,7 @@ pub enum Host {
 #[derive(Clone, Debug)]
 pub struct Call {
     /// HTTP method.
-    pub method: reqwest::Method,
+    pub method: Method,
     /// Target host.
     pub host: Host,
     /// Path starting with `/v1/`.
@@ -47,7 +62,7 @@ pub struct Call {
 
 impl Call {
     /// A call with no query and no body.
-    pub fn new(method: reqwest::Method, path: impl Into<String>) -> Self {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
         Call { method, host: Host::Api, path: path.into(), query: Query::new(), body: None, expects_redirect: false }
     }
 
@@ -80,35 +95,27 @@ pub enum Reply {
     Redirect(String),
 }
 
-/// Sends calls with the configured headers, timeout and retry policy.
+/// Sends calls with the configured headers, timeout and retry policy, over any [`HttpTransport`].
 #[derive(Debug)]
 pub struct Transport {
-    http: reqwest::Client,
+    http: Arc<dyn HttpTransport>,
+    sleeper: Arc<dyn Sleeper>,
+    headers: HeaderMap,
     config: ClientConfig,
 }
 
 impl Transport {
-    /// Builds the pooled HTTP client; the configuration must already be validated.
+    /// The default transport (pooled reqwest client, tokio timers); the configuration must
+    /// already be validated.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key))
-            .map_err(|_| Error::validation("API key contains characters not allowed in an HTTP header"))?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers
-            .insert(USER_AGENT, HeaderValue::from_str(&config.user_agent).map_err(|_| Error::validation("invalid User-Agent"))?);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(config.timeout)
-            .read_timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| Error::network(format!("cannot build HTTP client: {e}")))?;
-        Ok(Transport { http, config })
+        let http = ReqwestTransport::new(Timeouts::uniform(config.timeout))?;
+        Transport::with(config, Arc::new(http), Arc::new(TokioSleeper))
+    }
+
+    /// The same retry loop over another transport and sleeper.
+    pub fn with(config: ClientConfig, http: Arc<dyn HttpTransport>, sleeper: Arc<dyn Sleeper>) -> Result<Self> {
+        let headers = standard_headers(&config)?;
+        Ok(Transport { http, sleeper, headers, config })
     }
 
     /// The configuration in use.
@@ -122,8 +129,9 @@ impl Transport {
         for attempt in 0..=self.config.retries {
             let wait = match self.attempt(call).await {
                 Ok(reply) => return Ok(reply),
-                Err(e) if !e.is_retryable() => return Err(e),
-                Err(e) => {
+                Err(Failure::Aborted(e)) => return Err(e),
+                Err(Failure::Error(e)) if !e.is_retryable() => return Err(e),
+                Err(Failure::Error(e)) => {
                     let asked = if self.config.honor_retry_after { e.retry_after() } else { None };
                     let wait = retry_delay(attempt, asked);
                     last_error = e;
@@ -131,10 +139,28 @@ impl Transport {
                 }
             };
             if attempt < self.config.retries {
-                tokio::time::sleep(wait).await;
+                if let Err(TransportError::Aborted(why)) = self.sleeper.sleep(wait).await {
+                    return Err(Error::network(why));
+                }
             }
         }
         Err(last_error)
+    }
+
+    /// The attempt `call` makes, exactly as the transport receives it.
+    pub fn request(&self, call: &Call) -> HttpRequest {
+        let mut headers = self.headers.clone();
+        if call.body.is_none() && matches!(call.method, Method::POST | Method::PUT | Method::PATCH) {
+            // httpx sends it, and strict proxies refuse a body-less POST without it (411).
+            headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        HttpRequest {
+            method: call.method.clone(),
+            url: self.url(call),
+            headers,
+            body: call.body.clone().map(bytes::Bytes::from),
+            timeouts: Timeouts::uniform(self.config.timeout),
+        }
     }
 
     fn url(&self, call: &Call) -> String {
@@ -152,27 +178,52 @@ impl Transport {
         url
     }
 
-    async fn attempt(&self, call: &Call) -> Result<Reply> {
-        let mut request = self.http.request(call.method.clone(), self.url(call));
-        if let Some(body) = &call.body {
-            request = request.body(body.clone());
-        }
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status().as_u16();
+    async fn attempt(&self, call: &Call) -> Result<Reply, Failure> {
+        let response = self.http.send(self.request(call)).await.map_err(Failure::from)?;
+        let status = response.status;
         if call.expects_redirect && matches!(status, 301 | 302 | 303 | 307 | 308) {
-            return match response.headers().get(LOCATION).and_then(|v| v.to_str().ok()) {
+            return match response.headers.get(LOCATION).and_then(|v| v.to_str().ok()) {
                 Some(location) if !location.is_empty() => Ok(Reply::Redirect(location.to_owned())),
-                _ => Err(Error::new(crate::ErrorKind::Api, "Missing redirect location", "INVALID_REDIRECT")),
+                _ => Err(Failure::Error(Error::new(crate::ErrorKind::Api, "Missing redirect location", "INVALID_REDIRECT"))),
             };
         }
-        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = response.bytes().await.map_err(transport_error)?;
         if (200..300).contains(&status) {
-            Ok(Reply::Body(body))
+            Ok(Reply::Body(response.body))
         } else {
-            Err(Error::from_response(status, &body, retry_after.as_deref()))
+            let retry_after = response.headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+            Err(Failure::Error(Error::from_response(status, &response.body, retry_after)))
         }
     }
+}
+
+/// How one attempt failed: an error for the retry policy, or a stop that ends the loop.
+enum Failure {
+    Error(Error),
+    Aborted(Error),
+}
+
+impl From<TransportError> for Failure {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Timeout => Failure::Error(Error::timeout()),
+            TransportError::Connect(message) | TransportError::Other(message) => Failure::Error(Error::network(message)),
+            TransportError::Aborted(message) => Failure::Aborted(Error::network(message)),
+        }
+    }
+}
+
+/// The headers of every request: credentials, JSON both ways, the SDK's name, compression.
+fn standard_headers(config: &ClientConfig) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key))
+        .map_err(|_| Error::validation("API key contains characters not allowed in an HTTP header"))?;
+    auth.set_sensitive(true);
+    headers.insert(AUTHORIZATION, auth);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, HeaderValue::from_str(&config.user_agent).map_err(|_| Error::validation("invalid User-Agent"))?);
+    headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
+    Ok(headers)
 }
 
 /// Longest `Retry-After` the retry loop waits before one attempt.
@@ -188,18 +239,4 @@ pub fn retry_delay(attempt: u32, retry_after_secs: Option<u64>) -> Duration {
 /// Delay before retry number `attempt + 1`: `0.1 s × 2^attempt`.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(100u64.saturating_mul(1u64 << attempt.min(20)))
-}
-
-fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        return Error::timeout();
-    }
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(inner) = source {
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    Error::network(message)
 }
