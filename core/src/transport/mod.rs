@@ -22,11 +22,12 @@ mod reqwest;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::reqwest::Method;
+pub use ::reqwest::Method;
 use ::reqwest::header::{
-    ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
-    USER_AGENT,
+    ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
 };
+/// Header types of [`HttpRequest`] and [`HttpResponse`], for transports outside this crate.
+pub use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 pub use self::http::{BoxFuture, HttpRequest, HttpResponse, HttpTransport, Sleeper, Timeouts, TokioSleeper, TransportError};
 pub use self::reqwest::ReqwestTransport;
