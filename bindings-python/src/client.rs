@@ -127,7 +127,12 @@ impl NativeClient {
             .with_user_agent(USER_AGENT);
         let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
         let config = client.config().clone();
-        Ok(NativeClient { config, asynchronous, state: Mutex::new(State::Open { pid: std::process::id(), client }), httpx: Default::default() })
+        Ok(NativeClient {
+            config,
+            asynchronous,
+            state: Mutex::new(State::Open { pid: std::process::id(), client }),
+            httpx: Default::default(),
+        })
     }
 
     /// The management API URL in use (trailing slashes removed).

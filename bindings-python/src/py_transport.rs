@@ -168,10 +168,9 @@ fn outcome(reply: &Bound<'_, PyAny>) -> PyResult<Result<HttpResponse, TransportE
             let raw: Vec<(Vec<u8>, Vec<u8>)> = reply.get_item(2)?.extract()?;
             let mut headers = hookbridge::transport::HeaderMap::new();
             for (name, value) in raw {
-                if let (Ok(name), Ok(value)) = (
-                    hookbridge::transport::HeaderName::from_bytes(&name),
-                    hookbridge::transport::HeaderValue::from_bytes(&value),
-                ) {
+                if let (Ok(name), Ok(value)) =
+                    (hookbridge::transport::HeaderName::from_bytes(&name), hookbridge::transport::HeaderValue::from_bytes(&value))
+                {
                     headers.append(name, value);
                 }
             }

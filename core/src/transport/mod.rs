@@ -139,10 +139,11 @@ impl Transport {
                     wait
                 }
             };
-            if attempt < self.config.retries {
-                if let Err(TransportError::Aborted(why)) = self.sleeper.sleep(wait).await {
-                    return Err(Error::network(why));
-                }
+            if attempt < self.config.retries
+                && let Err(stopped) = self.sleeper.sleep(wait).await
+            {
+                let (Failure::Error(e) | Failure::Aborted(e)) = Failure::from(stopped);
+                return Err(e);
             }
         }
         Err(last_error)
