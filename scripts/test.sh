@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh machine (installs what it needs first):
 # Rust (core, server, uniffi), Python (package, parity with the official SDK, typing),
-# the official SDK against our server, C (with valgrind) and C++, Kotlin, Swift (in a Debian trixie
+# the official SDK against our server, the official SDK's own test suites against our package, C (with valgrind) and C++, Kotlin, Swift (in a Debian trixie
 # chroot; see scripts/swift-chroot.sh) and generation checks.
 # and the whole server suite again on a throwaway PostgreSQL (scripts/postgres.sh), with the
 # several-node cluster tests.
-# Usage: scripts/test.sh [stage ...]   stages: rust postgres python compat c kotlin swift docs (default: all)
+# Usage: scripts/test.sh [stage ...]   stages: rust postgres python compat official c kotlin swift docs (default: all)
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 source "$(dirname "$0")/postgres.sh"
 cd "$ROOT"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(rust postgres python compat c kotlin swift docs)
+[ ${#stages[@]} -gt 0 ] || stages=(rust postgres python compat official c kotlin swift docs)
 passed=()
 failed=()
 
@@ -73,6 +73,13 @@ stage_python() {
 stage_compat() {
   cargo build -q -p hookbridge-server
   bash tests/compat/run.sh
+}
+
+# The official 1.4.0 and 2.0.0 test suites, unmodified, under pytest-httpx, against our package.
+stage_official() {
+  setup_python
+  build_python_package
+  bash tests/official-suites/run.sh
 }
 
 stage_c() {

@@ -19,13 +19,13 @@ use pyo3::types::PyDict;
 use serde::Serialize;
 
 use crate::from_py::{json_fields, json_value, string_list};
-use crate::{calls, errors, from_py};
+use crate::{calls, errors, from_py, py_transport};
 
 /// The `User-Agent` of the official package, so requests are byte-identical.
 const USER_AGENT: &str = "hookbridge-python/1.2.0";
 
 /// What `timeout=None` means: no practical limit (a year; timers cannot be infinite).
-const NO_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+pub(crate) const NO_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The connection pool of one Python client, tied to the process that created it.
 enum State {
@@ -39,6 +39,8 @@ pub struct NativeClient {
     config: ClientConfig,
     asynchronous: bool,
     state: Mutex<State>,
+    /// Where calls go while httpx is patched (see [`crate::py_transport`]).
+    httpx: py_transport::HttpxMode,
 }
 
 impl NativeClient {
@@ -68,7 +70,11 @@ impl NativeClient {
         T: Serialize + Send + 'static,
         F: Future<Output = hookbridge::Result<T>> + Send + 'static,
     {
-        let fut = op(self.core()?);
+        let core = self.core()?;
+        if py_transport::active(py, self.asynchronous)? {
+            return self.httpx.run(py, &self.config, self.asynchronous, op);
+        }
+        let fut = op(core);
         if self.asynchronous { calls::awaitable(py, fut) } else { calls::block_on(py, fut) }
     }
 }
@@ -121,7 +127,12 @@ impl NativeClient {
             .with_user_agent(USER_AGENT);
         let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
         let config = client.config().clone();
-        Ok(NativeClient { config, asynchronous, state: Mutex::new(State::Open { pid: std::process::id(), client }) })
+        Ok(NativeClient {
+            config,
+            asynchronous,
+            state: Mutex::new(State::Open { pid: std::process::id(), client }),
+            httpx: Default::default(),
+        })
     }
 
     /// The management API URL in use (trailing slashes removed).
@@ -149,7 +160,8 @@ impl NativeClient {
     }
 
     /// Closes the connection pool; later calls raise `RuntimeError`. Idempotent.
-    fn close(&self) {
+    fn close(&self, py: Python<'_>) {
+        self.httpx.close(py, self.asynchronous);
         let previous = std::mem::replace(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()), State::Closed);
         drop(previous);
     }

@@ -8,6 +8,7 @@ mod calls;
 mod client;
 mod errors;
 mod from_py;
+mod py_transport;
 mod runtime;
 mod signing;
 mod to_py;

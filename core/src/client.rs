@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
 use crate::error::{Error, Result};
-use crate::transport::{Call, Reply, Transport};
+use crate::transport::{Call, HttpTransport, Reply, Sleeper, Transport};
 
 /// The HookBridge API client. Cheap to clone (clones share one connection pool) and safe to
 /// use from many tasks at once.
@@ -49,6 +49,13 @@ impl Client {
     /// Creates a client; fails with [`crate::ErrorKind::Validation`] for an empty API key or a bad URL.
     pub fn new(config: ClientConfig) -> Result<Self> {
         let transport = Transport::new(config.validated()?)?;
+        Ok(Client { transport: Arc::new(transport) })
+    }
+
+    /// A client whose attempts go through `http` and whose retry waits go through `sleeper`;
+    /// the headers, retry loop, error mapping and parsing are the same as with [`Client::new`].
+    pub fn with_transport(config: ClientConfig, http: Arc<dyn HttpTransport>, sleeper: Arc<dyn Sleeper>) -> Result<Self> {
+        let transport = Transport::with(config.validated()?, http, sleeper)?;
         Ok(Client { transport: Arc::new(transport) })
     }
 

@@ -9,6 +9,7 @@ result (the GIL is released while it waits); an async one returns an asyncio awa
 
 import functools
 import os
+import time  # noqa: F401  (tests patch hookbridge.client.time.sleep; httpx mode sleeps through it)
 from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
