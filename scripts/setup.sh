@@ -26,15 +26,16 @@ setup_system() {
   fi
 }
 
-# Python tooling in <repo>/.venv: maturin builds the package, pytest/mypy/uvloop test it.
+# Python tooling in <repo>/.venv: maturin builds the package, pytest/mypy/uvloop/trio/anyio test it.
 setup_python() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV"
     python3 -m venv "$VENV"
   fi
-  if ! "$VENV/bin/python" -c 'import maturin, pytest, mypy, uvloop' 2>/dev/null; then
+  if ! "$VENV/bin/python" -c 'import maturin, pytest, mypy, uvloop, trio, anyio, httpx' 2>/dev/null; then
     log "installing Python build and test tools"
-    "$VENV/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" "uvloop>=0.19"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" "uvloop>=0.19" \
+      "trio>=0.25" "anyio>=4" "httpx>=0.27"
   fi
 }
 

@@ -101,7 +101,7 @@ impl Transport {
             .insert(USER_AGENT, HeaderValue::from_str(&config.user_agent).map_err(|_| Error::validation("invalid User-Agent"))?);
         let http = reqwest::Client::builder()
             .default_headers(headers)
-            .connect_timeout(config.timeout)
+            .connect_timeout(config.connect_timeout.unwrap_or(config.timeout))
             .read_timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(90))
