@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -451,3 +452,135 @@ def test_class_hierarchy_repr_and_closed_message_match(official_python: Path) ->
     lines = same_output(official_python, COSMETICS)
     assert lines[0] == ["HookBridge", "object"]
     assert lines[-1] == ["RuntimeError", "Cannot send a request, as the client has been closed."]
+
+
+# --- item 7: trio and anyio ---------------------------------------------------------------------
+
+TRIO_AND_ANYIO = """
+import json, os, anyio, trio
+from hookbridge import AsyncHookBridge, NotFoundError
+url, key = os.environ["HB_URL"], os.environ["HB_KEY"]
+
+async def scenario():
+    async with AsyncHookBridge(key, base_url=url, send_url=url, retries=0) as client:
+        subscription = await client.get_subscription()
+        try:
+            await client.get_message("msg_missing")
+        except NotFoundError as error:
+            return [subscription.plan, type(error).__name__, str(error).split(" request_id=")[0]]
+
+print(json.dumps(["trio", trio.run(scenario)]))
+print(json.dumps(["anyio-trio", anyio.run(scenario, backend="trio")]))
+print(json.dumps(["anyio-asyncio", anyio.run(scenario, backend="asyncio")]))
+"""
+
+
+def test_the_async_client_runs_under_trio_and_anyio(official_python: Path, server: Server) -> None:
+    lines = same_output(official_python, TRIO_AND_ANYIO, HB_URL=server.url, HB_KEY=server.api_key)
+    expected = [server_plan := lines[0][1][0], "NotFoundError", lines[0][1][2]]
+    assert server_plan and [line[1] for line in lines] == [expected] * 3
+
+
+TRIO_CANCELLATION = """
+import json, os, time, trio
+from hookbridge import AsyncHookBridge
+url = os.environ["HB_URL"]
+
+async def scenario():
+    client = AsyncHookBridge("hb_test_key", base_url=url, timeout=30, retries=0)
+    started = time.monotonic()
+    with trio.move_on_after(0.5) as scope:
+        await client.get_message("m")
+    return [scope.cancelled_caught, time.monotonic() - started < 5]
+
+print(json.dumps(trio.run(scenario)))
+"""
+
+
+def test_trio_cancellation_cancels_the_request(official_python: Path) -> None:
+    hanging = HangingServer()
+    try:
+        lines = same_output(official_python, TRIO_CANCELLATION, HB_URL=hanging.url)
+        assert lines == [[True, True]]
+        # Both packages' connections were dropped once their request was cancelled.
+        deadline = time.monotonic() + 10
+        while hanging.closed < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (hanging.accepted, hanging.closed) == (2, 2)
+    finally:
+        hanging.close()
+
+
+# --- item 10: loops closed or left open with requests in flight ---------------------------------
+
+CLOSED_LOOP = """
+import asyncio, os, time
+from hookbridge import AsyncHookBridge, TimeoutError
+url = os.environ["HB_URL"]
+client = AsyncHookBridge("hb_test_key", base_url=url, timeout=float(os.environ["HB_TIMEOUT"]), retries=0)
+
+async def scenario():
+    try:
+        await asyncio.gather(*(client.get_message(f"m{i}") for i in range(int(os.environ["HB_CALLS"]))))
+    except TimeoutError:
+        print("timed out")
+
+loop = asyncio.new_event_loop()
+{action}
+time.sleep(1.5)  # the other requests time out meanwhile, after their loop is gone
+print("done")
+"""
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # The package's own test helper: the first timeout ends the gather, the loop is closed.
+        "loop.run_until_complete(scenario())\nloop.close()",
+        # Tasks left pending in a loop that is never closed (or run again) before exit.
+        "tasks = [loop.create_task(client.get_message(f'x{i}')) for i in range(5)]\n"
+        "loop.run_until_complete(asyncio.sleep(0.3))",
+    ],
+    ids=["closed", "left-open"],
+)
+def test_loops_closed_or_left_open_print_nothing(official_python: Path, action: str) -> None:
+    hanging = HangingServer()
+    try:
+        code = CLOSED_LOOP.replace("{action}", action)
+        theirs, ours = run_both(official_python, code, HB_URL=hanging.url, HB_TIMEOUT="0.5", HB_CALLS="5")
+    finally:
+        hanging.close()
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == theirs.stderr == ""
+
+
+# --- item 12: signals during a blocking call ----------------------------------------------------
+
+SIGNALS = """
+import json, os, signal, time
+from hookbridge import HookBridge
+
+class Interrupted(Exception):
+    pass
+
+def interrupt(signum, frame):
+    raise Interrupted()
+
+signal.signal(signal.SIGALRM, interrupt)
+client = HookBridge("hb_test_key", base_url=os.environ["HB_URL"], timeout=10, retries=0)
+started = time.monotonic()
+signal.setitimer(signal.ITIMER_REAL, 0.25)
+try:
+    client.get_message("m")
+except Interrupted:
+    # Handled at once (a 200 ms poll would see it only at 0.4 s).
+    print(json.dumps(["interrupted", time.monotonic() - started < 0.37]))
+"""
+
+
+def test_signal_handlers_run_during_a_blocking_call_at_once(official_python: Path) -> None:
+    hanging = HangingServer()
+    try:
+        assert same_output(official_python, SIGNALS, HB_URL=hanging.url) == [["interrupted", True]]
+    finally:
+        hanging.close()

@@ -5,12 +5,19 @@ backend).
 The native module starts the request on its own runtime and calls back from one of its threads
 when it is done. With asyncio the result is handed over with ``call_soon_threadsafe``, unless
 the loop was closed meanwhile: then nobody can be waiting, and the result is dropped quietly
-(the official package prints nothing either). Cancelling the awaiting task cancels the request.
+(the official package prints nothing either). Tasks still waiting on a request when the
+interpreter exits are not reported as "destroyed but pending" either, as with the official
+package. Cancelling the awaiting task cancels the request.
 """
 
 import asyncio
+import atexit
 import sys
+import weakref
 from typing import Any, Callable
+
+# asyncio tasks waiting on one of our futures.
+_waiting: "weakref.WeakSet[asyncio.Task[Any]]" = weakref.WeakSet()
 
 
 def awaitable(pending: Any) -> Any:
@@ -53,13 +60,26 @@ def _on_asyncio(pending: Any, loop: asyncio.AbstractEventLoop) -> "asyncio.Futur
         except RuntimeError:  # closed since the check: nobody is waiting
             pass
 
+    task = asyncio.current_task(loop)
+    if task is not None:
+        _waiting.add(task)
+
     def cancelled(done: "asyncio.Future[Any]") -> None:
+        if task is not None:
+            _waiting.discard(task)
         if done.cancelled():
             pending.cancel()
 
     future.add_done_callback(cancelled)
     pending.start(finished)
     return future
+
+
+@atexit.register
+def _quiet_at_exit() -> None:
+    """Tasks still waiting on a request at exit are torn down silently (see the module doc)."""
+    for task in list(_waiting):
+        task._log_destroy_pending = False  # type: ignore[attr-defined]
 
 
 async def _on_trio(pending: Any) -> Any:
