@@ -4,18 +4,17 @@ Both have exactly the public surface of the official ``hookbridge`` 1.4.0 packag
 module offers every name the official ``hookbridge.client`` does (its private helpers come from
 :mod:`hookbridge._helpers`). The methods are written once, on :class:`HookBridge`, each a
 one-line forward to the native client (the Rust core does the HTTP, retries, error mapping and
-parsing); :class:`AsyncHookBridge` gets a coroutine function with the same signature for each
-of them. A sync native client returns the result (the GIL is released while it waits); an async
+parsing); :class:`AsyncHookBridge` (generated source, :mod:`hookbridge._async_client`) has an
+``async def`` with the same signature for each of them. A sync native client returns the result (the GIL is released while it waits); an async
 one returns an asyncio awaitable. Arguments are converted as the official package converts them
 (:mod:`hookbridge._arguments`); the settings live behind the official private attributes
 (:mod:`hookbridge._settings`).
 """
 
-import functools
 import os
 import time  # noqa: F401 - the official module's namespace has it
 from datetime import date, datetime  # noqa: F401
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 from urllib.parse import urlencode  # noqa: F401
 
 from hookbridge import _settings
@@ -504,49 +503,12 @@ def _options(arguments: dict[str, Any], *passed_apart: str) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if k != "self" and k not in passed_apart}
 
 
-def _coroutine_function(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """An ``async def`` with ``method``'s signature that awaits what ``method`` returns (the
-    native async client returns an awaitable)."""
-
-    @functools.wraps(method)
-    async def forward(self: "AsyncHookBridge", *args: Any, **kwargs: Any) -> Any:
-        return await method(self, *args, **kwargs)
-
-    forward.__qualname__ = f"AsyncHookBridge.{name}"
-    return forward
-
-
-class AsyncHookBridge:
-    """Asyncio HookBridge client: every method is a coroutine driven by the Rust runtime."""
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        base_url: str = DEFAULT_BASE_URL,
-        send_url: Optional[str] = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-    ) -> None:
-        # An empty key is refused by the core: ValidationError("API key is required").
-        _settings.configure(self, api_key, base_url, send_url or DEFAULT_SEND_URL, timeout, retries, True)
-
-    async def __aenter__(self) -> "AsyncHookBridge":
-        return self
-
-    async def __aexit__(self, *args: Any) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Closes the connection pool; later calls raise ``RuntimeError``."""
-        self._native.close()
-
-
 for _name, _method in list(vars(HookBridge).items()):
     if callable(_method) and not _name.startswith("_") and _name != "close":
-        _method = lenient(_method)
-        setattr(HookBridge, _name, _method)
-        setattr(AsyncHookBridge, _name, _coroutine_function(_name, _method))
+        setattr(HookBridge, _name, lenient(_method))
+
+from hookbridge._async_client import AsyncHookBridge  # noqa: E402 - it forwards to HookBridge's methods
+
 for _name in _settings.SETTINGS:
     setattr(HookBridge, f"_{_name}", _settings.setting(_name))
     setattr(AsyncHookBridge, f"_{_name}", _settings.setting(_name))

@@ -101,11 +101,9 @@ from hookbridge._helpers import (
     _query_string as _query_string,
     _with_query as _with_query,
     Any as Any,
-    Callable as Callable,
     urlencode as urlencode,
 )
 from typing import (
-    functools as functools,
     Union as Union,
 )
 
