@@ -33,14 +33,48 @@ enum State {
     Closed,
 }
 
-/// A HookBridge client for Python: sync or async, fixed at construction.
+/// A HookBridge client for Python: sync or async, fixed at construction; its settings can be
+/// replaced later ([`NativeClient::reconfigure`]).
 #[pyclass(frozen, module = "hookbridge._native", name = "Client")]
 pub struct NativeClient {
-    config: ClientConfig,
+    config: Mutex<ClientConfig>,
     asynchronous: bool,
     state: Mutex<State>,
     /// Where calls go while httpx is patched (see [`crate::py_transport`]).
     httpx: py_transport::HttpxMode,
+}
+
+/// A timeout in seconds as a duration: `None` is no practical limit (httpx's meaning).
+fn duration(seconds: Option<f64>, name: &str) -> PyResult<Duration> {
+    match seconds {
+        None => Ok(NO_TIMEOUT),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Duration::from_secs_f64(t)),
+        Some(t) => Err(PyValueError::new_err(format!("{name} must be a positive number of seconds or None, got {t}"))),
+    }
+}
+
+/// The core configuration of a Python client; `timeout` is the read timeout, `connect_timeout`
+/// the connect one (httpx splits them).
+fn configuration(
+    api_key: String,
+    base_url: String,
+    send_url: String,
+    (timeout, connect_timeout): (Option<f64>, Option<f64>),
+    retries: i64,
+) -> PyResult<ClientConfig> {
+    let connect_timeout = duration(connect_timeout, "connect timeout")?;
+    let timeout = duration(timeout, "timeout")?;
+    let retries = u32::try_from(retries)
+        .map_err(|_| PyValueError::new_err(format!("retries must be between 0 and {}, got {retries}", u32::MAX)))?;
+    Ok(ClientConfig::new(api_key)
+        .with_base_url(base_url)
+        .with_send_url(send_url)
+        .with_timeout(timeout)
+        .with_connect_timeout(Some(connect_timeout))
+        .with_retries(retries)
+        // The official Python SDK retries a 503 on its backoff alone; keep its timing.
+        .with_honor_retry_after(false)
+        .with_user_agent(USER_AGENT))
 }
 
 impl NativeClient {
@@ -49,11 +83,12 @@ impl NativeClient {
     fn core(&self) -> PyResult<hookbridge::Client> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match &mut *state {
-            State::Closed => Err(PyRuntimeError::new_err("Cannot send a request, as the HookBridge client has been closed.")),
+            // httpx's words, as the official package's closed client raises them.
+            State::Closed => Err(PyRuntimeError::new_err("Cannot send a request, as the client has been closed.")),
             State::Open { pid, client } => {
                 let now = std::process::id();
                 if *pid != now {
-                    let fresh = hookbridge::Client::new(self.config.clone())
+                    let fresh = hookbridge::Client::new(self.settings())
                         .map_err(|e| PyRuntimeError::new_err(format!("cannot rebuild the client after fork: {e}")))?;
                     // Never touch the parent's pool from the child.
                     std::mem::forget(std::mem::replace(client, fresh));
@@ -64,7 +99,13 @@ impl NativeClient {
         }
     }
 
-    /// Runs `op` with the core client: to completion (sync) or as an awaitable (async).
+    /// The settings in force (replaced by [`NativeClient::reconfigure`]).
+    fn settings(&self) -> ClientConfig {
+        self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Runs `op` with the core client: to completion (sync) or as an awaitable (async); through
+    /// httpx while httpx's transports are patched.
     fn run<T, F>(&self, py: Python<'_>, op: impl FnOnce(hookbridge::Client) -> F) -> PyResult<Py<PyAny>>
     where
         T: Serialize + Send + 'static,
@@ -72,7 +113,7 @@ impl NativeClient {
     {
         let core = self.core()?;
         if py_transport::active(py, self.asynchronous)? {
-            return self.httpx.run(py, &self.config, self.asynchronous, op);
+            return self.httpx.run(py, &self.settings(), self.asynchronous, op);
         }
         let fut = op(core);
         if self.asynchronous { calls::awaitable(py, fut) } else { calls::block_on(py, fut) }
@@ -90,14 +131,15 @@ fn as_official_sdk_reads(state: PauseState) -> PauseState {
 }
 
 fn core_error(py: Python<'_>, error: Error) -> PyErr {
-    errors::to_pyerr(py, &error)
+    errors::to_pyerr(py, &error, errors::Mode::Sync)
 }
 
 #[pymethods]
 impl NativeClient {
     /// Validates the configuration (an empty key is `ValidationError("API key is required")`).
     #[new]
-    #[pyo3(signature = (api_key, base_url, send_url, timeout, retries, asynchronous))]
+    #[pyo3(signature = (api_key, base_url, send_url, timeout, retries, asynchronous, connect_timeout=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: String,
@@ -106,27 +148,11 @@ impl NativeClient {
         timeout: Option<f64>,
         retries: i64,
         asynchronous: bool,
+        connect_timeout: Option<f64>,
     ) -> PyResult<Self> {
-        let timeout = match timeout {
-            // `timeout=None` disables timeouts in httpx, so in the official package too.
-            None => NO_TIMEOUT,
-            Some(t) if t.is_finite() && t > 0.0 => Duration::from_secs_f64(t),
-            Some(t) => {
-                return Err(PyValueError::new_err(format!("timeout must be a positive number of seconds or None, got {t}")));
-            }
-        };
-        let retries = u32::try_from(retries)
-            .map_err(|_| PyValueError::new_err(format!("retries must be between 0 and {}, got {retries}", u32::MAX)))?;
-        let config = ClientConfig::new(api_key)
-            .with_base_url(base_url)
-            .with_send_url(send_url)
-            .with_timeout(timeout)
-            .with_retries(retries)
-            // The official Python SDK retries a 503 on its backoff alone; keep its timing.
-            .with_honor_retry_after(false)
-            .with_user_agent(USER_AGENT);
+        let config = configuration(api_key, base_url, send_url, (timeout, connect_timeout.or(timeout)), retries)?;
         let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
-        let config = client.config().clone();
+        let config = Mutex::new(client.config().clone());
         Ok(NativeClient {
             config,
             asynchronous,
@@ -135,16 +161,46 @@ impl NativeClient {
         })
     }
 
+    /// Replaces every setting (what assigning `client._retries` and the like does): later calls
+    /// use a new connection pool with them; calls already running finish with the old ones.
+    /// A closed client stays closed.
+    #[pyo3(signature = (api_key, base_url, send_url, timeout, retries, connect_timeout=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn reconfigure(
+        &self,
+        py: Python<'_>,
+        api_key: String,
+        base_url: String,
+        send_url: String,
+        timeout: Option<f64>,
+        retries: i64,
+        connect_timeout: Option<f64>,
+    ) -> PyResult<()> {
+        let config = configuration(api_key, base_url, send_url, (timeout, connect_timeout.or(timeout)), retries)?;
+        let client = hookbridge::Client::new(config).map_err(|e| core_error(py, e))?;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let State::Open { pid, client: current } = &mut *state {
+            *self.config.lock().unwrap_or_else(|p| p.into_inner()) = client.config().clone();
+            let previous = std::mem::replace(current, client);
+            if *pid != std::process::id() {
+                // A forked child never touches the parent's pool.
+                std::mem::forget(previous);
+            }
+            *pid = std::process::id();
+        }
+        Ok(())
+    }
+
     /// The management API URL in use (trailing slashes removed).
     #[getter]
     fn base_url(&self) -> String {
-        self.config.base_url.clone()
+        self.settings().base_url
     }
 
     /// The send URL in use (trailing slashes removed).
     #[getter]
     fn send_url(&self) -> String {
-        self.config.send_url.clone()
+        self.settings().send_url
     }
 
     /// Whether `close()` was called.
@@ -168,7 +224,8 @@ impl NativeClient {
 
     fn __repr__(&self) -> String {
         let mode = if self.asynchronous { "async" } else { "sync" };
-        format!("<hookbridge._native.Client {mode} base_url={:?} send_url={:?}>", self.config.base_url, self.config.send_url)
+        let config = self.settings();
+        format!("<hookbridge._native.Client {mode} base_url={:?} send_url={:?}>", config.base_url, config.send_url)
     }
 
     // --- Sending and messages -------------------------------------------------------------

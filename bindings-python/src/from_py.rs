@@ -1,23 +1,31 @@
 //! Python arguments to core inputs, without a round-trip through Python's `json` module:
-//! payloads walk the Python objects into `serde_json::Value`; the optional parts of a call (one
-//! dict) become the core's option structs, with datetimes as the text `isoformat()` gives
-//! (strings pass through verbatim, as in the official SDK). Anything else is a
-//! `TypeError`/`ValueError` naming where it is.
+//! payloads walk the Python objects into `serde_json::Value` with `json.dumps`'s rules (dict keys
+//! that are int, float, bool or None become their JSON text; nesting is limited only by Python's
+//! recursion limit); the optional parts of a call (one dict) become the core's option structs,
+//! with datetimes as the text `isoformat()` gives (strings pass through verbatim, as in the
+//! official SDK). Anything else is a `TypeError`/`ValueError` naming where it is.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
-/// Nesting deeper than this is refused instead of exhausting the stack.
-const MAX_DEPTH: usize = 256;
+/// Deepest nesting walked whatever Python's recursion limit says, so a raised limit cannot
+/// exhaust a thread's stack.
+const MAX_DEPTH: usize = 3000;
 
 /// Converts a JSON-like Python value (dict, list, tuple, str, int, float, bool, None).
 /// `what` names the argument in error messages, e.g. `payload`.
 pub fn json_value(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     let mut path = what.to_owned();
-    to_json(obj, &mut path, 0)
+    let limit = obj
+        .py()
+        .import("sys")
+        .and_then(|sys| sys.call_method0("getrecursionlimit"))
+        .and_then(|l| l.extract::<usize>())
+        .map_or(MAX_DEPTH, |l| l.min(MAX_DEPTH));
+    to_json(obj, &mut path, limit)
 }
 
 /// The `**kwargs` of `update_inbound_endpoint`: every non-None value, in the order given.
@@ -29,7 +37,7 @@ pub fn json_fields(kwargs: &Bound<'_, PyDict>) -> PyResult<Map<String, Value>> {
         }
         let key: String = key.extract()?;
         let mut path = key.clone();
-        fields.insert(key, to_json(&value, &mut path, 0)?);
+        fields.insert(key, to_json(&value, &mut path, MAX_DEPTH)?);
     }
     Ok(fields)
 }
@@ -38,10 +46,36 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned())
 }
 
-fn to_json(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<Value> {
-    if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err(format!("{path} is nested more than {MAX_DEPTH} levels deep")));
+/// A dict key as `json.dumps` writes it: str as is, bool and None as `true`/`false`/`null`,
+/// int as its digits, float as its JSON number text.
+fn json_key(key: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = key.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
     }
+    if let Ok(b) = key.cast::<PyBool>() {
+        return Ok(if b.is_true() { "true" } else { "false" }.to_owned());
+    }
+    if key.is_none() {
+        return Ok("null".to_owned());
+    }
+    if key.is_instance_of::<PyInt>() {
+        return Ok(key.str()?.to_cow()?.into_owned());
+    }
+    if let Ok(f) = key.cast::<PyFloat>() {
+        let v = f.value();
+        return Ok(if v.is_nan() {
+            "NaN".to_owned()
+        } else if v.is_infinite() {
+            if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+        } else {
+            key.repr()?.to_cow()?.into_owned()
+        });
+    }
+    Err(PyTypeError::new_err(format!("keys must be str, int, float, bool or None, not {}", type_name(key))))
+}
+
+/// `budget` is how many more levels of nesting may follow.
+fn to_json(obj: &Bound<'_, PyAny>, path: &mut String, budget: usize) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -66,40 +100,38 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> PyResult<
             PyValueError::new_err(format!("{path} is not a finite number ({}), which JSON cannot represent", f.value()))
         });
     }
+    let is_container = obj.cast::<PyDict>().is_ok() || obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok();
+    let Some(budget) = budget.checked_sub(1).filter(|_| is_container) else {
+        if is_container {
+            return Err(PyRecursionError::new_err("maximum recursion depth exceeded while encoding a JSON object"));
+        }
+        return Err(PyTypeError::new_err(format!("{path} is of type {}, which is not JSON serializable", type_name(obj))));
+    };
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, value) in dict.iter() {
-            let Ok(key) = key.cast::<PyString>() else {
-                return Err(PyTypeError::new_err(format!(
-                    "{path} has a key of type {} ({}): JSON object keys must be str",
-                    type_name(&key),
-                    key.repr().map(|r| r.to_string()).unwrap_or_default()
-                )));
-            };
-            let key = key.to_cow()?.into_owned();
+            let key = json_key(&key)?;
             let len = path.len();
             path.push_str(&format!("[{key:?}]"));
-            let value = to_json(&value, path, depth + 1)?;
+            let value = to_json(&value, path, budget)?;
             path.truncate(len);
             map.insert(key, value);
         }
         return Ok(Value::Object(map));
     }
     if let Ok(list) = obj.cast::<PyList>() {
-        return sequence(list.iter(), path, depth);
+        return sequence(list.iter(), path, budget);
     }
-    if let Ok(tuple) = obj.cast::<PyTuple>() {
-        return sequence(tuple.iter(), path, depth);
-    }
-    Err(PyTypeError::new_err(format!("{path} is of type {}, which is not JSON serializable", type_name(obj))))
+    let tuple = obj.cast::<PyTuple>()?;
+    sequence(tuple.iter(), path, budget)
 }
 
-fn sequence<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, path: &mut String, depth: usize) -> PyResult<Value> {
+fn sequence<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, path: &mut String, budget: usize) -> PyResult<Value> {
     let mut out = Vec::new();
     for (i, item) in items.enumerate() {
         let len = path.len();
         path.push_str(&format!("[{i}]"));
-        out.push(to_json(&item, path, depth + 1)?);
+        out.push(to_json(&item, path, budget)?);
         path.truncate(len);
     }
     Ok(Value::Array(out))
@@ -118,7 +150,7 @@ pub fn options<T: DeserializeOwned>(kwargs: &Bound<'_, PyDict>, call: &str) -> P
             Value::String(value.call_method0("isoformat")?.extract()?)
         } else {
             let mut path = format!("{call}.{key}");
-            to_json(&value, &mut path, 0)?
+            to_json(&value, &mut path, MAX_DEPTH)?
         };
         map.insert(key, value);
     }

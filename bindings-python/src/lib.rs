@@ -49,12 +49,14 @@ fn wait_for_async_calls(py: Python<'_>, timeout: Option<f64>) -> bool {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
+    m.add_class::<calls::Pending>()?;
     // Whether this is an unoptimised build (benchmarks warn about it).
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
     m.add_function(wrap_pyfunction!(register_types, m)?)?;
     m.add_function(wrap_pyfunction!(register_errors, m)?)?;
     m.add_function(wrap_pyfunction!(async_calls_in_flight, m)?)?;
     m.add_function(wrap_pyfunction!(wait_for_async_calls, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_from_response, m)?)?;
     m.add_function(wrap_pyfunction!(signing::verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(signing::sign_webhook, m)?)?;
     // The exit-race guard: registered here so it exists whenever the module is loaded.

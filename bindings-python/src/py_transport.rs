@@ -18,7 +18,8 @@ use pyo3_async_runtimes::generic::future_into_py_with_locals;
 use serde::Serialize;
 
 use crate::client::NO_TIMEOUT;
-use crate::runtime::{self, HbRuntime};
+use crate::errors::Mode;
+use crate::runtime;
 use crate::{errors, to_py};
 
 /// `hookbridge._httpx_mode`, imported once.
@@ -91,7 +92,8 @@ impl HttpxMode {
         let client = self.client(py, asynchronous)?;
         let http = Arc::new(PyHttpx { client, locals: locals.clone(), kept: kept.clone() });
         let sleeper = Arc::new(PySleeper { locals: locals.clone(), kept: kept.clone() });
-        let core = hookbridge::Client::with_transport(config.clone(), http, sleeper).map_err(|e| errors::to_pyerr(py, &e))?;
+        let core = hookbridge::Client::with_transport(config.clone(), http, sleeper)
+            .map_err(|e| errors::to_pyerr(py, &e, mode_of(asynchronous)))?;
         let fut = op(core);
         let Some(locals) = locals else {
             let runtime = runtime::get()?;
@@ -99,25 +101,24 @@ impl HttpxMode {
             if let Some(error) = take(&kept) {
                 return Err(error);
             }
-            return Outcome(result).into_pyobject(py).map(Bound::unbind);
+            return Outcome(result, Mode::Sync).into_pyobject(py).map(Bound::unbind);
         };
-        runtime::async_call_started();
-        let created = future_into_py_with_locals::<HbRuntime, _, Outcome<T>>(py, locals, async move {
+        runtime::get()?;
+        let in_flight = runtime::InFlight::new();
+        let created = future_into_py_with_locals::<BridgeRuntime, _, Outcome<T>>(py, locals, async move {
+            let _counted = in_flight;
             let result = fut.await;
             match take(&kept) {
                 Some(error) => Err(error),
-                None => Ok(Outcome(result)),
+                None => Ok(Outcome(result, Mode::Async)),
             }
         });
-        if created.is_err() {
-            runtime::async_call_finished();
-        }
         created.map(Bound::unbind)
     }
 }
 
 /// A core result, converted once it is back with the interpreter.
-struct Outcome<T>(hookbridge::Result<T>);
+struct Outcome<T>(hookbridge::Result<T>, Mode);
 
 impl<'py, T: Serialize> IntoPyObject<'py> for Outcome<T> {
     type Target = PyAny;
@@ -127,7 +128,7 @@ impl<'py, T: Serialize> IntoPyObject<'py> for Outcome<T> {
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
             Ok(value) => to_py::to_python(py, &value),
-            Err(error) => Err(errors::to_pyerr(py, &error)),
+            Err(error) => Err(errors::to_pyerr(py, &error, self.1)),
         }
     }
 }
@@ -238,5 +239,56 @@ impl Sleeper for PySleeper {
             };
             slept.map_err(|error| keep(&kept, error))
         })
+    }
+}
+
+/// The error wording of the client kind.
+fn mode_of(asynchronous: bool) -> Mode {
+    if asynchronous { Mode::Async } else { Mode::Sync }
+}
+
+/// pyo3-async-runtimes' view of the process runtime, for httpx mode only: it turns httpx's
+/// coroutines into futures and the call into an awaitable (the package's own calls use
+/// [`crate::calls`]).
+struct BridgeRuntime;
+
+/// The process runtime's handle (the caller made sure it exists).
+fn handle() -> tokio::runtime::Handle {
+    match hookbridge::runtime::shared() {
+        Ok(runtime) => runtime.handle().clone(),
+        Err(_) => tokio::runtime::Handle::current(),
+    }
+}
+
+impl pyo3_async_runtimes::generic::Runtime for BridgeRuntime {
+    type JoinError = tokio::task::JoinError;
+    type JoinHandle = tokio::task::JoinHandle<()>;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        handle().spawn(fut)
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        handle().spawn_blocking(f)
+    }
+}
+
+impl pyo3_async_runtimes::generic::ContextExt for BridgeRuntime {
+    /// The futures of httpx mode carry their own task locals (see `PyHttpx`).
+    fn scope<F, R>(_locals: TaskLocals, fut: F) -> std::pin::Pin<Box<dyn std::future::Future<Output = R> + Send>>
+    where
+        F: std::future::Future<Output = R> + Send + 'static,
+    {
+        Box::pin(fut)
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        None
     }
 }

@@ -24,6 +24,32 @@ except ImportError:  # pragma: no cover - uvloop is installed by CI on Linux
     uvloop = None
 
 
+OFFICIAL_VENV = Path(os.environ.get("HOOKBRIDGE_OFFICIAL_VENV", "/tmp/hookbridge-official-1.4.0"))
+# What the official venv needs besides the package: snippets compare httpx timeouts and trio runs.
+OFFICIAL_EXTRAS = ("trio", "anyio")
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
+@pytest.fixture(scope="session")
+def official_python() -> Path:
+    """The official ``hookbridge`` 1.4.0 from PyPI in its own venv (created on first use)."""
+    python = OFFICIAL_VENV / "bin" / "python"
+    probe = (
+        "import hookbridge, httpx, trio, anyio; "
+        "assert hookbridge.__version__ == '1.4.0' and 'site-packages' in hookbridge.__file__"
+    )
+    if not python.exists() or subprocess.run([str(python), "-c", probe], env=clean_env(), capture_output=True).returncode:
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(OFFICIAL_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "hookbridge==1.4.0", *OFFICIAL_EXTRAS], check=True, env=clean_env()
+        )
+    return python
+
+
 class Server:
     """A running ``hookbridge-server --dev`` on a free port."""
 

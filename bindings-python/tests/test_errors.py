@@ -121,7 +121,9 @@ def test_refused_connection_is_a_network_error(make_client: Factory) -> None:
     with pytest.raises(hookbridge.NetworkError) as raised:
         client.get_message("m")
     assert (raised.value.code, raised.value.status_code, raised.value.request_id) == ("NETWORK_ERROR", None, None)
-    assert "refused" in str(raised.value).lower()
+    # The official wording (sync: "[Errno 111] Connection refused", async: "All connection
+    # attempts failed"); the full cause is in `detail`.
+    assert "refused" in raised.value.detail.lower()
 
 
 def test_stopped_server_is_a_network_error(make_client: Factory) -> None:

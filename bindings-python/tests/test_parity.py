@@ -12,30 +12,15 @@ from typing import Any
 
 import pytest
 
-from conftest import Server
+from conftest import OFFICIAL_VENV, Server, clean_env, official_python  # noqa: F401 - a fixture
 from helpers import Receiver, StubServer, wait_until
 from hookbridge import HookBridge
 
 SCRIPTS = Path(__file__).resolve().parent / "parity_scripts"
-OFFICIAL_VENV = Path(os.environ.get("HOOKBRIDGE_OFFICIAL_VENV", "/tmp/hookbridge-official-1.4.0"))
 # Names this package adds to the official surface (webhook verification for receivers).
 KNOWN_ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
 # The only headers the official SDK sets itself; the HTTP libraries add others of their own.
 SDK_HEADERS = ("authorization", "content-type", "accept", "user-agent")
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-
-
-@pytest.fixture(scope="session")
-def official_python() -> Path:
-    python = OFFICIAL_VENV / "bin" / "python"
-    probe = "import hookbridge, httpx; assert hookbridge.__version__ == '1.4.0' and 'site-packages' in hookbridge.__file__"
-    if not python.exists() or subprocess.run([str(python), "-c", probe], env=clean_env(), capture_output=True).returncode:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(OFFICIAL_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "hookbridge==1.4.0"], check=True, env=clean_env())
-    return python
 
 
 def run_script(python: Path, script: str, *args: str) -> str:

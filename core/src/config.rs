@@ -28,8 +28,10 @@ pub struct ClientConfig {
     pub base_url: String,
     /// Send API root (used only by `send`), without trailing slash.
     pub send_url: String,
-    /// Timeout applied to connecting and to each read of a request.
+    /// Timeout applied to each read of a request, and to connecting unless `connect_timeout` is set.
     pub timeout: Duration,
+    /// Timeout for establishing a connection; `None` uses `timeout`.
+    pub connect_timeout: Option<Duration>,
     /// Retries after the first attempt for network errors, timeouts, 3xx and 5xx answers.
     pub retries: u32,
     /// Whether a retried 503 waits at least its `Retry-After` (at most 30 s) instead of only the
@@ -40,7 +42,16 @@ pub struct ClientConfig {
     pub user_agent: String,
 }
 
-crate::debug_redacted!(ClientConfig { api_key, base_url, send_url, timeout, retries, honor_retry_after, user_agent });
+crate::debug_redacted!(ClientConfig {
+    api_key,
+    base_url,
+    send_url,
+    timeout,
+    connect_timeout,
+    retries,
+    honor_retry_after,
+    user_agent
+});
 
 impl ClientConfig {
     /// A configuration with the defaults: URLs from `HOOKBRIDGE_BASE_URL` / `HOOKBRIDGE_SEND_URL`
@@ -51,6 +62,7 @@ impl ClientConfig {
             base_url: env_or(BASE_URL_ENV, DEFAULT_BASE_URL),
             send_url: env_or(SEND_URL_ENV, DEFAULT_SEND_URL),
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
             retries: DEFAULT_RETRIES,
             honor_retry_after: true,
             user_agent: USER_AGENT.to_owned(),
@@ -75,6 +87,12 @@ impl ClientConfig {
     /// Sets the timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets a connect timeout apart from the read timeout (`None`: the same as [`ClientConfig::timeout`]).
+    pub fn with_connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 

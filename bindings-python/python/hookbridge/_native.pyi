@@ -30,8 +30,24 @@ class Client:
     """One pooled Rust client; ``asynchronous`` makes every method return an awaitable."""
 
     def __new__(
-        cls, api_key: str, base_url: str, send_url: str, timeout: Optional[float], retries: int, asynchronous: bool
+        cls,
+        api_key: str,
+        base_url: str,
+        send_url: str,
+        timeout: Optional[float],
+        retries: int,
+        asynchronous: bool,
+        connect_timeout: Optional[float] = None,
     ) -> Self: ...
+    def reconfigure(
+        self,
+        api_key: str,
+        base_url: str,
+        send_url: str,
+        timeout: Optional[float],
+        retries: int,
+        connect_timeout: Optional[float] = None,
+    ) -> None: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -102,6 +118,9 @@ def register_types(classes: Mapping[str, type]) -> None:
 
 def register_errors(classes: Mapping[str, type]) -> None:
     """Registers the exception classes errors are raised as."""
+
+def error_from_response(status: int, body: bytes, retry_after: Optional[str] = None) -> Any:
+    """The exception (not raised) for an HTTP error answer, mapped as the clients map it."""
 
 def async_calls_in_flight() -> int:
     """Async calls whose result has not been fully handed to Python yet."""

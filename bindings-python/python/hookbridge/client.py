@@ -1,20 +1,66 @@
 """The HookBridge clients: :class:`HookBridge` (sync) and :class:`AsyncHookBridge` (asyncio).
 
-Both have exactly the public surface of the official ``hookbridge`` 1.4.0 package. The methods
-are written once, on :class:`HookBridge`, each a one-line forward to the native client (the Rust
-core does the HTTP, retries, error mapping and parsing); :class:`AsyncHookBridge` gets a
-coroutine function with the same signature for each of them. A sync native client returns the
-result (the GIL is released while it waits); an async one returns an asyncio awaitable.
+Both have exactly the public surface of the official ``hookbridge`` 1.4.0 package, and this
+module offers every name the official ``hookbridge.client`` does (its private helpers come from
+:mod:`hookbridge._helpers`). The methods are written once, on :class:`HookBridge`, each a
+one-line forward to the native client (the Rust core does the HTTP, retries, error mapping and
+parsing); :class:`AsyncHookBridge` (generated source, :mod:`hookbridge._async_client`) has an
+``async def`` with the same signature for each of them. A sync native client returns the result (the GIL is released while it waits); an async
+one returns an asyncio awaitable. Arguments are converted as the official package converts them
+(:mod:`hookbridge._arguments`); the settings live behind the official private attributes
+(:mod:`hookbridge._settings`).
 """
 
-import functools
 import os
-import time  # noqa: F401  (tests patch hookbridge.client.time.sleep; httpx mode sleeps through it)
-from datetime import datetime
-from typing import Any, Callable, Optional, Union
+import time  # noqa: F401 - the official module's namespace has it; tests patch time.sleep (httpx mode sleeps through it)
+from datetime import date, datetime  # noqa: F401
+from typing import Any, Optional, Union
+from urllib.parse import urlencode  # noqa: F401
 
-from hookbridge import _native
-from hookbridge.types import (
+from hookbridge import _settings
+from hookbridge._arguments import lenient
+from hookbridge._helpers import (  # noqa: F401 - the official module's private helpers
+    _build_common_headers,
+    _handle_error_response,
+    _json_value,
+    _parse_api_key_info,
+    _parse_date,
+    _parse_datetime,
+    _parse_endpoint,
+    _parse_endpoint_summary,
+    _parse_export_record,
+    _parse_inbound_endpoint,
+    _parse_inbound_endpoint_summary,
+    _parse_inbound_log_entry,
+    _parse_inbound_metrics,
+    _parse_inbound_rejection,
+    _parse_invoice,
+    _parse_message,
+    _parse_message_summary,
+    _parse_metrics,
+    _parse_project,
+    _parse_replay_all_messages,
+    _parse_replay_batch_messages,
+    _parse_rotate_secret,
+    _parse_signing_key,
+    _parse_subscription,
+    _parse_timeseries,
+    _parse_usage_history_row,
+    _query_string,
+    _with_query,
+)
+from hookbridge.errors import (  # noqa: F401
+    AuthenticationError,
+    HookBridgeError,
+    IdempotencyError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ReplayLimitError,
+    TimeoutError,
+    ValidationError,
+)
+from hookbridge.types import (  # noqa: F401
     APIKeyInfo,
     APIKeyMode,
     CheckoutSession,
@@ -24,17 +70,24 @@ from hookbridge.types import (
     DeleteResult,
     DLQMessagesResponse,
     Endpoint,
+    EndpointSummary,
     ExportRecord,
     InboundEndpoint,
+    InboundEndpointSummary,
+    InboundLogEntry,
     InboundLogsResponse,
     InboundMetrics,
+    InboundRejection,
     InboundRejectionsResponse,
+    Invoice,
+    InvoiceLine,
     InvoicesResponse,
     ListEndpointsResponse,
     ListInboundEndpointsResponse,
     LogsResponse,
     Message,
     MessageStatus,
+    MessageSummary,
     Metrics,
     MetricsWindow,
     PauseState,
@@ -43,14 +96,19 @@ from hookbridge.types import (
     ReplayableMessageStatus,
     ReplayAllMessagesResponse,
     ReplayBatchMessagesResponse,
+    ReplayBatchResult,
     ReplayMessageResponse,
     RotateSecretResponse,
     SendWebhookResponse,
     SigningKey,
     Subscription,
+    SubscriptionLimits,
+    SubscriptionUsage,
+    TimeSeriesBucket,
     TimeSeriesMetrics,
     UpdateResult,
     UsageHistoryResponse,
+    UsageHistoryRow,
 )
 
 # Read once, at import, as the official package does.
@@ -60,10 +118,18 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 3
 
 
-class _ClientBase:
-    """Construction shared by both clients; ``_asynchronous`` picks the native mode."""
+def __getattr__(name: str) -> Any:
+    """``hookbridge.client.httpx``, as in the official module, for code that reaches it there
+    (imported on first use: this package does not need httpx)."""
+    if name == "httpx":
+        import httpx
 
-    _asynchronous = False
+        return httpx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class HookBridge:
+    """Synchronous HookBridge client; safe to share between threads."""
 
     def __init__(
         self,
@@ -75,25 +141,7 @@ class _ClientBase:
         retries: int = DEFAULT_RETRIES,
     ) -> None:
         # An empty key is refused by the core: ValidationError("API key is required").
-        native = _native.Client(
-            api_key or "", base_url, send_url or DEFAULT_SEND_URL, timeout, retries, self._asynchronous
-        )
-        self._api_key = api_key
-        self._base_url = native.base_url
-        self._send_url = native.send_url
-        self._timeout = timeout
-        self._retries = retries
-        self._native = native
-        # One pooled native client serves both hosts; the official package has two httpx clients.
-        self._client = native
-        self._send_client = native
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self._base_url!r} send_url={self._send_url!r}>"
-
-
-class HookBridge(_ClientBase):
-    """Synchronous HookBridge client; safe to share between threads."""
+        _settings.configure(self, api_key, base_url, send_url or DEFAULT_SEND_URL, timeout, retries, False)
 
     def __enter__(self) -> "HookBridge":
         return self
@@ -455,35 +503,13 @@ def _options(arguments: dict[str, Any], *passed_apart: str) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if k != "self" and k not in passed_apart}
 
 
-def _coroutine_function(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """An ``async def`` with ``method``'s signature that awaits what ``method`` returns (the
-    native async client returns an awaitable)."""
-
-    @functools.wraps(method)
-    async def forward(self: "AsyncHookBridge", *args: Any, **kwargs: Any) -> Any:
-        return await method(self, *args, **kwargs)
-
-    forward.__qualname__ = f"AsyncHookBridge.{name}"
-    return forward
-
-
-class AsyncHookBridge(_ClientBase):
-    """Asyncio HookBridge client: every method is a coroutine driven by the Rust runtime."""
-
-    _asynchronous = True
-
-    async def __aenter__(self) -> "AsyncHookBridge":
-        return self
-
-    async def __aexit__(self, *args: Any) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Closes the connection pool; later calls raise ``RuntimeError``."""
-        self._native.close()
-
-
 for _name, _method in list(vars(HookBridge).items()):
     if callable(_method) and not _name.startswith("_") and _name != "close":
-        setattr(AsyncHookBridge, _name, _coroutine_function(_name, _method))
+        setattr(HookBridge, _name, lenient(_method))
+
+from hookbridge._async_client import AsyncHookBridge  # noqa: E402 - it forwards to HookBridge's methods
+
+for _name in _settings.SETTINGS:
+    setattr(HookBridge, f"_{_name}", _settings.setting(_name))
+    setattr(AsyncHookBridge, f"_{_name}", _settings.setting(_name))
 del _name, _method

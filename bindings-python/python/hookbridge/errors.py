@@ -104,7 +104,13 @@ class ReplayLimitError(HookBridgeError):
 
 
 class NetworkError(HookBridgeError):
-    """The request got no HTTP answer (connection refused, reset, DNS failure)."""
+    """The request got no HTTP answer (connection refused, reset, DNS failure).
+
+    The message is worded as httpx words it in the official package; ``detail`` (not in the
+    official package) is the full cause as the HTTP client reported it, when there is one.
+    """
+
+    detail: Optional[str] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message, "NETWORK_ERROR")

@@ -32,6 +32,12 @@ impl Timeouts {
     pub fn uniform(limit: Duration) -> Self {
         Timeouts { connect: limit, read: limit, write: limit, pool: limit }
     }
+
+    /// The limits a client configuration sets: its `timeout` for every part, except connecting
+    /// when it sets `connect_timeout`.
+    pub fn of(config: &crate::config::ClientConfig) -> Self {
+        Timeouts { connect: config.connect_timeout.unwrap_or(config.timeout), ..Timeouts::uniform(config.timeout) }
+    }
 }
 
 /// One attempt, exactly as it goes on the wire except for framing: the transport adds `Host`

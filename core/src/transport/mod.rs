@@ -109,7 +109,7 @@ impl Transport {
     /// The default transport (pooled reqwest client, tokio timers); the configuration must
     /// already be validated.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let http = ReqwestTransport::new(Timeouts::uniform(config.timeout))?;
+        let http = ReqwestTransport::new(Timeouts::of(&config))?;
         Transport::with(config, Arc::new(http), Arc::new(TokioSleeper))
     }
 
@@ -161,7 +161,7 @@ impl Transport {
             url: self.url(call),
             headers,
             body: call.body.clone().map(bytes::Bytes::from),
-            timeouts: Timeouts::uniform(self.config.timeout),
+            timeouts: Timeouts::of(&self.config),
         }
     }
 
