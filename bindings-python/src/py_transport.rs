@@ -135,7 +135,7 @@ impl<'py, T: Serialize> IntoPyObject<'py> for Outcome<T> {
 
 /// Seconds for httpx; the "no timeout" stand-in becomes `None`, as the caller wrote it.
 fn seconds(limit: Duration) -> Option<f64> {
-    (limit < NO_TIMEOUT).then(|| limit.as_secs_f64())
+    (limit < NO_TIMEOUT).then_some(limit.as_secs_f64())
 }
 
 /// Sends attempts through the httpx client: in the caller's thread (sync) or as a coroutine on

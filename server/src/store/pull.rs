@@ -73,6 +73,8 @@ impl PullEndpointRecord {
                 name: self.profile.name.clone(),
                 description: self.profile.description.clone(),
                 url: String::new(),
+                // Never forwarded, as a listener-mode inbound endpoint.
+                mode: crate::domain::inbound::InboundMode::Cli,
             },
             secret_token_hash: self.secret_token_hash.clone(),
             settings: InboundSettings { signing_enabled: false, ..self.settings.clone() },

@@ -93,9 +93,15 @@ struct PullBody {
 impl PullBody {
     /// Applies the given fields onto `profile` and `settings` and checks the result.
     fn apply(self, profile: &mut PullProfile, settings: &mut InboundSettings) -> Result<(), ApiError> {
-        let mut shared =
-            InboundProfile { name: profile.name.clone(), description: profile.description.clone(), url: String::new() };
-        self.verification.apply(&mut shared, settings);
+        // A pull endpoint never forwards: to the shared checks it is a listener-mode endpoint.
+        let mut shared = InboundProfile {
+            name: profile.name.clone(),
+            description: profile.description.clone(),
+            url: String::new(),
+            mode: crate::domain::inbound::InboundMode::Cli,
+        };
+        self.verification.apply(&mut shared, settings)?;
+        shared.mode = crate::domain::inbound::InboundMode::Cli;
         settings.signing_enabled = false;
         validate(&shared, settings)?;
         (profile.name, profile.description) = (shared.name, shared.description);
