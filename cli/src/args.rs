@@ -66,6 +66,8 @@ pub enum Command {
     Inbound(Inbound),
     /// Export delivery logs to a JSON Lines file.
     Export(Export),
+    /// Relay the requests a CLI-mode inbound endpoint stores to a local URL, as they arrive.
+    Listen(Listen),
     /// Print a shell completion script.
     Completions(Completions),
 }
@@ -154,6 +156,11 @@ pub enum Messages {
         /// The message id.
         id: String,
     },
+    /// Every delivery attempt of a message: status, latency, retry, error.
+    Attempts {
+        /// The message id.
+        id: String,
+    },
     /// Deliver a message again.
     Replay {
         /// The message id.
@@ -211,10 +218,13 @@ pub enum Dlq {
 pub enum Inbound {
     /// List inbound endpoints.
     Ls(PageArgs),
-    /// Create an inbound endpoint forwarding to a URL; prints its ingest URL.
+    /// Create an inbound endpoint; prints its ingest URL.
     Create {
-        /// Where accepted webhooks are forwarded.
-        url: String,
+        /// Where accepted webhooks are forwarded (not needed with `--mode cli`).
+        url: Option<String>,
+        /// `forward` (default) or `cli`: keep requests for `hb listen` instead of forwarding.
+        #[arg(long)]
+        mode: Option<String>,
         /// Name.
         #[arg(long)]
         name: Option<String>,
@@ -257,6 +267,22 @@ pub struct Export {
     /// The file to write (JSON Lines).
     #[arg(long, short = 'o')]
     pub out: std::path::PathBuf,
+}
+
+/// `hb listen`.
+#[derive(Debug, Args)]
+pub struct Listen {
+    /// The inbound endpoint (created with mode `cli`).
+    pub endpoint: String,
+    /// Where to send each request, e.g. http://localhost:3000/hook.
+    #[arg(long)]
+    pub forward_to: String,
+    /// Also relay the requests stored before `hb listen` started.
+    #[arg(long)]
+    pub from_start: bool,
+    /// Seconds between polls while nothing arrives.
+    #[arg(long, default_value_t = 2.0)]
+    pub interval: f64,
 }
 
 /// `hb completions`.

@@ -226,6 +226,58 @@ fn endpoints_send_messages_and_tables() {
         assert!(Instant::now() < deadline, "the replay was not delivered");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let attempts = loop {
+        let a = server.json(&["messages", "attempts", order[0]]);
+        if a["attempts"].as_array().is_some_and(|l| l.len() == 2) || Instant::now() > deadline {
+            break a;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(attempts["attempts"][1]["attempt_no"], 2, "{attempts}");
+    assert_eq!(attempts["attempts"][0]["response_status"], 200, "{attempts}");
+    let table = stdout(&server.run(&["messages", "attempts", order[0]]));
+    assert!(table.starts_with('#') && table.lines().count() == 3 && table.contains("200"), "{table}");
+}
+
+#[test]
+fn listen_relays_stored_requests_of_a_cli_endpoint_to_a_local_app() {
+    let server = Server::start();
+    let app = Receiver::start(204);
+    let created = server.json(&["inbound", "create", "--mode", "cli", "--name", "dev"]);
+    let ingest = created["ingest_url"].as_str().unwrap().to_owned();
+    // Stored before listen starts: skipped unless --from-start.
+    assert!((200..300).contains(&post(&ingest, &["X-Early: 1"])));
+    let mut listen = server
+        .hb()
+        .args(["listen", created["id"].as_str().unwrap(), "--forward-to", &app.url, "--interval", "0.2", "--output", "json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(listen.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // Give listen time to skip what is stored, then send two more.
+    std::thread::sleep(Duration::from_millis(1500));
+    for _ in 0..2 {
+        assert!((200..300).contains(&post(&ingest, &[])));
+    }
+    let mut relayed = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while relayed.len() < 2 && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            relayed.push(serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}")));
+        }
+    }
+    let _ = listen.kill();
+    let _ = listen.wait();
+    assert_eq!(relayed.len(), 2, "{relayed:?}");
+    assert!(relayed.iter().all(|r| r["status_code"] == 204), "{relayed:?}");
+    assert_eq!(app.hits.load(Ordering::SeqCst), 2, "the early request was skipped, the two new ones relayed");
 }
 
 #[test]

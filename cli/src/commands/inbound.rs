@@ -27,16 +27,17 @@ pub async fn run(client: &Client, format: Format, command: Inbound) -> Result<()
                 t.render() + &more
             });
         }
-        Inbound::Create { url, name, description, token_header, token } => {
+        Inbound::Create { url, mode, name, description, token_header, token } => {
             let settings = InboundEndpointSettings {
                 name,
                 description,
+                mode,
                 verify_static_token: token.is_some().then_some(true),
                 token_header_name: token_header,
                 token_value: token,
                 ..Default::default()
             };
-            let created = client.create_inbound_endpoint(&url, &settings).await?;
+            let created = client.create_inbound_endpoint_with(url.as_deref(), &settings).await?;
             output::print(format, &created, |e| {
                 fields(&[
                     ("id", e.id.clone()),

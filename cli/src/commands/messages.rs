@@ -1,11 +1,11 @@
-//! `hb messages get|replay|cancel|retry`.
+//! `hb messages get|attempts|replay|cancel|retry`.
 
 use hookbridge::Client;
 use serde_json::json;
 
 use crate::args::{Format, Messages};
 use crate::failure::Failure;
-use crate::output::{self, fields, opt};
+use crate::output::{self, Table, fields, opt};
 
 /// Runs one messages command.
 pub async fn run(client: &Client, format: Format, command: Messages) -> Result<(), Failure> {
@@ -27,6 +27,24 @@ pub async fn run(client: &Client, format: Format, command: Messages) -> Result<(
                     ("created_at", m.created_at.to_string()),
                     ("updated_at", m.updated_at.to_string()),
                 ])
+            });
+            return Ok(());
+        }
+        Messages::Attempts { id } => {
+            let page = client.get_message_attempts(&id).await?;
+            output::print(format, &page, |p| {
+                let mut t = Table::new(&["#", "AT", "HTTP", "LATENCY", "RETRY", "ERROR"]);
+                for a in &p.attempts {
+                    t.row(vec![
+                        a.attempt_no.to_string(),
+                        a.created_at.to_string(),
+                        opt(&a.response_status),
+                        a.response_latency_ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms} ms")),
+                        opt(&a.retry_type),
+                        opt(&a.error_text),
+                    ]);
+                }
+                t.render()
             });
             return Ok(());
         }

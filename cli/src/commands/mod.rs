@@ -4,6 +4,7 @@ mod dlq;
 mod endpoints;
 mod export;
 mod inbound;
+mod listen;
 mod logs;
 mod messages;
 mod send;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Dlq(args) => dlq::run(&client, format, args).await,
         Command::Inbound(args) => inbound::run(&client, format, args).await,
         Command::Export(args) => export::run(&client, args).await,
+        Command::Listen(args) => listen::run(&client, format, args).await,
         Command::Login(_) | Command::Completions(_) => Ok(()),
     }
 }
