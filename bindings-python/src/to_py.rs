@@ -19,16 +19,26 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo};
 use serde::ser::{self, Serialize};
 
+/// A dataclass and the names of its fields.
+struct Dataclass {
+    class: Py<PyAny>,
+    fields: std::collections::HashSet<String>,
+}
+
 /// Dataclasses by serde struct name.
-type Registry = HashMap<String, Py<PyAny>>;
+type Registry = HashMap<String, Dataclass>;
 
 static REGISTRY: RwLock<Option<Arc<Registry>>> = RwLock::new(None);
 
-/// Registers the dataclasses results are built from (`{"Message": Message, ...}`).
+/// Registers the dataclasses results are built from (`{"Message": Message, ...}`). A result
+/// carries only the fields its dataclass declares: the core returns everything the server says
+/// (newer servers add fields), and the package shows the official package's shapes.
 pub fn register_types(classes: &Bound<'_, PyDict>) -> PyResult<()> {
     let mut registry = Registry::with_capacity(classes.len());
     for (name, class) in classes.iter() {
-        registry.insert(name.extract::<String>()?, class.unbind());
+        let fields = class.getattr("__dataclass_fields__")?.call_method0("keys")?.try_iter()?;
+        let fields = fields.map(|f| f.and_then(|f| f.extract::<String>())).collect::<PyResult<_>>()?;
+        registry.insert(name.extract::<String>()?, Dataclass { class: class.unbind(), fields });
     }
     *REGISTRY.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(registry));
     Ok(())
@@ -227,7 +237,7 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
             .registry
             .get(name)
             .ok_or_else(|| ConvError(PyRuntimeError::new_err(format!("hookbridge: no Python class is registered for {name}"))))?;
-        Ok(Fields { to: self, class: class.bind(self.py).clone(), kwargs: PyDict::new(self.py) })
+        Ok(Fields { to: self, class, kwargs: PyDict::new(self.py) })
     }
     fn serialize_struct_variant(
         self,
@@ -322,7 +332,7 @@ impl<'py> ser::SerializeMap for Entries<'_, 'py> {
 /// Collects the keyword arguments of a dataclass and builds it.
 pub struct Fields<'a, 'py> {
     to: ToPy<'a, 'py>,
-    class: Bound<'py, PyAny>,
+    class: &'a Dataclass,
     kwargs: Bound<'py, PyDict>,
 }
 
@@ -330,10 +340,12 @@ impl<'py> ser::SerializeStruct for Fields<'_, 'py> {
     type Ok = Bound<'py, PyAny>;
     type Error = ConvError;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), ConvError> {
-        self.kwargs.set_item(key, value.serialize(self.to)?)?;
+        if self.class.fields.contains(key) {
+            self.kwargs.set_item(key, value.serialize(self.to)?)?;
+        }
         Ok(())
     }
     fn end(self) -> Out<'py> {
-        Ok(self.class.call((), Some(&self.kwargs))?)
+        Ok(self.class.class.bind(self.to.py).call((), Some(&self.kwargs))?)
     }
 }

@@ -51,6 +51,10 @@ def _on_asyncio(pending: Any, loop: asyncio.AbstractEventLoop) -> "asyncio.Futur
                 future.set_result(value)
             else:
                 future.set_exception(value)
+                # This future is internal: the awaiting task re-raises the error when it resumes.
+                # If its loop is closed first, asyncio must not report it as never retrieved
+                # (the official package's requests just stay pending then).
+                future.exception()
 
     def finished(ok: bool, value: Any) -> None:  # on a runtime thread
         if loop.is_closed():

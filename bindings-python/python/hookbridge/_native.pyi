@@ -6,15 +6,17 @@ into the core's option struct: unknown keys and wrong types raise ``TypeError``)
 result (sync client) or an awaitable of it (async client).
 """
 
-from typing import Any, Mapping, Optional, Sequence, Union, final
+from typing import Any, Callable, Mapping, Optional, Sequence, Union, final
 
 from typing_extensions import Self
 
 __all__ = [
     "Client",
+    "Pending",
     "DEBUG_BUILD",
     "register_types",
     "register_errors",
+    "error_from_response",
     "async_calls_in_flight",
     "wait_for_async_calls",
     "verify_webhook",
@@ -112,6 +114,14 @@ class Client:
     def list_exports(self) -> Any: ...
     def get_export(self, export_id: str) -> Any: ...
     def download_export(self, export_id: str) -> Any: ...
+
+# A pyo3 class: made by the native client's async calls, not by users.
+@final
+class Pending:
+    """One async call not yet started: ``start(callback)`` sends it, ``callback(ok, value)`` gets the result."""
+
+    def start(self, callback: Callable[[bool, Any], object]) -> None: ...
+    def cancel(self) -> None: ...
 
 def register_types(classes: Mapping[str, type]) -> None:
     """Registers the dataclasses results are built from, by class name."""
