@@ -495,7 +495,7 @@ async fn listen_inbound_endpoint_sends_after_and_parses_bodies() {
     let (page, req) = exchange(Scripted::json(200, body), async |c| c.listen_inbound_endpoint(IN, Some(MSG)).await).await;
     req.expect("GET", &format!("/v1/inbound-endpoints/{IN}/listen"), Some(&format!("after={MSG}"))).expect_no_body();
     assert_eq!(page.next_cursor.as_deref(), Some(MSG2));
-    assert_eq!(page.messages[0].body, Some(json!({"a": 1})));
+    assert_eq!(page.messages[0].body, Some(hookbridge::JsonValue(json!({"a": 1}))));
     assert_eq!(page.messages[0].headers.get("x-event").map(String::as_str), Some("push"));
     assert_eq!((page.messages[1].body_encoding.as_deref(), page.messages[1].body_error.as_deref()), (Some("base64"), None));
     let (page, req) =

@@ -36,7 +36,7 @@ async fn retention_purges_payloads_of_stored_cli_requests_and_listen_says_so() {
         .unwrap();
     assert_eq!(response.status(), 202);
     let before = client.listen_inbound_endpoint(&endpoint.id, None).await.unwrap();
-    assert_eq!(before.messages[0].body, Some(json!({"n": 1})));
+    assert_eq!(before.messages[0].body, Some(hookbridge::JsonValue(json!({"n": 1}))));
 
     let far = hookbridge::Timestamp::now().unix_millis() + 60_000;
     let pruned = retention_store(&server).await.prune(far, 0, 100).await.expect("prune");

@@ -44,6 +44,15 @@ impl HookBridgeClient {
         Ok(self.inner.delete_inbound_signing_key(&endpoint_id, &key_id).await?)
     }
 
+    /// Up to 50 requests a `cli`-mode inbound endpoint stored after `after`, oldest first.
+    pub async fn listen_inbound_endpoint(
+        &self,
+        endpoint_id: String,
+        after: Option<String>,
+    ) -> Result<ListenInboundEndpointResponse> {
+        Ok(self.inner.listen_inbound_endpoint(&endpoint_id, after.as_deref()).await?)
+    }
+
     /// One inbound message (without its body).
     pub async fn get_inbound_message(&self, message_id: String) -> Result<InboundMessage> {
         Ok(self.inner.get_inbound_message(&message_id).await?)

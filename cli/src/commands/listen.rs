@@ -58,7 +58,7 @@ pub async fn run(client: &Client, format: Format, args: Listen) -> Result<(), Fa
 
 /// Sends one stored request to the local app and prints what it answered.
 async fn relay(local: &reqwest::Client, url: &str, message: &ListenMessage, format: Format) {
-    let body = match (&message.body, message.body_encoding.as_deref()) {
+    let body = match (message.body.as_ref().map(|b| &b.0), message.body_encoding.as_deref()) {
         (Some(serde_json::Value::String(text)), Some("base64")) => {
             base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_else(|_| text.clone().into_bytes())
         }

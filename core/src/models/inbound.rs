@@ -314,6 +314,7 @@ pub struct InboundMessage {
 
 /// One stored request of a `cli` endpoint, as `listen_inbound_endpoint` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListenMessage {
     /// UUIDv7 of the inbound message (pass the last one as `after`).
     pub message_id: String,
@@ -327,7 +328,7 @@ pub struct ListenMessage {
     pub received_at: Timestamp,
     /// The body: a JSON value for a JSON payload, else base64 text (see `body_encoding`).
     #[serde(default)]
-    pub body: Option<serde_json::Value>,
+    pub body: Option<super::JsonValue>,
     /// `base64` when `body` is base64 text.
     #[serde(default)]
     pub body_encoding: Option<String>,
@@ -338,6 +339,7 @@ pub struct ListenMessage {
 
 /// A page of stored requests (`listen_inbound_endpoint`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListenInboundEndpointResponse {
     /// The requests, oldest first.
     pub messages: Vec<ListenMessage>,

@@ -27,7 +27,7 @@ pub fn is_secret_header(name: &str) -> bool {
 /// carry a receiver's credential, which is sealed at rest, so its value is masked.
 const SHOWN_REQUEST_HEADERS: &[&str] = &["content-type", "user-agent", "x-webhook-id", "x-webhook-timestamp"];
 
-/// The request headers of an attempt as JSON (see [`SHOWN_REQUEST_HEADERS`]).
+/// The request headers of an attempt as JSON (see `SHOWN_REQUEST_HEADERS`).
 pub fn request_headers_json(headers: &HeaderMap) -> String {
     headers_json(headers, |name| !SHOWN_REQUEST_HEADERS.contains(&name))
 }
