@@ -26,17 +26,19 @@ setup_system() {
   fi
 }
 
-# Python tooling in <repo>/.venv: maturin builds the package, pytest/mypy/uvloop/trio/anyio/pytest-httpx test it.
+# Python tooling in <repo>/.venv: maturin builds the package, pytest/mypy/uvloop/trio/anyio/pytest-httpx test it,
+# and libraries nobody here wrote check our signatures.
 setup_python() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV"
     python3 -m venv "$VENV"
   fi
   # pytest-httpx (and httpx) for test_httpx_mode.py: user test suites mock the package through them.
-  if ! "$VENV/bin/python" -c 'import maturin, pytest, mypy, uvloop, trio, anyio, httpx, pytest_httpx' 2>/dev/null; then
+  # standardwebhooks, svix and stripe judge our signatures (outbound schemes, inbound presets).
+  if ! "$VENV/bin/python" -c 'import maturin, pytest, mypy, uvloop, trio, anyio, httpx, pytest_httpx, standardwebhooks, svix, stripe' 2>/dev/null; then
     log "installing Python build and test tools"
     "$VENV/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" "uvloop>=0.19" \
-      "trio>=0.25" "anyio>=4" "httpx>=0.27" "pytest-httpx>=0.30"
+      "trio>=0.25" "anyio>=4" "httpx>=0.27" "pytest-httpx>=0.30" "standardwebhooks>=1.0" "svix>=1.40" "stripe>=10"
   fi
 }
 

@@ -5,14 +5,14 @@
 # chroot; see scripts/swift-chroot.sh) and generation checks.
 # and the whole server suite again on a throwaway PostgreSQL (scripts/postgres.sh), with the
 # several-node cluster tests.
-# Usage: scripts/test.sh [stage ...]   stages: rust postgres python compat official c kotlin swift docs (default: all)
+# Usage: scripts/test.sh [stage ...]   stages: rust postgres python compat official openapi ui c kotlin swift docs (default: all)
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 source "$(dirname "$0")/postgres.sh"
 cd "$ROOT"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(rust postgres python compat official c kotlin swift docs)
+[ ${#stages[@]} -gt 0 ] || stages=(rust postgres python compat official openapi ui c kotlin swift docs)
 passed=()
 failed=()
 
@@ -80,6 +80,18 @@ stage_official() {
   setup_python
   build_python_package
   bash tests/official-suites/run.sh
+}
+
+# The OpenAPI document judged by tools nobody here wrote (validator, client generator, schemathesis).
+stage_openapi() {
+  cargo build -q -p hookbridge-server
+  bash tests/openapi/run.sh
+}
+
+# The dashboard at /ui in a real headless Chromium.
+stage_ui() {
+  cargo build -q -p hookbridge-server
+  bash tests/ui/run.sh
 }
 
 stage_c() {
