@@ -9,8 +9,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hookbridge::api::{
-    CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
-    ReplayAllOptions, SendOptions, UpdateEndpointOptions,
+    CreateEndpointOptions, CreateExportOptions, DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions, DeletePullEventsFilter,
+    InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, PullEndpointSettings, PullEventsQuery, PullLogsQuery,
+    RejectionsQuery, ReplayAllOptions, SendOptions, UpdateEndpointOptions,
 };
 use hookbridge::{ClientConfig, Error, PauseState};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -19,6 +20,7 @@ use pyo3::types::PyDict;
 use serde::Serialize;
 
 use crate::from_py::{json_fields, json_value, string_list};
+use crate::to_py::AsDataclass;
 use crate::{calls, errors, from_py, py_transport};
 
 /// The `User-Agent` of the official package, so requests are byte-identical.
@@ -246,6 +248,10 @@ impl NativeClient {
         self.run(py, |c| async move { c.get_message(&message_id).await })
     }
 
+    fn get_message_attempts(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_message_attempts(&message_id).await })
+    }
+
     fn replay(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
         self.run(py, |c| async move { c.replay(&message_id).await })
     }
@@ -408,9 +414,10 @@ impl NativeClient {
 
     // --- Inbound endpoints and messages ------------------------------------------------------
 
-    fn create_inbound_endpoint(&self, py: Python<'_>, url: String, settings: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+    /// `url` may be `None` (a `cli`-mode endpoint has none; the server requires it otherwise).
+    fn create_inbound_endpoint(&self, py: Python<'_>, url: Option<String>, settings: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
         let settings: InboundEndpointSettings = from_py::options(settings, "create_inbound_endpoint")?;
-        self.run(py, |c| async move { c.create_inbound_endpoint(&url, &settings).await })
+        self.run(py, |c| async move { c.create_inbound_endpoint_with(url.as_deref(), &settings).await })
     }
 
     fn list_inbound_endpoints(&self, py: Python<'_>, limit: Option<i64>, cursor: Option<String>) -> PyResult<Py<PyAny>> {
@@ -438,6 +445,30 @@ impl NativeClient {
 
     fn resume_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
         self.run(py, |c| async move { c.resume_inbound_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
+    }
+
+    fn create_inbound_signing_key(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.create_inbound_signing_key(&endpoint_id).await })
+    }
+
+    fn list_inbound_signing_keys(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.list_inbound_signing_keys(&endpoint_id).await })
+    }
+
+    fn delete_inbound_signing_key(&self, py: Python<'_>, endpoint_id: String, key_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_inbound_signing_key(&endpoint_id, &key_id).await })
+    }
+
+    fn listen_inbound_endpoint(&self, py: Python<'_>, endpoint_id: String, after: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.listen_inbound_endpoint(&endpoint_id, after.as_deref()).await })
+    }
+
+    fn get_inbound_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_inbound_message(&message_id).await })
+    }
+
+    fn get_inbound_message_attempts(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_inbound_message_attempts(&message_id).await })
     }
 
     fn replay_inbound_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
@@ -499,5 +530,123 @@ impl NativeClient {
 
     fn download_export(&self, py: Python<'_>, export_id: String) -> PyResult<Py<PyAny>> {
         self.run(py, |c| async move { c.download_export(&export_id).await })
+    }
+
+    fn delete_export(&self, py: Python<'_>, export_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_export(&export_id).await })
+    }
+
+    // --- Soft deletion and actors ----------------------------------------------------------
+
+    fn delete_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_message(&message_id).await })
+    }
+
+    fn delete_messages_batch(&self, py: Python<'_>, message_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(message_ids, "message_ids")?;
+        self.run(py, |c| async move { c.delete_messages_batch(&ids).await })
+    }
+
+    fn delete_messages_all(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let options: DeleteMessagesAllOptions = from_py::options(options, "delete_messages_all")?;
+        self.run(py, |c| async move { c.delete_messages_all(&options).await })
+    }
+
+    fn delete_inbound_message(&self, py: Python<'_>, message_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_inbound_message(&message_id).await })
+    }
+
+    fn delete_inbound_messages_batch(&self, py: Python<'_>, message_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(message_ids, "message_ids")?;
+        self.run(py, |c| async move { c.delete_inbound_messages_batch(&ids).await })
+    }
+
+    fn delete_inbound_messages_all(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let options: DeleteInboundMessagesAllOptions = from_py::options(options, "delete_inbound_messages_all")?;
+        self.run(py, |c| async move { c.delete_inbound_messages_all(&options).await })
+    }
+
+    fn lookup_actors(&self, py: Python<'_>, user_ids: &Bound<'_, PyAny>, api_key_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let user_ids = string_list(user_ids, "user_ids")?;
+        let api_key_ids = string_list(api_key_ids, "api_key_ids")?;
+        self.run(py, |c| async move { c.lookup_actors(&user_ids, &api_key_ids).await })
+    }
+
+    // --- Pull endpoints (store and poll) ---------------------------------------------------
+
+    fn create_pull_endpoint(&self, py: Python<'_>, settings: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let settings: PullEndpointSettings = from_py::options(settings, "create_pull_endpoint")?;
+        // The core's result flattens the endpoint into it, so it serializes as a map.
+        self.run(py, |c| async move {
+            c.create_pull_endpoint(&settings).await.map(|created| AsDataclass("CreatePullEndpointResponse", created))
+        })
+    }
+
+    fn list_pull_endpoints(&self, py: Python<'_>, limit: Option<i64>, cursor: Option<String>) -> PyResult<Py<PyAny>> {
+        let page = page(limit, cursor);
+        self.run(py, |c| async move { c.list_pull_endpoints(&page).await })
+    }
+
+    fn get_pull_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_pull_endpoint(&endpoint_id).await })
+    }
+
+    /// `fields` are the caller's `**kwargs`; `None` values are dropped, the rest sent verbatim.
+    fn update_pull_endpoint(&self, py: Python<'_>, endpoint_id: String, fields: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let fields = json_fields(fields)?;
+        self.run(py, |c| async move { c.update_pull_endpoint_fields(&endpoint_id, &fields).await })
+    }
+
+    fn delete_pull_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_pull_endpoint(&endpoint_id).await })
+    }
+
+    fn pause_pull_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.pause_pull_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
+    }
+
+    fn resume_pull_endpoint(&self, py: Python<'_>, endpoint_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.resume_pull_endpoint(&endpoint_id).await.map(as_official_sdk_reads) })
+    }
+
+    fn list_pull_events(&self, py: Python<'_>, endpoint_id: String, query: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let query: PullEventsQuery = from_py::options(query, "list_pull_events")?;
+        self.run(py, |c| async move { c.list_pull_events(&endpoint_id, &query).await })
+    }
+
+    fn get_pull_event(&self, py: Python<'_>, endpoint_id: String, event_id: String, preview: bool) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_pull_event(&endpoint_id, &event_id, preview).await })
+    }
+
+    fn ack_pull_events(&self, py: Python<'_>, endpoint_id: String, event_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(event_ids, "event_ids")?;
+        self.run(py, |c| async move { c.ack_pull_events(&endpoint_id, &ids).await })
+    }
+
+    fn get_pull_logs(&self, py: Python<'_>, query: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let query: PullLogsQuery = from_py::options(query, "get_pull_logs")?;
+        self.run(py, |c| async move { c.get_pull_logs(&query).await })
+    }
+
+    fn get_pull_metrics(&self, py: Python<'_>, window: String, pull_endpoint_id: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_pull_metrics(&window, pull_endpoint_id.as_deref()).await })
+    }
+
+    fn get_pull_timeseries_metrics(&self, py: Python<'_>, window: String, pull_endpoint_id: Option<String>) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.get_pull_timeseries_metrics(&window, pull_endpoint_id.as_deref()).await })
+    }
+
+    fn delete_pull_event(&self, py: Python<'_>, endpoint_id: String, event_id: String) -> PyResult<Py<PyAny>> {
+        self.run(py, |c| async move { c.delete_pull_event(&endpoint_id, &event_id).await })
+    }
+
+    fn delete_pull_events_batch(&self, py: Python<'_>, endpoint_id: String, event_ids: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let ids = string_list(event_ids, "event_ids")?;
+        self.run(py, |c| async move { c.delete_pull_events_batch(&endpoint_id, &ids).await })
+    }
+
+    fn delete_pull_events_all(&self, py: Python<'_>, endpoint_id: String, filter: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let filter: DeletePullEventsFilter = from_py::options(filter, "delete_pull_events_all")?;
+        self.run(py, |c| async move { c.delete_pull_events_all(&endpoint_id, &filter).await })
     }
 }

@@ -8,6 +8,8 @@
 //!   an offset, exactly what `datetime.fromisoformat` gives the official SDK.
 //!   [`hookbridge::Date`] arrives as `hookbridge::Date(y, m, d)` and becomes a `date`.
 //! * Sequences become lists, maps dicts, `None` and `()` become `None`.
+//! * [`AsDataclass`] builds a dataclass from a value whose serde form is a map (a struct with
+//!   a `#[serde(flatten)]` part serializes as one).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,6 +31,19 @@ struct Dataclass {
 type Registry = HashMap<String, Dataclass>;
 
 static REGISTRY: RwLock<Option<Arc<Registry>>> = RwLock::new(None);
+
+/// The newtype name under which [`AsDataclass`] hands over `(class name, value)`.
+const AS_DATACLASS_NAME: &str = "hookbridge_python::AsDataclass";
+
+/// A value built as the registered dataclass of the given name, whatever its serde form (a
+/// struct with a flattened part serializes as a map, which would otherwise become a dict).
+pub struct AsDataclass<T>(pub &'static str, pub T);
+
+impl<T: Serialize> Serialize for AsDataclass<T> {
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(AS_DATACLASS_NAME, &(self.0, &self.1))
+    }
+}
 
 /// Registers the dataclasses results are built from (`{"Message": Message, ...}`). A result
 /// carries only the fields its dataclass declares: the core returns everything the server says
@@ -114,6 +129,19 @@ impl<'py> ToPy<'_, 'py> {
         Ok(PyDateTime::new(self.py, y, mo, d, h, mi, s, us, tz.as_ref())?.into_any())
     }
 
+    /// `(class name, dict)` to that dataclass, given the dict's keys it declares.
+    fn dataclass(self, parts: Bound<'py, PyAny>) -> Out<'py> {
+        let (name, values): (String, Bound<'py, PyDict>) = parts.extract()?;
+        let class = self.registry.get(&name).ok_or_else(|| unregistered(&name))?;
+        let kwargs = PyDict::new(self.py);
+        for (key, value) in values.iter() {
+            if class.fields.contains(&key.extract::<String>()?) {
+                kwargs.set_item(key, value)?;
+            }
+        }
+        Ok(class.class.bind(self.py).call((), Some(&kwargs))?)
+    }
+
     /// `(y, m, d)` to a `date`.
     fn date(self, parts: Bound<'py, PyAny>) -> Out<'py> {
         let (y, m, d): (i32, u8, u8) = parts.extract()?;
@@ -197,6 +225,7 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
         match name {
             TIMESTAMP_STRUCT_NAME => self.datetime(value.serialize(self)?),
             DATE_STRUCT_NAME => self.date(value.serialize(self)?),
+            AS_DATACLASS_NAME => self.dataclass(value.serialize(self)?),
             _ => value.serialize(self),
         }
     }
@@ -233,10 +262,7 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
         Ok(Entries { to: self, dict: PyDict::new(self.py), key: None })
     }
     fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Fields<'a, 'py>, ConvError> {
-        let class = self
-            .registry
-            .get(name)
-            .ok_or_else(|| ConvError(PyRuntimeError::new_err(format!("hookbridge: no Python class is registered for {name}"))))?;
+        let class = self.registry.get(name).ok_or_else(|| unregistered(name))?;
         Ok(Fields { to: self, class, kwargs: PyDict::new(self.py) })
     }
     fn serialize_struct_variant(
@@ -248,6 +274,10 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
     ) -> Result<Self::SerializeStructVariant, ConvError> {
         Err(Self::unsupported("struct variants"))
     }
+}
+
+fn unregistered(name: &str) -> ConvError {
+    ConvError(PyRuntimeError::new_err(format!("hookbridge: no Python class is registered for {name}")))
 }
 
 /// Collects the elements of a list or tuple.

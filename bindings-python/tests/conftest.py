@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - uvloop is installed by CI on Linux
 
 
 OFFICIAL_VENV = Path(os.environ.get("HOOKBRIDGE_OFFICIAL_VENV", "/tmp/hookbridge-official-1.4.0"))
+OFFICIAL_2_VENV = Path(os.environ.get("HOOKBRIDGE_OFFICIAL_2_VENV", "/tmp/hookbridge-official-2.0.0"))
 # What the official venv needs besides the package: snippets compare httpx timeouts and trio runs.
 OFFICIAL_EXTRAS = ("trio", "anyio")
 
@@ -33,21 +34,33 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
 
 
-@pytest.fixture(scope="session")
-def official_python() -> Path:
-    """The official ``hookbridge`` 1.4.0 from PyPI in its own venv (created on first use)."""
-    python = OFFICIAL_VENV / "bin" / "python"
+def official_venv(venv: Path, version: str) -> Path:
+    """The interpreter of ``venv``, holding the official ``hookbridge==version`` from PyPI
+    (created on first use)."""
+    python = venv / "bin" / "python"
     probe = (
         "import hookbridge, httpx, trio, anyio; "
-        "assert hookbridge.__version__ == '1.4.0' and 'site-packages' in hookbridge.__file__"
+        f"assert hookbridge.__version__ == {version!r} and 'site-packages' in hookbridge.__file__"
     )
     if not python.exists() or subprocess.run([str(python), "-c", probe], env=clean_env(), capture_output=True).returncode:
         if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", "--clear", str(OFFICIAL_VENV)], check=True)
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "hookbridge==1.4.0", *OFFICIAL_EXTRAS], check=True, env=clean_env()
+            [str(python), "-m", "pip", "install", "-q", f"hookbridge=={version}", *OFFICIAL_EXTRAS], check=True, env=clean_env()
         )
     return python
+
+
+@pytest.fixture(scope="session")
+def official_python() -> Path:
+    """The official ``hookbridge`` 1.4.0 from PyPI in its own venv (created on first use)."""
+    return official_venv(OFFICIAL_VENV, "1.4.0")
+
+
+@pytest.fixture(scope="session")
+def official_python_2() -> Path:
+    """The official ``hookbridge`` 2.0.0 from PyPI in its own venv (created on first use)."""
+    return official_venv(OFFICIAL_2_VENV, "2.0.0")
 
 
 class Server:

@@ -184,3 +184,20 @@ class AsyncDriver:
             return self.loop.run_until_complete(attribute(*args, **kwargs))
 
         return call
+
+
+class CannedServer(StubServer):
+    """Answers each ``(method, path)`` (query left out) with its canned JSON (an ``int`` key
+    ``204`` answers no content); anything else gets 404. Records requests."""
+
+    def __init__(self, answers: dict[tuple[str, str], Any]) -> None:
+        self.answers = answers
+        super().__init__()
+
+    def answer(self, request: Recorded) -> tuple[int, dict[str, str], bytes]:
+        canned = self.answers.get((request.method, request.path.split("?", 1)[0]))
+        if canned is None:
+            return 404, self.headers, b'{"error":{"code":"NOT_FOUND","message":"no canned answer"}}'
+        if canned == 204:
+            return 204, {}, b""
+        return 200, self.headers, json.dumps(canned).encode()

@@ -1,6 +1,8 @@
-"""Drop-in parity with the official ``hookbridge`` 1.4.0 from PyPI, installed in its own venv
-(``HOOKBRIDGE_OFFICIAL_VENV``, default /tmp/hookbridge-official-1.4.0, created on first use):
-the same public surface, the same requests on the wire, the same results from one server."""
+"""Drop-in parity with the official ``hookbridge`` packages from PyPI, each installed in its own
+venv (``HOOKBRIDGE_OFFICIAL_VENV``, default /tmp/hookbridge-official-1.4.0, and
+``HOOKBRIDGE_OFFICIAL_2_VENV``, default /tmp/hookbridge-official-2.0.0; created on first use):
+the public surface is the union of both; the requests on the wire are those of each version;
+the results are 1.4.0's from one server and 2.0.0's from the same canned answers."""
 
 import json
 import os
@@ -12,13 +14,18 @@ from typing import Any
 
 import pytest
 
-from conftest import OFFICIAL_VENV, Server, clean_env, official_python  # noqa: F401 - a fixture
-from helpers import Receiver, StubServer, wait_until
+from canned_answers import ANSWERS
+from conftest import OFFICIAL_VENV, Server, clean_env, official_python, official_python_2  # noqa: F401 - fixtures
+from helpers import CannedServer, Receiver, StubServer, wait_until
 from hookbridge import HookBridge
 
 SCRIPTS = Path(__file__).resolve().parent / "parity_scripts"
 # Names this package adds to the official surface (webhook verification for receivers).
 KNOWN_ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
+# The 1.4.0 names 2.0.0 dropped (hosted-service sessions) and this package keeps: on a
+# self-hosted server they work. The only way it knowingly differs from 2.0.0.
+SESSION_ONLY_METHODS = {"list_projects", "create_project", "get_project", "update_project", "delete_project", "create_checkout", "create_portal"}
+SESSION_ONLY_TYPES = {"Project", "CheckoutSession", "PortalSession"}
 # The only headers the official SDK sets itself; the HTTP libraries add others of their own.
 SDK_HEADERS = ("authorization", "content-type", "accept", "user-agent")
 
@@ -31,19 +38,44 @@ def run_script(python: Path, script: str, *args: str) -> str:
     return result.stdout
 
 
-def test_public_surface_equals_the_official_one(official_python: Path) -> None:
-    official = json.loads(run_script(official_python, "surface_dump.py"))
-    ours = json.loads(run_script(Path(sys.executable), "surface_dump.py"))
-    assert official["version"] == ours["version"] == "1.4.0"
-    assert set(ours["all"]) - set(official["all"]) == KNOWN_ADDITIONS
-    assert set(official["all"]) <= set(ours["all"])
+def surface_without_additions(python: Path) -> dict[str, Any]:
+    surface = json.loads(run_script(python, "surface_dump.py"))
     for section in ("exceptions", "module_of"):
         for name in KNOWN_ADDITIONS:
-            ours[section].pop(name, None)
-    ours["all"] = [n for n in ours["all"] if n not in KNOWN_ADDITIONS]
-    assert len(official["clients"]["HookBridge"]) == 59  # 56 public methods + __init__/__enter__/__exit__
-    for section in sorted(official):
-        assert ours[section] == official[section], f"surface section {section!r} differs"
+            surface[section].pop(name, None)
+    surface["all"] = [n for n in surface["all"] if n not in KNOWN_ADDITIONS]
+    return surface
+
+
+def union(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    """Both surfaces in one, ``newer``'s entry where both have a name (2.0.0's form of a
+    method or dataclass that changed compatibly)."""
+    out: dict[str, Any] = {"version": newer["version"], "all": sorted(set(older["all"]) | set(newer["all"]))}
+    for section in ("modules", "constants", "dataclasses", "aliases", "exceptions", "module_of"):
+        out[section] = {**older[section], **newer[section]}
+    out["clients"] = {name: {**older["clients"][name], **newer["clients"][name]} for name in newer["clients"]}
+    return out
+
+
+def test_public_surface_is_the_union_of_the_official_ones(official_python: Path, official_python_2: Path) -> None:
+    v1, v2 = surface_without_additions(official_python), surface_without_additions(official_python_2)
+    ours = surface_without_additions(Path(sys.executable))
+    assert (v1["version"], v2["version"], ours["version"]) == ("1.4.0", "2.0.0", "2.0.0")
+    assert len(v1["clients"]["HookBridge"]) == 59  # 56 public methods + __init__/__enter__/__exit__
+    assert len(v2["clients"]["HookBridge"]) == 83  # 80 public methods + the three dunders
+    for section in sorted(ours):
+        assert ours[section] == union(v1, v2)[section], f"surface section {section!r} is not the union of 1.4.0 and 2.0.0"
+    # Compared with each version: nothing missing, and what differs is what the other one has.
+    for official in (v1, v2):
+        assert set(official["all"]) <= set(ours["all"])
+        for kind in ("HookBridge", "AsyncHookBridge"):
+            assert set(official["clients"][kind]) <= set(ours["clients"][kind])
+    assert set(ours["all"]) - set(v2["all"]) == SESSION_ONLY_TYPES
+    assert set(ours["clients"]["HookBridge"]) - set(v2["clients"]["HookBridge"]) == SESSION_ONLY_METHODS
+    changed_from_1 = {n for n, m in v1["clients"]["HookBridge"].items() if ours["clients"]["HookBridge"][n] != m}
+    assert changed_from_1 == {"create_inbound_endpoint"}  # optional url, and mode
+    for name in SESSION_ONLY_METHODS:
+        assert ours["clients"]["HookBridge"][name] == v1["clients"]["HookBridge"][name]
 
 
 def recorded(stub: StubServer) -> list[tuple[str, str, tuple[Any, ...], Any]]:
@@ -66,6 +98,35 @@ def test_every_method_sends_the_official_request(official_python: Path, stub: St
     for index, (theirs, mine) in enumerate(zip(official, ours)):
         assert mine == theirs, f"request {index} differs"
     assert len(ours) == len(official)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_every_2_0_method_sends_the_official_2_0_request(official_python_2: Path, stub: StubServer, mode: str) -> None:
+    stub.respond(200, {})
+    run_script(official_python_2, "wire_calls.py", stub.url, mode, "2.0.0")
+    official = recorded(stub)
+    stub.requests.clear()
+    run_script(Path(sys.executable), "wire_calls.py", stub.url, mode, "2.0.0")
+    ours = recorded(stub)
+    assert len(official) >= 104
+    for index, (theirs, mine) in enumerate(zip(official, ours)):
+        assert mine == theirs, f"request {index} differs"
+    assert len(ours) == len(official)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_2_0_results_equal_the_official_ones_from_the_same_answers(official_python_2: Path, mode: str) -> None:
+    canned = CannedServer(ANSWERS)
+    try:
+        official = json.loads(run_script(official_python_2, "canned_results.py", canned.url, mode))
+        ours = json.loads(run_script(Path(sys.executable), "canned_results.py", canned.url, mode))
+    finally:
+        canned.close()
+    assert len(ours) == len(official) == 39
+    for theirs, mine in zip(official, ours):
+        assert mine == theirs, f"{theirs[0]} differs"
+    # The canned answers reach the results (not errors) everywhere but the one missing event.
+    assert [r[0] for r in ours if r[1] == "raised"] == ["get_pull_event"]
 
 
 @pytest.fixture

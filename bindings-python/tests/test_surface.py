@@ -32,6 +32,16 @@ OFFICIAL_ALL = {
     "UsageHistoryResponse", "UsageHistoryRow", "HookBridgeError", "AuthenticationError", "NotFoundError",
     "ValidationError", "RateLimitError", "IdempotencyError", "ReplayLimitError", "NetworkError", "TimeoutError",
 }  # fmt: skip
+# Names the official 2.0.0 added to 1.4.0's.
+OFFICIAL_2_ADDED = {
+    "AckPullEventsResponse", "ActorLookupResult", "AttemptRecord", "AttemptsResponse", "CreatePullEndpointResponse",
+    "DeleteAllResult", "DeleteBatchItemResult", "DeleteBatchResult", "DeleteEventBatchItemResult", "DeleteEventBatchResult",
+    "DeleteEventResult", "DeleteMessageResult", "DeleteOutcome", "DeletePartialError", "DeletePullEventsAllResult",
+    "InboundEndpointMode", "InboundMessage", "ListenInboundEndpointResponse", "ListenMessage", "PullEndpoint",
+    "PullEndpointCounts", "PullEndpointMode", "PullEndpointSummary", "PullEvent", "PullEventListStatus", "PullEventStatus",
+    "PullEventSummary", "PullEventTypeSource", "PullLogEntry", "PullLogsResponse", "PullTimeSeriesBucket",
+    "PullTimeSeriesMetrics", "PullTimingBreakdown",
+}  # fmt: skip
 ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
 
 
@@ -40,19 +50,19 @@ def public_methods(cls: type) -> list[str]:
 
 
 def test_names_and_version() -> None:
-    assert len(OFFICIAL_ALL) == 59
-    assert set(hookbridge.__all__) == OFFICIAL_ALL | ADDITIONS
+    assert len(OFFICIAL_ALL) == 59 and len(OFFICIAL_2_ADDED) == 33
+    assert set(hookbridge.__all__) == OFFICIAL_ALL | OFFICIAL_2_ADDED | ADDITIONS
     assert len(hookbridge.__all__) == len(set(hookbridge.__all__))
     for name in hookbridge.__all__:
         assert hasattr(hookbridge, name), name
-    assert hookbridge.__version__ == "1.4.0"
+    assert hookbridge.__version__ == "2.0.0"
     assert hookbridge.client.DEFAULT_TIMEOUT == 30.0 and hookbridge.client.DEFAULT_RETRIES == 3
 
 
-def test_both_clients_have_the_same_56_methods_with_the_same_signatures() -> None:
+def test_both_clients_have_the_same_87_methods_with_the_same_signatures() -> None:
     names = public_methods(HookBridge)
     assert names == public_methods(AsyncHookBridge)
-    assert len(names) == 56
+    assert len(names) == 87  # 2.0.0's 80 and the 7 session-only methods of 1.4.0
     for name in names:
         sync_method, async_method = getattr(HookBridge, name), getattr(AsyncHookBridge, name)
         assert inspect.signature(sync_method) == inspect.signature(async_method), name
@@ -65,7 +75,7 @@ def test_both_clients_have_the_same_56_methods_with_the_same_signatures() -> Non
 
 def test_dataclasses_are_frozen_and_registered_types_cover_every_result() -> None:
     classes = [v for v in vars(hookbridge.types).values() if isinstance(v, type) and v.__module__ == "hookbridge.types"]
-    assert len(classes) == 44
+    assert len(classes) == 73
     for cls in classes:
         assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
     usage = hookbridge.PortalSession(portal_url="https://x")

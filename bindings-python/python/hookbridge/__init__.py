@@ -1,8 +1,11 @@
 """HookBridge SDK for Python, backed by the HookBridge Rust core.
 
-A drop-in for the official ``hookbridge`` 1.4.0 package: the same clients (:class:`HookBridge`,
-:class:`AsyncHookBridge`), result dataclasses and exceptions, plus webhook verification for
-receivers (:func:`verify_webhook`, :func:`is_valid_webhook`, :func:`sign_webhook`).
+A drop-in for the official ``hookbridge`` package, 1.4.0 and 2.0.0 alike: the same clients
+(:class:`HookBridge`, :class:`AsyncHookBridge`) with every method of both versions (2.0.0's
+form where a method changed compatibly, and 1.4.0's session-only project, checkout and portal
+methods, which 2.0.0 dropped), the result dataclasses and exceptions of both, plus webhook
+verification for receivers (:func:`verify_webhook`, :func:`is_valid_webhook`,
+:func:`sign_webhook`).
 """
 
 from hookbridge.client import AsyncHookBridge, HookBridge
@@ -19,21 +22,38 @@ from hookbridge.errors import (
     WebhookVerificationError,
 )
 from hookbridge.types import (
+    AckPullEventsResponse,
+    ActorLookupResult,
     APIKeyInfo,
     APIKeyMode,
+    AttemptRecord,
+    AttemptsResponse,
     CheckoutSession,
     CreateAPIKeyResponse,
     CreateEndpointResponse,
     CreateInboundEndpointResponse,
+    CreatePullEndpointResponse,
+    DeleteAllResult,
+    DeleteBatchItemResult,
+    DeleteBatchResult,
+    DeleteEventBatchItemResult,
+    DeleteEventBatchResult,
+    DeleteEventResult,
+    DeleteMessageResult,
+    DeleteOutcome,
+    DeletePartialError,
+    DeletePullEventsAllResult,
     DeleteResult,
     DLQMessagesResponse,
     Endpoint,
     EndpointSummary,
     ExportRecord,
     InboundEndpoint,
+    InboundEndpointMode,
     InboundEndpointSummary,
     InboundLogEntry,
     InboundLogsResponse,
+    InboundMessage,
     InboundMetrics,
     InboundRejection,
     InboundRejectionsResponse,
@@ -41,6 +61,8 @@ from hookbridge.types import (
     InvoiceLine,
     InvoicesResponse,
     ListEndpointsResponse,
+    ListenInboundEndpointResponse,
+    ListenMessage,
     ListInboundEndpointsResponse,
     LogsResponse,
     Message,
@@ -51,6 +73,20 @@ from hookbridge.types import (
     PauseState,
     PortalSession,
     Project,
+    PullEndpoint,
+    PullEndpointCounts,
+    PullEndpointMode,
+    PullEndpointSummary,
+    PullEvent,
+    PullEventListStatus,
+    PullEventStatus,
+    PullEventSummary,
+    PullEventTypeSource,
+    PullLogEntry,
+    PullLogsResponse,
+    PullTimeSeriesBucket,
+    PullTimeSeriesMetrics,
+    PullTimingBreakdown,
     ReplayableMessageStatus,
     ReplayAllMessagesResponse,
     ReplayBatchMessagesResponse,
@@ -70,7 +106,7 @@ from hookbridge.types import (
 )
 from hookbridge.webhooks import is_valid_webhook, sign_webhook, verify_webhook
 
-__version__ = "1.4.0"
+__version__ = "2.0.0"
 
 __all__ = [
     # Clients
@@ -125,6 +161,40 @@ __all__ = [
     "UpdateResult",
     "UsageHistoryResponse",
     "UsageHistoryRow",
+    # Result types added by the official 2.0.0
+    "AckPullEventsResponse",
+    "ActorLookupResult",
+    "AttemptRecord",
+    "AttemptsResponse",
+    "CreatePullEndpointResponse",
+    "DeleteAllResult",
+    "DeleteBatchItemResult",
+    "DeleteBatchResult",
+    "DeleteEventBatchItemResult",
+    "DeleteEventBatchResult",
+    "DeleteEventResult",
+    "DeleteMessageResult",
+    "DeleteOutcome",
+    "DeletePartialError",
+    "DeletePullEventsAllResult",
+    "InboundEndpointMode",
+    "InboundMessage",
+    "ListenInboundEndpointResponse",
+    "ListenMessage",
+    "PullEndpoint",
+    "PullEndpointCounts",
+    "PullEndpointMode",
+    "PullEndpointSummary",
+    "PullEvent",
+    "PullEventListStatus",
+    "PullEventStatus",
+    "PullEventSummary",
+    "PullEventTypeSource",
+    "PullLogEntry",
+    "PullLogsResponse",
+    "PullTimeSeriesBucket",
+    "PullTimeSeriesMetrics",
+    "PullTimingBreakdown",
     # Exceptions
     "HookBridgeError",
     "AuthenticationError",

@@ -14,27 +14,45 @@ from hookbridge import _settings
 from hookbridge import client as _client
 from hookbridge.types import (
     APIKeyInfo,
+    AckPullEventsResponse,
+    ActorLookupResult,
+    AttemptsResponse,
     CheckoutSession,
     CreateAPIKeyResponse,
     CreateEndpointResponse,
     CreateInboundEndpointResponse,
+    CreatePullEndpointResponse,
     DLQMessagesResponse,
+    DeleteAllResult,
+    DeleteBatchResult,
+    DeleteEventBatchResult,
+    DeleteEventResult,
+    DeleteMessageResult,
+    DeletePullEventsAllResult,
     DeleteResult,
     Endpoint,
     ExportRecord,
     InboundEndpoint,
     InboundLogsResponse,
+    InboundMessage,
     InboundMetrics,
     InboundRejectionsResponse,
     InvoicesResponse,
     ListEndpointsResponse,
     ListInboundEndpointsResponse,
+    ListPullEndpointsResponse,
+    ListPullEventsResponse,
+    ListenInboundEndpointResponse,
     LogsResponse,
     Message,
     Metrics,
     PauseState,
     PortalSession,
     Project,
+    PullEndpoint,
+    PullEvent,
+    PullLogsResponse,
+    PullTimeSeriesMetrics,
     ReplayAllMessagesResponse,
     ReplayBatchMessagesResponse,
     ReplayMessageResponse,
@@ -78,6 +96,10 @@ class AsyncHookBridge:
         """Closes the connection pool; later calls raise ``RuntimeError``."""
         self._native.close()
 
+    async def ack_pull_events(self, endpoint_id: str, event_ids: list[str]) -> AckPullEventsResponse:
+        """Acknowledges events (they become ``delivered``)."""
+        return await _sync.ack_pull_events(self, endpoint_id, event_ids)
+
     async def cancel_retry(self, message_id: str) -> None:
         """Cancels the pending retry of a message (it moves to the dead letter queue)."""
         return await _sync.cancel_retry(self, message_id)
@@ -102,9 +124,15 @@ class AsyncHookBridge:
         """Starts a log export job."""
         return await _sync.create_export(self, start_time=start_time, end_time=end_time, status=status, endpoint_id=endpoint_id)
 
-    async def create_inbound_endpoint(self, url: str, *, name: Optional[str] = None, description: Optional[str] = None, verify_static_token: Optional[bool] = None, token_header_name: Optional[str] = None, token_query_param: Optional[str] = None, token_value: Optional[str] = None, verify_hmac: Optional[bool] = None, hmac_header_name: Optional[str] = None, hmac_secret: Optional[str] = None, timestamp_header_name: Optional[str] = None, timestamp_ttl_seconds: Optional[int] = None, verify_ip_allowlist: Optional[bool] = None, allowed_cidrs: Optional[list[str]] = None, idempotency_header_names: Optional[list[str]] = None, ingest_response_code: Optional[int] = None, signing_enabled: Optional[bool] = None) -> CreateInboundEndpointResponse:
-        """Creates an inbound endpoint; its ingest URL and token are returned only this once."""
-        return await _sync.create_inbound_endpoint(self, url, name=name, description=description, verify_static_token=verify_static_token, token_header_name=token_header_name, token_query_param=token_query_param, token_value=token_value, verify_hmac=verify_hmac, hmac_header_name=hmac_header_name, hmac_secret=hmac_secret, timestamp_header_name=timestamp_header_name, timestamp_ttl_seconds=timestamp_ttl_seconds, verify_ip_allowlist=verify_ip_allowlist, allowed_cidrs=allowed_cidrs, idempotency_header_names=idempotency_header_names, ingest_response_code=ingest_response_code, signing_enabled=signing_enabled)
+    async def create_inbound_endpoint(self, url: Optional[str] = None, *, name: Optional[str] = None, description: Optional[str] = None, mode: Optional[str] = None, verify_static_token: Optional[bool] = None, token_header_name: Optional[str] = None, token_query_param: Optional[str] = None, token_value: Optional[str] = None, verify_hmac: Optional[bool] = None, hmac_header_name: Optional[str] = None, hmac_secret: Optional[str] = None, timestamp_header_name: Optional[str] = None, timestamp_ttl_seconds: Optional[int] = None, verify_ip_allowlist: Optional[bool] = None, allowed_cidrs: Optional[list[str]] = None, idempotency_header_names: Optional[list[str]] = None, ingest_response_code: Optional[int] = None, signing_enabled: Optional[bool] = None) -> CreateInboundEndpointResponse:
+        """Creates an inbound endpoint; its ingest URL and token are returned only this once.
+``mode="cli"`` endpoints have no ``url``: their requests are read with
+:meth:`listen_inbound_endpoint`."""
+        return await _sync.create_inbound_endpoint(self, url, name=name, description=description, mode=mode, verify_static_token=verify_static_token, token_header_name=token_header_name, token_query_param=token_query_param, token_value=token_value, verify_hmac=verify_hmac, hmac_header_name=hmac_header_name, hmac_secret=hmac_secret, timestamp_header_name=timestamp_header_name, timestamp_ttl_seconds=timestamp_ttl_seconds, verify_ip_allowlist=verify_ip_allowlist, allowed_cidrs=allowed_cidrs, idempotency_header_names=idempotency_header_names, ingest_response_code=ingest_response_code, signing_enabled=signing_enabled)
+
+    async def create_inbound_signing_key(self, endpoint_id: str) -> RotateSecretResponse:
+        """Adds a forwarding signing key to an inbound endpoint (at most 2 active)."""
+        return await _sync.create_inbound_signing_key(self, endpoint_id)
 
     async def create_portal(self, *, return_url: Optional[str] = None) -> PortalSession:
         """Opens a billing portal session."""
@@ -113,6 +141,10 @@ class AsyncHookBridge:
     async def create_project(self, name: str, *, rate_limit_default: Optional[int] = None) -> Project:
         """Creates a project."""
         return await _sync.create_project(self, name, rate_limit_default=rate_limit_default)
+
+    async def create_pull_endpoint(self, *, name: Optional[str] = None, description: Optional[str] = None, retention_days: Optional[int] = None, event_type_source: Optional[str] = None, event_type_path: Optional[str] = None, verify_static_token: Optional[bool] = None, token_header_name: Optional[str] = None, token_query_param: Optional[str] = None, token_value: Optional[str] = None, verify_hmac: Optional[bool] = None, hmac_header_name: Optional[str] = None, hmac_secret: Optional[str] = None, timestamp_header_name: Optional[str] = None, timestamp_ttl_seconds: Optional[int] = None, verify_ip_allowlist: Optional[bool] = None, allowed_cidrs: Optional[list[str]] = None, idempotency_header_names: Optional[list[str]] = None, ingest_response_code: Optional[int] = None) -> CreatePullEndpointResponse:
+        """Creates a pull endpoint; its secret token is returned only this once."""
+        return await _sync.create_pull_endpoint(self, name=name, description=description, retention_days=retention_days, event_type_source=event_type_source, event_type_path=event_type_path, verify_static_token=verify_static_token, token_header_name=token_header_name, token_query_param=token_query_param, token_value=token_value, verify_hmac=verify_hmac, hmac_header_name=hmac_header_name, hmac_secret=hmac_secret, timestamp_header_name=timestamp_header_name, timestamp_ttl_seconds=timestamp_ttl_seconds, verify_ip_allowlist=verify_ip_allowlist, allowed_cidrs=allowed_cidrs, idempotency_header_names=idempotency_header_names, ingest_response_code=ingest_response_code)
 
     async def delete_api_key(self, key_id: str) -> None:
         """Revokes an API key."""
@@ -126,13 +158,62 @@ class AsyncHookBridge:
         """Deletes a signing key (not the last one)."""
         return await _sync.delete_endpoint_signing_key(self, endpoint_id, key_id)
 
+    async def delete_export(self, export_id: str) -> None:
+        """Deletes an export and its file."""
+        return await _sync.delete_export(self, export_id)
+
     async def delete_inbound_endpoint(self, endpoint_id: str) -> DeleteResult:
         """Deletes an inbound endpoint."""
         return await _sync.delete_inbound_endpoint(self, endpoint_id)
 
+    async def delete_inbound_message(self, message_id: str) -> DeleteMessageResult:
+        """Deletes an inbound message (payload purged, record kept); repeating it is harmless."""
+        return await _sync.delete_inbound_message(self, message_id)
+
+    async def delete_inbound_messages_all(self, *, status: Optional[str] = None, inbound_endpoint_id: Optional[str] = None, received_after: Union[datetime, str, None] = None, received_before: Union[datetime, str, None] = None, limit: Optional[int] = None) -> DeleteAllResult:
+        """Deletes every inbound message matching the filters."""
+        return await _sync.delete_inbound_messages_all(self, status=status, inbound_endpoint_id=inbound_endpoint_id, received_after=received_after, received_before=received_before, limit=limit)
+
+    async def delete_inbound_messages_batch(self, message_ids: list[str]) -> DeleteBatchResult:
+        """Deletes the given inbound messages (at most 100), with one outcome per id."""
+        return await _sync.delete_inbound_messages_batch(self, message_ids)
+
+    async def delete_inbound_signing_key(self, endpoint_id: str, key_id: str) -> None:
+        """Deletes a forwarding signing key (not the last one)."""
+        return await _sync.delete_inbound_signing_key(self, endpoint_id, key_id)
+
+    async def delete_message(self, message_id: str) -> DeleteMessageResult:
+        """Deletes a message (payload purged, record kept, never delivered afterwards);
+repeating it is harmless."""
+        return await _sync.delete_message(self, message_id)
+
+    async def delete_messages_all(self, *, status: Optional[str] = None, endpoint_id: Optional[str] = None, created_after: Union[datetime, str, None] = None, created_before: Union[datetime, str, None] = None, limit: Optional[int] = None) -> DeleteAllResult:
+        """Deletes every outbound message matching the filters."""
+        return await _sync.delete_messages_all(self, status=status, endpoint_id=endpoint_id, created_after=created_after, created_before=created_before, limit=limit)
+
+    async def delete_messages_batch(self, message_ids: list[str]) -> DeleteBatchResult:
+        """Deletes the given messages (at most 100), with one outcome per id."""
+        return await _sync.delete_messages_batch(self, message_ids)
+
     async def delete_project(self, project_id: str) -> None:
         """Deletes a project."""
         return await _sync.delete_project(self, project_id)
+
+    async def delete_pull_endpoint(self, endpoint_id: str) -> DeleteResult:
+        """Deletes a pull endpoint."""
+        return await _sync.delete_pull_endpoint(self, endpoint_id)
+
+    async def delete_pull_event(self, endpoint_id: str, event_id: str) -> DeleteEventResult:
+        """Deletes one event (payload purged, record kept); repeating it is harmless."""
+        return await _sync.delete_pull_event(self, endpoint_id, event_id)
+
+    async def delete_pull_events_all(self, endpoint_id: str, *, status: Optional[str] = None, event_type: Optional[str] = None, received_after: Union[datetime, str, None] = None, received_before: Union[datetime, str, None] = None, limit: Optional[int] = None) -> DeletePullEventsAllResult:
+        """Deletes every event of a pull endpoint matching the filters."""
+        return await _sync.delete_pull_events_all(self, endpoint_id, status=status, event_type=event_type, received_after=received_after, received_before=received_before, limit=limit)
+
+    async def delete_pull_events_batch(self, endpoint_id: str, event_ids: list[str]) -> DeleteEventBatchResult:
+        """Deletes the given events (at most 100), with one outcome per id."""
+        return await _sync.delete_pull_events_batch(self, endpoint_id, event_ids)
 
     async def download_export(self, export_id: str) -> str:
         """The time-limited download URL of a completed export."""
@@ -158,6 +239,14 @@ class AsyncHookBridge:
         """A page of inbound messages, newest first."""
         return await _sync.get_inbound_logs(self, status=status, inbound_endpoint_id=inbound_endpoint_id, start_time=start_time, end_time=end_time, limit=limit, cursor=cursor)
 
+    async def get_inbound_message(self, message_id: str) -> InboundMessage:
+        """The full state of an inbound message."""
+        return await _sync.get_inbound_message(self, message_id)
+
+    async def get_inbound_message_attempts(self, message_id: str) -> AttemptsResponse:
+        """Every forwarding attempt of an inbound message, oldest first."""
+        return await _sync.get_inbound_message_attempts(self, message_id)
+
     async def get_inbound_metrics(self, window: Literal['1h', '24h', '7d', '30d'] = '24h', *, inbound_endpoint_id: Optional[str] = None) -> InboundMetrics:
         """Aggregate inbound metrics over ``window``."""
         return await _sync.get_inbound_metrics(self, window, inbound_endpoint_id=inbound_endpoint_id)
@@ -178,6 +267,10 @@ class AsyncHookBridge:
         """The full state of a message."""
         return await _sync.get_message(self, message_id)
 
+    async def get_message_attempts(self, message_id: str) -> AttemptsResponse:
+        """Every delivery attempt of a message, oldest first."""
+        return await _sync.get_message_attempts(self, message_id)
+
     async def get_metrics(self, window: Literal['1h', '24h', '7d', '30d'] = '24h') -> Metrics:
         """Aggregate delivery metrics over ``window``."""
         return await _sync.get_metrics(self, window)
@@ -185,6 +278,26 @@ class AsyncHookBridge:
     async def get_project(self, project_id: str) -> Project:
         """One project."""
         return await _sync.get_project(self, project_id)
+
+    async def get_pull_endpoint(self, endpoint_id: str) -> PullEndpoint:
+        """One pull endpoint with its event counts (without secrets)."""
+        return await _sync.get_pull_endpoint(self, endpoint_id)
+
+    async def get_pull_event(self, endpoint_id: str, event_id: str, *, preview: bool = False) -> PullEvent:
+        """One event with its payload; unless ``preview``, a ``stored`` event becomes ``fetched``."""
+        return await _sync.get_pull_event(self, endpoint_id, event_id, preview=preview)
+
+    async def get_pull_logs(self, *, pull_endpoint_id: Optional[str] = None, status: Optional[Literal['stored', 'fetched', 'delivered']] = None, event_type: Optional[str] = None, start_time: Union[datetime, str, None] = None, end_time: Union[datetime, str, None] = None, limit: Optional[int] = None, cursor: Optional[str] = None) -> PullLogsResponse:
+        """A page of pull events across endpoints, newest first."""
+        return await _sync.get_pull_logs(self, pull_endpoint_id=pull_endpoint_id, status=status, event_type=event_type, start_time=start_time, end_time=end_time, limit=limit, cursor=cursor)
+
+    async def get_pull_metrics(self, window: Literal['1h', '24h', '7d', '30d'] = '24h', *, pull_endpoint_id: Optional[str] = None) -> Metrics:
+        """Aggregate pull metrics over ``window``."""
+        return await _sync.get_pull_metrics(self, window, pull_endpoint_id=pull_endpoint_id)
+
+    async def get_pull_timeseries_metrics(self, window: Literal['1h', '24h', '7d', '30d'] = '24h', *, pull_endpoint_id: Optional[str] = None) -> PullTimeSeriesMetrics:
+        """Pull event counts bucketed over ``window``."""
+        return await _sync.get_pull_timeseries_metrics(self, window, pull_endpoint_id=pull_endpoint_id)
 
     async def get_subscription(self) -> Subscription:
         """The project's plan, limits and usage."""
@@ -226,9 +339,31 @@ class AsyncHookBridge:
         """A page of refused ingest requests, newest first."""
         return await _sync.list_inbound_rejections(self, inbound_endpoint_id=inbound_endpoint_id, start_time=start_time, end_time=end_time, limit=limit, cursor=cursor)
 
+    async def list_inbound_signing_keys(self, endpoint_id: str) -> list[SigningKey]:
+        """The forwarding signing keys of an inbound endpoint (hints only)."""
+        return await _sync.list_inbound_signing_keys(self, endpoint_id)
+
     async def list_projects(self) -> list[Project]:
         """Every project visible to the key."""
         return await _sync.list_projects(self)
+
+    async def list_pull_endpoints(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> ListPullEndpointsResponse:
+        """A page of pull endpoints."""
+        return await _sync.list_pull_endpoints(self, limit=limit, cursor=cursor)
+
+    async def list_pull_events(self, endpoint_id: str, *, status: Optional[Literal['stored', 'fetched', 'delivered', 'all']] = None, event_type: Optional[str] = None, since: Union[datetime, str, None] = None, before: Union[datetime, str, None] = None, limit: Optional[int] = None, cursor: Optional[str] = None) -> ListPullEventsResponse:
+        """A page of a pull endpoint's events (without payloads), newest first."""
+        return await _sync.list_pull_events(self, endpoint_id, status=status, event_type=event_type, since=since, before=before, limit=limit, cursor=cursor)
+
+    async def listen_inbound_endpoint(self, endpoint_id: str, *, after: Optional[str] = None) -> ListenInboundEndpointResponse:
+        """Up to 50 requests stored by a CLI-mode inbound endpoint, oldest first, after the
+cursor ``after``."""
+        return await _sync.listen_inbound_endpoint(self, endpoint_id, after=after)
+
+    async def lookup_actors(self, *, user_ids: Optional[list[str]] = None, api_key_ids: Optional[list[str]] = None) -> ActorLookupResult:
+        """Labels of API keys by id (a self-hosted server has no user accounts: user ids
+resolve to nothing)."""
+        return await _sync.lookup_actors(self, user_ids=user_ids, api_key_ids=api_key_ids)
 
     async def pause_endpoint(self, endpoint_id: str) -> PauseState:
         """Pauses delivery to an endpoint (sends are still accepted)."""
@@ -237,6 +372,10 @@ class AsyncHookBridge:
     async def pause_inbound_endpoint(self, endpoint_id: str) -> PauseState:
         """Pauses ingest on an inbound endpoint."""
         return await _sync.pause_inbound_endpoint(self, endpoint_id)
+
+    async def pause_pull_endpoint(self, endpoint_id: str) -> PauseState:
+        """Pauses ingest on a pull endpoint."""
+        return await _sync.pause_pull_endpoint(self, endpoint_id)
 
     async def replay(self, message_id: str) -> None:
         """Queues a message for delivery again (at most 10 manual replays)."""
@@ -274,6 +413,10 @@ class AsyncHookBridge:
         """Resumes ingest on an inbound endpoint."""
         return await _sync.resume_inbound_endpoint(self, endpoint_id)
 
+    async def resume_pull_endpoint(self, endpoint_id: str) -> PauseState:
+        """Resumes ingest on a pull endpoint."""
+        return await _sync.resume_pull_endpoint(self, endpoint_id)
+
     async def retry_now(self, message_id: str) -> None:
         """Makes the pending retry of a message due now."""
         return await _sync.retry_now(self, message_id)
@@ -297,3 +440,7 @@ class AsyncHookBridge:
     async def update_project(self, project_id: str, *, name: Optional[str] = None, rate_limit_default: Optional[int] = None) -> Project:
         """Changes the given fields of a project."""
         return await _sync.update_project(self, project_id, name=name, rate_limit_default=rate_limit_default)
+
+    async def update_pull_endpoint(self, endpoint_id: str, **kwargs: Any) -> PullEndpoint:
+        """Changes the given settings; every keyword that is not ``None`` is sent as is."""
+        return await _sync.update_pull_endpoint(self, endpoint_id, **kwargs)

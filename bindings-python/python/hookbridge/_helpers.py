@@ -14,6 +14,23 @@ from urllib.parse import urlencode
 
 from hookbridge import _native
 from hookbridge.types import (
+    ActorLookupResult,
+    AttemptRecord,
+    AttemptsResponse,
+    DeleteAllResult,
+    DeleteBatchResult,
+    DeleteEventBatchResult,
+    DeleteEventResult,
+    DeleteMessageResult,
+    DeletePartialError,
+    DeletePullEventsAllResult,
+    InboundMessage,
+    PullEndpoint,
+    PullEndpointSummary,
+    PullEvent,
+    PullEventSummary,
+    PullLogEntry,
+    PullTimeSeriesMetrics,
     APIKeyInfo,
     Endpoint,
     EndpointSummary,
@@ -158,3 +175,43 @@ _parse_inbound_metrics = _parser(InboundMetrics)
 _parse_inbound_rejection = _parser(InboundRejection)
 _parse_export_record = _parser(ExportRecord)
 
+
+# Added by the official 2.0.0.
+_parse_pull_timeseries = _parser(PullTimeSeriesMetrics, lenient_lists=False)
+_parse_pull_endpoint = _parser(PullEndpoint)
+_parse_pull_endpoint_summary = _parser(PullEndpointSummary)
+_parse_pull_event_summary = _parser(PullEventSummary)
+_parse_pull_event = _parser(PullEvent)
+_parse_pull_log_entry = _parser(PullLogEntry)
+_parse_attempt_record = _parser(AttemptRecord)
+_parse_inbound_message = _parser(InboundMessage)
+_parse_delete_message = _parser(DeleteMessageResult)
+_parse_delete_event = _parser(DeleteEventResult)
+_parse_delete_batch = _parser(DeleteBatchResult)
+_parse_delete_event_batch = _parser(DeleteEventBatchResult)
+_parse_actor_lookup = _parser(ActorLookupResult)
+
+
+def _parse_attempts_response(response: dict[str, Any]) -> AttemptsResponse:
+    """Builds an AttemptsResponse from a whole answer (``data`` and ``meta``)."""
+    return AttemptsResponse(
+        attempts=[_parse_attempt_record(item) for item in response["data"]],
+        has_more=response.get("meta", {}).get("has_more", False),
+    )
+
+
+def _partial_error(response: dict[str, Any]) -> Any:
+    error = response.get("error")
+    return DeletePartialError(code=error["code"], message=error["message"]) if error else None
+
+
+def _parse_delete_all(response: dict[str, Any]) -> DeleteAllResult:
+    """Builds a DeleteAllResult from a whole answer (``data`` and a top-level ``error``)."""
+    data = response["data"]
+    return DeleteAllResult(data["deleted"], list(data.get("deleted_message_ids", [])), _partial_error(response))
+
+
+def _parse_pull_delete_all(response: dict[str, Any]) -> DeletePullEventsAllResult:
+    """Builds a DeletePullEventsAllResult from a whole answer (``data`` and a top-level ``error``)."""
+    data = response["data"]
+    return DeletePullEventsAllResult(data["deleted"], list(data.get("deleted_event_ids", [])), _partial_error(response))

@@ -1,8 +1,9 @@
 """The HookBridge clients: :class:`HookBridge` (sync) and :class:`AsyncHookBridge` (asyncio).
 
-Both have exactly the public surface of the official ``hookbridge`` 1.4.0 package, and this
-module offers every name the official ``hookbridge.client`` does (its private helpers come from
-:mod:`hookbridge._helpers`). The methods are written once, on :class:`HookBridge`, each a
+Both have the public surface of the official ``hookbridge`` 2.0.0 package plus the session-only
+project, checkout and portal methods of 1.4.0 (which 2.0.0 dropped), and this module offers
+every name the official ``hookbridge.client`` of either version does (its private helpers come
+from :mod:`hookbridge._helpers`). The methods are written once, on :class:`HookBridge`, each a
 one-line forward to the native client (the Rust core does the HTTP, retries, error mapping and
 parsing); :class:`AsyncHookBridge` (generated source, :mod:`hookbridge._async_client`) has an
 ``async def`` with the same signature for each of them. A sync native client returns the result (the GIL is released while it waits); an async
@@ -23,15 +24,24 @@ from hookbridge._helpers import (  # noqa: F401 - the official module's private 
     _build_common_headers,
     _handle_error_response,
     _json_value,
+    _parse_actor_lookup,
     _parse_api_key_info,
+    _parse_attempt_record,
+    _parse_attempts_response,
     _parse_date,
     _parse_datetime,
+    _parse_delete_all,
+    _parse_delete_batch,
+    _parse_delete_event,
+    _parse_delete_event_batch,
+    _parse_delete_message,
     _parse_endpoint,
     _parse_endpoint_summary,
     _parse_export_record,
     _parse_inbound_endpoint,
     _parse_inbound_endpoint_summary,
     _parse_inbound_log_entry,
+    _parse_inbound_message,
     _parse_inbound_metrics,
     _parse_inbound_rejection,
     _parse_invoice,
@@ -39,6 +49,13 @@ from hookbridge._helpers import (  # noqa: F401 - the official module's private 
     _parse_message_summary,
     _parse_metrics,
     _parse_project,
+    _parse_pull_delete_all,
+    _parse_pull_endpoint,
+    _parse_pull_endpoint_summary,
+    _parse_pull_event,
+    _parse_pull_event_summary,
+    _parse_pull_log_entry,
+    _parse_pull_timeseries,
     _parse_replay_all_messages,
     _parse_replay_batch_messages,
     _parse_rotate_secret,
@@ -61,12 +78,26 @@ from hookbridge.errors import (  # noqa: F401
     ValidationError,
 )
 from hookbridge.types import (  # noqa: F401
+    AckPullEventsResponse,
+    ActorLookupResult,
     APIKeyInfo,
     APIKeyMode,
+    AttemptRecord,
+    AttemptsResponse,
     CheckoutSession,
     CreateAPIKeyResponse,
     CreateEndpointResponse,
     CreateInboundEndpointResponse,
+    CreatePullEndpointResponse,
+    DeleteAllResult,
+    DeleteBatchItemResult,
+    DeleteBatchResult,
+    DeleteEventBatchItemResult,
+    DeleteEventBatchResult,
+    DeleteEventResult,
+    DeleteMessageResult,
+    DeletePartialError,
+    DeletePullEventsAllResult,
     DeleteResult,
     DLQMessagesResponse,
     Endpoint,
@@ -76,6 +107,7 @@ from hookbridge.types import (  # noqa: F401
     InboundEndpointSummary,
     InboundLogEntry,
     InboundLogsResponse,
+    InboundMessage,
     InboundMetrics,
     InboundRejection,
     InboundRejectionsResponse,
@@ -83,7 +115,11 @@ from hookbridge.types import (  # noqa: F401
     InvoiceLine,
     InvoicesResponse,
     ListEndpointsResponse,
+    ListenInboundEndpointResponse,
+    ListenMessage,
     ListInboundEndpointsResponse,
+    ListPullEndpointsResponse,
+    ListPullEventsResponse,
     LogsResponse,
     Message,
     MessageStatus,
@@ -93,6 +129,18 @@ from hookbridge.types import (  # noqa: F401
     PauseState,
     PortalSession,
     Project,
+    PullEndpoint,
+    PullEndpointCounts,
+    PullEndpointSummary,
+    PullEvent,
+    PullEventListStatus,
+    PullEventStatus,
+    PullEventSummary,
+    PullLogEntry,
+    PullLogsResponse,
+    PullTimeSeriesBucket,
+    PullTimeSeriesMetrics,
+    PullTimingBreakdown,
     ReplayableMessageStatus,
     ReplayAllMessagesResponse,
     ReplayBatchMessagesResponse,
@@ -169,6 +217,10 @@ class HookBridge:
     def get_message(self, message_id: str) -> Message:
         """The full state of a message."""
         return self._native.get_message(message_id)
+
+    def get_message_attempts(self, message_id: str) -> AttemptsResponse:
+        """Every delivery attempt of a message, oldest first."""
+        return self._native.get_message_attempts(message_id)
 
     def replay(self, message_id: str) -> None:
         """Queues a message for delivery again (at most 10 manual replays)."""
@@ -339,6 +391,128 @@ class HookBridge:
         """Same as :meth:`create_endpoint_signing_key`."""
         return self._native.rotate_endpoint_secret(endpoint_id)
 
+    # --- Pull endpoints (store and poll) -------------------------------------------------------
+
+    def create_pull_endpoint(
+        self,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        retention_days: Optional[int] = None,
+        event_type_source: Optional[str] = None,
+        event_type_path: Optional[str] = None,
+        verify_static_token: Optional[bool] = None,
+        token_header_name: Optional[str] = None,
+        token_query_param: Optional[str] = None,
+        token_value: Optional[str] = None,
+        verify_hmac: Optional[bool] = None,
+        hmac_header_name: Optional[str] = None,
+        hmac_secret: Optional[str] = None,
+        timestamp_header_name: Optional[str] = None,
+        timestamp_ttl_seconds: Optional[int] = None,
+        verify_ip_allowlist: Optional[bool] = None,
+        allowed_cidrs: Optional[list[str]] = None,
+        idempotency_header_names: Optional[list[str]] = None,
+        ingest_response_code: Optional[int] = None,
+    ) -> CreatePullEndpointResponse:
+        """Creates a pull endpoint; its secret token is returned only this once."""
+        return self._native.create_pull_endpoint(_options(locals()))
+
+    def list_pull_endpoints(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> ListPullEndpointsResponse:
+        """A page of pull endpoints."""
+        return self._native.list_pull_endpoints(limit, cursor)
+
+    def get_pull_endpoint(self, endpoint_id: str) -> PullEndpoint:
+        """One pull endpoint with its event counts (without secrets)."""
+        return self._native.get_pull_endpoint(endpoint_id)
+
+    def update_pull_endpoint(self, endpoint_id: str, **kwargs: Any) -> PullEndpoint:
+        """Changes the given settings; every keyword that is not ``None`` is sent as is."""
+        return self._native.update_pull_endpoint(endpoint_id, kwargs)
+
+    def delete_pull_endpoint(self, endpoint_id: str) -> DeleteResult:
+        """Deletes a pull endpoint."""
+        return self._native.delete_pull_endpoint(endpoint_id)
+
+    def pause_pull_endpoint(self, endpoint_id: str) -> PauseState:
+        """Pauses ingest on a pull endpoint."""
+        return self._native.pause_pull_endpoint(endpoint_id)
+
+    def resume_pull_endpoint(self, endpoint_id: str) -> PauseState:
+        """Resumes ingest on a pull endpoint."""
+        return self._native.resume_pull_endpoint(endpoint_id)
+
+    def list_pull_events(
+        self,
+        endpoint_id: str,
+        *,
+        status: Optional[PullEventListStatus] = None,
+        event_type: Optional[str] = None,
+        since: Optional[Union[datetime, str]] = None,
+        before: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> ListPullEventsResponse:
+        """A page of a pull endpoint's events (without payloads), newest first."""
+        return self._native.list_pull_events(endpoint_id, _options(locals(), "endpoint_id"))
+
+    def get_pull_event(self, endpoint_id: str, event_id: str, *, preview: bool = False) -> PullEvent:
+        """One event with its payload; unless ``preview``, a ``stored`` event becomes ``fetched``."""
+        return self._native.get_pull_event(endpoint_id, event_id, bool(preview))
+
+    def ack_pull_events(self, endpoint_id: str, event_ids: list[str]) -> AckPullEventsResponse:
+        """Acknowledges events (they become ``delivered``)."""
+        return self._native.ack_pull_events(endpoint_id, event_ids)
+
+    def get_pull_logs(
+        self,
+        *,
+        pull_endpoint_id: Optional[str] = None,
+        status: Optional[PullEventStatus] = None,
+        event_type: Optional[str] = None,
+        start_time: Optional[Union[datetime, str]] = None,
+        end_time: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> PullLogsResponse:
+        """A page of pull events across endpoints, newest first."""
+        return self._native.get_pull_logs(_options(locals()))
+
+    def get_pull_metrics(
+        self, window: MetricsWindow = "24h", *, pull_endpoint_id: Optional[str] = None
+    ) -> Metrics:
+        """Aggregate pull metrics over ``window``."""
+        return self._native.get_pull_metrics(window, pull_endpoint_id)
+
+    def get_pull_timeseries_metrics(
+        self, window: MetricsWindow = "24h", *, pull_endpoint_id: Optional[str] = None
+    ) -> PullTimeSeriesMetrics:
+        """Pull event counts bucketed over ``window``."""
+        return self._native.get_pull_timeseries_metrics(window, pull_endpoint_id)
+
+    def delete_pull_event(self, endpoint_id: str, event_id: str) -> DeleteEventResult:
+        """Deletes one event (payload purged, record kept); repeating it is harmless."""
+        return self._native.delete_pull_event(endpoint_id, event_id)
+
+    def delete_pull_events_batch(self, endpoint_id: str, event_ids: list[str]) -> DeleteEventBatchResult:
+        """Deletes the given events (at most 100), with one outcome per id."""
+        return self._native.delete_pull_events_batch(endpoint_id, event_ids)
+
+    def delete_pull_events_all(
+        self,
+        endpoint_id: str,
+        *,
+        status: Optional[str] = None,
+        event_type: Optional[str] = None,
+        received_after: Optional[Union[datetime, str]] = None,
+        received_before: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+    ) -> DeletePullEventsAllResult:
+        """Deletes every event of a pull endpoint matching the filters."""
+        return self._native.delete_pull_events_all(endpoint_id, _options(locals(), "endpoint_id"))
+
     # --- Billing ------------------------------------------------------------------------------
 
     def create_checkout(self, *, plan: str, interval: str) -> CheckoutSession:
@@ -367,10 +541,11 @@ class HookBridge:
 
     def create_inbound_endpoint(
         self,
-        url: str,
+        url: Optional[str] = None,
         *,
         name: Optional[str] = None,
         description: Optional[str] = None,
+        mode: Optional[str] = None,
         verify_static_token: Optional[bool] = None,
         token_header_name: Optional[str] = None,
         token_query_param: Optional[str] = None,
@@ -386,7 +561,9 @@ class HookBridge:
         ingest_response_code: Optional[int] = None,
         signing_enabled: Optional[bool] = None,
     ) -> CreateInboundEndpointResponse:
-        """Creates an inbound endpoint; its ingest URL and token are returned only this once."""
+        """Creates an inbound endpoint; its ingest URL and token are returned only this once.
+        ``mode="cli"`` endpoints have no ``url``: their requests are read with
+        :meth:`listen_inbound_endpoint`."""
         return self._native.create_inbound_endpoint(url, _options(locals(), "url"))
 
     def list_inbound_endpoints(
@@ -414,6 +591,33 @@ class HookBridge:
     def resume_inbound_endpoint(self, endpoint_id: str) -> PauseState:
         """Resumes ingest on an inbound endpoint."""
         return self._native.resume_inbound_endpoint(endpoint_id)
+
+    def create_inbound_signing_key(self, endpoint_id: str) -> RotateSecretResponse:
+        """Adds a forwarding signing key to an inbound endpoint (at most 2 active)."""
+        return self._native.create_inbound_signing_key(endpoint_id)
+
+    def list_inbound_signing_keys(self, endpoint_id: str) -> list[SigningKey]:
+        """The forwarding signing keys of an inbound endpoint (hints only)."""
+        return self._native.list_inbound_signing_keys(endpoint_id)
+
+    def delete_inbound_signing_key(self, endpoint_id: str, key_id: str) -> None:
+        """Deletes a forwarding signing key (not the last one)."""
+        return self._native.delete_inbound_signing_key(endpoint_id, key_id)
+
+    def listen_inbound_endpoint(
+        self, endpoint_id: str, *, after: Optional[str] = None
+    ) -> ListenInboundEndpointResponse:
+        """Up to 50 requests stored by a CLI-mode inbound endpoint, oldest first, after the
+        cursor ``after``."""
+        return self._native.listen_inbound_endpoint(endpoint_id, after)
+
+    def get_inbound_message(self, message_id: str) -> InboundMessage:
+        """The full state of an inbound message."""
+        return self._native.get_inbound_message(message_id)
+
+    def get_inbound_message_attempts(self, message_id: str) -> AttemptsResponse:
+        """Every forwarding attempt of an inbound message, oldest first."""
+        return self._native.get_inbound_message_attempts(message_id)
 
     def replay_inbound_message(self, message_id: str) -> ReplayMessageResponse:
         """Queues one inbound message for forwarding again."""
@@ -494,6 +698,63 @@ class HookBridge:
     def download_export(self, export_id: str) -> str:
         """The time-limited download URL of a completed export."""
         return self._native.download_export(export_id)
+
+    def delete_export(self, export_id: str) -> None:
+        """Deletes an export and its file."""
+        return self._native.delete_export(export_id)
+
+    # --- Soft deletion and actors -------------------------------------------------------------
+
+    def delete_message(self, message_id: str) -> DeleteMessageResult:
+        """Deletes a message (payload purged, record kept, never delivered afterwards);
+        repeating it is harmless."""
+        return self._native.delete_message(message_id)
+
+    def delete_messages_batch(self, message_ids: list[str]) -> DeleteBatchResult:
+        """Deletes the given messages (at most 100), with one outcome per id."""
+        return self._native.delete_messages_batch(message_ids)
+
+    def delete_messages_all(
+        self,
+        *,
+        status: Optional[str] = None,
+        endpoint_id: Optional[str] = None,
+        created_after: Optional[Union[datetime, str]] = None,
+        created_before: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+    ) -> DeleteAllResult:
+        """Deletes every outbound message matching the filters."""
+        return self._native.delete_messages_all(_options(locals()))
+
+    def delete_inbound_message(self, message_id: str) -> DeleteMessageResult:
+        """Deletes an inbound message (payload purged, record kept); repeating it is harmless."""
+        return self._native.delete_inbound_message(message_id)
+
+    def delete_inbound_messages_batch(self, message_ids: list[str]) -> DeleteBatchResult:
+        """Deletes the given inbound messages (at most 100), with one outcome per id."""
+        return self._native.delete_inbound_messages_batch(message_ids)
+
+    def delete_inbound_messages_all(
+        self,
+        *,
+        status: Optional[str] = None,
+        inbound_endpoint_id: Optional[str] = None,
+        received_after: Optional[Union[datetime, str]] = None,
+        received_before: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+    ) -> DeleteAllResult:
+        """Deletes every inbound message matching the filters."""
+        return self._native.delete_inbound_messages_all(_options(locals()))
+
+    def lookup_actors(
+        self,
+        *,
+        user_ids: Optional[list[str]] = None,
+        api_key_ids: Optional[list[str]] = None,
+    ) -> ActorLookupResult:
+        """Labels of API keys by id (a self-hosted server has no user accounts: user ids
+        resolve to nothing)."""
+        return self._native.lookup_actors(user_ids or [], api_key_ids or [])
 
 
 def _options(arguments: dict[str, Any], *passed_apart: str) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Result types of the HookBridge API: frozen dataclasses, field for field those of the
-official ``hookbridge`` 1.4.0 package (same names, order, types and defaults).
+official ``hookbridge`` 2.0.0 package (same names, order, types and defaults), plus the three
+session-only classes of 1.4.0 (:class:`Project`, :class:`CheckoutSession`,
+:class:`PortalSession`) that 2.0.0 dropped.
 
 The native module builds them by class name, so every class here is registered with it at the
 bottom of this module.
@@ -15,6 +17,11 @@ MessageStatus = Literal["queued", "delivering", "succeeded", "pending_retry", "f
 ReplayableMessageStatus = Literal["failed_permanent", "pending_retry"]
 MetricsWindow = Literal["1h", "24h", "7d", "30d"]
 APIKeyMode = Literal["live", "test"]
+InboundEndpointMode = Literal["forward", "cli"]
+PullEndpointMode = Literal["pull"]
+PullEventStatus = Literal["stored", "fetched", "delivered"]
+PullEventListStatus = Literal["stored", "fetched", "delivered", "all"]
+PullEventTypeSource = Literal["body", "header"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class Message:
     last_error: Optional[str] = None
     response_status: Optional[int] = None
     response_latency_ms: Optional[int] = None
+    deleted_at: Optional[datetime] = None
+    deleted_by_user_id: Optional[str] = None
+    deleted_by_api_key_id: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class MessageSummary:
     response_status: Optional[int] = None
     response_latency_ms: Optional[int] = None
     last_error: Optional[str] = None
+    deleted_at: Optional[datetime] = None
 
 
 @dataclass(frozen=True)
@@ -378,6 +389,7 @@ class InboundEndpoint:
     id: str
     name: str
     url: str
+    mode: InboundEndpointMode
     active: bool
     paused: bool
     verify_static_token: bool
@@ -398,6 +410,7 @@ class InboundEndpointSummary:
     id: str
     name: str
     url: str
+    mode: InboundEndpointMode
     active: bool
     paused: bool
     created_at: datetime
@@ -410,9 +423,13 @@ class CreateInboundEndpointResponse:
     id: str
     name: str
     url: str
+    mode: InboundEndpointMode
     ingest_url: str
     secret_token: str
     created_at: datetime
+    signing_key_id: Optional[str] = None
+    signing_secret: Optional[str] = None
+    key_hint: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -464,6 +481,7 @@ class InboundLogEntry:
     response_latency_ms: Optional[int] = None
     last_error: Optional[str] = None
     total_delivery_ms: Optional[int] = None
+    deleted_at: Optional[datetime] = None
 
 
 @dataclass(frozen=True)
@@ -517,10 +535,374 @@ class ExportRecord:
     expires_at: Optional[datetime] = None
 
 
+
+# --- Added by the official 2.0.0: attempts, inbound message detail, listen ---------------------
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One delivery attempt of a message, with only the figures the server measured."""
+
+    id: str
+    attempt_no: int
+    created_at: datetime
+    response_status: Optional[int] = None
+    response_latency_ms: Optional[int] = None
+    processing_ms: Optional[int] = None
+    error_text: Optional[str] = None
+    response_headers: Optional[dict[str, str]] = None
+    retry_type: Optional[str] = None
+    retry_after_seconds: Optional[int] = None
+    resolved_ip: Optional[str] = None
+    request_headers: Optional[dict[str, str]] = None
+    dns_ms: Optional[int] = None
+    tcp_connect_ms: Optional[int] = None
+    tls_handshake_ms: Optional[int] = None
+    ttfb_ms: Optional[int] = None
+    transfer_ms: Optional[int] = None
+    conn_reused: Optional[bool] = None
+    response_body_url: Optional[str] = None
+    response_body_truncated: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class AttemptsResponse:
+    """The attempts of one message, oldest first."""
+
+    attempts: list[AttemptRecord]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """The full state of one inbound message."""
+
+    id: str
+    project_id: str
+    inbound_endpoint_id: str
+    status: MessageStatus
+    attempt_count: int
+    replay_count: int
+    received_at: datetime
+    updated_at: datetime
+    content_type: Optional[str] = None
+    size_bytes: Optional[int] = None
+    payload_sha256: Optional[str] = None
+    idempotency_key: Optional[str] = None
+    next_attempt_at: Optional[datetime] = None
+    last_error: Optional[str] = None
+    response_status: Optional[int] = None
+    response_latency_ms: Optional[int] = None
+    queue_wait_ms: Optional[int] = None
+    total_delivery_ms: Optional[int] = None
+    delivered_at: Optional[datetime] = None
+    failed_at: Optional[datetime] = None
+    deleted_at: Optional[datetime] = None
+    deleted_by_user_id: Optional[str] = None
+    deleted_by_api_key_id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ListenMessage:
+    """One request stored by a CLI-mode inbound endpoint."""
+
+    message_id: str
+    content_type: str
+    headers: dict[str, str]
+    size_bytes: int
+    received_at: datetime
+    body: object = None
+    body_encoding: Optional[str] = None
+    body_error: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ListenInboundEndpointResponse:
+    """A page of stored requests of a CLI-mode inbound endpoint, oldest first."""
+
+    messages: list[ListenMessage]
+    next_cursor: Optional[str] = None
+
+
+# --- Added by the official 2.0.0: pull endpoints ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PullEndpointCounts:
+    """How many events of a pull endpoint are in each status."""
+
+    stored: Optional[int] = None
+    fetched: Optional[int] = None
+    delivered: Optional[int] = None
+    total: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class PullEndpoint:
+    """A pull endpoint: senders post to its ingest URL, receivers poll its events."""
+
+    id: str
+    mode: PullEndpointMode
+    ingest_url: str
+    active: bool
+    paused: bool
+    created_at: datetime
+    updated_at: datetime
+    name: Optional[str] = None
+    description: Optional[str] = None
+    retention_days: Optional[int] = None
+    event_type_source: Optional[PullEventTypeSource] = None
+    event_type_path: Optional[str] = None
+    counts: Optional[PullEndpointCounts] = None
+    verify_static_token: Optional[bool] = None
+    token_header_name: Optional[str] = None
+    token_query_param: Optional[str] = None
+    verify_hmac: Optional[bool] = None
+    hmac_header_name: Optional[str] = None
+    timestamp_header_name: Optional[str] = None
+    timestamp_ttl_seconds: Optional[int] = None
+    verify_ip_allowlist: Optional[bool] = None
+    allowed_cidrs: Optional[list[str]] = None
+    ingest_response_code: Optional[int] = None
+    idempotency_header_names: Optional[list[str]] = None
+
+
+@dataclass(frozen=True)
+class CreatePullEndpointResponse(PullEndpoint):
+    """A new pull endpoint; its ``secret_token`` is shown only this once."""
+
+    secret_token: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PullEndpointSummary:
+    """A pull endpoint as listed."""
+
+    id: str
+    active: bool
+    paused: bool
+    ingest_url: str
+    created_at: datetime
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ListPullEndpointsResponse:
+    """A page of pull endpoints."""
+
+    endpoints: list[PullEndpointSummary]
+    has_more: bool
+    next_cursor: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PullTimingBreakdown:
+    """How long each step of a pull event's life took."""
+
+    ingest_processing_ms: Optional[int] = None
+    time_to_fetch_ms: Optional[int] = None
+    time_to_ack_ms: Optional[int] = None
+    total_lifecycle_ms: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class PullEventSummary:
+    """A pull event as listed (without its payload)."""
+
+    id: str
+    status: PullEventStatus
+    size_bytes: int
+    received_at: datetime
+    event_type: Optional[str] = None
+    fetched_at: Optional[datetime] = None
+    delivered_at: Optional[datetime] = None
+    timing: Optional["PullTimingBreakdown"] = None
+    deleted_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class PullEvent:
+    """One pull event with its payload."""
+
+    id: str
+    status: PullEventStatus
+    content_type: str
+    payload: object
+    size_bytes: int
+    received_at: datetime
+    event_type: Optional[str] = None
+    headers: Optional[dict[str, str]] = None
+    fetched_at: Optional[datetime] = None
+    delivered_at: Optional[datetime] = None
+    timing: Optional["PullTimingBreakdown"] = None
+    deleted_at: Optional[datetime] = None
+    deleted_by_user_id: Optional[str] = None
+    deleted_by_api_key_id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ListPullEventsResponse:
+    """A page of pull events."""
+
+    events: list[PullEventSummary]
+    has_more: bool
+    next_cursor: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AckPullEventsResponse:
+    """How many events an acknowledgement moved to ``delivered``."""
+
+    acknowledged: int
+
+
+@dataclass(frozen=True)
+class PullLogEntry:
+    """One pull event in the pull logs."""
+
+    event_id: str
+    pull_endpoint_id: str
+    status: PullEventStatus
+    size_bytes: int
+    received_at: datetime
+    endpoint_name: Optional[str] = None
+    event_type: Optional[str] = None
+    fetched_at: Optional[datetime] = None
+    delivered_at: Optional[datetime] = None
+    timing: Optional["PullTimingBreakdown"] = None
+
+
+@dataclass(frozen=True)
+class PullLogsResponse:
+    """A page of the pull logs."""
+
+    entries: list[PullLogEntry]
+    has_more: bool
+    next_cursor: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PullTimeSeriesBucket:
+    """Pull event counts of one time bucket."""
+
+    timestamp: datetime
+    succeeded: int
+    stored: int
+    fetched: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PullTimeSeriesMetrics:
+    """Pull event counts bucketed over a window."""
+
+    window: MetricsWindow
+    buckets: list[PullTimeSeriesBucket]
+
+
+# --- Added by the official 2.0.0: soft deletion and actors ------------------------------------
+
+DeleteOutcome = Literal["deleted", "already_deleted", "not_found"]
+
+
+@dataclass(frozen=True)
+class DeleteMessageResult:
+    """A message deleted (or found deleted already)."""
+
+    message_id: str
+    deleted_at: datetime
+    already_deleted: bool
+
+
+@dataclass(frozen=True)
+class DeleteEventResult:
+    """A pull event deleted (or found deleted already)."""
+
+    event_id: str
+    deleted_at: datetime
+    already_deleted: bool
+
+
+@dataclass(frozen=True)
+class DeleteBatchItemResult:
+    """What a batch deletion did to one message."""
+
+    message_id: str
+    outcome: DeleteOutcome
+    deleted_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class DeleteBatchResult:
+    """The outcome of a batch deletion of messages."""
+
+    results: list[DeleteBatchItemResult]
+    deleted_count: int
+    already_deleted_count: int
+    not_found_count: int
+
+
+@dataclass(frozen=True)
+class DeleteEventBatchItemResult:
+    """What a batch deletion did to one pull event."""
+
+    event_id: str
+    outcome: DeleteOutcome
+    deleted_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class DeleteEventBatchResult:
+    """The outcome of a batch deletion of pull events."""
+
+    results: list[DeleteEventBatchItemResult]
+    deleted_count: int
+    already_deleted_count: int
+    not_found_count: int
+
+
+@dataclass(frozen=True)
+class DeletePartialError:
+    """Why a delete-all stopped part way."""
+
+    code: Literal["DELETE_FAILED", "PARTIAL_DELETE_FAILURE"]
+    message: str
+
+
+@dataclass(frozen=True)
+class DeleteAllResult:
+    """The outcome of deleting every message matching filters."""
+
+    deleted: int
+    deleted_message_ids: list[str]
+    error: Optional[DeletePartialError] = None
+
+
+@dataclass(frozen=True)
+class DeletePullEventsAllResult:
+    """The outcome of deleting every pull event matching filters."""
+
+    deleted: int
+    deleted_event_ids: list[str]
+    error: Optional[DeletePartialError] = None
+
+
+@dataclass(frozen=True)
+class ActorLookupResult:
+    """Labels of the actors (users, API keys) recorded on deletions, by id."""
+
+    users: Optional[dict[str, dict[str, str]]] = None
+    api_keys: Optional[dict[str, dict[str, str]]] = None
+
+
 _native.register_types(
     {
-        name: value
-        for name, value in list(globals().items())
-        if isinstance(value, type) and value.__module__ == __name__
+        **{
+            name: value
+            for name, value in list(globals().items())
+            if isinstance(value, type) and value.__module__ == __name__
+        },
+        # The core's name for the partial failure of a pull-event delete-all.
+        "PullDeletePartialError": DeletePartialError,
     }
 )

@@ -1,7 +1,8 @@
-"""Calls every API method once, with fixed arguments, against ``argv[1]`` (a recording HTTP
-server that answers ``{}``), sync or async (``argv[2]``). Run by test_parity.py under the
-official package and under ours: both must put the same requests on the wire. Errors from the
-empty answers are expected and ignored; retries are off so each call is exactly one request."""
+"""Calls every API method of one official version (``argv[3]``: ``1.4.0``, the default, or
+``2.0.0``) once or more, with fixed arguments, against ``argv[1]`` (a recording HTTP server that
+answers ``{}``), sync or async (``argv[2]``). Run by test_parity.py under that official package
+and under ours: both must put the same requests on the wire. Errors from the empty answers are
+expected and ignored; retries are off so each call is exactly one request."""
 
 import asyncio
 import sys
@@ -88,12 +89,77 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("download_export", ("ex_1",), {}),
 ]
 
+# The 1.4.0 methods that 2.0.0 dropped (a hosted-service session's project, checkout, portal).
+SESSION_ONLY = {"list_projects", "create_project", "get_project", "update_project", "delete_project", "create_checkout", "create_portal"}
+
+# Every method 2.0.0 added, and the new form of create_inbound_endpoint.
+CALLS_ADDED_IN_2: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+    ("get_message_attempts", ("m 1ü",), {}),
+    ("get_inbound_message", ("im_1",), {}),
+    ("get_inbound_message_attempts", ("im_1",), {}),
+    ("create_inbound_endpoint", (), {"mode": "cli", "name": "local"}),
+    ("create_inbound_endpoint", (None,), {"name": "n", "mode": "forward", "signing_enabled": False}),
+    ("create_inbound_signing_key", ("ie_1",), {}),
+    ("list_inbound_signing_keys", ("ie_1",), {}),
+    ("delete_inbound_signing_key", ("ie_1", "isk_1"), {}),
+    ("listen_inbound_endpoint", ("ie_1",), {}),
+    ("listen_inbound_endpoint", ("ie_1",), {"after": "c+/=1"}),
+    ("delete_export", ("ex_1",), {}),
+    ("delete_message", ("m1",), {}),
+    ("delete_messages_batch", (["m1", "m2"],), {}),
+    ("delete_messages_all", (), {}),
+    ("delete_messages_all", (), {"status": "failed_permanent", "endpoint_id": "ep_1", "created_after": AWARE, "created_before": "2025-02-01T00:00:00Z", "limit": 10}),
+    ("delete_inbound_message", ("im_1",), {}),
+    ("delete_inbound_messages_batch", (["im_1"],), {}),
+    ("delete_inbound_messages_all", (), {"status": "succeeded", "inbound_endpoint_id": "ie_1", "received_after": NAIVE, "received_before": AWARE, "limit": 3}),
+    ("delete_inbound_messages_all", (), {}),
+    ("lookup_actors", (), {}),
+    ("lookup_actors", (), {"user_ids": [], "api_key_ids": ["key_1", "key_2"]}),
+    ("lookup_actors", (), {"user_ids": ["u1"], "api_key_ids": None}),
+    ("create_pull_endpoint", (), {}),
+    ("create_pull_endpoint", (), {
+        "name": "orders", "description": "d", "retention_days": 7, "event_type_source": "body", "event_type_path": "type",
+        "verify_static_token": True, "token_header_name": "X-T", "token_query_param": "t", "token_value": "v",
+        "verify_hmac": False, "hmac_header_name": "X-S", "hmac_secret": "s", "timestamp_header_name": "X-Ts",
+        "timestamp_ttl_seconds": 60, "verify_ip_allowlist": False, "allowed_cidrs": ["10.0.0.0/8"],
+        "idempotency_header_names": ["X-Id"], "ingest_response_code": 202,
+    }),
+    ("list_pull_endpoints", (), {}),
+    ("list_pull_endpoints", (), {"limit": 2, "cursor": "n/x"}),
+    ("get_pull_endpoint", ("pe_1",), {}),
+    ("update_pull_endpoint", ("pe_1",), {"name": "m", "retention_days": None, "custom_field": [1, {"a": None}]}),
+    ("delete_pull_endpoint", ("pe_1",), {}),
+    ("pause_pull_endpoint", ("pe_1",), {}),
+    ("resume_pull_endpoint", ("pe_1",), {}),
+    ("list_pull_events", ("pe_1",), {}),
+    ("list_pull_events", ("pe_1",), {"status": "all", "event_type": "order.created", "since": AWARE, "before": "2025-02-01", "limit": 5, "cursor": "c"}),
+    ("get_pull_event", ("pe_1", "ev_1"), {}),
+    ("get_pull_event", ("pe_1", "ev_1"), {"preview": True}),
+    ("ack_pull_events", ("pe_1", ["ev_1", "ev_2"]), {}),
+    ("get_pull_logs", (), {}),
+    ("get_pull_logs", (), {"pull_endpoint_id": "pe_1", "status": "fetched", "event_type": "t", "start_time": NAIVE, "end_time": AWARE, "limit": 4, "cursor": "x"}),
+    ("get_pull_metrics", (), {}),
+    ("get_pull_metrics", ("7d",), {"pull_endpoint_id": "pe_1"}),
+    ("get_pull_timeseries_metrics", ("1h",), {"pull_endpoint_id": "pe_1"}),
+    ("get_pull_timeseries_metrics", (), {}),
+    ("delete_pull_event", ("pe_1", "ev_1"), {}),
+    ("delete_pull_events_batch", ("pe_1", ["ev_1", "ev_2"]), {}),
+    ("delete_pull_events_all", ("pe_1",), {}),
+    ("delete_pull_events_all", ("pe_1",), {"status": "delivered", "event_type": "t", "received_after": AWARE, "received_before": NAIVE, "limit": 50}),
+]
+
+CALLS_BY_VERSION = {
+    "1.4.0": CALLS,
+    "2.0.0": [call for call in CALLS if call[0] not in SESSION_ONLY] + CALLS_ADDED_IN_2,
+}
+
 
 def main() -> None:
     base_url, mode = sys.argv[1], sys.argv[2]
+    calls = CALLS_BY_VERSION[sys.argv[3] if len(sys.argv) > 3 else "1.4.0"]
     if mode == "sync":
         client = hookbridge.HookBridge("hb_test_wire", base_url=base_url, send_url=base_url, retries=0)
-        for name, args, kwargs in CALLS:
+        for name, args, kwargs in calls:
             try:
                 getattr(client, name)(*args, **kwargs)
             except Exception:
@@ -103,7 +169,7 @@ def main() -> None:
 
     async def run() -> None:
         client = hookbridge.AsyncHookBridge("hb_test_wire", base_url=base_url, send_url=base_url, retries=0)
-        for name, args, kwargs in CALLS:
+        for name, args, kwargs in calls:
             try:
                 await getattr(client, name)(*args, **kwargs)
             except Exception:
