@@ -1,7 +1,7 @@
 """Reads the same server state through whichever ``hookbridge`` this interpreter imports and
-prints the results as JSON: ``repr()`` for stable results (dataclass reprs show every field's
-value and type, datetimes with their tzinfo), a type shape for results that change between two
-runs, and class/code/status/message for errors. Run by test_parity.py under the official
+prints the results as JSON: every field of stable results (as ``repr()`` shows each value, with
+its type; datetimes with their tzinfo), a type shape for results that change between two runs,
+class/code/status/message for errors, and ``absent`` for a method this version does not have. Run by test_parity.py under the official
 package and under ours, back to back against one server. Usage: results_dump.py URL KEY IDS_JSON."""
 
 import dataclasses
@@ -24,6 +24,15 @@ def shape(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return f"datetime tz={value.tzinfo!r}"
     return type(value).__name__
+
+
+def described(value: Any) -> Any:
+    """A dataclass as its class name and fields, all the way down; other values by ``repr()``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"__class__": type(value).__name__, **{f.name: described(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if isinstance(value, list):
+        return [described(v) for v in value]
+    return repr(value)
 
 
 def main() -> None:
@@ -63,12 +72,15 @@ def main() -> None:
     out: list[Any] = []
     for kind, calls in (("repr", stable), ("shape", volatile), ("error", failing)):
         for name, args, kwargs in calls:
+            if not hasattr(client, name):
+                out.append([name, "absent"])
+                continue
             try:
                 result = getattr(client, name)(*args, **kwargs)
             except hookbridge.HookBridgeError as e:
                 out.append([name, "raised", type(e).__name__, e.code, e.status_code, e.args, bool(e.request_id)])
                 continue
-            out.append([name, kind, repr(result) if kind == "repr" else shape(result)])
+            out.append([name, kind, described(result) if kind == "repr" else shape(result)])
     json.dump(out, sys.stdout, indent=1)
 
 
