@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hookbridge::api::{
-    CreateEndpointOptions, CreateExportOptions, DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions, DeletePullEventsFilter,
-    InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, PullEndpointSettings, PullEventsQuery, PullLogsQuery,
-    RejectionsQuery, ReplayAllOptions, SendOptions, UpdateEndpointOptions,
+    CreateEndpointOptions, CreateExportOptions, DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions,
+    DeletePullEventsFilter, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, PullEndpointSettings, PullEventsQuery,
+    PullLogsQuery, RejectionsQuery, ReplayAllOptions, SendOptions, UpdateEndpointOptions,
 };
 use hookbridge::{ClientConfig, Error, PauseState};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -632,7 +632,12 @@ impl NativeClient {
         self.run(py, |c| async move { c.get_pull_metrics(&window, pull_endpoint_id.as_deref()).await })
     }
 
-    fn get_pull_timeseries_metrics(&self, py: Python<'_>, window: String, pull_endpoint_id: Option<String>) -> PyResult<Py<PyAny>> {
+    fn get_pull_timeseries_metrics(
+        &self,
+        py: Python<'_>,
+        window: String,
+        pull_endpoint_id: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
         self.run(py, |c| async move { c.get_pull_timeseries_metrics(&window, pull_endpoint_id.as_deref()).await })
     }
 
