@@ -1,6 +1,6 @@
 """Exceptions raised by the HookBridge clients: the classes, hierarchy, constructor signatures,
-attributes and ``str()`` format of the official ``hookbridge`` 1.4.0 package, plus
-:class:`WebhookVerificationError` for receivers.
+attributes and ``str()`` format of the official ``hookbridge`` package (the same in 1.4.0 and
+2.0.0), plus :class:`WebhookVerificationError` for receivers.
 
 The native module raises them by calling these classes (registered at the bottom).
 """
