@@ -44,6 +44,26 @@ from hookbridge import (
     UsageHistoryResponse,
     WebhookVerificationError,
 )
+from hookbridge.types import (
+    AckPullEventsResponse,
+    ActorLookupResult,
+    AttemptsResponse,
+    CreatePullEndpointResponse,
+    DeleteAllResult,
+    DeleteBatchResult,
+    DeleteEventBatchResult,
+    DeleteEventResult,
+    DeleteMessageResult,
+    DeletePullEventsAllResult,
+    InboundMessage,
+    ListenInboundEndpointResponse,
+    ListPullEndpointsResponse,
+    ListPullEventsResponse,
+    PullEndpoint,
+    PullEvent,
+    PullLogsResponse,
+    PullTimeSeriesMetrics,
+)
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
@@ -188,6 +208,50 @@ async def async_calls(c: AsyncHookBridge) -> None:
     export = await c.get_export(export.id)
     url: str = await c.download_export(export.id)
     await c.close()
+
+
+def calls_added_in_2_0(c: HookBridge) -> None:
+    attempts: AttemptsResponse = c.get_message_attempts("m1")
+    inbound_attempts: AttemptsResponse = c.get_inbound_message_attempts("im_1")
+    inbound_message: InboundMessage = c.get_inbound_message("im_1")
+    cli: CreateInboundEndpointResponse = c.create_inbound_endpoint(mode="cli", name="local")
+    listened: ListenInboundEndpointResponse = c.listen_inbound_endpoint(cli.id, after=None)
+    key: RotateSecretResponse = c.create_inbound_signing_key(cli.id)
+    keys: list[SigningKey] = c.list_inbound_signing_keys(cli.id)
+    c.delete_inbound_signing_key(cli.id, key.id)
+    c.delete_export("ex_1")
+    deleted: DeleteMessageResult = c.delete_message("m1")
+    batch: DeleteBatchResult = c.delete_messages_batch(["m1"])
+    everything: DeleteAllResult = c.delete_messages_all(status="succeeded", endpoint_id="ep_1", created_after=NOW, limit=10)
+    inbound_deleted: DeleteMessageResult = c.delete_inbound_message("im_1")
+    inbound_batch: DeleteBatchResult = c.delete_inbound_messages_batch(["im_1"])
+    inbound_all: DeleteAllResult = c.delete_inbound_messages_all(inbound_endpoint_id="ie_1", received_before="2025-01-01")
+    actors: ActorLookupResult = c.lookup_actors(api_key_ids=["key_1"])
+    pull: CreatePullEndpointResponse = c.create_pull_endpoint(name="orders", retention_days=7, event_type_source="body")
+    pulls: ListPullEndpointsResponse = c.list_pull_endpoints(limit=5)
+    got: PullEndpoint = c.get_pull_endpoint(pull.id)
+    updated: PullEndpoint = c.update_pull_endpoint(pull.id, name="renamed")
+    removed: DeleteResult = c.delete_pull_endpoint(pull.id)
+    paused: PauseState = c.pause_pull_endpoint(pull.id)
+    resumed: PauseState = c.resume_pull_endpoint(pull.id)
+    events: ListPullEventsResponse = c.list_pull_events(pull.id, status="all", since=NOW, limit=10)
+    event: PullEvent = c.get_pull_event(pull.id, "ev_1", preview=True)
+    acked: AckPullEventsResponse = c.ack_pull_events(pull.id, [event.id])
+    pull_logs: PullLogsResponse = c.get_pull_logs(pull_endpoint_id=pull.id, status="fetched")
+    pull_metrics: Metrics = c.get_pull_metrics("24h", pull_endpoint_id=pull.id)
+    pull_series: PullTimeSeriesMetrics = c.get_pull_timeseries_metrics("1h")
+    one: DeleteEventResult = c.delete_pull_event(pull.id, event.id)
+    some: DeleteEventBatchResult = c.delete_pull_events_batch(pull.id, [event.id])
+    rest: DeletePullEventsAllResult = c.delete_pull_events_all(pull.id, status="delivered", received_after=NOW)
+
+
+async def async_calls_added_in_2_0(c: AsyncHookBridge) -> None:
+    attempts: AttemptsResponse = await c.get_message_attempts("m1")
+    pull: CreatePullEndpointResponse = await c.create_pull_endpoint(name="orders")
+    event: PullEvent = await c.get_pull_event(pull.id, "ev_1")
+    rest: DeletePullEventsAllResult = await c.delete_pull_events_all(pull.id)
+    listened: ListenInboundEndpointResponse = await c.listen_inbound_endpoint("ie_1")
+    actors: ActorLookupResult = await c.lookup_actors(user_ids=["u1"])
 
 
 def constructors_and_context_managers() -> None:
