@@ -704,8 +704,8 @@ hb_result hb_delete_messages_batch_json(const hb_client *client,
 /**
  * Deletes the outbound messages matching `filter_json` (NULL for none): a JSON object with any
  * of `status`, `endpoint_id`, `created_after`, `created_before`, `limit` (the core's
- * `DeleteMessagesAllOptions`). JSON: `{"deleted", "deleted_message_ids", "error"}`, where
- * `error` (`{"code", "message"}` or null) reports a partial failure.
+ * `DeleteMessagesAllOptions`). JSON: `{"deleted", "deleted_message_ids"}`, plus `error`
+ * (`{"code", "message"}`) when the server reports a partial failure.
  */
 hb_result hb_delete_messages_all_json(const hb_client *client,
                                       const char *filter_json,

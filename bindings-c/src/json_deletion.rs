@@ -46,8 +46,8 @@ pub unsafe extern "C" fn hb_delete_messages_batch_json(
 
 /// Deletes the outbound messages matching `filter_json` (NULL for none): a JSON object with any
 /// of `status`, `endpoint_id`, `created_after`, `created_before`, `limit` (the core's
-/// `DeleteMessagesAllOptions`). JSON: `{"deleted", "deleted_message_ids", "error"}`, where
-/// `error` (`{"code", "message"}` or null) reports a partial failure.
+/// `DeleteMessagesAllOptions`). JSON: `{"deleted", "deleted_message_ids"}`, plus `error`
+/// (`{"code", "message"}`) when the server reports a partial failure.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_delete_messages_all_json(
     client: *const hb_client,
