@@ -635,6 +635,13 @@ hb_result hb_get_export_json(const hb_client *client,
                              hb_error **err);
 
 /**
+ * Deletes an export and its content.
+ */
+hb_result hb_delete_export(const hb_client *client,
+                           const char *export_id,
+                           hb_error **err);
+
+/**
  * The time-limited download URL of a completed export, in `*out_url` (free with `hb_string_free`).
  */
 hb_result hb_download_export(const hb_client *client,
@@ -643,12 +650,104 @@ hb_result hb_download_export(const hb_client *client,
                              hb_error **err);
 
 /**
- * Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
- * object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
- * `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
- * docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
- * argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
- * (shown only this once).
+ * Looks up users and API keys by id (either list may be empty: pass NULL and 0). A self-hosted
+ * server has API keys but no user accounts, so user ids resolve to nothing. JSON (free with
+ * `hb_string_free`): `{"users": {id: {...}}, "api_keys": {id: {"label", ...}}}`; unknown ids are
+ * left out.
+ */
+hb_result hb_lookup_actors_json(const hb_client *client,
+                                const char *const *user_ids,
+                                size_t n_user_ids,
+                                const char *const *api_key_ids,
+                                size_t n_api_key_ids,
+                                char **out_json,
+                                hb_error **err);
+
+/**
+ * The delivery attempts of an outbound message (an unknown id gives an empty list). Each
+ * attempt has its number, time, status, latency, error, retry facts, and the request and
+ * response details the server recorded (secrets masked).
+ */
+hb_result hb_get_message_attempts_json(const hb_client *client,
+                                       const char *message_id,
+                                       char **out_json,
+                                       hb_error **err);
+
+/**
+ * The forwarding attempts of an inbound message (an unknown id gives an empty list). JSON as
+ * `hb_get_message_attempts_json`.
+ */
+hb_result hb_get_inbound_message_attempts_json(const hb_client *client,
+                                               const char *message_id,
+                                               char **out_json,
+                                               hb_error **err);
+
+/**
+ * Deletes an outbound message. JSON: `{"message_id", "deleted_at", "already_deleted"}`
+ * (`already_deleted` is true on a repeated call).
+ */
+hb_result hb_delete_message_json(const hb_client *client,
+                                 const char *message_id,
+                                 char **out_json,
+                                 hb_error **err);
+
+/**
+ * Deletes up to 100 outbound messages by id. JSON: `{"results": [{"message_id", "outcome",
+ * "deleted_at"}], "deleted_count", "already_deleted_count", "not_found_count"}`.
+ */
+hb_result hb_delete_messages_batch_json(const hb_client *client,
+                                        const char *const *message_ids,
+                                        size_t n_message_ids,
+                                        char **out_json,
+                                        hb_error **err);
+
+/**
+ * Deletes the outbound messages matching `filter_json` (NULL for none): a JSON object with any
+ * of `status`, `endpoint_id`, `created_after`, `created_before`, `limit` (the core's
+ * `DeleteMessagesAllOptions`). JSON: `{"deleted", "deleted_message_ids"}`, plus `error`
+ * (`{"code", "message"}`) when the server reports a partial failure.
+ */
+hb_result hb_delete_messages_all_json(const hb_client *client,
+                                      const char *filter_json,
+                                      char **out_json,
+                                      hb_error **err);
+
+/**
+ * Deletes an inbound message. JSON as `hb_delete_message_json`.
+ */
+hb_result hb_delete_inbound_message_json(const hb_client *client,
+                                         const char *message_id,
+                                         char **out_json,
+                                         hb_error **err);
+
+/**
+ * Deletes up to 100 inbound messages by id. JSON as `hb_delete_messages_batch_json`.
+ */
+hb_result hb_delete_inbound_messages_batch_json(const hb_client *client,
+                                                const char *const *message_ids,
+                                                size_t n_message_ids,
+                                                char **out_json,
+                                                hb_error **err);
+
+/**
+ * Deletes the inbound messages matching `filter_json` (NULL for none): a JSON object with any of
+ * `status`, `inbound_endpoint_id`, `received_after`, `received_before`, `limit` (the core's
+ * `DeleteInboundMessagesAllOptions`). JSON as `hb_delete_messages_all_json`.
+ */
+hb_result hb_delete_inbound_messages_all_json(const hb_client *client,
+                                              const char *filter_json,
+                                              char **out_json,
+                                              hb_error **err);
+
+/**
+ * Creates an inbound endpoint forwarding to `url`. `url` may be NULL for a `cli`-mode endpoint
+ * (`{"mode": "cli"}` in the settings; read it with `hb_listen_inbound_endpoint_json`); the
+ * server refuses a `forward`-mode one without it (`HB_RESULT_API`, HTTP 400). `settings_json`
+ * (NULL for none) is a JSON object with any of the inbound endpoint settings (`name`,
+ * `description`, `verify_hmac`, `allowed_cidrs`, `mode`, ...: the fields of the core's
+ * `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
+ * unknown key or a wrong type is an invalid argument naming the key. JSON: the created endpoint
+ * with its `ingest_url` and `secret_token` (shown only this once).
  */
 hb_result hb_create_inbound_endpoint_json(const hb_client *client,
                                           const char *url,
@@ -718,6 +817,15 @@ hb_result hb_resume_inbound_endpoint_json(const hb_client *client,
                                           hb_error **err);
 
 /**
+ * One inbound message with its payload, forwarding state and deletion facts (2.0.0). JSON: the
+ * core's `InboundMessage`.
+ */
+hb_result hb_get_inbound_message_json(const hb_client *client,
+                                      const char *message_id,
+                                      char **out_json,
+                                      hb_error **err);
+
+/**
  * Re-queues one inbound message for forwarding. JSON: `{"message_id", "status"}`.
  */
 hb_result hb_replay_inbound_message_json(const hb_client *client,
@@ -784,6 +892,47 @@ hb_result hb_list_inbound_rejections_json(const hb_client *client,
                                           const char *query_json,
                                           char **out_json,
                                           hb_error **err);
+
+/**
+ * Up to 50 stored requests of a `cli` endpoint after message `after` (from the oldest when
+ * NULL); call again with `next_cursor` to continue. A `forward`-mode endpoint gives
+ * `HB_RESULT_API` with code `ENDPOINT_NOT_CLI_MODE` (HTTP 400). JSON (free with
+ * `hb_string_free`): `{"messages": [{"message_id", "content_type", "headers", "size_bytes",
+ * "received_at", "body", "body_encoding", "body_error"}], "next_cursor"}`; `body` is the JSON
+ * value of a JSON request, otherwise base64 text with `body_encoding: "base64"`.
+ */
+hb_result hb_listen_inbound_endpoint_json(const hb_client *client,
+                                          const char *endpoint_id,
+                                          const char *after,
+                                          char **out_json,
+                                          hb_error **err);
+
+/**
+ * Adds a signing key to an inbound endpoint (at most 2 are active; a third is refused); forwarded
+ * requests are then signed with every active key. JSON: the new key with its secret (shown only
+ * this once), as `hb_create_endpoint_signing_key_json`.
+ */
+hb_result hb_create_inbound_signing_key_json(const hb_client *client,
+                                             const char *endpoint_id,
+                                             char **out_json,
+                                             hb_error **err);
+
+/**
+ * The signing keys of an inbound endpoint, oldest first (hints only, no secrets). JSON: an array
+ * of keys, as `hb_list_endpoint_signing_keys_json`.
+ */
+hb_result hb_list_inbound_signing_keys_json(const hb_client *client,
+                                            const char *endpoint_id,
+                                            char **out_json,
+                                            hb_error **err);
+
+/**
+ * Deletes a signing key of an inbound endpoint (the last one cannot be deleted).
+ */
+hb_result hb_delete_inbound_signing_key(const hb_client *client,
+                                        const char *endpoint_id,
+                                        const char *key_id,
+                                        hb_error **err);
 
 /**
  * Cancels the pending retry of a message, moving it to the dead letter queue.
@@ -915,6 +1064,177 @@ hb_result hb_delete_endpoint_signing_key(const hb_client *client,
  */
 hb_result hb_rotate_endpoint_secret_json(const hb_client *client,
                                          const char *endpoint_id,
+                                         char **out_json,
+                                         hb_error **err);
+
+/**
+ * Creates a pull endpoint. `settings_json` (NULL for none) is a JSON object with any of the
+ * core's `PullEndpointSettings` (`name`, `description`, `retention_days`, `event_type_source`,
+ * `event_type_path`, the verification settings, `idempotency_header_names`,
+ * `ingest_response_code`). JSON: the endpoint with its `ingest_url` and `secret_token` (shown
+ * only this once).
+ */
+hb_result hb_create_pull_endpoint_json(const hb_client *client,
+                                       const char *settings_json,
+                                       char **out_json,
+                                       hb_error **err);
+
+/**
+ * A page of pull endpoints. JSON: `{"endpoints": [...], "has_more", "next_cursor"}`.
+ */
+hb_result hb_list_pull_endpoints_json(const hb_client *client,
+                                      const int64_t *limit,
+                                      const char *cursor,
+                                      char **out_json,
+                                      hb_error **err);
+
+/**
+ * One pull endpoint with its event counts (without secrets).
+ */
+hb_result hb_get_pull_endpoint_json(const hb_client *client,
+                                    const char *endpoint_id,
+                                    char **out_json,
+                                    hb_error **err);
+
+/**
+ * Changes the settings given in `settings_json` (the keys of `hb_create_pull_endpoint_json`).
+ * JSON: the updated endpoint.
+ */
+hb_result hb_update_pull_endpoint_json(const hb_client *client,
+                                       const char *endpoint_id,
+                                       const char *settings_json,
+                                       char **out_json,
+                                       hb_error **err);
+
+/**
+ * Sends `fields_json` (any JSON object; `null` values are left out) verbatim as the update body
+ * of a pull endpoint, like the Python SDK's `**kwargs`. JSON: the updated endpoint.
+ */
+hb_result hb_update_pull_endpoint_fields_json(const hb_client *client,
+                                              const char *endpoint_id,
+                                              const char *fields_json,
+                                              char **out_json,
+                                              hb_error **err);
+
+/**
+ * Deletes a pull endpoint; its ingest URL stops accepting. JSON: `{"id", "deleted"}`.
+ */
+hb_result hb_delete_pull_endpoint_json(const hb_client *client,
+                                       const char *endpoint_id,
+                                       char **out_json,
+                                       hb_error **err);
+
+/**
+ * Pauses ingest on a pull endpoint. JSON: `{"id", "paused", ...}`.
+ */
+hb_result hb_pause_pull_endpoint_json(const hb_client *client,
+                                      const char *endpoint_id,
+                                      char **out_json,
+                                      hb_error **err);
+
+/**
+ * Resumes ingest on a pull endpoint. JSON: `{"id", "paused", ...}`.
+ */
+hb_result hb_resume_pull_endpoint_json(const hb_client *client,
+                                       const char *endpoint_id,
+                                       char **out_json,
+                                       hb_error **err);
+
+/**
+ * A page of a pull endpoint's events, newest first. `query_json` (NULL for none) is a JSON
+ * object with any of `status` (`stored`, `fetched`, `delivered` or `all`), `event_type`,
+ * `since`, `before`, `limit`, `cursor` (the core's `PullEventsQuery`). JSON: `{"events": [...],
+ * "has_more", "next_cursor"}` (events without their payload).
+ */
+hb_result hb_list_pull_events_json(const hb_client *client,
+                                   const char *endpoint_id,
+                                   const char *query_json,
+                                   char **out_json,
+                                   hb_error **err);
+
+/**
+ * One event with its payload. Unless `preview` is true, reading moves a `stored` event to
+ * `fetched`. JSON: the event.
+ */
+hb_result hb_get_pull_event_json(const hb_client *client,
+                                 const char *endpoint_id,
+                                 const char *event_id,
+                                 bool preview,
+                                 char **out_json,
+                                 hb_error **err);
+
+/**
+ * Acknowledges the given events (they become `delivered`). JSON: the core's
+ * `AckPullEventsResponse` (how many moved).
+ */
+hb_result hb_ack_pull_events_json(const hb_client *client,
+                                  const char *endpoint_id,
+                                  const char *const *event_ids,
+                                  size_t n_event_ids,
+                                  char **out_json,
+                                  hb_error **err);
+
+/**
+ * A page of pull events across endpoints, newest first. `query_json` (NULL for none) is a JSON
+ * object with any of `pull_endpoint_id`, `status`, `event_type`, `start_time`, `end_time`,
+ * `limit`, `cursor` (the core's `PullLogsQuery`). JSON: `{"entries": [...], "has_more",
+ * "next_cursor"}`.
+ */
+hb_result hb_get_pull_logs_json(const hb_client *client,
+                                const char *query_json,
+                                char **out_json,
+                                hb_error **err);
+
+/**
+ * Pull metrics over `window` (NULL means `"24h"`), optionally for one pull endpoint. JSON: the
+ * metrics fields of `hb_get_metrics`.
+ */
+hb_result hb_get_pull_metrics_json(const hb_client *client,
+                                   const char *window,
+                                   const char *pull_endpoint_id,
+                                   char **out_json,
+                                   hb_error **err);
+
+/**
+ * Pull metrics bucketed over `window` (NULL means `"24h"`), optionally for one pull endpoint.
+ * JSON: the core's `PullTimeSeriesMetrics`.
+ */
+hb_result hb_get_pull_timeseries_metrics_json(const hb_client *client,
+                                              const char *window,
+                                              const char *pull_endpoint_id,
+                                              char **out_json,
+                                              hb_error **err);
+
+/**
+ * Deletes one event (payload purged, record kept); deleting again is not an error. JSON: the
+ * core's `DeleteEventResult`.
+ */
+hb_result hb_delete_pull_event_json(const hb_client *client,
+                                    const char *endpoint_id,
+                                    const char *event_id,
+                                    char **out_json,
+                                    hb_error **err);
+
+/**
+ * Deletes the given events (at most 100), one outcome per id. JSON: the core's
+ * `DeleteEventBatchResult`.
+ */
+hb_result hb_delete_pull_events_batch_json(const hb_client *client,
+                                           const char *endpoint_id,
+                                           const char *const *event_ids,
+                                           size_t n_event_ids,
+                                           char **out_json,
+                                           hb_error **err);
+
+/**
+ * Deletes every event of a pull endpoint matching `filter_json` (NULL for none): a JSON object
+ * with any of `status`, `event_type`, `received_after`, `received_before`, `limit` (the core's
+ * `DeletePullEventsFilter`). JSON: `{"deleted", "deleted_event_ids", "error"}`, where `error`
+ * (`{"code", "message"}` or null) reports a partial failure.
+ */
+hb_result hb_delete_pull_events_all_json(const hb_client *client,
+                                         const char *endpoint_id,
+                                         const char *filter_json,
                                          char **out_json,
                                          hb_error **err);
 

@@ -168,6 +168,14 @@ pub(crate) unsafe fn arg_str_array<'a>(ptr: *const *const c_char, n: usize, name
     items.iter().enumerate().map(|(i, p)| unsafe { arg_str(*p, &format!("{name}[{i}]")) }).collect()
 }
 
+/// [`arg_str_array`] as owned strings (the id lists of the batch operations).
+///
+/// # Safety
+/// As [`arg_str_array`].
+pub(crate) unsafe fn arg_owned_str_array(ptr: *const *const c_char, n: usize, name: &str) -> FfiResult<Vec<String>> {
+    unsafe { arg_str_array(ptr, n, name) }.map(|items| items.into_iter().map(str::to_owned).collect())
+}
+
 /// Reads `n` header name/value pairs from two parallel arrays (`None` when `n == 0`).
 ///
 /// # Safety

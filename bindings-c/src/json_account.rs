@@ -267,6 +267,20 @@ pub unsafe extern "C" fn hb_get_export_json(
     })
 }
 
+/// Deletes an export and its content.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_delete_export(
+    client: *const hb_client,
+    export_id: *const c_char,
+    err: *mut *mut hb_error,
+) -> hb_result {
+    call(err, || unsafe {
+        let client = client_ref(client)?;
+        let export_id = arg_str(export_id, "export_id")?;
+        client.run(|c| c.delete_export(export_id))
+    })
+}
+
 /// The time-limited download URL of a completed export, in `*out_url` (free with `hb_string_free`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_download_export(

@@ -11,15 +11,17 @@ use hookbridge::{InboundEndpointSettings, InboundLogsQuery, RejectionsQuery};
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
 use crate::ffi::{
-    arg_str, arg_str_array, json_call, opt_i64, opt_options, opt_str, opt_string, parse_json_object, parse_options,
+    arg_owned_str_array, arg_str, json_call, opt_i64, opt_options, opt_str, opt_string, parse_json_object, parse_options,
 };
 
-/// Creates an inbound endpoint forwarding to `url`. `settings_json` (NULL for none) is a JSON
-/// object with any of the inbound endpoint settings (`name`, `description`, `verify_hmac`,
-/// `allowed_cidrs`, ...: the fields of the core's `InboundEndpointSettings`, documented in
-/// docs/bindings.md); `null` means not given, an unknown key or a wrong type is an invalid
-/// argument naming the key. JSON: the created endpoint with its `ingest_url` and `secret_token`
-/// (shown only this once).
+/// Creates an inbound endpoint forwarding to `url`. `url` may be NULL for a `cli`-mode endpoint
+/// (`{"mode": "cli"}` in the settings; read it with `hb_listen_inbound_endpoint_json`); the
+/// server refuses a `forward`-mode one without it (`HB_RESULT_API`, HTTP 400). `settings_json`
+/// (NULL for none) is a JSON object with any of the inbound endpoint settings (`name`,
+/// `description`, `verify_hmac`, `allowed_cidrs`, `mode`, ...: the fields of the core's
+/// `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
+/// unknown key or a wrong type is an invalid argument naming the key. JSON: the created endpoint
+/// with its `ingest_url` and `secret_token` (shown only this once).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
     client: *const hb_client,
@@ -30,9 +32,9 @@ pub unsafe extern "C" fn hb_create_inbound_endpoint_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let url = arg_str(url, "url")?;
+        let url = opt_str(url, "url")?;
         let settings: InboundEndpointSettings = opt_options(settings_json, "settings_json")?;
-        client.run(|c| c.create_inbound_endpoint(url, &settings))
+        client.run(|c| c.create_inbound_endpoint_with(url, &settings))
     })
 }
 
@@ -148,6 +150,22 @@ pub unsafe extern "C" fn hb_resume_inbound_endpoint_json(
     })
 }
 
+/// One inbound message with its payload, forwarding state and deletion facts (2.0.0). JSON: the
+/// core's `InboundMessage`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_get_inbound_message_json(
+    client: *const hb_client,
+    message_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut hb_error,
+) -> hb_result {
+    json_call(out_json, err, || unsafe {
+        let client = client_ref(client)?;
+        let message_id = arg_str(message_id, "message_id")?;
+        client.run(|c| c.get_inbound_message(message_id))
+    })
+}
+
 /// Re-queues one inbound message for forwarding. JSON: `{"message_id", "status"}`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_replay_inbound_message_json(
@@ -194,7 +212,7 @@ pub unsafe extern "C" fn hb_replay_batch_inbound_messages_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?.into_iter().map(str::to_owned).collect();
+        let ids = arg_owned_str_array(message_ids, n_message_ids, "message_ids")?;
         client.run(|c| c.replay_batch_inbound_messages(&ids))
     })
 }

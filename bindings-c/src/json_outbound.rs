@@ -10,7 +10,7 @@ use hookbridge::{LogsQuery, ReplayAllOptions, UpdateEndpointOptions};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{arg_str, arg_str_array, call, json_call, opt_i64, opt_options, opt_str, opt_string, parse_options};
+use crate::ffi::{arg_owned_str_array, arg_str, call, json_call, opt_i64, opt_options, opt_str, opt_string, parse_options};
 
 /// Cancels the pending retry of a message, moving it to the dead letter queue.
 #[unsafe(no_mangle)]
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn hb_replay_batch_messages_json(
 ) -> hb_result {
     json_call(out_json, err, || unsafe {
         let client = client_ref(client)?;
-        let ids: Vec<String> = arg_str_array(message_ids, n_message_ids, "message_ids")?.into_iter().map(str::to_owned).collect();
+        let ids = arg_owned_str_array(message_ids, n_message_ids, "message_ids")?;
         client.run(|c| c.replay_batch_messages(&ids))
     })
 }

@@ -30,9 +30,17 @@ pub mod endpoints;
 pub mod error;
 mod ffi;
 pub mod json_account;
+pub mod json_actors;
+pub mod json_attempts;
+pub mod json_deletion;
 pub mod json_inbound;
+pub mod json_inbound_listen;
+pub mod json_inbound_signing_keys;
 pub mod json_outbound;
+pub mod json_pull;
 pub mod messages;
 pub mod metrics;
+#[cfg(test)]
+mod op_coverage;
 pub mod signing;
 pub mod strings;
