@@ -30,6 +30,7 @@ const receiverUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
 const dataDir = mkdtempSync(join(tmpdir(), "hb-ui-"));
 const server = spawn(binary, ["--dev", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--max-attempts", "1"], {
   stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, HOOKBRIDGE_LOG: "warn" },
 });
 const base = await new Promise((resolve, reject) => {
   let out = "";
@@ -87,7 +88,7 @@ try {
   page.on("console", (m) => { if (m.type() === "error") { cspErrors.push(m.text()); } });
 
   // Log in with the keyboard.
-  await page.goto(`${base}/ui/`);
+  await page.goto(`${base}/ui`);
   assert.equal(await page.title(), "Log in · HookBridge");
   await page.getByLabel("API key").fill(key);
   await page.keyboard.press("Enter");
@@ -101,7 +102,7 @@ try {
   await page.screenshot({ path: join(shots, "messages.png"), fullPage: true });
   await page.getByRole("link", { name: failedId }).click();
   await page.waitForURL(`${base}/ui/messages/${failedId}`);
-  const firstAttempt = page.locator("#attempts tbody tr").first();
+  const firstAttempt = page.locator("#attempts > tbody > tr").first();
   assert.match(await firstAttempt.innerText(), /500/, "the failed attempt shows the receiver's 500");
 
   // Replay it and see it succeed.
@@ -110,8 +111,8 @@ try {
   await waitForStatus(failedId, "succeeded");
   await page.reload();
   assert.match(await page.locator("main").innerText(), /succeeded/);
-  assert.equal(await page.locator("#attempts tbody tr").count(), 2, "both attempts are listed");
-  assert.match(await page.locator("#attempts tbody tr").nth(1).innerText(), /200/);
+  assert.equal(await page.locator("#attempts > tbody > tr").count(), 2, "both attempts are listed");
+  assert.match(await page.locator("#attempts > tbody > tr").nth(1).innerText(), /200/);
   await page.screenshot({ path: join(shots, "message-detail.png"), fullPage: true });
 
   // The other main pages.

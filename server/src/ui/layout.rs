@@ -115,6 +115,7 @@ pub fn page(status: StatusCode, title: &str, session: Option<&UiSession>, curren
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · HookBridge</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/assets/app.css">
 </head>
 <body>
