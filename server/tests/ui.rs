@@ -203,7 +203,8 @@ async fn user_controlled_text_is_escaped_on_every_page() {
     let payload = r#"<script>alert("description")</script>"#;
     let options = CreateEndpointOptions { description: Some(payload.to_owned()), ..Default::default() };
     let ep = client.create_endpoint(&receiver.url, &options).await.unwrap();
-    let sent = client.send(&ep.id, &json!({ "html": "<script>alert('payload')</script>" }), &SendOptions::default()).await.unwrap();
+    let sent =
+        client.send(&ep.id, &json!({ "html": "<script>alert('payload')</script>" }), &SendOptions::default()).await.unwrap();
     wait_for_status(&client, &sent.message_id, "succeeded", WAIT).await;
     let (_, cookie) = login(&server, DEV_KEY).await;
 

@@ -128,7 +128,11 @@ pub(crate) struct CreateBody {
 }
 
 /// `POST /v1/endpoints` (also the dashboard's create form).
-pub(crate) async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateBody>) -> ApiResult<Reply> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> ApiResult<Reply> {
     let description = body.description.filter(|d| !d.is_empty());
     if let Some(d) = &description {
         check_description(d)?;
@@ -242,7 +246,11 @@ pub(crate) async fn pause(State(state): State<AppState>, caller: Caller, PathPar
 }
 
 /// `POST /v1/endpoints/{id}/resume`.
-pub(crate) async fn resume(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+pub(crate) async fn resume(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.set_endpoint_paused(&caller.project_id, &id, false, now_millis()).await? {
         EndpointWrite::Done(requeued) => {
             state.delivery.wake();
@@ -269,7 +277,11 @@ fn key_error<T>(outcome: SigningKeyWrite<T>, endpoint_id: &str, key_id: &str) ->
 }
 
 /// `POST /v1/endpoints/{id}/signing-keys` (and its alias `rotate-secret`).
-pub(crate) async fn create_key(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+pub(crate) async fn create_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     let (key_id, secret, now) = (ids::signing_key_id(), ids::signing_secret(), now_millis());
     match state.store.create_signing_key(&caller.project_id, &id, key_id.clone(), secret.clone(), now).await? {
         SigningKeyWrite::Done(()) => Ok(Reply::created(RotateSecretResponse {

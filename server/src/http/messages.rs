@@ -148,7 +148,11 @@ fn replay_error_text(outcome: &ReplayOutcome) -> String {
 }
 
 /// `POST /v1/messages/{id}/replay`.
-pub(crate) async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+pub(crate) async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     let outcome =
         state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::Manual, now_millis()).await?;
     if outcome != ReplayOutcome::Replayed {
@@ -171,7 +175,11 @@ fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
 }
 
 /// `POST /v1/messages/{id}/cancel`.
-pub(crate) async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             Telemetry::inc(&state.telemetry.failed);
@@ -183,7 +191,11 @@ pub(crate) async fn cancel(State(state): State<AppState>, caller: Caller, PathPa
 }
 
 /// `POST /v1/messages/{id}/retry-now`.
-pub(crate) async fn retry_now(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+pub(crate) async fn retry_now(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.retry_message_now(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             state.delivery.wake();

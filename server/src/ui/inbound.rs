@@ -93,7 +93,11 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
         .next
         .map(|c| {
             let filter = endpoint.as_deref().map(|e| format!("endpoint={}&", query_value(e))).unwrap_or_default();
-            format!(r#"<p><a href="/ui/inbound?{}cursor={}#rejections">Next page</a></p>"#, esc(&filter), query_value(&c.encode()))
+            format!(
+                r#"<p><a href="/ui/inbound?{}cursor={}#rejections">Next page</a></p>"#,
+                esc(&filter),
+                query_value(&c.encode())
+            )
         })
         .unwrap_or_default();
     let body = format!(

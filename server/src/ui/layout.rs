@@ -101,10 +101,7 @@ pub fn page(status: StatusCode, title: &str, session: Option<&UiSession>, curren
                     format!(r#"<li><a href="{href}"{aria}>{label}</a></li>"#)
                 })
                 .collect();
-            format!(
-                r#"<nav aria-label="Main"><ul>{links}</ul>{}</nav>"#,
-                action_button(s, "/ui/logout", "Log out", "secondary")
-            )
+            format!(r#"<nav aria-label="Main"><ul>{links}</ul>{}</nav>"#, action_button(s, "/ui/logout", "Log out", "secondary"))
         }
         None => String::new(),
     };
@@ -164,7 +161,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(esc(r#"<script>alert("x")</script> & 'y'"#), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
+        assert_eq!(
+            esc(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
         assert_eq!(query_value("a b&c=d"), "a+b%26c%3Dd");
     }
 }

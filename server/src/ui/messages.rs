@@ -97,7 +97,9 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
     let table = if rows.is_empty() {
         "<p>No messages match.</p>".to_owned()
     } else {
-        format!(r#"<table><caption>Outbound messages, newest first</caption><thead><tr>{MESSAGE_HEADER}</tr></thead><tbody>{rows}</tbody></table>"#)
+        format!(
+            r#"<table><caption>Outbound messages, newest first</caption><thead><tr>{MESSAGE_HEADER}</tr></thead><tbody>{rows}</tbody></table>"#
+        )
     };
     let more = listed
         .next
@@ -157,7 +159,12 @@ fn payload_text(payload: &[u8]) -> String {
 }
 
 /// `GET /ui/messages/{id}`.
-pub async fn detail(State(state): State<AppState>, session: UiSession, Path(id): Path<String>, RawQuery(query): RawQuery) -> Response {
+pub async fn detail(
+    State(state): State<AppState>,
+    session: UiSession,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let project = session.caller.project_id.clone();
     let loaded = async {
         let message = state.store.get_message(&project, &id).await?.ok_or_else(|| ApiError::not_found("message", &id))?;

@@ -150,7 +150,11 @@ pub async fn login(State(state): State<AppState>, parts: Parts, body: axum::body
         }
     };
     tracing::info!(key_id = %caller.key_id, project_id = %caller.project_id, "dashboard login");
-    let token = Token { h: hash.to_string(), e: now_millis().saturating_add(SESSION_TTL_MS), c: hex::encode(crate::ids::random_bytes::<32>()) };
+    let token = Token {
+        h: hash.to_string(),
+        e: now_millis().saturating_add(SESSION_TTL_MS),
+        c: hex::encode(crate::ids::random_bytes::<32>()),
+    };
     let sealed = serde_json::to_string(&token)
         .map_err(|e| ApiError::internal(e.to_string()))
         .and_then(|t| state.secrets.seal_token(PURPOSE, &t).map_err(|e| ApiError::internal(e.to_string())));
