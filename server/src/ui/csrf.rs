@@ -30,7 +30,7 @@ impl Action {
 }
 
 /// 403 page naming the refused check.
-fn forbidden(reason: &str) -> Response {
+pub fn forbidden(reason: &str) -> Response {
     tracing::info!(reason, "dashboard action refused");
     let body = format!(r#"<p class="error" role="alert">{}</p><p><a href="/ui">Back to the dashboard</a></p>"#, esc(reason));
     page(StatusCode::FORBIDDEN, "Action refused", None, Nav::None, &body)
@@ -40,18 +40,18 @@ fn forbidden(reason: &str) -> Response {
 /// (as the `Host` header gives it); without `Origin`, `Sec-Fetch-Site` must not be `cross-site`
 /// or `same-site`. Requests with neither header (not from a browser) pass this check and still
 /// need the CSRF token.
-pub fn check_origin(headers: &HeaderMap) -> Result<(), Response> {
+pub fn check_origin(headers: &HeaderMap) -> Result<(), &'static str> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
         return match (origin_host, host) {
             (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
-            _ => Err(forbidden("the request's Origin is not this server")),
+            _ => Err("the request's Origin is not this server"),
         };
     }
     match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some("cross-site" | "same-site") => Err(forbidden("the request came from another site")),
+        Some("cross-site" | "same-site") => Err("the request came from another site"),
         _ => Ok(()),
     }
 }
@@ -79,7 +79,7 @@ impl FromRequest<AppState> for Action {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        check_origin(&parts.headers)?;
+        check_origin(&parts.headers).map_err(forbidden)?;
         let session = UiSession::from_request_parts(&mut parts, state).await?;
         let fields = parse_form(&read_form(body).await?);
         let submitted = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");

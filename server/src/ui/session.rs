@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::csrf::{Action, check_origin, parse_form, read_form};
+use super::csrf::{Action, check_origin, forbidden, parse_form, read_form};
 use super::layout::{Nav, error_page, esc, page, see_other};
 use crate::clock::now_millis;
 use crate::error::ApiError;
@@ -121,8 +121,8 @@ fn login_page(status: StatusCode, error: Option<&str>) -> Response {
 /// `POST /ui/login`: checks the Origin, the failed-login throttle and the key, then sets the
 /// session cookie and goes to the messages page.
 pub async fn login(State(state): State<AppState>, parts: Parts, body: axum::body::Body) -> Response {
-    if let Err(refused) = check_origin(&parts.headers) {
-        return refused;
+    if let Err(reason) = check_origin(&parts.headers) {
+        return forbidden(reason);
     }
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let source = client_address(peer, &parts.headers, state.config.trust_forwarded_for);
