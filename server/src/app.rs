@@ -14,6 +14,7 @@ use crate::http::rate_limit::ApiLimits;
 use crate::http::router;
 use crate::jobs::Jobs;
 use crate::listener::ListenerLimits;
+use crate::secrets::SecretBox;
 use crate::state::AppState;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
@@ -28,7 +29,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn run(mut config: Config) -> Result<(), String> {
     init_tracing(&config.log_format);
     tracing::info!(node_id = %config.node_id, "hookbridge-server starting");
-    let (store, _data_dir_lock) = open_store(&config).await?;
+    let (store, secrets, _data_dir_lock) = open_store(&config).await?;
     crate::jobs::exports::fail_interrupted(store.as_ref()).await?;
     let bootstrap = bootstrap(store.as_ref(), &config).await?;
 
@@ -51,6 +52,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         queue_depth: Arc::new(crate::http::queue_depth::QueueDepthCache::new(config.metrics_refresh)),
         api_limits: Arc::new(ApiLimits::new(&config)),
         backpressure: Backpressure::new(config.queue_high_water, store.clone(), telemetry.clone()),
+        secrets,
     };
 
     {
@@ -126,7 +128,8 @@ async fn bootstrap(store: &dyn Store, config: &Config) -> Result<BootstrapOutcom
 
 /// Opens the configured backend: PostgreSQL when a database URL is set (no data-dir lock: any
 /// number of nodes share the database), else SQLite in the data dir, locked to this process.
-async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<std::fs::File>), String> {
+/// Also returns the store's secrets key.
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Arc<SecretBox>, Option<std::fs::File>), String> {
     match &config.database_url {
         Some(url) => {
             crate::data_dir::ensure_private_dir(&config.data_dir)?;
@@ -134,13 +137,15 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<std::fs::
             // Leases this node takes carry its --node-id.
             pg.set_node_id(&config.node_id);
             tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), node_id = %config.node_id, "using PostgreSQL");
-            Ok((Arc::new(pg), None))
+            let secrets = pg.secrets();
+            Ok((Arc::new(pg), secrets, None))
         }
         None => {
             let lock = lock_data_dir(&config.data_dir)?;
             let sqlite =
                 SqliteStore::open(&config.data_dir, config.sqlite_synchronous, &config.secrets).map_err(|e| e.to_string())?;
-            Ok((Arc::new(sqlite), Some(lock)))
+            let secrets = sqlite.secrets();
+            Ok((Arc::new(sqlite), secrets, Some(lock)))
         }
     }
 }

@@ -85,6 +85,9 @@ pub struct Args {
     /// Trust `X-Forwarded-For` for the inbound sender address (only behind your own proxy).
     #[arg(long, env = "HOOKBRIDGE_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Mark the dashboard's session cookie `Secure` (set it when users reach the server over HTTPS).
+    #[arg(long, env = "HOOKBRIDGE_UI_SECURE_COOKIE")]
+    pub ui_secure_cookie: bool,
     /// Refused ingest requests recorded per sender address per minute (more are answered but not stored); default 60.
     #[arg(long, env = "HOOKBRIDGE_REJECTION_LOG_PER_SOURCE_PER_MINUTE")]
     pub rejection_log_per_source_per_minute: Option<u32>,
@@ -228,6 +231,7 @@ struct FileConfig {
     payload_retention_days: Option<u32>,
     rejection_retention_days: Option<u32>,
     trust_forwarded_for: Option<bool>,
+    ui_secure_cookie: Option<bool>,
     rejection_log_per_source_per_minute: Option<u32>,
     rejection_log_per_endpoint_per_minute: Option<u32>,
     rejection_log_max_per_endpoint: Option<u32>,
@@ -292,6 +296,8 @@ pub struct Config {
     pub rejection_retention_days: u32,
     /// Trust `X-Forwarded-For` on ingest.
     pub trust_forwarded_for: bool,
+    /// The dashboard's session cookie carries `Secure`.
+    pub ui_secure_cookie: bool,
     /// Rate limits and caps of the ingest rejection log.
     pub rejection_log: RejectionLogLimits,
     /// `text` or `json`.
@@ -451,6 +457,7 @@ impl Config {
             payload_retention_days: args.payload_retention_days.or(file.payload_retention_days).unwrap_or(30).max(1),
             rejection_retention_days: args.rejection_retention_days.or(file.rejection_retention_days).unwrap_or(30).max(1),
             trust_forwarded_for: args.trust_forwarded_for || file.trust_forwarded_for.unwrap_or(false),
+            ui_secure_cookie: args.ui_secure_cookie || file.ui_secure_cookie.unwrap_or(false),
             rejection_log,
             log_format,
             secrets,

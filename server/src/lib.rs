@@ -4,6 +4,7 @@
 //!
 //! Layers, from the top (a module imports only modules below it):
 //! - [`app`] starts and stops everything; [`listener`] accepts connections for the router.
+//! - [`ui`]: the operator dashboard at `/ui`, HTML pages over the same handlers and store as [`http`].
 //! - [`http`]: routes, request extraction, validation, and the wire types of every answer
 //!   (including the ingest route over [`ingest`]).
 //! - [`jobs`]: background jobs (the retention janitor, the export worker).
@@ -34,4 +35,5 @@ pub mod secrets;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod ui;
 pub mod url_policy;

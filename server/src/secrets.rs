@@ -277,6 +277,18 @@ fn aad(field: SecretField, row: &str) -> Vec<u8> {
     format!("hookbridge:{}:{row}", field.name()).into_bytes()
 }
 
+/// Associated data of a token: a prefix no stored field's data can have.
+fn token_aad(purpose: &str) -> Vec<u8> {
+    format!("hookbridge-token:{purpose}").into_bytes()
+}
+
+/// Why a sealed value did not open (before naming the field).
+enum OpenError {
+    NotSealed,
+    UnknownKey(String),
+    Tampered,
+}
+
 impl SecretBox {
     /// A box sealing with `current`, also opening values of `previous`.
     pub fn new(current: SecretsKey, previous: Option<SecretsKey>) -> SecretBox {
@@ -321,12 +333,27 @@ impl SecretBox {
 
     /// Seals `plaintext` of `field` in row `row` under the current key with a fresh nonce.
     pub fn seal(&self, field: SecretField, row: &str, plaintext: &str) -> Result<String, SecretError> {
+        self.seal_with(&aad(field, row), plaintext)
+    }
+
+    /// Seals a value that is never stored (e.g. a dashboard session token) for `purpose`, under
+    /// the current key: any server process holding the key opens it with [`SecretBox::open_token`].
+    pub fn seal_token(&self, purpose: &str, plaintext: &str) -> Result<String, SecretError> {
+        self.seal_with(&token_aad(purpose), plaintext)
+    }
+
+    /// Opens a value of [`SecretBox::seal_token`] sealed for `purpose` (with the current or the
+    /// previous key); `None` when it is garbled, tampered with, or sealed for another purpose.
+    pub fn open_token(&self, purpose: &str, sealed: &str) -> Option<String> {
+        self.open_with(&token_aad(purpose), sealed).ok()
+    }
+
+    fn seal_with(&self, aad: &[u8], plaintext: &str) -> Result<String, SecretError> {
         let nonce = XNonce::try_generate().map_err(|e| SecretError::Random(e.to_string()))?;
-        let aad = aad(field, row);
         let sealed = self
             .current
             .1
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: &aad })
+            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad })
             .map_err(|_| SecretError::Random("encryption failed".into()))?;
         let mut raw = Vec::with_capacity(NONCE_LEN + sealed.len());
         raw.extend_from_slice(nonce.as_slice());
@@ -341,27 +368,32 @@ impl SecretBox {
 
     /// Opens a sealed value with the key that sealed it.
     pub fn open(&self, field: SecretField, row: &str, stored: &str) -> Result<String, SecretError> {
-        let not_sealed = || SecretError::NotSealed { field: field.name(), row: row.to_owned() };
-        let tampered = || SecretError::Tampered { field: field.name(), row: row.to_owned() };
-        let rest = stored.strip_prefix(PREFIX).and_then(|r| r.strip_prefix(':')).ok_or_else(not_sealed)?;
-        let (key_id, body) = rest.split_once(':').ok_or_else(not_sealed)?;
+        self.open_with(&aad(field, row), stored).map_err(|e| match e {
+            OpenError::NotSealed => SecretError::NotSealed { field: field.name(), row: row.to_owned() },
+            OpenError::UnknownKey(key_id) => SecretError::UnknownKey { field: field.name(), row: row.to_owned(), key_id },
+            OpenError::Tampered => SecretError::Tampered { field: field.name(), row: row.to_owned() },
+        })
+    }
+
+    fn open_with(&self, aad: &[u8], stored: &str) -> Result<String, OpenError> {
+        let rest = stored.strip_prefix(PREFIX).and_then(|r| r.strip_prefix(':')).ok_or(OpenError::NotSealed)?;
+        let (key_id, body) = rest.split_once(':').ok_or(OpenError::NotSealed)?;
         let cipher = if key_id == self.current.0.id {
             &self.current.1
         } else {
             match &self.previous {
                 Some((key, cipher)) if key.id == key_id => cipher,
-                _ => return Err(SecretError::UnknownKey { field: field.name(), row: row.to_owned(), key_id: key_id.to_owned() }),
+                _ => return Err(OpenError::UnknownKey(key_id.to_owned())),
             }
         };
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).map_err(|_| tampered())?;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).map_err(|_| OpenError::Tampered)?;
         if raw.len() < NONCE_LEN {
-            return Err(tampered());
+            return Err(OpenError::Tampered);
         }
         let (nonce, sealed) = raw.split_at(NONCE_LEN);
-        let nonce = XNonce::try_from(nonce).map_err(|_| tampered())?;
-        let aad = aad(field, row);
-        let plain = cipher.decrypt(&nonce, Payload { msg: sealed, aad: &aad }).map_err(|_| tampered())?;
-        String::from_utf8(plain).map_err(|_| tampered())
+        let nonce = XNonce::try_from(nonce).map_err(|_| OpenError::Tampered)?;
+        let plain = cipher.decrypt(&nonce, Payload { msg: sealed, aad }).map_err(|_| OpenError::Tampered)?;
+        String::from_utf8(plain).map_err(|_| OpenError::Tampered)
     }
 
     /// [`SecretBox::open`] for an optional value.

@@ -49,6 +49,8 @@ pub struct AppState {
     pub api_limits: Arc<ApiLimits>,
     /// The queue high-water mark that sends and ingest pass before they are stored.
     pub backpressure: Arc<Backpressure>,
+    /// The secrets key the store seals with; also seals the dashboard's session tokens.
+    pub secrets: Arc<crate::secrets::SecretBox>,
 }
 
 /// One route: where, what it does (for the OpenAPI document) and its handler.

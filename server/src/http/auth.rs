@@ -7,6 +7,7 @@
 pub mod key_hash_memo;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::extract::connect_info::ConnectInfo;
@@ -37,22 +38,34 @@ fn bearer_key(parts: &Parts) -> Result<&str, ApiError> {
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let key = bearer_key(parts)?;
+    Ok(authenticate_key(state, key).await?.0)
+}
+
+/// The caller an API key stands for, and the key's hash; 401 when it is unknown or revoked.
+/// The dashboard's login validates keys with this, exactly as the API does.
+pub(crate) async fn authenticate_key(state: &AppState, key: &str) -> Result<(Caller, Arc<str>), ApiError> {
     let (hash, remembered) = KEY_HASHES.sha256_hex(key);
-    let caller = match state.auth_cache.get(&hash) {
-        Some(caller) => caller,
-        None => match state.store.authenticate(&hash).await? {
-            Some(AuthenticatedKey { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute }) => {
-                let caller = Caller { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute };
-                state.auth_cache.put(hash.to_string(), caller.clone());
-                caller
-            }
-            None => return Err(ApiError::unauthorized("invalid or revoked API key")),
-        },
-    };
+    let caller = caller_for_key_hash(state, &hash).await?;
     if !remembered {
-        KEY_HASHES.remember(key, hash);
+        KEY_HASHES.remember(key, hash.clone());
     }
-    Ok(caller)
+    Ok((caller, hash))
+}
+
+/// The caller whose API key has this SHA-256 hash (cached for a few seconds); 401 when the key
+/// is unknown or revoked.
+pub(crate) async fn caller_for_key_hash(state: &AppState, hash: &str) -> Result<Caller, ApiError> {
+    if let Some(caller) = state.auth_cache.get(hash) {
+        return Ok(caller);
+    }
+    match state.store.authenticate(hash).await? {
+        Some(AuthenticatedKey { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute }) => {
+            let caller = Caller { key_id, project_id, tenant_id, scope, mode, rate_limit_per_minute };
+            state.auth_cache.put(hash.to_string(), caller.clone());
+            Ok(caller)
+        }
+        None => Err(ApiError::unauthorized("invalid or revoked API key")),
+    }
 }
 
 /// 429 `RATE_LIMITED` with `Retry-After`.

@@ -72,7 +72,12 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
     Ok(Reply::ok(json!({ "messages": messages, "has_more": has_more, "next_cursor": next_cursor })).cursor(next_cursor))
 }
 
-async fn replay_from_dlq(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/dlq/replay/{id}`.
+pub(crate) async fn replay_from_dlq(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::DeadLetter, now_millis()).await? {
         ReplayOutcome::Replayed => {
             state.delivery.wake();

@@ -117,16 +117,22 @@ fn check_range(field: &str, value: i64, max: i64) -> ApiResult<i64> {
     Ok(value)
 }
 
-#[derive(Deserialize)]
-struct CreateBody {
-    url: String,
-    description: Option<String>,
-    rate_limit_rps: Option<i64>,
-    burst: Option<i64>,
-    headers: Option<Value>,
+/// The body of `POST /v1/endpoints`.
+#[derive(Default, Deserialize)]
+pub(crate) struct CreateBody {
+    pub(crate) url: String,
+    pub(crate) description: Option<String>,
+    pub(crate) rate_limit_rps: Option<i64>,
+    pub(crate) burst: Option<i64>,
+    pub(crate) headers: Option<Value>,
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateBody>) -> ApiResult<Reply> {
+/// `POST /v1/endpoints` (also the dashboard's create form).
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> ApiResult<Reply> {
     let description = body.description.filter(|d| !d.is_empty());
     if let Some(d) = &description {
         check_description(d)?;
@@ -231,14 +237,20 @@ async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): P
     }
 }
 
-async fn pause(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/endpoints/{id}/pause`.
+pub(crate) async fn pause(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     match state.store.set_endpoint_paused(&caller.project_id, &id, true, now_millis()).await? {
         EndpointWrite::Done(_) => Ok(Reply::ok(PauseState { id, paused: true, messages_requeued: None })),
         _ => Err(endpoint_not_found(&id)),
     }
 }
 
-async fn resume(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/endpoints/{id}/resume`.
+pub(crate) async fn resume(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.set_endpoint_paused(&caller.project_id, &id, false, now_millis()).await? {
         EndpointWrite::Done(requeued) => {
             state.delivery.wake();
@@ -264,7 +276,12 @@ fn key_error<T>(outcome: SigningKeyWrite<T>, endpoint_id: &str, key_id: &str) ->
     }
 }
 
-async fn create_key(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/endpoints/{id}/signing-keys` (and its alias `rotate-secret`).
+pub(crate) async fn create_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     let (key_id, secret, now) = (ids::signing_key_id(), ids::signing_secret(), now_millis());
     match state.store.create_signing_key(&caller.project_id, &id, key_id.clone(), secret.clone(), now).await? {
         SigningKeyWrite::Done(()) => Ok(Reply::created(RotateSecretResponse {

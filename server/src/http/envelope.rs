@@ -24,7 +24,7 @@ pub async fn envelope_bare_errors(request: Request, next: Next) -> Response {
     let uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) || is_dashboard_page(&response) {
         return response;
     }
     let path = uri.path();
@@ -39,6 +39,11 @@ pub async fn envelope_bare_errors(request: Request, next: Next) -> Response {
         rewritten.headers_mut().insert(header::RETRY_AFTER, value.clone());
     }
     rewritten
+}
+
+/// The dashboard's HTML error pages (see [`crate::ui`]) stay as they are.
+fn is_dashboard_page(response: &Response) -> bool {
+    response.headers().contains_key(crate::ui::PAGE_MARKER)
 }
 
 fn is_json(response: &Response) -> bool {

@@ -147,7 +147,12 @@ fn replay_error_text(outcome: &ReplayOutcome) -> String {
     }
 }
 
-async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/messages/{id}/replay`.
+pub(crate) async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     let outcome =
         state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::Manual, now_millis()).await?;
     if outcome != ReplayOutcome::Replayed {
@@ -169,7 +174,12 @@ fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
     }
 }
 
-async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/messages/{id}/cancel`.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             Telemetry::inc(&state.telemetry.failed);
@@ -180,7 +190,12 @@ async fn cancel(State(state): State<AppState>, caller: Caller, PathParams(id): P
     }
 }
 
-async fn retry_now(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/messages/{id}/retry-now`.
+pub(crate) async fn retry_now(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     match state.store.retry_message_now(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             state.delivery.wake();

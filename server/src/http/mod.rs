@@ -23,18 +23,18 @@ pub mod request_timeout;
 
 mod actors;
 mod api_keys;
-mod attempts;
+pub(crate) mod attempts;
 mod billing;
 mod deletion;
-mod dlq;
-mod endpoints;
+pub(crate) mod dlq;
+pub(crate) mod endpoints;
 mod exports;
-mod extract;
+pub(crate) mod extract;
 mod health;
 mod inbound;
 mod ingest_gate;
 mod logs;
-mod messages;
+pub(crate) mod messages;
 pub(crate) mod metrics;
 mod openapi;
 mod projects;
@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route("/openapi.json", axum::routing::get(move || openapi::serve(document.clone())))
+        .nest("/ui", crate::ui::router())
         .method_not_allowed_fallback(move |request: axum::extract::Request| method_not_allowed(allowed.clone(), request))
         .fallback(no_such_route)
         .layer(axum::middleware::from_fn_with_state(request_timeout, request_timeout::limit_request_time))

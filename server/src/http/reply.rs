@@ -47,6 +47,10 @@ impl Reply {
         let has_more = next_cursor.is_some();
         self.meta("has_more", has_more).meta("next_cursor", next_cursor)
     }
+    /// The encoded `data`.
+    pub fn data(&self) -> &RawValue {
+        &self.data
+    }
     /// Adds a top-level human-readable `message`.
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());

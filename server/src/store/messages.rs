@@ -54,6 +54,10 @@ pub trait MessageStore: Send + Sync {
     /// Makes a `pending_retry` message due now.
     async fn retry_message_now(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError>;
 
+    /// The stored body of one of the project's outbound messages: its payload (`None` once
+    /// purged) and the custom headers it was sent with; `None` when there is no such message.
+    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError>;
+
     /// A page of messages matching the filter, newest first.
     async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError>;
 
@@ -84,6 +88,15 @@ pub trait MessageStore: Send + Sync {
 
     /// Messages (both directions) the project created in each `[start, end)` range.
     async fn count_messages_in(&self, project_id: &str, ranges: Vec<(i64, i64)>) -> Result<Vec<i64>, StoreError>;
+}
+
+/// What [`MessageStore::message_body`] reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageBody {
+    /// The payload, until retention purges it.
+    pub payload: Option<Vec<u8>>,
+    /// Custom headers as a JSON object, if any.
+    pub headers_json: Option<String>,
 }
 
 /// Per-bucket figures of one message group (a bucket of [`MessageStore::metric_series`]).

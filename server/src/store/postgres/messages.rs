@@ -13,7 +13,7 @@ use crate::domain::MessageStatus;
 use crate::domain::messages::{self, ReplayFacts};
 use crate::store::columns::Columns;
 use crate::store::list_query::{Dialect, ListQuery};
-use crate::store::messages::{MessageBucket, MetricSeries};
+use crate::store::messages::{MessageBody, MessageBucket, MetricSeries};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{
     Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
@@ -329,6 +329,14 @@ impl MessageStore for PgStore {
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         let client = self.client().await?;
         message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound).transpose()
+    }
+
+    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+        let client = self.client().await?;
+        let sql = "SELECT payload, headers FROM messages WHERE id = $1 AND project_id = $2 AND direction = 'outbound'";
+        let row = opt_row(&client, sql, &[&message_id, &project_id]).await?;
+        row.map(|r| Ok(MessageBody { payload: r.try_get(0).map_err(pg_err)?, headers_json: r.try_get(1).map_err(pg_err)? }))
+            .transpose()
     }
 
     async fn replay_message(

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::store::inbound::InboundMessageRecord;
 use crate::store::list_query::{Dialect, ListQuery, SqlArg};
-use crate::store::messages::{MessageBucket, MetricSeries};
+use crate::store::messages::{MessageBody, MessageBucket, MetricSeries};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{Direction, ListPage, LogEntry, LogFilter, MessageRecord, MetricCounts, StoreError};
 
@@ -25,6 +25,14 @@ fn message_row(
 /// One outbound message of the project.
 pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
     message_row(conn, project_id, Direction::Outbound, message_id)?.map(MessageRow::outbound).transpose()
+}
+
+/// The payload and custom headers of one outbound message of the project.
+pub(super) fn message_body(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT payload, headers FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'outbound'")?
+        .query_row(params![message_id, project_id], |r| Ok(MessageBody { payload: r.get(0)?, headers_json: r.get(1)? }))
+        .optional()?)
 }
 
 /// One inbound message of the project.

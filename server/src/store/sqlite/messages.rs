@@ -1,6 +1,7 @@
 //! SQLite implementation of [`MessageStore`]: writes in `message_writes`, reads in `message_queries`.
 
 use super::{SqliteStore, message_queries as q, message_writes as w};
+use crate::store::messages::MessageBody;
 use crate::store::{
     Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
     ReplayOutcome, SendOutcome, StatusChange, StoreError,
@@ -15,6 +16,11 @@ impl MessageStore for SqliteStore {
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         let (project, id) = (project_id.to_owned(), message_id.to_owned());
         self.read(move |conn| q::get_message(conn, &project, &id)).await
+    }
+
+    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+        let (project, id) = (project_id.to_owned(), message_id.to_owned());
+        self.read(move |conn| q::message_body(conn, &project, &id)).await
     }
 
     async fn replay_message(
