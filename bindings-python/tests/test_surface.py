@@ -32,7 +32,15 @@ OFFICIAL_ALL = {
     "UsageHistoryResponse", "UsageHistoryRow", "HookBridgeError", "AuthenticationError", "NotFoundError",
     "ValidationError", "RateLimitError", "IdempotencyError", "ReplayLimitError", "NetworkError", "TimeoutError",
 }  # fmt: skip
-ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
+ADDITIONS = {
+    "WebhookVerificationError",
+    "verify_webhook",
+    "is_valid_webhook",
+    "sign_webhook",
+    "verify_standard_webhook",
+    "is_valid_standard_webhook",
+    "sign_standard_webhook",
+}
 
 
 def public_methods(cls: type) -> list[str]:

@@ -5,6 +5,7 @@ mod common;
 
 use common::{Scripted, exchange, ts};
 use hookbridge::models::HeaderMap;
+use hookbridge::signing::SignatureScheme;
 use hookbridge::{
     ApiKeyInfo, CreateApiKeyResponse, CreateEndpointOptions, CreateEndpointResponse, Endpoint, EndpointSummary,
     ListEndpointsResponse, Page, PauseState, Project, RotateSecretResponse, SigningKey, UpdateEndpointOptions,
@@ -24,7 +25,13 @@ async fn create_endpoint_sends_only_truthy_options() {
     let data = json!({"id": EP, "url": "https://example.com/webhook", "signing_secret": "whsec_test_secret_12345",
         "created_at": "2025-01-01T00:00:00Z"});
     let falsy =
-        CreateEndpointOptions { description: Some(String::new()), rate_limit_rps: 0, burst: 0, headers: Some(HeaderMap::new()) };
+        CreateEndpointOptions {
+            description: Some(String::new()),
+            rate_limit_rps: 0,
+            burst: 0,
+            headers: Some(HeaderMap::new()),
+            signature_scheme: None,
+        };
     let (created, req) =
         exchange(Scripted::data(data), async |c| c.create_endpoint("https://example.com/webhook", &falsy).await).await;
     req.expect("POST", "/v1/endpoints", None).expect_json(json!({"url": "https://example.com/webhook"}));
@@ -51,12 +58,13 @@ async fn create_endpoint_with_every_option() {
         rate_limit_rps: 10,
         burst: 20,
         headers: Some(headers(&[("X-Env", "prod"), ("X-A", "1")])),
+        signature_scheme: Some(SignatureScheme::StandardWebhooks),
     };
     let (created, req) =
         exchange(Scripted::data(data), async |c| c.create_endpoint("https://example.com/webhook", &options).await).await;
     req.expect("POST", "/v1/endpoints", None).expect_json(json!({
         "url": "https://example.com/webhook", "description": "Orders", "rate_limit_rps": 10, "burst": 20,
-        "headers": {"X-Env": "prod", "X-A": "1"}
+        "headers": {"X-Env": "prod", "X-A": "1"}, "signature_scheme": "standard_webhooks"
     }));
     assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers"]);
     assert_eq!(
@@ -69,7 +77,7 @@ async fn create_endpoint_with_every_option() {
 async fn get_endpoint_parses_every_field() {
     let data = json!({"id": EP, "url": "https://example.com/webhook", "created_at": "2025-01-01T00:00:00Z",
         "updated_at": "2025-01-02T00:00:00Z", "paused": true, "description": "Test endpoint", "rate_limit_rps": 10,
-        "burst": 20, "headers": {"X-Env": "prod"}});
+        "burst": 20, "headers": {"X-Env": "prod"}, "signature_scheme": "standard_webhooks"});
     let (endpoint, req) = exchange(Scripted::data(data), async |c| c.get_endpoint(EP).await).await;
     req.expect("GET", &format!("/v1/endpoints/{EP}"), None).expect_no_body();
     assert_eq!(
@@ -84,11 +92,14 @@ async fn get_endpoint_parses_every_field() {
             rate_limit_rps: Some(10),
             burst: Some(20),
             headers: Some(headers(&[("X-Env", "prod")])),
+            signature_scheme: SignatureScheme::StandardWebhooks,
         }
     );
     let minimal = json!({"id": EP, "url": "u", "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z", "paused": false});
     let (endpoint, _) = exchange(Scripted::data(minimal), async |c| c.get_endpoint(EP).await).await;
     assert_eq!((endpoint.description, endpoint.rate_limit_rps, endpoint.burst, endpoint.headers), (None, None, None, None));
+    // A server that does not know the setting: the default scheme.
+    assert_eq!(endpoint.signature_scheme, SignatureScheme::Hookbridge);
 }
 
 #[tokio::test]

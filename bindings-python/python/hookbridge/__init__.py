@@ -2,7 +2,8 @@
 
 A drop-in for the official ``hookbridge`` 1.4.0 package: the same clients (:class:`HookBridge`,
 :class:`AsyncHookBridge`), result dataclasses and exceptions, plus webhook verification for
-receivers (:func:`verify_webhook`, :func:`is_valid_webhook`, :func:`sign_webhook`).
+receivers (:func:`verify_webhook`, :func:`is_valid_webhook`, :func:`sign_webhook`, and for endpoints
+with the Standard Webhooks scheme :func:`verify_standard_webhook` and friends).
 """
 
 from hookbridge.client import AsyncHookBridge, HookBridge
@@ -68,7 +69,14 @@ from hookbridge.types import (
     UsageHistoryResponse,
     UsageHistoryRow,
 )
-from hookbridge.webhooks import is_valid_webhook, sign_webhook, verify_webhook
+from hookbridge.webhooks import (
+    is_valid_standard_webhook,
+    is_valid_webhook,
+    sign_standard_webhook,
+    sign_webhook,
+    verify_standard_webhook,
+    verify_webhook,
+)
 
 __version__ = "1.4.0"
 
@@ -140,4 +148,7 @@ __all__ = [
     "verify_webhook",
     "is_valid_webhook",
     "sign_webhook",
+    "verify_standard_webhook",
+    "is_valid_standard_webhook",
+    "sign_standard_webhook",
 ]
