@@ -24,14 +24,13 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 async fn create_endpoint_sends_only_truthy_options() {
     let data = json!({"id": EP, "url": "https://example.com/webhook", "signing_secret": "whsec_test_secret_12345",
         "created_at": "2025-01-01T00:00:00Z"});
-    let falsy =
-        CreateEndpointOptions {
-            description: Some(String::new()),
-            rate_limit_rps: 0,
-            burst: 0,
-            headers: Some(HeaderMap::new()),
-            signature_scheme: None,
-        };
+    let falsy = CreateEndpointOptions {
+        description: Some(String::new()),
+        rate_limit_rps: 0,
+        burst: 0,
+        headers: Some(HeaderMap::new()),
+        signature_scheme: None,
+    };
     let (created, req) =
         exchange(Scripted::data(data), async |c| c.create_endpoint("https://example.com/webhook", &falsy).await).await;
     req.expect("POST", "/v1/endpoints", None).expect_json(json!({"url": "https://example.com/webhook"}));
@@ -159,12 +158,14 @@ async fn update_endpoint_sends_every_given_field_including_falsy_ones() {
         rate_limit_rps: Some(0),
         burst: Some(0),
         headers: Some(HeaderMap::new()),
+        signature_scheme: Some(SignatureScheme::Hookbridge),
     };
     let hosted = Scripted::data(json!({"id": EP, "updated": true}));
     let (_, req) = exchange(hosted, async |c| c.update_endpoint(EP, &changes).await).await;
     req.expect("PATCH", &format!("/v1/endpoints/{EP}"), None)
-        .expect_json(json!({"url": "https://example.com/v2", "description": "", "rate_limit_rps": 0, "burst": 0, "headers": {}}));
-    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers"]);
+        .expect_json(json!({"url": "https://example.com/v2", "description": "", "rate_limit_rps": 0, "burst": 0, "headers": {},
+            "signature_scheme": "hookbridge"}));
+    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers", "signature_scheme"]);
 
     let only_burst = UpdateEndpointOptions { burst: Some(5), ..UpdateEndpointOptions::default() };
     let (_, req) = exchange(Scripted::empty(204), async |c| c.update_endpoint(EP, &only_burst).await).await;

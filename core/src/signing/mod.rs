@@ -122,7 +122,6 @@ impl VerifyError {
     }
 }
 
-
 /// Verification settings: the tolerance, and the clock (fixed in tests and vectors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyOptions {

@@ -35,10 +35,7 @@ pub fn key_from_secret(secret: &str) -> Result<Vec<u8>, VerifyError> {
     let encoded = encoded.strip_prefix(SECRET_PREFIX).unwrap_or(encoded);
     match STANDARD.decode(encoded) {
         Ok(key) if !key.is_empty() => Ok(key),
-        _ => Err(VerifyError::new(
-            VerifyErrorKind::Malformed,
-            "secret is not in the Standard Webhooks form whsec_<base64 key>",
-        )),
+        _ => Err(VerifyError::new(VerifyErrorKind::Malformed, "secret is not in the Standard Webhooks form whsec_<base64 key>")),
     }
 }
 
@@ -81,11 +78,8 @@ pub fn signature_header(secrets: &[&str], message_id: &str, timestamp: &str, bod
 pub fn delivery_headers(message_id: &str, timestamp: i64, body: &[u8], secrets: &[&str]) -> Vec<(&'static str, String)> {
     let ts = timestamp.to_string();
     let mut headers = vec![(HEADER_ID, message_id.to_owned()), (HEADER_TIMESTAMP, ts.clone())];
-    let entries: Vec<String> = secrets
-        .iter()
-        .filter_map(|s| key_from_secret(s).ok())
-        .map(|key| sign_with_key(&key, message_id, &ts, body))
-        .collect();
+    let entries: Vec<String> =
+        secrets.iter().filter_map(|s| key_from_secret(s).ok()).map(|key| sign_with_key(&key, message_id, &ts, body)).collect();
     if !entries.is_empty() {
         headers.push((HEADER_SIGNATURE, entries.join(" ")));
     }

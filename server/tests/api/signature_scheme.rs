@@ -62,9 +62,8 @@ async fn the_scheme_defaults_to_hookbridge_and_is_created_read_and_updated() {
     let first_key = spec.signing_key_id.as_deref().unwrap();
     client.delete_endpoint_signing_key(&spec.id, first_key).await.unwrap();
     assert_hookbridge_form(&client.create_endpoint_signing_key(&spec.id).await.unwrap().signing_secret);
-    let patch = raw
-        .call(Method::PATCH, &format!("/v1/endpoints/{old_id}"), Some(json!({"signature_scheme": "standard_webhooks"})))
-        .await;
+    let patch =
+        raw.call(Method::PATCH, &format!("/v1/endpoints/{old_id}"), Some(json!({"signature_scheme": "standard_webhooks"}))).await;
     assert_eq!(patch.expect_ok(200), &json!({"id": old_id, "updated": true}));
     assert_eq!(client.get_endpoint(old_id).await.unwrap().signature_scheme, SignatureScheme::StandardWebhooks);
     // `null` changes nothing.
@@ -79,9 +78,8 @@ async fn an_unknown_scheme_is_rejected_naming_the_field_and_the_allowed_values()
     let client = server.client();
     let raw = Raw::new(&server.url);
     for bad in [json!("svix"), json!("Standard_Webhooks"), json!(""), json!(5), json!(["hookbridge"])] {
-        let answer = raw
-            .call(Method::POST, "/v1/endpoints", Some(json!({"url": "http://127.0.0.1:9/x", "signature_scheme": bad})))
-            .await;
+        let answer =
+            raw.call(Method::POST, "/v1/endpoints", Some(json!({"url": "http://127.0.0.1:9/x", "signature_scheme": bad}))).await;
         let message = answer.expect_error(400, "INVALID_REQUEST");
         assert!(
             message.contains("signature_scheme") && message.contains("hookbridge") && message.contains("standard_webhooks"),
@@ -115,7 +113,8 @@ fn delivery_of<'a>(got: &'a [Delivery], id: &str) -> &'a Delivery {
 /// Checks a Standard Webhooks delivery of message `id` with `secrets` (each alone, too);
 /// returns the number of signature entries.
 fn check_spec_delivery(d: &Delivery, id: &str, secrets: &[&str]) -> usize {
-    let (msg_id, ts, sig) = (d.header("webhook-id").unwrap(), d.header("webhook-timestamp").unwrap(), d.header("webhook-signature").unwrap());
+    let (msg_id, ts, sig) =
+        (d.header("webhook-id").unwrap(), d.header("webhook-timestamp").unwrap(), d.header("webhook-signature").unwrap());
     assert_eq!(msg_id, id);
     for secret in secrets {
         standard_webhooks::verify(&d.body, &msg_id, &ts, &sig, &[secret], VerifyOptions::default())
