@@ -65,7 +65,7 @@ async fn create_endpoint_with_every_option() {
         "url": "https://example.com/webhook", "description": "Orders", "rate_limit_rps": 10, "burst": 20,
         "headers": {"X-Env": "prod", "X-A": "1"}, "signature_scheme": "standard_webhooks"
     }));
-    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers"]);
+    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers", "signature_scheme"]);
     assert_eq!(
         (created.description.as_deref(), created.signing_key_id.as_deref(), created.key_hint.as_deref()),
         (Some("Orders"), Some(SK), Some("abcd"))
