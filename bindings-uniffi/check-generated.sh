@@ -78,7 +78,7 @@ else
   fail "operations not exported ($count in core):$missing"
 fi
 missing=""
-for fn in signWebhook verifyWebhook webhookSignatureHeader; do
+for fn in signWebhook verifyWebhook webhookSignatureHeader signStandardWebhook verifyStandardWebhook; do
   grep -q "fun \`$fn\`(" "$KOTLIN_FILE" || missing="$missing kotlin:$fn"
   grep -q "public func $fn(" "$SWIFT_FILE" || missing="$missing swift:$fn"
 done

@@ -1465,6 +1465,40 @@ hb_result hb_verify_signature(const uint8_t *body,
                               hb_error **err);
 
 /**
+ * Signs a Standard Webhooks delivery (endpoints with `signature_scheme` `standard_webhooks`):
+ * HMAC-SHA256 over `"<webhook_id>.<timestamp>.<body>"` with the base64-decoded part of
+ * `secret` after `whsec_`; writes `v1,<base64>` to `*out_signature` (free with
+ * `hb_string_free`). Fails with `HB_RESULT_VERIFY_MALFORMED` when the secret is not base64.
+ */
+hb_result hb_sign_standard_webhook(const char *secret,
+                                   const char *webhook_id,
+                                   const char *timestamp,
+                                   const uint8_t *body,
+                                   size_t body_len,
+                                   char **out_signature,
+                                   hb_error **err);
+
+/**
+ * Verifies a Standard Webhooks delivery: `webhook_id`, `webhook_timestamp` and
+ * `webhook_signature` are the raw `webhook-id`, `webhook-timestamp` and `webhook-signature`
+ * values (`""` for an absent header); `secrets` holds the `n_secrets` `whsec_<base64>` secrets
+ * that may have signed it (NULL when 0). Passes when any `v1,` entry matches any secret and the
+ * timestamp is at most `tolerance_seconds` from now (`now` as in `hb_verify_signature`).
+ * Fails with `HB_RESULT_VERIFY_MISSING`, `_MALFORMED` (also: a secret that is not base64),
+ * `_EXPIRED` or `_MISMATCH`.
+ */
+hb_result hb_verify_standard_webhook(const uint8_t *body,
+                                     size_t body_len,
+                                     const char *webhook_id,
+                                     const char *webhook_timestamp,
+                                     const char *webhook_signature,
+                                     const char *const *secrets,
+                                     size_t n_secrets,
+                                     uint64_t tolerance_seconds,
+                                     const int64_t *now,
+                                     hb_error **err);
+
+/**
  * Frees a string that this library returned through a `char **` out-parameter (`hb_sign`,
  * `hb_send`, every `*_json` function, ...). NULL is ignored. Never pass a borrowed
  * `const char *` (from an accessor) or memory from elsewhere.

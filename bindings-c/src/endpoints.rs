@@ -80,6 +80,7 @@ pub unsafe extern "C" fn hb_create_endpoint(
             rate_limit_rps,
             burst,
             headers: arg_headers(header_names, header_values, n_headers)?,
+            ..Default::default()
         };
         let created = client.run(|c| c.create_endpoint(url, &options))?;
         give_box(out, hb_created_endpoint::new(created)?);

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use hookbridge::signing::{self, VerifyOptions};
+use hookbridge::signing::{self, VerifyOptions, standard_webhooks};
 
 use crate::error::{hb_error, hb_result};
 use crate::ffi::{arg_bytes, arg_str, arg_str_array, call, give_string, out_ptr};
@@ -84,5 +84,62 @@ pub unsafe extern "C" fn hb_verify_signature(
         let secrets = arg_str_array(secrets, n_secrets, "secrets")?;
         let options = VerifyOptions { tolerance_seconds, now: now.as_ref().copied() };
         signing::verify(body, header, timestamp, &secrets, options).map_err(hb_error::from)
+    })
+}
+
+/// Signs a Standard Webhooks delivery (endpoints with `signature_scheme` `standard_webhooks`):
+/// HMAC-SHA256 over `"<webhook_id>.<timestamp>.<body>"` with the base64-decoded part of
+/// `secret` after `whsec_`; writes `v1,<base64>` to `*out_signature` (free with
+/// `hb_string_free`). Fails with `HB_RESULT_VERIFY_MALFORMED` when the secret is not base64.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_sign_standard_webhook(
+    secret: *const c_char,
+    webhook_id: *const c_char,
+    timestamp: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    out_signature: *mut *mut c_char,
+    err: *mut *mut hb_error,
+) -> hb_result {
+    call(err, || unsafe {
+        let out = out_ptr(out_signature, "out_signature")?;
+        let secret = arg_str(secret, "secret")?;
+        let webhook_id = arg_str(webhook_id, "webhook_id")?;
+        let timestamp = arg_str(timestamp, "timestamp")?;
+        let body = arg_bytes(body, body_len, "body")?;
+        let signature = standard_webhooks::sign(secret, webhook_id, timestamp, body).map_err(hb_error::from)?;
+        give_string(out, &signature);
+        Ok(())
+    })
+}
+
+/// Verifies a Standard Webhooks delivery: `webhook_id`, `webhook_timestamp` and
+/// `webhook_signature` are the raw `webhook-id`, `webhook-timestamp` and `webhook-signature`
+/// values (`""` for an absent header); `secrets` holds the `n_secrets` `whsec_<base64>` secrets
+/// that may have signed it (NULL when 0). Passes when any `v1,` entry matches any secret and the
+/// timestamp is at most `tolerance_seconds` from now (`now` as in `hb_verify_signature`).
+/// Fails with `HB_RESULT_VERIFY_MISSING`, `_MALFORMED` (also: a secret that is not base64),
+/// `_EXPIRED` or `_MISMATCH`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_verify_standard_webhook(
+    body: *const u8,
+    body_len: usize,
+    webhook_id: *const c_char,
+    webhook_timestamp: *const c_char,
+    webhook_signature: *const c_char,
+    secrets: *const *const c_char,
+    n_secrets: usize,
+    tolerance_seconds: u64,
+    now: *const i64,
+    err: *mut *mut hb_error,
+) -> hb_result {
+    call(err, || unsafe {
+        let body = arg_bytes(body, body_len, "body")?;
+        let id = arg_str(webhook_id, "webhook_id")?;
+        let timestamp = arg_str(webhook_timestamp, "webhook_timestamp")?;
+        let header = arg_str(webhook_signature, "webhook_signature")?;
+        let secrets = arg_str_array(secrets, n_secrets, "secrets")?;
+        let options = VerifyOptions { tolerance_seconds, now: now.as_ref().copied() };
+        standard_webhooks::verify(body, id, timestamp, header, &secrets, options).map_err(hb_error::from)
     })
 }

@@ -1,5 +1,6 @@
 /* Signing and verification without a client: every case of tests/vectors/signing.json (path in
- * HB_VECTORS), plus round trips against the system clock and binary bodies. */
+ * HB_VECTORS, both "cases" and "standard_webhooks_cases"), plus round trips against the system
+ * clock and binary bodies. */
 #include <stdint.h>
 #include <time.h>
 
@@ -134,6 +135,66 @@ static void run_case(const mj_value *c) {
     free(body);
 }
 
+/* Runs one Standard Webhooks vector: verify with the fixed clock, then sign with each secret. */
+static void run_standard_webhooks_case(const mj_value *c) {
+    size_t body_len = 0;
+    uint8_t *body = case_body(c, &body_len);
+    const mj_value *secrets_v = mj_get(c, "secrets");
+    const mj_value *sigs_v = mj_get(c, "expected_signatures");
+    size_t n = secrets_v ? secrets_v->count : 0;
+    const char **secrets = calloc(n ? n : 1, sizeof *secrets);
+    for (size_t i = 0; i < n; i++) secrets[i] = mj_at(secrets_v, i)->string;
+    const char *id = mj_get_str(c, "message_id");
+    const char *timestamp = mj_get_str(c, "timestamp");
+    int64_t now = mj_get_int(c, "now", 0);
+    uint64_t tolerance = (uint64_t)mj_get_int(c, "tolerance_seconds", 0);
+    hb_result want = expected_result(mj_get_str(c, "expected"));
+    hb_error *err = NULL;
+
+    hb_result got = hb_verify_standard_webhook(body, body_len, id, timestamp, mj_get_str(c, "signature_header"),
+                                               n ? secrets : NULL, n, tolerance, &now, &err);
+    CHECK(got == want);
+    if (got != want)
+        fprintf(stderr, "  verify gave %s, expected %s (%s)\n", hb_result_name((int)got),
+                hb_result_name((int)want), err ? hb_error_message(err) : "no error");
+    if (want != HB_RESULT_OK && err) {
+        CHECK(hb_error_result(err) == want);
+        CHECK_STR(hb_error_code(err), expected_code(want));
+    }
+    hb_error_free(err);
+    err = NULL;
+    for (size_t i = 0; i < n && sigs_v && i < sigs_v->count; i++) {
+        char *sig = NULL;
+        CHECK_OK(hb_sign_standard_webhook(secrets[i], id, timestamp, body, body_len, &sig, &err), err);
+        CHECK_STR(sig, mj_at(sigs_v, i)->string);
+        hb_string_free(sig);
+    }
+    free(secrets);
+    free(body);
+}
+
+/* Runs every case of the array `key` with `run`; returns how many there were. */
+static int run_array(const mj_value *doc, const char *key, void (*run)(const mj_value *)) {
+    const mj_value *cases = mj_get(doc, key);
+    if (!cases || cases->count == 0) {
+        fprintf(stderr, "signing vectors have no %s\n", key);
+        return 0;
+    }
+    for (size_t i = 0; i < cases->count; i++) {
+        const mj_value *c = mj_at(cases, i);
+        hb_test_current_failures = 0;
+        run(c);
+        if (hb_test_current_failures == 0) {
+            hb_test_passed++;
+            printf("ok   vector %s\n", mj_get_str(c, "name"));
+        } else {
+            hb_test_failed++;
+            printf("FAIL vector %s\n", mj_get_str(c, "name"));
+        }
+    }
+    return (int)cases->count;
+}
+
 static int run_vectors(void) {
     const char *path = hb_test_env("HB_VECTORS");
     char *text = read_file(path);
@@ -143,27 +204,10 @@ static int run_vectors(void) {
     }
     mj_value *doc = mj_parse(text);
     free(text);
-    const mj_value *cases = mj_get(doc, "cases");
-    if (!cases || cases->count == 0) {
-        fprintf(stderr, "%s has no cases\n", path);
-        mj_free(doc);
-        return 0;
-    }
-    for (size_t i = 0; i < cases->count; i++) {
-        const mj_value *c = mj_at(cases, i);
-        hb_test_current_failures = 0;
-        run_case(c);
-        if (hb_test_current_failures == 0) {
-            hb_test_passed++;
-            printf("ok   vector %s\n", mj_get_str(c, "name"));
-        } else {
-            hb_test_failed++;
-            printf("FAIL vector %s\n", mj_get_str(c, "name"));
-        }
-    }
-    int count = (int)cases->count;
+    int hookbridge_cases = run_array(doc, "cases", run_case);
+    int standard_cases = run_array(doc, "standard_webhooks_cases", run_standard_webhooks_case);
     mj_free(doc);
-    return count;
+    return hookbridge_cases && standard_cases ? hookbridge_cases + standard_cases : 0;
 }
 
 /* Sign then verify against the real clock; a 10-minute-old signature is expired. */
@@ -207,6 +251,11 @@ static void test_binary_and_empty_bodies(void) {
     CHECK_OK(hb_sign("whsec_bin", "1700000000", NULL, 0, &empty_null, &err), err);
     CHECK_OK(hb_sign("whsec_bin", "1700000000", binary, 0, &empty_ptr, &err), err);
     CHECK_STR(empty_null, empty_ptr);
+    /* A Standard Webhooks secret that is not base64 cannot sign. */
+    char *none = NULL;
+    CHECK_RESULT(hb_sign_standard_webhook("whsec_not*base64", "msg_1", "1700000000", binary, 1, &none, &err),
+                 HB_RESULT_VERIFY_MALFORMED, err);
+    CHECK(none == NULL);
     hb_string_free(full);
     hb_string_free(prefix);
     hb_string_free(empty_null);

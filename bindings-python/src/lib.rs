@@ -59,6 +59,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(errors::error_from_response, m)?)?;
     m.add_function(wrap_pyfunction!(signing::verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(signing::sign_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(signing::verify_standard_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(signing::sign_standard_webhook, m)?)?;
     // The exit-race guard: registered here so it exists whenever the module is loaded.
     m.py().import("atexit")?.call_method1("register", (m.getattr("wait_for_async_calls")?,))?;
     Ok(())

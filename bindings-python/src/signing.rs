@@ -1,6 +1,6 @@
 //! Webhook signing and verification for receivers: thin wrappers over `hookbridge::signing`.
 
-use hookbridge::signing::{self, VerifyOptions};
+use hookbridge::signing::{self, VerifyOptions, standard_webhooks};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyString, PyTuple};
@@ -74,4 +74,42 @@ pub fn verify_webhook(
 pub fn sign_webhook(secret: &str, timestamp: &Bound<'_, PyAny>, payload: &Bound<'_, PyAny>) -> PyResult<String> {
     let timestamp = header_text(timestamp, "timestamp")?;
     Ok(signing::sign(secret, &timestamp, &body_bytes(payload)?))
+}
+
+/// Checks a Standard Webhooks delivery (`webhook-id`, `webhook-timestamp`, `webhook-signature`);
+/// returns `None` when it is authentic, else `(reason, message)` as [`verify_webhook`] does.
+#[pyfunction]
+#[pyo3(signature = (payload, webhook_id, webhook_timestamp, webhook_signature, secret, tolerance, now=None))]
+pub fn verify_standard_webhook(
+    payload: &Bound<'_, PyAny>,
+    webhook_id: &Bound<'_, PyAny>,
+    webhook_timestamp: &Bound<'_, PyAny>,
+    webhook_signature: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: u64,
+    now: Option<i64>,
+) -> PyResult<Option<(&'static str, String)>> {
+    let body = body_bytes(payload)?;
+    let id = header_text(webhook_id, "webhook_id")?;
+    let timestamp = header_text(webhook_timestamp, "webhook_timestamp")?;
+    let header = header_text(webhook_signature, "webhook_signature")?;
+    let secrets = secrets(secret)?;
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let options = VerifyOptions { tolerance_seconds: tolerance, now };
+    let outcome = standard_webhooks::verify(&body, &id, &timestamp, &header, &secret_refs, options);
+    Ok(outcome.err().map(|e| (e.kind.as_str(), e.message)))
+}
+
+/// `v1,<base64 HMAC-SHA256(key of secret, "<id>.<timestamp>.<payload>")>`; raises `ValueError`
+/// when the secret is not `whsec_<base64>`.
+#[pyfunction]
+pub fn sign_standard_webhook(
+    secret: &str,
+    webhook_id: &str,
+    timestamp: &Bound<'_, PyAny>,
+    payload: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let timestamp = header_text(timestamp, "timestamp")?;
+    standard_webhooks::sign(secret, webhook_id, &timestamp, &body_bytes(payload)?)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.message))
 }

@@ -42,7 +42,15 @@ OFFICIAL_2_ADDED = {
     "PullEventSummary", "PullEventTypeSource", "PullLogEntry", "PullLogsResponse", "PullTimeSeriesBucket",
     "PullTimeSeriesMetrics", "PullTimingBreakdown",
 }  # fmt: skip
-ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
+ADDITIONS = {
+    "WebhookVerificationError",
+    "verify_webhook",
+    "is_valid_webhook",
+    "sign_webhook",
+    "verify_standard_webhook",
+    "is_valid_standard_webhook",
+    "sign_standard_webhook",
+}
 
 
 def public_methods(cls: type) -> list[str]:

@@ -28,6 +28,9 @@ pub use hookbridge::{
     CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
     ReplayAllOptions, SendOptions, TimeArg, UpdateEndpointOptions,
 };
-pub use signing::{WebhookVerificationError, sign_webhook, verify_webhook, webhook_signature_header};
+pub use signing::{
+    WebhookVerificationError, sign_standard_webhook, sign_webhook, verify_standard_webhook, verify_webhook,
+    webhook_signature_header,
+};
 
 uniffi::setup_scaffolding!();

@@ -4,7 +4,7 @@
 //! (`sha256=<hex>`, one entry per active signing key). Verify against the raw body bytes
 //! exactly as received.
 
-use hookbridge::signing::{self, VerifyError, VerifyErrorKind, VerifyOptions};
+use hookbridge::signing::{self, VerifyError, VerifyErrorKind, VerifyOptions, standard_webhooks};
 
 /// Why a webhook signature did not verify. Each case carries a sentence naming the problem
 /// (Kotlin: the exception's `message`; Swift: the `message` associated value).
@@ -65,5 +65,39 @@ pub fn verify_webhook(
 ) -> Result<(), WebhookVerificationError> {
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     signing::verify(&body, &signature_header, &timestamp, &secrets, VerifyOptions { tolerance_seconds, now })?;
+    Ok(())
+}
+
+/// Signs a Standard Webhooks delivery (endpoints with `signature_scheme` `standard_webhooks`):
+/// `v1,<base64 HMAC-SHA256(key, "<webhook_id>.<timestamp>.<body>")>`, the key being the
+/// base64-decoded part of `secret` after `whsec_`. Fails (`Malformed`) for a secret that is not base64.
+#[uniffi::export]
+pub fn sign_standard_webhook(
+    secret: String,
+    webhook_id: String,
+    timestamp: String,
+    body: Vec<u8>,
+) -> Result<String, WebhookVerificationError> {
+    Ok(standard_webhooks::sign(&secret, &webhook_id, &timestamp, &body)?)
+}
+
+/// Verifies a Standard Webhooks delivery: `webhook_id`, `webhook_timestamp` and
+/// `webhook_signature` are the raw `webhook-id`, `webhook-timestamp` and `webhook-signature`
+/// values, `secrets` every `whsec_<base64>` secret that may have signed it. Passes when any `v1,`
+/// entry matches any secret and the timestamp is within `tolerance_seconds` (default 300) of
+/// `now` (Unix seconds; default: the system clock).
+#[uniffi::export(default(tolerance_seconds = 300, now = None))]
+pub fn verify_standard_webhook(
+    body: Vec<u8>,
+    webhook_id: String,
+    webhook_timestamp: String,
+    webhook_signature: String,
+    secrets: Vec<String>,
+    tolerance_seconds: u64,
+    now: Option<i64>,
+) -> Result<(), WebhookVerificationError> {
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let options = VerifyOptions { tolerance_seconds, now };
+    standard_webhooks::verify(&body, &webhook_id, &webhook_timestamp, &webhook_signature, &secrets, options)?;
     Ok(())
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::{Scripted, exchange, ts};
 use hookbridge::models::HeaderMap;
+use hookbridge::signing::SignatureScheme;
 use hookbridge::{
     ApiKeyInfo, CreateApiKeyResponse, CreateEndpointOptions, CreateEndpointResponse, Endpoint, EndpointSummary,
     ListEndpointsResponse, Page, PauseState, Project, RotateSecretResponse, SigningKey, UpdateEndpointOptions,
@@ -23,8 +24,13 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 async fn create_endpoint_sends_only_truthy_options() {
     let data = json!({"id": EP, "url": "https://example.com/webhook", "signing_secret": "whsec_test_secret_12345",
         "created_at": "2025-01-01T00:00:00Z"});
-    let falsy =
-        CreateEndpointOptions { description: Some(String::new()), rate_limit_rps: 0, burst: 0, headers: Some(HeaderMap::new()) };
+    let falsy = CreateEndpointOptions {
+        description: Some(String::new()),
+        rate_limit_rps: 0,
+        burst: 0,
+        headers: Some(HeaderMap::new()),
+        signature_scheme: None,
+    };
     let (created, req) =
         exchange(Scripted::data(data), async |c| c.create_endpoint("https://example.com/webhook", &falsy).await).await;
     req.expect("POST", "/v1/endpoints", None).expect_json(json!({"url": "https://example.com/webhook"}));
@@ -51,14 +57,15 @@ async fn create_endpoint_with_every_option() {
         rate_limit_rps: 10,
         burst: 20,
         headers: Some(headers(&[("X-Env", "prod"), ("X-A", "1")])),
+        signature_scheme: Some(SignatureScheme::StandardWebhooks),
     };
     let (created, req) =
         exchange(Scripted::data(data), async |c| c.create_endpoint("https://example.com/webhook", &options).await).await;
     req.expect("POST", "/v1/endpoints", None).expect_json(json!({
         "url": "https://example.com/webhook", "description": "Orders", "rate_limit_rps": 10, "burst": 20,
-        "headers": {"X-Env": "prod", "X-A": "1"}
+        "headers": {"X-Env": "prod", "X-A": "1"}, "signature_scheme": "standard_webhooks"
     }));
-    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers"]);
+    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers", "signature_scheme"]);
     assert_eq!(
         (created.description.as_deref(), created.signing_key_id.as_deref(), created.key_hint.as_deref()),
         (Some("Orders"), Some(SK), Some("abcd"))
@@ -69,7 +76,7 @@ async fn create_endpoint_with_every_option() {
 async fn get_endpoint_parses_every_field() {
     let data = json!({"id": EP, "url": "https://example.com/webhook", "created_at": "2025-01-01T00:00:00Z",
         "updated_at": "2025-01-02T00:00:00Z", "paused": true, "description": "Test endpoint", "rate_limit_rps": 10,
-        "burst": 20, "headers": {"X-Env": "prod"}});
+        "burst": 20, "headers": {"X-Env": "prod"}, "signature_scheme": "standard_webhooks"});
     let (endpoint, req) = exchange(Scripted::data(data), async |c| c.get_endpoint(EP).await).await;
     req.expect("GET", &format!("/v1/endpoints/{EP}"), None).expect_no_body();
     assert_eq!(
@@ -84,11 +91,14 @@ async fn get_endpoint_parses_every_field() {
             rate_limit_rps: Some(10),
             burst: Some(20),
             headers: Some(headers(&[("X-Env", "prod")])),
+            signature_scheme: SignatureScheme::StandardWebhooks,
         }
     );
     let minimal = json!({"id": EP, "url": "u", "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z", "paused": false});
     let (endpoint, _) = exchange(Scripted::data(minimal), async |c| c.get_endpoint(EP).await).await;
     assert_eq!((endpoint.description, endpoint.rate_limit_rps, endpoint.burst, endpoint.headers), (None, None, None, None));
+    // A server that does not know the setting: the default scheme.
+    assert_eq!(endpoint.signature_scheme, SignatureScheme::Hookbridge);
 }
 
 #[tokio::test]
@@ -148,12 +158,14 @@ async fn update_endpoint_sends_every_given_field_including_falsy_ones() {
         rate_limit_rps: Some(0),
         burst: Some(0),
         headers: Some(HeaderMap::new()),
+        signature_scheme: Some(SignatureScheme::Hookbridge),
     };
     let hosted = Scripted::data(json!({"id": EP, "updated": true}));
     let (_, req) = exchange(hosted, async |c| c.update_endpoint(EP, &changes).await).await;
     req.expect("PATCH", &format!("/v1/endpoints/{EP}"), None)
-        .expect_json(json!({"url": "https://example.com/v2", "description": "", "rate_limit_rps": 0, "burst": 0, "headers": {}}));
-    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers"]);
+        .expect_json(json!({"url": "https://example.com/v2", "description": "", "rate_limit_rps": 0, "burst": 0, "headers": {},
+            "signature_scheme": "hookbridge"}));
+    assert_eq!(req.json_keys(), ["url", "description", "rate_limit_rps", "burst", "headers", "signature_scheme"]);
 
     let only_burst = UpdateEndpointOptions { burst: Some(5), ..UpdateEndpointOptions::default() };
     let (_, req) = exchange(Scripted::empty(204), async |c| c.update_endpoint(EP, &only_burst).await).await;

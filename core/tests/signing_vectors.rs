@@ -1,8 +1,9 @@
 //! Runs every case of the shared signing vectors (`tests/vectors/signing.json`, generated with
-//! Python's hmac/hashlib) through `hookbridge::signing::verify` and `sign`.
+//! Python's hmac/hashlib) through `hookbridge::signing::verify` and `sign`, and the Standard
+//! Webhooks cases through `hookbridge::signing::standard_webhooks::{verify, sign}`.
 
 use base64::Engine;
-use hookbridge::signing::{self, VerifyOptions};
+use hookbridge::signing::{self, VerifyOptions, standard_webhooks};
 use serde::Deserialize;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/signing.json");
@@ -11,6 +12,38 @@ const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/sig
 struct File {
     version: u32,
     cases: Vec<Case>,
+    standard_webhooks_cases: Vec<SwCase>,
+}
+
+/// A case of `standard_webhooks_cases`.
+#[derive(Deserialize)]
+struct SwCase {
+    name: String,
+    secrets: Vec<String>,
+    message_id: String,
+    timestamp: String,
+    now: i64,
+    tolerance_seconds: u64,
+    body_b64: String,
+    signature_header: String,
+    expected: String,
+    expected_signatures: Vec<String>,
+}
+
+impl SwCase {
+    fn body(&self) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD.decode(&self.body_b64).expect("body_b64 is base64")
+    }
+
+    fn verify(&self) -> &'static str {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        let options = VerifyOptions { tolerance_seconds: self.tolerance_seconds, now: Some(self.now) };
+        let body = self.body();
+        match standard_webhooks::verify(&body, &self.message_id, &self.timestamp, &self.signature_header, &secrets, options) {
+            Ok(()) => "valid",
+            Err(e) => e.kind.as_str(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -125,4 +158,40 @@ fn the_vectors_cover_the_required_situations() {
     for kind in ["valid", "missing", "malformed", "expired", "mismatch"] {
         assert!(file.cases.iter().any(|c| c.expected == kind), "no case expects {kind}");
     }
+}
+
+#[test]
+fn every_standard_webhooks_vector_verifies_as_expected() {
+    let file = load();
+    assert!(file.standard_webhooks_cases.len() >= 20, "got {}", file.standard_webhooks_cases.len());
+    let failures: Vec<String> = file
+        .standard_webhooks_cases
+        .iter()
+        .filter_map(|c| {
+            let got = c.verify();
+            (got != c.expected).then(|| format!("{}: expected {}, got {got}", c.name, c.expected))
+        })
+        .collect();
+    assert!(failures.is_empty(), "vector failures:\n{}", failures.join("\n"));
+    for kind in ["valid", "missing", "malformed", "expired", "mismatch"] {
+        assert!(file.standard_webhooks_cases.iter().any(|c| c.expected == kind), "no case expects {kind}");
+    }
+}
+
+#[test]
+fn standard_webhooks_sign_reproduces_every_independent_signature() {
+    for case in load().standard_webhooks_cases {
+        let body = case.body();
+        if case.expected_signatures.is_empty() {
+            // Not signable: a secret that is not base64, or an empty id or timestamp.
+            continue;
+        }
+        assert_eq!(case.expected_signatures.len(), case.secrets.len(), "{}", case.name);
+        for (secret, expected) in case.secrets.iter().zip(&case.expected_signatures) {
+            let ours = standard_webhooks::sign(secret, &case.message_id, &case.timestamp, &body).expect("secret decodes");
+            assert_eq!(&ours, expected, "{} with secret {secret}", case.name);
+        }
+    }
+    let bad = load().standard_webhooks_cases.into_iter().find(|c| c.name == "sw_malformed_secret").unwrap();
+    assert!(standard_webhooks::sign(&bad.secrets[0], "msg", "1", b"").is_err());
 }

@@ -1,6 +1,7 @@
 //! Identifier and secret formats. Secrets (API keys, signing secrets, tokens) come from the
 //! operating system's CSPRNG; ids only need to be unique.
 
+use hookbridge::signing::SignatureScheme;
 use sha2::{Digest, Sha256};
 
 use crate::store::tenancy::KeyMode;
@@ -86,6 +87,15 @@ pub fn signing_secret() -> String {
     format!("whsec_{}", random_string(LOWER_ALPHANUMERIC, 32))
 }
 
+/// A signing secret for `scheme`: `hookbridge`'s form ([`signing_secret`]) or, for Standard
+/// Webhooks, `whsec_` + base64 of 32 random bytes (the specification asks for 24 to 64).
+pub fn signing_secret_for(scheme: SignatureScheme) -> String {
+    match scheme {
+        SignatureScheme::Hookbridge => signing_secret(),
+        SignatureScheme::StandardWebhooks => hookbridge::signing::standard_webhooks::secret_from_key(&random_bytes::<32>()),
+    }
+}
+
 /// An API key id.
 pub fn api_key_id() -> String {
     format!("key_{}", &hex32()[..24])
@@ -139,6 +149,11 @@ mod tests {
         assert!(LOWER_ALPHANUMERIC.iter().all(|c| secrets.as_bytes().contains(c)), "g..z appear too, not only hex");
         assert!(secrets.bytes().all(|b| LOWER_ALPHANUMERIC.contains(&b)));
         assert!(api_key(KeyMode::Test).starts_with("hb_test_"));
+        let spec = signing_secret_for(SignatureScheme::StandardWebhooks);
+        let key = hookbridge::signing::standard_webhooks::key_from_secret(&spec).unwrap();
+        assert!(spec.starts_with("whsec_") && key.len() == 32 && key != [0; 32], "{spec}");
+        assert_ne!(spec, signing_secret_for(SignatureScheme::StandardWebhooks));
+        assert_eq!(signing_secret_for(SignatureScheme::Hookbridge).len(), 38);
         assert_eq!(secret_token().len(), 64);
     }
 

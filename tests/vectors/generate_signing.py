@@ -64,6 +64,116 @@ def case(name, description, expected, *, secrets, header, timestamp=str(NOW), bo
     return entry
 
 
+# --- Standard Webhooks (https://www.standardwebhooks.com) -------------------------------------
+
+SW_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"standard-webhooks-secret").digest()).decode("ascii")
+SW_OLD_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"standard-webhooks-old").digest()).decode("ascii")
+SW_NEW_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"standard-webhooks-new").digest()).decode("ascii")
+SW_OTHER_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"standard-webhooks-other").digest()).decode("ascii")
+SW_MSG_ID = "msg_2Ldbr7pFZ3tQe9YvXw1Ka8Hn"
+# The specification's own example (secret, id, timestamp, body and signature).
+SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SPEC_MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+SPEC_TS = "1614265330"
+SPEC_BODY = b'{"test": 2432232314}'
+
+
+def sw_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: the base64 after whsec_, decoded."""
+    encoded = secret[len("whsec_"):] if secret.startswith("whsec_") else secret
+    return base64.b64decode(encoded, validate=True)
+
+
+def sw_sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
+    """v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>."""
+    data = msg_id.encode("utf-8") + b"." + timestamp.encode("utf-8") + b"." + body
+    return "v1," + base64.b64encode(hmac.new(sw_key(secret), data, hashlib.sha256).digest()).decode("ascii")
+
+
+def sw_case(name, description, expected, *, secrets, header, msg_id=SW_MSG_ID, timestamp=str(NOW), body=BODY, now=NOW,
+            tolerance=TOLERANCE, signable=True):
+    return {
+        "name": name,
+        "description": description,
+        "secrets": secrets,
+        "message_id": msg_id,
+        "timestamp": timestamp,
+        "now": now,
+        "tolerance_seconds": tolerance,
+        "body_b64": base64.b64encode(body).decode("ascii"),
+        "signature_header": header,
+        "expected": expected,
+        "expected_signatures": [sw_sign(s, msg_id, timestamp, body) for s in secrets] if signable else [],
+    }
+
+
+def build_standard_webhooks() -> list:
+    ts = str(NOW)
+    good = sw_sign(SW_SECRET, SW_MSG_ID, ts, BODY)
+    other = sw_sign(SW_OTHER_SECRET, SW_MSG_ID, ts, BODY)
+    rotation = f"{sw_sign(SW_OLD_SECRET, SW_MSG_ID, ts, BODY)} {sw_sign(SW_NEW_SECRET, SW_MSG_ID, ts, BODY)}"
+    stale_ts, edge_ts, future_ts = str(NOW - TOLERANCE - 1), str(NOW - TOLERANCE), str(NOW + TOLERANCE + 1)
+    utf8_body = '{"name":"Zoë","emoji":"🚀"}'.encode("utf-8")
+    # A secret in HookBridge's own form (whsec_ + 32 letters and digits) is also valid base64.
+    hb_form = "whsec_k8ds1yqe0plz7mvb3nrt5wxa9cfg2hju"
+    text_key = "v1," + base64.b64encode(hmac.new(hb_form.encode(), f"{SW_MSG_ID}.{ts}.".encode() + BODY,
+                                                 hashlib.sha256).digest()).decode("ascii")
+    return [
+        sw_case("sw_spec_example", "The example of the Standard Webhooks specification.", "valid",
+                secrets=[SPEC_SECRET], msg_id=SPEC_MSG_ID, timestamp=SPEC_TS, body=SPEC_BODY, now=int(SPEC_TS),
+                header=sw_sign(SPEC_SECRET, SPEC_MSG_ID, SPEC_TS, SPEC_BODY)),
+        sw_case("sw_valid_single_signature", "One v1 entry made with the one secret.", "valid",
+                secrets=[SW_SECRET], header=good),
+        sw_case("sw_two_entries_one_valid", "Two space-separated entries; only the second matches.", "valid",
+                secrets=[SW_SECRET], header=f"{other} {good}"),
+        sw_case("sw_rotation_both_valid", "Rotation: one entry per active key; both secrets known.", "valid",
+                secrets=[SW_OLD_SECRET, SW_NEW_SECRET], header=rotation),
+        sw_case("sw_rotation_only_new_secret_known", "Rotation header checked with only the new secret.", "valid",
+                secrets=[SW_NEW_SECRET], header=rotation),
+        sw_case("sw_unknown_version_ignored", "An entry of another version is skipped; the v1 entry matches.", "valid",
+                secrets=[SW_SECRET], header="v1a,c29tZXRoaW5nIGVsc2U= " + good),
+        sw_case("sw_extra_whitespace", "Several spaces between entries and around the header.", "valid",
+                secrets=[SW_SECRET], header=f"  {other}   {good}  "),
+        sw_case("sw_secret_without_prefix", "The secret given without whsec_ (the libraries accept both).", "valid",
+                secrets=[SW_SECRET[len("whsec_"):]], header=good),
+        sw_case("sw_hookbridge_form_secret_decoded", "A whsec_ + 32 alphanumerics secret used the spec's way: "
+                "its text after whsec_ base64-decoded (24 bytes).", "valid",
+                secrets=[hb_form], header=sw_sign(hb_form, SW_MSG_ID, ts, BODY)),
+        sw_case("sw_secret_text_as_key", "Signed with the secret's text as the key (the whsec_ trap): no match.",
+                "mismatch", secrets=[hb_form], header=text_key),
+        sw_case("sw_tampered_body", "Signed over the original body, one byte of the delivered body changed.", "mismatch",
+                secrets=[SW_SECRET], header=good, body=BODY.replace(b"4200", b"4201")),
+        sw_case("sw_other_message_id", "The message id is signed: another id does not match.", "mismatch",
+                secrets=[SW_SECRET], msg_id="msg_other", header=good),
+        sw_case("sw_wrong_secret", "Signed with another secret.", "mismatch", secrets=[SW_SECRET], header=other),
+        sw_case("sw_stale_timestamp", "Correctly signed, one second older than the tolerance.", "expired",
+                secrets=[SW_SECRET], timestamp=stale_ts, header=sw_sign(SW_SECRET, SW_MSG_ID, stale_ts, BODY)),
+        sw_case("sw_tolerance_edge_valid", "Exactly as old as the tolerance allows (inclusive).", "valid",
+                secrets=[SW_SECRET], timestamp=edge_ts, header=sw_sign(SW_SECRET, SW_MSG_ID, edge_ts, BODY)),
+        sw_case("sw_future_timestamp", "Correctly signed, one second further in the future than the tolerance.",
+                "expired", secrets=[SW_SECRET], timestamp=future_ts,
+                header=sw_sign(SW_SECRET, SW_MSG_ID, future_ts, BODY)),
+        sw_case("sw_malformed_no_v1_entry", "No entry has the form v1,<base64 of 32 bytes>.", "malformed",
+                secrets=[SW_SECRET], header="v2," + good[3:] + " v1,bm90MzJieXRlcw=="),
+        sw_case("sw_malformed_timestamp", "The timestamp is not an integer.", "malformed",
+                secrets=[SW_SECRET], timestamp="1700000000.5",
+                header=sw_sign(SW_SECRET, SW_MSG_ID, "1700000000.5", BODY)),
+        sw_case("sw_malformed_secret", "The secret is not whsec_ + base64.", "malformed",
+                secrets=["whsec_not*base64!"], header=good, signable=False),
+        sw_case("sw_missing_id", "The webhook-id header is absent (empty).", "missing",
+                secrets=[SW_SECRET], msg_id="", header=good, signable=False),
+        sw_case("sw_missing_timestamp", "The webhook-timestamp header is absent (empty).", "missing",
+                secrets=[SW_SECRET], timestamp="", header=good, signable=False),
+        sw_case("sw_missing_signature", "The webhook-signature header is absent (empty).", "missing",
+                secrets=[SW_SECRET], header=""),
+        sw_case("sw_no_secrets", "The receiver has no secret to check with.", "missing", secrets=[], header=good),
+        sw_case("sw_empty_body", "An empty body is signed as \"<id>.<timestamp>.\".", "valid",
+                secrets=[SW_SECRET], body=b"", header=sw_sign(SW_SECRET, SW_MSG_ID, ts, b"")),
+        sw_case("sw_utf8_body", "A body with non-ASCII UTF-8 text.", "valid",
+                secrets=[SW_SECRET], body=utf8_body, header=sw_sign(SW_SECRET, SW_MSG_ID, ts, utf8_body)),
+    ]
+
+
 def build() -> dict:
     ts = str(NOW)
     good = sign(SECRET, ts, BODY)
@@ -130,7 +240,16 @@ def build() -> dict:
                        "sha256=<hex HMAC-SHA256(secret, \"<timestamp>.<raw body>\")>. Format: tests/vectors/README.md.",
         "generator": "tests/vectors/generate_signing.py (Python hmac/hashlib)",
         "cases": cases,
+        "standard_webhooks_description": "Standard Webhooks vectors: webhook-signature = space-separated "
+                                         "v1,<base64 HMAC-SHA256(base64-decoded secret after whsec_, "
+                                         "\"<id>.<timestamp>.<raw body>\")>. Format: tests/vectors/README.md.",
+        "standard_webhooks_cases": build_standard_webhooks(),
     }
+
+
+def count() -> str:
+    built = build()
+    return f"{len(built['cases'])} + {len(built['standard_webhooks_cases'])} standard_webhooks"
 
 
 def render() -> str:
@@ -143,10 +262,10 @@ def main() -> int:
         if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
             print(f"{OUT} is stale: run python3 {Path(__file__).as_posix()}", file=sys.stderr)
             return 1
-        print(f"{OUT.name} is up to date ({len(build()['cases'])} cases)")
+        print(f"{OUT.name} is up to date ({count()} cases)")
         return 0
     OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({len(build()['cases'])} cases)")
+    print(f"wrote {OUT} ({count()} cases)")
     return 0
 
 

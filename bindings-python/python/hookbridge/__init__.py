@@ -5,7 +5,8 @@ A drop-in for the official ``hookbridge`` package, 1.4.0 and 2.0.0 alike: the sa
 form where a method changed compatibly, and 1.4.0's session-only project, checkout and portal
 methods, which 2.0.0 dropped), the result dataclasses and exceptions of both, plus webhook
 verification for receivers (:func:`verify_webhook`, :func:`is_valid_webhook`,
-:func:`sign_webhook`).
+:func:`sign_webhook`, and for endpoints
+with the Standard Webhooks scheme :func:`verify_standard_webhook` and friends).
 """
 
 from hookbridge.client import AsyncHookBridge, HookBridge
@@ -104,7 +105,14 @@ from hookbridge.types import (
     UsageHistoryResponse,
     UsageHistoryRow,
 )
-from hookbridge.webhooks import is_valid_webhook, sign_webhook, verify_webhook
+from hookbridge.webhooks import (
+    is_valid_standard_webhook,
+    is_valid_webhook,
+    sign_standard_webhook,
+    sign_webhook,
+    verify_standard_webhook,
+    verify_webhook,
+)
 
 __version__ = "2.0.0"
 
@@ -210,4 +218,7 @@ __all__ = [
     "verify_webhook",
     "is_valid_webhook",
     "sign_webhook",
+    "verify_standard_webhook",
+    "is_valid_standard_webhook",
+    "sign_standard_webhook",
 ]

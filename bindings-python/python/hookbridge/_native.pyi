@@ -21,6 +21,8 @@ __all__ = [
     "wait_for_async_calls",
     "verify_webhook",
     "sign_webhook",
+    "verify_standard_webhook",
+    "sign_standard_webhook",
 ]
 
 #: Whether the native module is an unoptimised (debug) build.
@@ -181,3 +183,19 @@ def verify_webhook(
 
 def sign_webhook(secret: str, timestamp: Union[str, int], payload: Union[bytes, bytearray, str]) -> str:
     """``sha256=<hex HMAC-SHA256(secret, "<timestamp>.<payload>")>``."""
+
+def verify_standard_webhook(
+    payload: Union[bytes, bytearray, str],
+    webhook_id: Union[str, int, None],
+    webhook_timestamp: Union[str, int, None],
+    webhook_signature: Optional[str],
+    secret: Union[str, Sequence[str]],
+    tolerance: int,
+    now: Optional[int] = None,
+) -> Optional[tuple[str, str]]:
+    """``None`` when the Standard Webhooks delivery verifies, else ``(reason, message)``."""
+
+def sign_standard_webhook(
+    secret: str, webhook_id: str, timestamp: Union[str, int], payload: Union[bytes, bytearray, str]
+) -> str:
+    """``v1,<base64 HMAC-SHA256(key of secret, "<id>.<timestamp>.<payload>")>``."""

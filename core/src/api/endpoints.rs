@@ -11,6 +11,7 @@ use crate::models::{
     SigningKey,
 };
 use crate::query::Query;
+use crate::signing::SignatureScheme;
 use crate::transport::Call;
 
 /// Optional settings of a new endpoint; like the Python SDK, only truthy values are sent
@@ -31,6 +32,9 @@ pub struct CreateEndpointOptions {
     /// Headers added to every delivery.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub headers: Option<HeaderMap>,
+    /// How deliveries are signed (not sent when `None`: the server's default, `hookbridge`).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub signature_scheme: Option<SignatureScheme>,
 }
 
 /// Fields to change on an endpoint; every `Some` is sent, including `""`, 0 and an empty map
@@ -59,6 +63,10 @@ pub struct UpdateEndpointOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub headers: Option<HeaderMap>,
+    /// New signature scheme; the endpoint's signing keys stay (see the signature-schemes docs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub signature_scheme: Option<SignatureScheme>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +80,8 @@ struct CreateBody<'a> {
     burst: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     headers: Option<&'a HeaderMap>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature_scheme: Option<SignatureScheme>,
 }
 
 impl Client {
@@ -83,6 +93,7 @@ impl Client {
             rate_limit_rps: Some(options.rate_limit_rps).filter(|v| *v != 0),
             burst: Some(options.burst).filter(|v| *v != 0),
             headers: if is_truthy_map(&options.headers) { options.headers.as_ref() } else { None },
+            signature_scheme: options.signature_scheme,
         };
         self.data(Call::new(Method::POST, "/v1/endpoints").json(&body)?).await
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::HeaderMap;
+use crate::signing::SignatureScheme;
 use crate::time::{Timestamp, optional_timestamp};
 
 /// An outbound endpoint (`get_endpoint`); the signing secret is never included.
@@ -31,6 +32,9 @@ pub struct Endpoint {
     /// Headers added to every delivery.
     #[serde(default)]
     pub headers: Option<HeaderMap>,
+    /// How deliveries are signed (`hookbridge` when the server does not say).
+    #[serde(default)]
+    pub signature_scheme: SignatureScheme,
 }
 
 /// An endpoint as listed.

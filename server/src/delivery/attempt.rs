@@ -65,7 +65,8 @@ impl Sender {
     }
 
     /// The request headers: custom headers (for inbound forwards, never the sender's own
-    /// `X-Webhook-*` headers), then content type, then the HookBridge headers.
+    /// `X-Webhook-*` headers), then content type, then the signing headers of the endpoint's
+    /// scheme (`X-Webhook-*` or Standard Webhooks' `webhook-*`).
     pub fn headers(&self, delivery: &ClaimedDelivery) -> HeaderMap {
         // Room for the custom headers, content type, user agent and the three HookBridge headers.
         let mut headers = HeaderMap::with_capacity(delivery.headers.len() + 5);
@@ -87,12 +88,17 @@ impl Sender {
         headers.insert(USER_AGENT, self.user_agent.clone());
         if delivery.direction == Direction::Outbound || !delivery.secrets.is_empty() {
             let secrets: Vec<&str> = delivery.secrets.iter().map(String::as_str).collect();
-            for (name, value) in
-                hookbridge::signing::delivery_headers(&delivery.message_id, delivery.signed_at, &delivery.payload, &secrets)
-            {
-                // Takes the string's buffer as it is (no copy).
-                if let Ok(v) = HeaderValue::try_from(value) {
-                    headers.insert(HeaderName::from_static(lower(name)), v);
+            let signing = hookbridge::signing::delivery_headers(
+                delivery.signature_scheme,
+                &delivery.message_id,
+                delivery.signed_at,
+                &delivery.payload,
+                &secrets,
+            );
+            for (name, value) in signing {
+                // Takes the string's buffer as it is (no copy); the name is lower-cased.
+                if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::try_from(value)) {
+                    headers.insert(n, v);
                 }
             }
         }
@@ -188,13 +194,5 @@ fn failure_text(e: &reqwest::Error) -> String {
         CONNECT_FAILED.to_owned()
     } else {
         NO_HTTP_ANSWER.to_owned()
-    }
-}
-
-fn lower(name: &'static str) -> &'static str {
-    match name {
-        hookbridge::signing::HEADER_ID => "x-webhook-id",
-        hookbridge::signing::HEADER_TIMESTAMP => "x-webhook-timestamp",
-        _ => "x-webhook-signature",
     }
 }

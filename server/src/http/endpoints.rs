@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
+use hookbridge::signing::SignatureScheme;
 use hookbridge::{CreateEndpointResponse, PauseState, RotateSecretResponse};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -62,6 +63,7 @@ impl From<EndpointRecord> for hookbridge::Endpoint {
             burst: e.burst,
             // Unreadable stored JSON shows as no headers.
             headers: e.headers_json.and_then(|j| serde_json::from_str(&j).ok()),
+            signature_scheme: e.signature_scheme,
         }
     }
 }
@@ -110,6 +112,19 @@ fn check_description(description: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The `signature_scheme` of a request body: absent or `null` is `None`, a known name its
+/// scheme, anything else a validation error naming the allowed values.
+fn parse_scheme(value: Option<Value>) -> ApiResult<Option<SignatureScheme>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) if SignatureScheme::parse(&name).is_some() => Ok(SignatureScheme::parse(&name)),
+        Some(other) => {
+            let allowed: Vec<&str> = SignatureScheme::ALL.iter().map(SignatureScheme::as_str).collect();
+            Err(ApiError::invalid(format!("signature_scheme must be one of {}, got {other}", allowed.join(", "))))
+        }
+    }
+}
+
 fn check_range(field: &str, value: i64, max: i64) -> ApiResult<i64> {
     if !(0..=max).contains(&value) {
         return Err(ApiError::invalid(format!("{field} must be between 0 and {max}, got {value}")));
@@ -125,6 +140,7 @@ pub(crate) struct CreateBody {
     pub(crate) rate_limit_rps: Option<i64>,
     pub(crate) burst: Option<i64>,
     pub(crate) headers: Option<Value>,
+    pub(crate) signature_scheme: Option<Value>,
 }
 
 /// `POST /v1/endpoints` (also the dashboard's create form).
@@ -140,6 +156,7 @@ pub(crate) async fn create(
     let rate_limit_rps = check_range("rate_limit_rps", body.rate_limit_rps.unwrap_or(0), MAX_RATE)?;
     let burst = check_range("burst", body.burst.unwrap_or(0), MAX_BURST)?;
     let headers_json = validate_headers(body.headers)?.filter(|h| !h.is_empty()).map(|h| headers_to_json(&h));
+    let signature_scheme = parse_scheme(body.signature_scheme)?.unwrap_or_default();
     check_url(&state, &body.url).await?;
     let now = now_millis();
     let endpoint = NewEndpoint {
@@ -151,7 +168,8 @@ pub(crate) async fn create(
         burst,
         headers_json,
         signing_key_id: ids::signing_key_id(),
-        signing_secret: ids::signing_secret(),
+        signing_secret: ids::signing_secret_for(signature_scheme),
+        signature_scheme,
         created_at: now,
     };
     let response = CreateEndpointResponse {
@@ -197,6 +215,7 @@ struct UpdateBody {
     rate_limit_rps: Option<i64>,
     burst: Option<i64>,
     headers: Option<Value>,
+    signature_scheme: Option<Value>,
 }
 
 async fn update(
@@ -219,6 +238,9 @@ async fn update(
     if let Some(headers) = validate_headers(body.headers)? {
         changes.headers_json = Some(Some(headers).filter(|h| !h.is_empty()).map(|h| headers_to_json(&h)));
     }
+    // A scheme change keeps the signing keys: every secret HookBridge issues is valid under
+    // both schemes (docs/signature-schemes.md, "Changing the scheme").
+    changes.signature_scheme = parse_scheme(body.signature_scheme)?;
     if let Some(url) = body.url {
         check_url(&state, &url).await?;
         changes.url = Some(url);
@@ -282,7 +304,12 @@ pub(crate) async fn create_key(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> ApiResult<Reply> {
-    let (key_id, secret, now) = (ids::signing_key_id(), ids::signing_secret(), now_millis());
+    // The new secret takes the form of the endpoint's scheme.
+    let Some(endpoint) = state.store.get_endpoint(&caller.project_id, &id).await? else {
+        return Err(endpoint_not_found(&id));
+    };
+    let secret = ids::signing_secret_for(endpoint.signature_scheme);
+    let (key_id, now) = (ids::signing_key_id(), now_millis());
     match state.store.create_signing_key(&caller.project_id, &id, key_id.clone(), secret.clone(), now).await? {
         SigningKeyWrite::Done(()) => Ok(Reply::created(RotateSecretResponse {
             id: key_id,

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use hookbridge::signing::SignatureScheme;
+
 use super::{Direction, StoreError};
 use crate::domain::MessageStatus;
 use crate::telemetry::QueueDepth;
@@ -29,6 +31,8 @@ pub struct ClaimedDelivery {
     pub headers: Vec<(String, String)>,
     /// Active signing secrets, oldest first (empty: no signature header).
     pub secrets: Vec<String>,
+    /// How the delivery is signed (inbound forwards: always `hookbridge`).
+    pub signature_scheme: SignatureScheme,
     /// Unix seconds for `X-Webhook-Timestamp`.
     pub signed_at: i64,
     /// Number of this attempt (1-based).
@@ -239,6 +243,8 @@ pub(crate) struct DeliveryTarget {
     pub headers: Vec<(String, String)>,
     /// Active signing secrets, oldest first.
     pub secrets: Vec<String>,
+    /// How deliveries are signed.
+    pub signature_scheme: SignatureScheme,
     /// Deliveries per second (0 = unlimited).
     pub rate_limit_rps: i64,
     /// Burst (0 = the rate).
@@ -246,9 +252,16 @@ pub(crate) struct DeliveryTarget {
 }
 
 impl DeliveryTarget {
-    /// A target whose headers are the opened JSON object `headers`.
+    /// A target whose headers are the opened JSON object `headers`, signed with the
+    /// `hookbridge` scheme (see [`DeliveryTarget::signed_with`]).
     pub(crate) fn new(url: String, headers: Option<&str>, secrets: Vec<String>, rate_limit_rps: i64, burst: i64) -> Self {
-        DeliveryTarget { url, headers: parse_headers(headers), secrets, rate_limit_rps, burst }
+        let signature_scheme = SignatureScheme::Hookbridge;
+        DeliveryTarget { url, headers: parse_headers(headers), secrets, signature_scheme, rate_limit_rps, burst }
+    }
+
+    /// The same target signed with the stored scheme `name` (an outbound endpoint's setting).
+    pub(crate) fn signed_with(self, name: &str) -> Self {
+        DeliveryTarget { signature_scheme: super::rows::stored_scheme(name), ..self }
     }
 }
 
@@ -287,6 +300,7 @@ impl ClaimedRow {
             payload,
             headers,
             secrets: target.secrets.clone(),
+            signature_scheme: target.signature_scheme,
             signed_at: self.signed_at,
             attempt_no: self.attempt_count.saturating_add(1),
             fast_retry_count: self.fast_retry_count,
@@ -429,6 +443,7 @@ mod tests {
             payload: b"{\"card\":\"payloadsecret\"}".to_vec(),
             headers: vec![("Authorization".into(), "Bearer headersecret".into())],
             secrets: vec!["whsec_signingsecret".into()],
+            signature_scheme: Default::default(),
             signed_at: 0,
             attempt_no: 1,
             fast_retry_count: 0,

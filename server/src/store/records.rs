@@ -2,6 +2,7 @@
 
 use super::tenancy::{KeyMode, KeyScope};
 use crate::domain::MessageStatus;
+use hookbridge::signing::SignatureScheme;
 
 /// Which way a message flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +131,8 @@ pub struct NewEndpoint {
     pub signing_key_id: String,
     /// Secret of the first signing key.
     pub signing_secret: String,
+    /// How deliveries are signed.
+    pub signature_scheme: SignatureScheme,
     /// Unix milliseconds.
     pub created_at: i64,
 }
@@ -147,6 +150,8 @@ pub struct EndpointChanges {
     pub burst: Option<i64>,
     /// New headers JSON (`Some(None)` clears them).
     pub headers_json: Option<Option<String>>,
+    /// New signature scheme.
+    pub signature_scheme: Option<SignatureScheme>,
 }
 
 /// Outcome of an endpoint write.
@@ -514,6 +519,8 @@ pub struct EndpointRecord {
     pub burst: Option<i64>,
     /// The custom headers' JSON object, opened.
     pub headers_json: Option<String>,
+    /// How deliveries are signed.
+    pub signature_scheme: SignatureScheme,
 }
 
 /// A live outbound endpoint as listed.

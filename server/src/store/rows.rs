@@ -10,6 +10,7 @@ use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord
 use crate::domain::messages::stored_status;
 use crate::domain::{InboundMode, MessageStatus};
 use crate::secrets::{SecretBox, SecretField};
+use hookbridge::signing::SignatureScheme;
 
 /// The message columns [`MessageRow::read`] reads, in order.
 pub const MESSAGE_COLUMNS: &str = "id, project_id, endpoint_id, destination_url, status, attempt_count, replay_count, \
@@ -307,7 +308,8 @@ pub fn signing_key_listing(id: String, secret: &str, created_at: i64) -> Signing
 }
 
 /// The outbound endpoint columns [`read_endpoint`] reads, in order.
-pub const ENDPOINT_COLUMNS: &str = "id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers";
+pub const ENDPOINT_COLUMNS: &str =
+    "id, url, created_at, updated_at, paused, description, rate_limit_rps, burst, headers, signature_scheme";
 
 /// Reads a live outbound endpoint selected with [`ENDPOINT_COLUMNS`]; its headers are still
 /// sealed (the backend opens them).
@@ -322,6 +324,7 @@ pub fn read_endpoint<C: Columns>(r: &C) -> Result<EndpointRecord, C::Error> {
         rate_limit_rps: Some(r.int(6)?),
         burst: Some(r.int(7)?),
         headers_json: r.opt_text(8)?,
+        signature_scheme: stored_scheme(&r.text(9)?),
     })
 }
 
@@ -349,4 +352,9 @@ pub fn read_project<C: Columns>(r: &C) -> Result<ProjectRecord, C::Error> {
         rate_limit_default: r.int(4)?,
         created_at: r.int(5)?,
     })
+}
+
+/// A stored `signature_scheme` (an unknown name reads as the default, `hookbridge`).
+pub fn stored_scheme(name: &str) -> SignatureScheme {
+    SignatureScheme::parse(name).unwrap_or_default()
 }

@@ -20,6 +20,7 @@ async fn endpoints_are_created_read_updated_and_deleted() {
         rate_limit_rps: 10,
         burst: 20,
         headers: Some(headers(&[("X-Tenant", "acme"), ("X-Env", "test")])),
+        ..Default::default()
     };
     let created = client.create_endpoint("http://127.0.0.1:9/orders", &options).await.unwrap();
     assert!(created.id.starts_with("ep_") && created.id.len() == 35);

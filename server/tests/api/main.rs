@@ -21,5 +21,6 @@ mod openapi;
 mod pull;
 mod rate_limits;
 mod sending;
+mod signature_scheme;
 mod startup_keys;
 mod url_safety;

@@ -16,10 +16,42 @@ final class SigningVectorsTests: XCTestCase {
         }
     }
 
-    private func loadCases() throws -> [[String: Any]] {
+    private func loadCases(_ key: String = "cases") throws -> [[String: Any]] {
         let file = repositoryRoot().appendingPathComponent("tests/vectors/signing.json")
         let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
-        return try XCTUnwrap(root["cases"] as? [[String: Any]])
+        return try XCTUnwrap(root[key] as? [[String: Any]])
+    }
+
+    func testEveryStandardWebhooksVector() throws {
+        let cases = try loadCases("standard_webhooks_cases")
+        XCTAssertFalse(cases.isEmpty)
+        for vector in cases {
+            let name = try XCTUnwrap(vector["name"] as? String)
+            let data = try body(of: vector)
+            let secrets = try XCTUnwrap(vector["secrets"] as? [String], name)
+            let id = try XCTUnwrap(vector["message_id"] as? String, name)
+            let timestamp = try XCTUnwrap(vector["timestamp"] as? String, name)
+            // Empty when the case cannot be signed (a secret that is not base64, an empty id or timestamp).
+            let expectedSignatures = try XCTUnwrap(vector["expected_signatures"] as? [String], name)
+            for (secret, expected) in zip(secrets, expectedSignatures) {
+                XCTAssertEqual(try signStandardWebhook(secret: secret, webhookId: id, timestamp: timestamp, body: data),
+                               expected, name)
+            }
+            let tolerance = try XCTUnwrap(integer(vector["tolerance_seconds"]), name)
+            let now = try XCTUnwrap(integer(vector["now"]), name)
+            let header = try XCTUnwrap(vector["signature_header"] as? String, name)
+            var outcome = "valid"
+            do {
+                try verifyStandardWebhook(body: data, webhookId: id, webhookTimestamp: timestamp,
+                                          webhookSignature: header, secrets: secrets,
+                                          toleranceSeconds: UInt64(tolerance), now: now)
+            } catch let error as WebhookVerificationError {
+                let (kind, message) = kindAndMessage(of: error)
+                XCTAssertFalse(message.isEmpty, "\(name): a failure names its problem")
+                outcome = kind
+            }
+            XCTAssertEqual(outcome, vector["expected"] as? String, "\(name): \(vector["description"] ?? "")")
+        }
     }
 
     private func body(of vector: [String: Any]) throws -> Data {

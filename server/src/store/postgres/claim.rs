@@ -122,7 +122,8 @@ async fn read_facts<C: GenericClient>(
     let sql = format!(
         "SELECT k.id, {caps}, e.url, e.headers, e.deleted_at IS NULL, ie.url, ie.signing_enabled, \
                 ARRAY(SELECT s.id FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
-                ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id) \
+                ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
+                e.signature_scheme \
          FROM unnest($1::TEXT[]) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
         caps = caps_columns("k.id", "$2"),
         joins = caps_joins("k.id"),
@@ -147,7 +148,9 @@ async fn read_facts<C: GenericClient>(
             (Some(url), Some(true)) => {
                 let sealed_headers: Option<String> = col(row, 8)?;
                 let headers = keys.open_opt(SecretField::EndpointHeaders, &id, sealed_headers.as_deref())?;
-                Some(DeliveryTarget::new(url, headers.as_deref(), secrets()?, rps.unwrap_or(0), burst.unwrap_or(0)))
+                let scheme: Option<String> = col(row, 14)?;
+                let target = DeliveryTarget::new(url, headers.as_deref(), secrets()?, rps.unwrap_or(0), burst.unwrap_or(0));
+                Some(target.signed_with(scheme.as_deref().unwrap_or_default()))
             }
             _ => None,
         };

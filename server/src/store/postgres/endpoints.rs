@@ -42,9 +42,19 @@ impl EndpointStore for PgStore {
         let tx = client.transaction().await.map_err(pg_err)?;
         let inserted = tx
             .execute(
-                "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $8)",
-                &[&e.id, &e.project_id, &e.url, &e.description, &e.rate_limit_rps, &e.burst, &headers, &e.created_at],
+                "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, \
+                 created_at, updated_at, signature_scheme) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $8, $9)",
+                &[
+                    &e.id,
+                    &e.project_id,
+                    &e.url,
+                    &e.description,
+                    &e.rate_limit_rps,
+                    &e.burst,
+                    &headers,
+                    &e.created_at,
+                    &e.signature_scheme.as_str(),
+                ],
             )
             .await;
         match inserted {
@@ -121,7 +131,8 @@ impl EndpointStore for PgStore {
                 "UPDATE endpoints SET url = COALESCE($3, url), \
                  description = CASE WHEN $4 THEN $5 ELSE description END, \
                  rate_limit_rps = COALESCE($6, rate_limit_rps), burst = COALESCE($7, burst), \
-                 headers = CASE WHEN $8 THEN $9 ELSE headers END, updated_at = $10 \
+                 headers = CASE WHEN $8 THEN $9 ELSE headers END, updated_at = $10, \
+                 signature_scheme = COALESCE($11, signature_scheme) \
                  WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL",
                 &[
                     &endpoint_id,
@@ -134,6 +145,7 @@ impl EndpointStore for PgStore {
                     &set_headers,
                     &sealed_headers,
                     &now_ms,
+                    &c.signature_scheme.map(|s| s.as_str()),
                 ],
             )
             .await;

@@ -65,7 +65,8 @@ fn update(
             "UPDATE endpoints SET url = COALESCE(?2, url), \
              description = CASE WHEN ?3 THEN ?4 ELSE description END, \
              rate_limit_rps = COALESCE(?5, rate_limit_rps), burst = COALESCE(?6, burst), \
-             headers = CASE WHEN ?7 THEN ?8 ELSE headers END, updated_at = ?9 WHERE id = ?1",
+             headers = CASE WHEN ?7 THEN ?8 ELSE headers END, updated_at = ?9, \
+             signature_scheme = COALESCE(?10, signature_scheme) WHERE id = ?1",
         )?
         .execute(params![
             endpoint_id,
@@ -76,7 +77,8 @@ fn update(
             c.burst,
             set_headers,
             sealed_headers,
-            now
+            now,
+            c.signature_scheme.map(|s| s.as_str())
         ]);
     match result {
         Ok(_) => Ok(EndpointWrite::Done(())),
@@ -93,10 +95,20 @@ impl EndpointStore for SqliteStore {
             let headers = keys.seal_opt(SecretField::EndpointHeaders, &e.id, e.headers_json.as_deref())?;
             let inserted = conn
                 .prepare_cached(
-                    "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)",
+                    "INSERT INTO endpoints (id, project_id, url, description, rate_limit_rps, burst, headers, paused, \
+                     created_at, updated_at, signature_scheme) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8, ?9)",
                 )?
-                .execute(params![e.id, e.project_id, e.url, e.description, e.rate_limit_rps, e.burst, headers, e.created_at]);
+                .execute(params![
+                    e.id,
+                    e.project_id,
+                    e.url,
+                    e.description,
+                    e.rate_limit_rps,
+                    e.burst,
+                    headers,
+                    e.created_at,
+                    e.signature_scheme.as_str()
+                ]);
             match inserted {
                 Ok(_) => {}
                 Err(err) if is_unique_violation(&err) => return Ok(EndpointWrite::DuplicateUrl),

@@ -155,17 +155,25 @@ fn load_target(
     direction: Direction,
     endpoint_id: &str,
 ) -> Result<Option<DeliveryTarget>, StoreError> {
-    let (url, headers, rps, burst, signing) = match direction {
+    let (url, headers, rps, burst, signing, scheme) = match direction {
         Direction::Outbound => {
             let row = conn
-                .prepare_cached("SELECT url, headers, rate_limit_rps, burst FROM endpoints WHERE id = ?1 AND deleted_at IS NULL")?
+                .prepare_cached(
+                    "SELECT url, headers, rate_limit_rps, burst, signature_scheme FROM endpoints WHERE id = ?1 AND deleted_at IS NULL",
+                )?
                 .query_row(params![endpoint_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
                 })
                 .optional()?;
             match row {
-                Some((url, headers, rps, burst)) => {
-                    (url, super::endpoints::open_headers(keys, endpoint_id, headers.as_deref())?, rps, burst, true)
+                Some((url, headers, rps, burst, scheme)) => {
+                    (url, super::endpoints::open_headers(keys, endpoint_id, headers.as_deref())?, rps, burst, true, scheme)
                 }
                 None => return Ok(None),
             }
@@ -177,13 +185,13 @@ fn load_target(
                 .query_row(params![endpoint_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
                 .optional()?;
             match row {
-                Some((url, signing)) => (url, None, 0, 0, signing),
+                Some((url, signing)) => (url, None, 0, 0, signing, String::new()),
                 None => return Ok(None),
             }
         }
     };
     let secrets = if signing { super::signing_keys::active_secrets(conn, keys, endpoint_id)? } else { Vec::new() };
-    Ok(Some(DeliveryTarget::new(url, headers.as_deref(), secrets, rps, burst)))
+    Ok(Some(DeliveryTarget::new(url, headers.as_deref(), secrets, rps, burst).signed_with(&scheme)))
 }
 
 fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) -> Result<(), StoreError> {

@@ -9,11 +9,17 @@ import org.junit.jupiter.api.TestFactory
 import java.io.File
 import java.util.Base64
 
-/** Every case of tests/vectors/signing.json (format: tests/vectors/README.md). */
+/** Every case of tests/vectors/signing.json, both schemes (format: tests/vectors/README.md). */
 class SigningVectorsTest {
     private val cases: List<JSONObject> by lazy {
         val file = File(repoRoot(), "tests/vectors/signing.json")
         val array = JSONObject(file.readText()).getJSONArray("cases")
+        (0 until array.length()).map { array.getJSONObject(it) }
+    }
+
+    private val standardWebhooksCases: List<JSONObject> by lazy {
+        val file = File(repoRoot(), "tests/vectors/signing.json")
+        val array = JSONObject(file.readText()).getJSONArray("standard_webhooks_cases")
         (0 until array.length()).map { array.getJSONObject(it) }
     }
 
@@ -67,6 +73,37 @@ class SigningVectorsTest {
         }
         assertEquals(case.getString("expected"), outcome, case.getString("description"))
     }
+
+    private fun checkStandardWebhooks(case: JSONObject) {
+        val body = bodyOf(case)
+        val secrets = strings(case, "secrets")
+        val id = case.getString("message_id")
+        val timestamp = case.getString("timestamp")
+        // Empty when the case cannot be signed (a secret that is not base64, an empty id or timestamp).
+        strings(case, "expected_signatures").zip(secrets).forEach { (expected, secret) ->
+            assertEquals(expected, signStandardWebhook(secret, id, timestamp, body))
+        }
+        val outcome = try {
+            verifyStandardWebhook(
+                body,
+                id,
+                timestamp,
+                case.getString("signature_header"),
+                secrets,
+                toleranceSeconds = case.getLong("tolerance_seconds").toULong(),
+                now = case.getLong("now"),
+            )
+            "valid"
+        } catch (e: WebhookVerificationException) {
+            assertTrue(!e.message.isNullOrBlank(), "a failure names its problem")
+            kindOf(e)
+        }
+        assertEquals(case.getString("expected"), outcome, case.getString("description"))
+    }
+
+    @TestFactory
+    fun `every Standard Webhooks vector`(): List<DynamicTest> =
+        standardWebhooksCases.map { case -> DynamicTest.dynamicTest(case.getString("name")) { checkStandardWebhooks(case) } }
 
     @TestFactory
     fun `every signing vector`(): List<DynamicTest> =

@@ -1,22 +1,14 @@
-//! Webhook signing and verification.
-//!
+//! The `hookbridge` signature scheme (the default).
+
 //! A delivery carries `X-Webhook-Timestamp` (Unix seconds) and `X-Webhook-Signature`:
 //! `sha256=<lowercase hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, one entry per active
 //! signing key, joined by commas. The secret is used whole, as its UTF-8 bytes, `whsec_` prefix
 //! included. Verify against the raw body bytes exactly as received: re-serialised JSON will not match.
-//!
-//! Signatures are compared in constant time with the `subtle` crate; this module has no
-//! comparison helper of its own:
-//!
-//! ```compile_fail
-//! hookbridge::signing::constant_time_eq(b"a", b"a");
-//! ```
 
 use hmac::{KeyInit, Mac};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-type HmacSha256 = hmac::Hmac<Sha256>;
+use super::{HmacSha256, VerifyError, VerifyErrorKind, VerifyOptions, check_age};
 
 /// Header carrying the message id.
 pub const HEADER_ID: &str = "X-Webhook-Id";
@@ -24,51 +16,8 @@ pub const HEADER_ID: &str = "X-Webhook-Id";
 pub const HEADER_TIMESTAMP: &str = "X-Webhook-Timestamp";
 /// Header carrying the signatures.
 pub const HEADER_SIGNATURE: &str = "X-Webhook-Signature";
-/// Default tolerance between the signed timestamp and now, in seconds.
-pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 /// Scheme prefix of a signature entry.
 pub const SCHEME_PREFIX: &str = "sha256=";
-
-/// Why a signature did not verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum VerifyErrorKind {
-    /// The signature or timestamp header (or every secret) is missing or empty.
-    Missing,
-    /// The signature header has no well-formed `sha256=<64 hex>` entry, or the timestamp is not an integer.
-    Malformed,
-    /// The timestamp is further from now than the tolerance (stale or in the future).
-    Expired,
-    /// No signature matches any secret.
-    Mismatch,
-}
-
-impl VerifyErrorKind {
-    /// A stable lower-case name (`missing`, `malformed`, `expired`, `mismatch`) used by the test vectors.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            VerifyErrorKind::Missing => "missing",
-            VerifyErrorKind::Malformed => "malformed",
-            VerifyErrorKind::Expired => "expired",
-            VerifyErrorKind::Mismatch => "mismatch",
-        }
-    }
-}
-
-/// A failed verification: its kind and a sentence naming the problem.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct VerifyError {
-    /// The category.
-    pub kind: VerifyErrorKind,
-    /// What exactly was wrong.
-    pub message: String,
-}
-
-impl VerifyError {
-    fn new(kind: VerifyErrorKind, message: impl Into<String>) -> Self {
-        VerifyError { kind, message: message.into() }
-    }
-}
 
 fn mac(secret: &str, timestamp: &str, body: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -101,21 +50,6 @@ pub fn delivery_headers(message_id: &str, timestamp: i64, body: &[u8], secrets: 
         headers.push((HEADER_SIGNATURE, signature_header(secrets, &ts, body)));
     }
     headers
-}
-
-/// Verification settings: the tolerance, and the clock (fixed in tests and vectors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerifyOptions {
-    /// Largest accepted distance between the timestamp and now, in seconds (both directions).
-    pub tolerance_seconds: u64,
-    /// "Now" in Unix seconds; `None` reads the system clock.
-    pub now: Option<i64>,
-}
-
-impl Default for VerifyOptions {
-    fn default() -> Self {
-        VerifyOptions { tolerance_seconds: DEFAULT_TOLERANCE_SECONDS, now: None }
-    }
 }
 
 /// Verifies a delivery: `signature_header` is the raw `X-Webhook-Signature`, `timestamp` the raw
@@ -157,15 +91,7 @@ pub fn verify(
             "X-Webhook-Signature has no entry of the form sha256=<64 hex digits>",
         ));
     }
-    let now = options.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let age = now.saturating_sub(signed_at);
-    if age.unsigned_abs() > options.tolerance_seconds {
-        let detail = if age > 0 { format!("{age} s old") } else { format!("{} s in the future", -age) };
-        return Err(VerifyError::new(
-            VerifyErrorKind::Expired,
-            format!("timestamp is {detail}, outside the tolerance of {} s", options.tolerance_seconds),
-        ));
-    }
+    check_age(signed_at, options)?;
     for secret in secrets {
         let digest = mac(secret, timestamp, body).finalize().into_bytes();
         // Fold every comparison so timing does not depend on which candidate matched.
