@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_v2msg.sql"),
     include_str!("migrations/0008_v2inbound.sql"),
     include_str!("migrations/0009_v2pull.sql"),
+    include_str!("migrations/0010_presets.sql"),
 ];
 
 /// Reader connections.
