@@ -35,13 +35,13 @@ async fn presets_default_to_custom_are_set_and_read_and_never_show_the_secret() 
     let raw = Raw::new(&server.url);
 
     // An old client sends no preset: the endpoint is `custom`, as every existing one.
-    let old = raw.call(Method::POST, "/v1/inbound-endpoints", Some(json!({"url": "https://example.com/h"}))).await;
+    let old = raw.call(Method::POST, "/v1/inbound-endpoints", Some(json!({"url": "http://127.0.0.1:9/h"}))).await;
     let old_id = old.expect_ok(201)["id"].as_str().unwrap().to_owned();
     let got = client.get_inbound_endpoint(&old_id).await.unwrap();
     assert_eq!(got.verification_preset, verification_preset::CUSTOM);
 
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let created = client.create_inbound_endpoint("https://example.com/h", &preset("standard_webhooks", secret)).await.unwrap();
+    let created = client.create_inbound_endpoint("http://127.0.0.1:9/h", &preset("standard_webhooks", secret)).await.unwrap();
     let got = client.get_inbound_endpoint(&created.id).await.unwrap();
     assert_eq!((got.verification_preset.as_str(), got.verify_hmac), ("standard_webhooks", false));
     let shown = raw.call(Method::GET, &format!("/v1/inbound-endpoints/{}", created.id), None).await;
@@ -68,25 +68,25 @@ async fn invalid_preset_settings_are_400_naming_the_problem() {
     let raw = Raw::new(&server.url);
     let create = |body: serde_json::Value| raw.call(Method::POST, "/v1/inbound-endpoints", Some(body));
 
-    let unknown = create(json!({"url": "https://example.com/h", "verification_preset": "paypal", "hmac_secret": "s"})).await;
+    let unknown = create(json!({"url": "http://127.0.0.1:9/h", "verification_preset": "paypal", "hmac_secret": "s"})).await;
     let message = unknown.expect_error(400, "INVALID_REQUEST");
     assert!(message.contains("\"paypal\"") && message.contains("standard_webhooks"), "{message}");
 
-    let no_secret = create(json!({"url": "https://example.com/h", "verification_preset": "github"})).await;
+    let no_secret = create(json!({"url": "http://127.0.0.1:9/h", "verification_preset": "github"})).await;
     assert!(no_secret.expect_error(400, "INVALID_REQUEST").contains("requires hmac_secret"));
 
     let bad_key =
-        create(json!({"url": "https://example.com/h", "verification_preset": "standard_webhooks", "hmac_secret": "whsec_***"}))
+        create(json!({"url": "http://127.0.0.1:9/h", "verification_preset": "standard_webhooks", "hmac_secret": "whsec_***"}))
             .await;
     assert!(bad_key.expect_error(400, "INVALID_REQUEST").contains("base64"));
 
-    let both = create(json!({"url": "https://example.com/h", "verification_preset": "slack", "hmac_secret": "s",
+    let both = create(json!({"url": "http://127.0.0.1:9/h", "verification_preset": "slack", "hmac_secret": "s",
         "verify_hmac": true, "hmac_header_name": "X-Sig"}))
     .await;
     assert!(both.expect_error(400, "INVALID_REQUEST").contains("verify_hmac"));
 
     // An update to an unknown preset changes nothing.
-    let ok = create(json!({"url": "https://example.com/h", "verification_preset": "github", "hmac_secret": "s"})).await;
+    let ok = create(json!({"url": "http://127.0.0.1:9/h", "verification_preset": "github", "hmac_secret": "s"})).await;
     let id = ok.expect_ok(201)["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/inbound-endpoints/{id}");
     raw.call(Method::PATCH, &path, Some(json!({"verification_preset": "GitHub"}))).await.expect_error(400, "INVALID_REQUEST");
