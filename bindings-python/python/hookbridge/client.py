@@ -109,7 +109,6 @@ from hookbridge.types import (  # noqa: F401
     UpdateResult,
     UsageHistoryResponse,
     UsageHistoryRow,
-    VerificationPreset,
 )
 
 # Read once, at import, as the official package does.
@@ -386,14 +385,8 @@ class HookBridge:
         idempotency_header_names: Optional[list[str]] = None,
         ingest_response_code: Optional[int] = None,
         signing_enabled: Optional[bool] = None,
-        verification_preset: Optional[VerificationPreset] = None,
     ) -> CreateInboundEndpointResponse:
-        """Creates an inbound endpoint; its ingest URL and token are returned only this once.
-
-        ``verification_preset`` (``stripe``, ``github``, ``shopify``, ``slack``,
-        ``standard_webhooks`` or ``custom``, the server's default) verifies that provider's own
-        signature headers with ``hmac_secret``; ``update_inbound_endpoint`` takes it too.
-        """
+        """Creates an inbound endpoint; its ingest URL and token are returned only this once."""
         return self._native.create_inbound_endpoint(url, _options(locals(), "url"))
 
     def list_inbound_endpoints(

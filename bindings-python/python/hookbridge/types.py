@@ -15,7 +15,6 @@ MessageStatus = Literal["queued", "delivering", "succeeded", "pending_retry", "f
 ReplayableMessageStatus = Literal["failed_permanent", "pending_retry"]
 MetricsWindow = Literal["1h", "24h", "7d", "30d"]
 APIKeyMode = Literal["live", "test"]
-VerificationPreset = Literal["stripe", "github", "shopify", "slack", "standard_webhooks", "custom"]
 
 
 @dataclass(frozen=True)
@@ -390,9 +389,6 @@ class InboundEndpoint:
     created_at: datetime
     updated_at: datetime
     description: Optional[str] = None
-    verification_preset: str = "custom"
-    """Which provider's signature headers are verified with the endpoint's ``hmac_secret``
-    (``custom``: the generic HMAC and token settings)."""
 
 
 @dataclass(frozen=True)
