@@ -54,6 +54,12 @@ pub struct InboundEndpointSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub verify_hmac: Option<bool>,
+    /// Verify a provider's own signature headers with `hmac_secret`: `stripe`, `github`,
+    /// `shopify`, `slack`, `standard_webhooks` or `custom` (the server's default; see
+    /// [`crate::models::verification_preset`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub verification_preset: Option<String>,
     /// Header carrying the HMAC signature.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -101,6 +107,7 @@ crate::debug_redacted!(InboundEndpointSettings {
     token_query_param,
     token_value,
     verify_hmac,
+    verification_preset,
     hmac_header_name,
     hmac_secret,
     timestamp_header_name,

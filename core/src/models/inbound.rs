@@ -18,6 +18,28 @@ fn default_mode() -> String {
     inbound_mode::FORWARD.to_owned()
 }
 
+/// Verification presets of an inbound endpoint: which provider's signature headers the server
+/// checks with the endpoint's `hmac_secret`. Models carry the preset as a plain string,
+/// `custom` (the generic HMAC and token settings) when a server leaves it out.
+pub mod verification_preset {
+    /// The generic HMAC and token settings (the default).
+    pub const CUSTOM: &str = "custom";
+    /// Stripe's `Stripe-Signature`.
+    pub const STRIPE: &str = "stripe";
+    /// GitHub's `X-Hub-Signature-256`.
+    pub const GITHUB: &str = "github";
+    /// Shopify's `X-Shopify-Hmac-Sha256`.
+    pub const SHOPIFY: &str = "shopify";
+    /// Slack's `X-Slack-Signature`.
+    pub const SLACK: &str = "slack";
+    /// Standard Webhooks (`webhook-*`, also Svix's `svix-*`).
+    pub const STANDARD_WEBHOOKS: &str = "standard_webhooks";
+}
+
+fn default_preset() -> String {
+    verification_preset::CUSTOM.to_owned()
+}
+
 /// An inbound endpoint (`get_inbound_endpoint`); secrets and header names are never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -40,6 +62,10 @@ pub struct InboundEndpoint {
     pub verify_static_token: bool,
     /// Whether an HMAC signature is required.
     pub verify_hmac: bool,
+    /// Which provider's signatures are verified (see [`verification_preset`]; `custom` when a
+    /// server leaves it out).
+    #[serde(default = "default_preset")]
+    pub verification_preset: String,
     /// Whether the sender IP must be allow-listed.
     pub verify_ip_allowlist: bool,
     /// Status answered to senders on success.

@@ -8,6 +8,8 @@ pub mod keys;
 pub mod messages;
 pub mod pull;
 pub mod status;
+pub mod verification_preset;
 
 pub use inbound::InboundMode;
 pub use status::MessageStatus;
+pub use verification_preset::VerificationPreset;

@@ -65,7 +65,7 @@ impl<X> Admitted<X> {
 
     /// The answer (and rejection record) when the store found the signature already accepted.
     pub async fn refuse_replayed(&self, state: &AppState) -> Response {
-        let header = self.endpoint.settings.hmac_header_name.as_deref().unwrap_or("the signature header");
+        let header = crate::ingest::signature_header(&self.endpoint.settings).unwrap_or("the signature header");
         let facts = RequestFacts {
             endpoint: Some(&self.endpoint),
             source_ip: self.source_ip,

@@ -6,7 +6,8 @@
 //! (`endpoint_deleted`), the path token matches (`invalid_secret`), the method is POST
 //! (`invalid_method`), the endpoint is not paused (503 `ENDPOINT_PAUSED`, not recorded), the
 //! body is at most 1 MB (`payload_too_large`), then the endpoint's optional checks: static
-//! token, HMAC with timestamp window, IP allow-list, and that a timestamped signature was not
+//! token, the signature (a provider's scheme when a verification preset is set, see
+//! [`presets`], else the generic HMAC with timestamp window), IP allow-list, and that a timestamped signature was not
 //! accepted before (`signature_replayed`, see [`replay`]). Every refusal is answered and
 //! recorded in the rejection log within the bounds of [`rejection_log`]. An accepted request is
 //! stored durably (one group-committed write) before the sender gets `ingest_response_code`
@@ -17,6 +18,7 @@
 //! The sender address is the connection's peer; behind a proxy, `--trust-forwarded-for` makes
 //! it the last `X-Forwarded-For` entry instead.
 
+pub mod presets;
 pub mod rejection;
 pub mod rejection_log;
 pub mod replay;
@@ -27,13 +29,15 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, Uri};
 
+use crate::domain::VerificationPreset;
 use crate::ids;
 use crate::store::inbound::{ReplayGuard, StoredInbound};
 use crate::store::{Direction, NewMessage};
 use rejection::Rejection;
 
-/// The endpoint's optional checks, in order (static token, HMAC signature with its timestamp
-/// window, IP allow-list); on success, what to remember against a replay of the signature.
+/// The endpoint's optional checks, in order (static token, the preset's or the generic HMAC
+/// signature with its timestamp window, IP allow-list); on success, what to remember against a
+/// replay of the signature.
 pub fn endpoint_checks(
     endpoint: &StoredInbound,
     headers: &HeaderMap,
@@ -47,11 +51,29 @@ pub fn endpoint_checks(
         verify::static_token(settings, headers, uri)?;
     }
     let now_secs = received_at.div_euclid(1000);
-    let signature = if settings.verify_hmac { Some(verify::hmac_signature(settings, headers, body, now_secs)?) } else { None };
+    let signature = match settings.verification_preset {
+        VerificationPreset::Custom if settings.verify_hmac => Some(verify::hmac_signature(settings, headers, body, now_secs)?),
+        VerificationPreset::Custom => None,
+        preset => {
+            let Some(secret) = settings.hmac_secret.as_deref().filter(|s| !s.is_empty()) else {
+                let code = presets::spec(preset).map_or("hmac_failed", |s| s.codes.signature_mismatch);
+                return Err(Rejection::new(
+                    rejection::Reason::PresetFailed(code),
+                    format!("verification preset {preset} is set but the endpoint has no hmac_secret"),
+                ));
+            };
+            presets::verify(preset, secret, headers, body, now_secs)?
+        }
+    };
     if settings.verify_ip_allowlist {
         verify::ip_allowed(settings, source_ip)?;
     }
     Ok(signature.as_ref().and_then(replay::guard))
+}
+
+/// The header whose signature the endpoint verifies: the preset's, else `hmac_header_name`.
+pub fn signature_header(settings: &crate::store::inbound::InboundSettings) -> Option<&str> {
+    presets::spec(settings.verification_preset).map(|s| s.signature_header).or(settings.hmac_header_name.as_deref())
 }
 
 /// The message an accepted request becomes: the body as sent, the headers kept for forwarding,

@@ -1,5 +1,5 @@
 //! Refused ingest requests: the reason codes of the rejection list plus
-//! `signature_replayed`, the status and error code answered to the sender, and the record
+//! `signature_replayed` and the verification presets' own codes, the status and error code answered to the sender, and the record
 //! written to the rejection log within the bounds of [`super::rejection_log`].
 
 use std::net::IpAddr;
@@ -37,6 +37,9 @@ pub enum Reason {
     InvalidMethod,
     /// The signed request (its signature over the same timestamp) was already accepted.
     SignatureReplayed,
+    /// A verification preset refused the provider's signature; the preset-specific code
+    /// (`stripe_signature_mismatch`, … see [`super::presets::ReasonCodes`]).
+    PresetFailed(&'static str),
 }
 
 impl Reason {
@@ -52,6 +55,7 @@ impl Reason {
             Reason::PayloadTooLarge => "payload_too_large",
             Reason::InvalidMethod => "invalid_method",
             Reason::SignatureReplayed => "signature_replayed",
+            Reason::PresetFailed(code) => code,
         }
     }
 
@@ -60,7 +64,9 @@ impl Reason {
         match self {
             Reason::EndpointNotFound => StatusCode::NOT_FOUND,
             Reason::EndpointDeleted => StatusCode::GONE,
-            Reason::InvalidSecret | Reason::StaticTokenFailed | Reason::HmacFailed => StatusCode::UNAUTHORIZED,
+            Reason::InvalidSecret | Reason::StaticTokenFailed | Reason::HmacFailed | Reason::PresetFailed(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Reason::IpNotAllowed => StatusCode::FORBIDDEN,
             Reason::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Reason::InvalidMethod => StatusCode::METHOD_NOT_ALLOWED,
@@ -75,7 +81,7 @@ impl Reason {
             Reason::EndpointDeleted => "ENDPOINT_DELETED",
             Reason::InvalidSecret => "INVALID_SECRET",
             Reason::StaticTokenFailed => "STATIC_TOKEN_FAILED",
-            Reason::HmacFailed => "HMAC_FAILED",
+            Reason::HmacFailed | Reason::PresetFailed(_) => "HMAC_FAILED",
             Reason::IpNotAllowed => "IP_NOT_ALLOWED",
             Reason::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Reason::InvalidMethod => "METHOD_NOT_ALLOWED",

@@ -154,17 +154,28 @@ pub fn hmac_signature(
     let Some(sent) = parse_timestamp(&ts) else {
         return fail(format!("timestamp in {source} is not Unix seconds or an RFC 3339 time: {ts:?}"));
     };
-    let window = format!("requests are accepted within {ttl} seconds");
-    let Some(age) = now_secs.checked_sub(sent) else {
-        return fail(format!("timestamp in {source} is out of range: {ts:?}; {window}"));
-    };
-    if age > ttl {
-        return fail(format!("timestamp in {source} is {age} seconds old; {window}"));
-    }
-    if age < 0 && age.unsigned_abs() > ttl.unsigned_abs() {
-        return fail(format!("timestamp in {source} is {} seconds in the future; {window}", age.unsigned_abs()));
+    if let Some(problem) = window_violation(sent, now_secs, ttl) {
+        return fail(format!("timestamp in {source} ({ts:?}) {problem}"));
     }
     Ok(VerifiedSignature { signature: matched, timestamp: Some((sent, ttl)) })
+}
+
+/// Whether a sender timestamp `sent` (Unix seconds) is outside `tolerance` seconds of
+/// `now_secs` in either direction: `None` when accepted, else the end of a sentence ("is 61
+/// seconds old; requests are accepted within 60 seconds"). A difference that overflows is
+/// "out of range", never a panic.
+pub fn window_violation(sent: i64, now_secs: i64, tolerance: i64) -> Option<String> {
+    let window = format!("requests are accepted within {tolerance} seconds");
+    let Some(age) = now_secs.checked_sub(sent) else {
+        return Some(format!("is out of range; {window}"));
+    };
+    if age > tolerance {
+        return Some(format!("is {age} seconds old; {window}"));
+    }
+    if age < 0 && age.unsigned_abs() > tolerance.unsigned_abs() {
+        return Some(format!("is {} seconds in the future; {window}", age.unsigned_abs()));
+    }
+    None
 }
 
 /// Parses an allow-list entry: a CIDR block or a bare address (a single host).

@@ -5,7 +5,7 @@
 //! specific to inbound: the endpoint configuration, ingest and the rejection log.
 
 use super::{ListCursor, ListPage, NewMessage, SigningKeyWrite, StoreError};
-use crate::domain::{InboundMode, MessageStatus};
+use crate::domain::{InboundMode, MessageStatus, VerificationPreset};
 
 /// The verification and forwarding settings of an inbound endpoint, as stored.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub struct InboundSettings {
     pub token_value_hash: Option<String>,
     /// Require an HMAC signature.
     pub verify_hmac: bool,
+    /// Verify the signature of a known provider with `hmac_secret` (`Custom`: the generic
+    /// settings here decide).
+    pub verification_preset: VerificationPreset,
     /// Header carrying the signature.
     pub hmac_header_name: Option<String>,
     /// HMAC key (kept in clear: it is needed to verify).
@@ -46,6 +49,7 @@ impl std::fmt::Debug for InboundSettings {
         f.debug_struct("InboundSettings")
             .field("verify_static_token", &self.verify_static_token)
             .field("verify_hmac", &self.verify_hmac)
+            .field("verification_preset", &self.verification_preset)
             .field("hmac_secret", &self.hmac_secret.as_ref().map(|_| hookbridge::REDACTED))
             .field("verify_ip_allowlist", &self.verify_ip_allowlist)
             .field("signing_enabled", &self.signing_enabled)
@@ -205,6 +209,8 @@ pub struct InboundEndpointRecord {
     pub verify_static_token: bool,
     /// Whether an HMAC signature is checked.
     pub verify_hmac: bool,
+    /// The provider whose signatures are verified (`Custom`: the generic settings).
+    pub verification_preset: VerificationPreset,
     /// Whether the sender's address is checked.
     pub verify_ip_allowlist: bool,
     /// HTTP status answered to accepted requests.

@@ -8,7 +8,7 @@ use super::inbound::{
 };
 use super::{EndpointListing, EndpointRecord, ListCursor, LogEntry, MessageRecord, ProjectRecord, SigningKeyRecord, StoreError};
 use crate::domain::messages::stored_status;
-use crate::domain::{InboundMode, MessageStatus};
+use crate::domain::{InboundMode, MessageStatus, VerificationPreset};
 use crate::secrets::{SecretBox, SecretField};
 use hookbridge::signing::SignatureScheme;
 
@@ -163,7 +163,7 @@ pub fn list_json(list: &[String]) -> String {
 pub const STORED_INBOUND_COLUMNS: &str = "id, project_id, name, description, url, secret_token_hash, verify_static_token, \
      token_header_name, token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, \
      timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names, \
-     ingest_response_code, signing_enabled, paused, deleted_at IS NOT NULL, mode";
+     ingest_response_code, signing_enabled, paused, deleted_at IS NOT NULL, mode, verification_preset";
 
 /// Reads a row selected with [`STORED_INBOUND_COLUMNS`]; the HMAC secret is still sealed
 /// (see [`open_stored_inbound`]).
@@ -178,7 +178,11 @@ pub fn read_stored_inbound<C: Columns>(r: &C) -> Result<StoredInbound, C::Error>
             mode: InboundMode::from_stored(&r.text(22)?),
         },
         secret_token_hash: r.text(5)?,
-        settings: InboundSettings { signing_enabled: r.flag(19)?, ..read_verification(r, 6)? },
+        settings: InboundSettings {
+            signing_enabled: r.flag(19)?,
+            verification_preset: VerificationPreset::from_stored(&r.text(23)?),
+            ..read_verification(r, 6)?
+        },
         paused: r.flag(20)?,
         deleted: r.flag(21)?,
     })
@@ -190,7 +194,7 @@ pub const VERIFICATION_COLUMNS: &str = "verify_static_token, token_header_name, 
      allowed_cidrs, idempotency_header_names, ingest_response_code";
 
 /// Reads the 13 [`VERIFICATION_COLUMNS`] from column `first` on (the HMAC secret still sealed;
-/// `signing_enabled` false).
+/// `signing_enabled` false, the preset `custom`).
 pub fn read_verification<C: Columns>(r: &C, first: usize) -> Result<InboundSettings, C::Error> {
     Ok(InboundSettings {
         verify_static_token: r.flag(first)?,
@@ -207,6 +211,7 @@ pub fn read_verification<C: Columns>(r: &C, first: usize) -> Result<InboundSetti
         idempotency_header_names: json_list(r.opt_text(first + 11)?),
         ingest_response_code: r.int(first + 12)?,
         signing_enabled: false,
+        verification_preset: VerificationPreset::Custom,
     })
 }
 
@@ -219,7 +224,7 @@ pub fn open_stored_inbound(keys: &SecretBox, mut stored: StoredInbound) -> Resul
 
 /// The inbound endpoint columns [`read_inbound_endpoint`] reads, in order.
 pub const INBOUND_ENDPOINT_COLUMNS: &str = "id, name, url, paused, verify_static_token, verify_hmac, verify_ip_allowlist, \
-     ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description, mode";
+     ingest_response_code, idempotency_header_names, signing_enabled, created_at, updated_at, description, mode, verification_preset";
 
 /// Reads a live inbound endpoint selected with [`INBOUND_ENDPOINT_COLUMNS`].
 pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord, C::Error> {
@@ -238,6 +243,7 @@ pub fn read_inbound_endpoint<C: Columns>(r: &C) -> Result<InboundEndpointRecord,
         updated_at: r.int(11)?,
         description: r.opt_text(12)?,
         mode: InboundMode::from_stored(&r.text(13)?),
+        verification_preset: VerificationPreset::from_stored(&r.text(14)?),
     })
 }
 

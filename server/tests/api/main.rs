@@ -12,6 +12,7 @@ mod auth_keys_projects;
 mod billing_exports;
 mod deletion;
 mod endpoints;
+mod inbound_presets;
 mod inbound_v2;
 mod isolation;
 mod key_scopes;

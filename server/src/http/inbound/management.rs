@@ -165,6 +165,7 @@ impl From<InboundEndpointRecord> for hookbridge::InboundEndpoint {
             paused: e.paused,
             verify_static_token: e.verify_static_token,
             verify_hmac: e.verify_hmac,
+            verification_preset: e.verification_preset.to_string(),
             verify_ip_allowlist: e.verify_ip_allowlist,
             ingest_response_code: e.ingest_response_code,
             idempotency_header_names: e.idempotency_header_names,

@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 
-use crate::domain::InboundMode;
+use crate::domain::{InboundMode, VerificationPreset};
 use crate::http::ApiError;
 use crate::ids::sha256_hex;
+use crate::ingest::presets;
 use crate::ingest::verify::parse_cidr;
 use crate::store::inbound::{InboundProfile, InboundSettings};
 
@@ -36,6 +37,7 @@ pub struct SettingsBody {
     token_query_param: Option<String>,
     token_value: Option<String>,
     verify_hmac: Option<bool>,
+    verification_preset: Option<String>,
     hmac_header_name: Option<String>,
     hmac_secret: Option<String>,
     timestamp_header_name: Option<String>,
@@ -84,6 +86,14 @@ impl SettingsBody {
         }
         if let Some(v) = self.verify_hmac {
             s.verify_hmac = v;
+        }
+        if let Some(preset) = self.verification_preset {
+            s.verification_preset = VerificationPreset::parse(preset.trim()).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "verification_preset must be one of {}; got {preset:?}",
+                    VerificationPreset::spellings()
+                ))
+            })?;
         }
         text(self.hmac_header_name, &mut s.hmac_header_name);
         if let Some(secret) = self.hmac_secret {
@@ -155,6 +165,7 @@ pub fn validate(profile: &InboundProfile, s: &InboundSettings) -> Result<(), Api
             return Err(ApiError::invalid("verify_static_token requires token_header_name or token_query_param"));
         }
     }
+    validate_preset(s)?;
     if s.verify_hmac && (s.hmac_header_name.is_none() || s.hmac_secret.is_none()) {
         return Err(ApiError::invalid("verify_hmac requires hmac_header_name and hmac_secret"));
     }
@@ -188,6 +199,32 @@ pub fn validate(profile: &InboundProfile, s: &InboundSettings) -> Result<(), Api
         return Err(ApiError::invalid(format!(
             "ingest_response_code must be between 200 and 299, got {}",
             s.ingest_response_code
+        )));
+    }
+    Ok(())
+}
+
+/// A named verification preset takes the provider's secret in `hmac_secret` (in its format) and
+/// replaces the generic HMAC check, which must then be off (no silent double meaning).
+fn validate_preset(s: &InboundSettings) -> Result<(), ApiError> {
+    let preset = s.verification_preset;
+    if preset == VerificationPreset::Custom {
+        return Ok(());
+    }
+    let Some(secret) = s.hmac_secret.as_deref() else {
+        return Err(ApiError::invalid(format!(
+            "verification_preset {:?} requires hmac_secret (the provider's signing secret)",
+            preset.as_str()
+        )));
+    };
+    if let Some(problem) = presets::secret_problem(preset, secret) {
+        return Err(ApiError::invalid(format!("hmac_secret does not suit verification_preset {:?}: {problem}", preset.as_str())));
+    }
+    if s.verify_hmac {
+        return Err(ApiError::invalid(format!(
+            "verify_hmac applies to the \"custom\" preset only: verification_preset {:?} verifies its provider's own \
+             signature headers; send verify_hmac false (or verification_preset \"custom\")",
+            preset.as_str()
         )));
     }
     Ok(())
@@ -227,7 +264,20 @@ mod tests {
         assert!(merged(serde_json::json!({"timestamp_ttl_seconds": 0})).is_err());
         assert!(merged(serde_json::json!({"token_header_name": "bad header"})).is_err());
         assert!(merged(serde_json::json!({"name": "n".repeat(256)})).is_err());
+        let unknown = merged(serde_json::json!({"verification_preset": "paypal"})).unwrap_err();
+        assert!(unknown.message.contains("\"paypal\"") && unknown.message.contains("\"stripe\""), "{}", unknown.message);
+        assert!(
+            merged(serde_json::json!({"verification_preset": "github"})).unwrap_err().message.contains("requires hmac_secret")
+        );
+        let both = merged(serde_json::json!({"verification_preset": "github", "hmac_secret": "s", "verify_hmac": true,
+            "hmac_header_name": "X-S"}));
+        assert!(both.unwrap_err().message.contains("verify_hmac applies"));
+        let (_, s) = merged(serde_json::json!({"verification_preset": " github ", "hmac_secret": "s"})).unwrap();
+        assert_eq!(s.verification_preset, VerificationPreset::Github);
+        let bad_key = merged(serde_json::json!({"verification_preset": "standard_webhooks", "hmac_secret": "whsec_%%"}));
+        assert!(bad_key.unwrap_err().message.contains("base64"));
         let (p, s) = merged(serde_json::json!({"name": "gh", "ingest_response_code": 200, "unknown": 1})).unwrap();
+        assert_eq!(s.verification_preset, VerificationPreset::Custom);
         assert_eq!((p.name.as_str(), s.ingest_response_code), ("gh", 200));
     }
 }

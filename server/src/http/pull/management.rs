@@ -101,6 +101,13 @@ impl PullBody {
             mode: crate::domain::inbound::InboundMode::Cli,
         };
         self.verification.apply(&mut shared, settings)?;
+        if settings.verification_preset != crate::domain::VerificationPreset::Custom {
+            return Err(ApiError::invalid(format!(
+                "verification_preset {:?} is not available on pull endpoints (inbound endpoints only); use the generic \
+                 verify_hmac settings",
+                settings.verification_preset.as_str()
+            )));
+        }
         shared.mode = crate::domain::inbound::InboundMode::Cli;
         settings.signing_enabled = false;
         validate(&shared, settings)?;

@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_v2inbound.sql"),
     include_str!("migrations/0006_v2pull.sql"),
     include_str!("migrations/0007_sigout.sql"),
+    include_str!("migrations/0008_presets.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

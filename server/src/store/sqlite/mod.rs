@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_v2inbound.sql"),
     include_str!("migrations/0009_v2pull.sql"),
     include_str!("migrations/0010_sigout.sql"),
+    include_str!("migrations/0011_presets.sql"),
 ];
 
 /// Reader connections.

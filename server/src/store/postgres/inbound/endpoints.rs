@@ -40,9 +40,10 @@ async fn live_exists(c: &impl GenericClient, project_id: &str, endpoint_id: &str
     Ok(opt_row(c, sql, &[&endpoint_id, &project_id]).await?.is_some())
 }
 
-/// The stored form of the settings: the sealed HMAC secret and the JSON lists.
+/// The stored form of the settings: the sealed HMAC secret, the JSON lists and the preset.
 struct StoredSettings {
     hmac_secret: Option<String>,
+    verification_preset: &'static str,
     allowed_cidrs: String,
     idempotency_header_names: String,
 }
@@ -51,13 +52,14 @@ impl StoredSettings {
     fn new(keys: &SecretBox, endpoint_id: &str, s: &InboundSettings) -> Result<Self, StoreError> {
         Ok(StoredSettings {
             hmac_secret: keys.seal_opt(SecretField::InboundHmacSecret, endpoint_id, s.hmac_secret.as_deref())?,
+            verification_preset: s.verification_preset.as_str(),
             allowed_cidrs: list_json(&s.allowed_cidrs),
             idempotency_header_names: list_json(&s.idempotency_header_names),
         })
     }
 
-    /// The 14 settings parameters, in the column order of [`SETTINGS_COLUMNS`].
-    fn params<'a>(&'a self, s: &'a InboundSettings) -> [&'a (dyn ToSql + Sync); 14] {
+    /// The 15 settings parameters, in the column order of [`SETTINGS_COLUMNS`].
+    fn params<'a>(&'a self, s: &'a InboundSettings) -> [&'a (dyn ToSql + Sync); 15] {
         [
             &s.verify_static_token,
             &s.token_header_name,
@@ -73,12 +75,13 @@ impl StoredSettings {
             &self.idempotency_header_names,
             &s.ingest_response_code,
             &s.signing_enabled,
+            &self.verification_preset,
         ]
     }
 }
 
 /// The settings columns, in the order of [`StoredSettings::params`].
-const SETTINGS_COLUMNS: [&str; 14] = [
+const SETTINGS_COLUMNS: [&str; 15] = [
     "verify_static_token",
     "token_header_name",
     "token_query_param",
@@ -93,6 +96,7 @@ const SETTINGS_COLUMNS: [&str; 14] = [
     "idempotency_header_names",
     "ingest_response_code",
     "signing_enabled",
+    "verification_preset",
 ];
 
 /// Inserts a new endpoint and its first signing key.

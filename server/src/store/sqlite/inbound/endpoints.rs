@@ -50,8 +50,8 @@ pub(super) fn create(conn: &Connection, keys: &SecretBox, e: &NewInboundEndpoint
         "INSERT INTO inbound_endpoints (id, project_id, name, description, url, secret_token_hash, verify_static_token, \
          token_header_name, token_query_param, token_value_hash, verify_hmac, hmac_header_name, hmac_secret, \
          timestamp_header_name, timestamp_ttl_seconds, verify_ip_allowlist, allowed_cidrs, idempotency_header_names, \
-         ingest_response_code, signing_enabled, paused, created_at, updated_at, mode) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0, ?21, ?21, ?22)",
+         ingest_response_code, signing_enabled, paused, created_at, updated_at, mode, verification_preset) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0, ?21, ?21, ?22, ?23)",
     )?
     .execute(params![
         e.id,
@@ -76,6 +76,7 @@ pub(super) fn create(conn: &Connection, keys: &SecretBox, e: &NewInboundEndpoint
         s.signing_enabled,
         e.created_at,
         e.profile.mode.as_str(),
+        s.verification_preset.as_str(),
     ])?;
     if let Some(key) = &e.signing_key {
         signing_keys::insert(conn, keys, &e.id, &key.id, &key.secret, e.created_at)?;
@@ -134,7 +135,8 @@ pub(super) fn update(
         "UPDATE inbound_endpoints SET name = ?2, description = ?3, url = ?4, verify_static_token = ?5, token_header_name = ?6, \
          token_query_param = ?7, token_value_hash = ?8, verify_hmac = ?9, hmac_header_name = ?10, hmac_secret = ?11, \
          timestamp_header_name = ?12, timestamp_ttl_seconds = ?13, verify_ip_allowlist = ?14, allowed_cidrs = ?15, \
-         idempotency_header_names = ?16, ingest_response_code = ?17, signing_enabled = ?18, updated_at = ?19, mode = ?20 \
+         idempotency_header_names = ?16, ingest_response_code = ?17, signing_enabled = ?18, updated_at = ?19, mode = ?20, \
+         verification_preset = ?21 \
          WHERE id = ?1",
     )?
     .execute(params![
@@ -158,6 +160,7 @@ pub(super) fn update(
         s.signing_enabled,
         now_ms,
         p.mode.as_str(),
+        s.verification_preset.as_str(),
     ])?;
     let mut added = false;
     if let Some(key) = key.filter(|_| s.signing_enabled)
