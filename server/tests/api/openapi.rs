@@ -83,7 +83,7 @@ async fn operations_name_their_bodies_queries_and_answers() {
     let doc = Raw::with_key(&server.url, None).get("/openapi.json").await.body;
     let create = &doc["paths"]["/v1/endpoints"]["post"];
     let body = &create["requestBody"]["content"]["application/json"]["schema"]["$ref"];
-    let body = &doc[..].pointer(body.as_str().expect("body ref").trim_start_matches('#')).cloned().expect("body schema");
+    let body = doc.pointer(body.as_str().expect("body ref").trim_start_matches('#')).cloned().expect("body schema");
     assert_eq!(body["required"], serde_json::json!(["url"]));
     assert!(body["properties"]["rate_limit_rps"].is_object());
     let created = &create["responses"]["201"]["content"]["application/json"]["schema"];
