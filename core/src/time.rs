@@ -260,6 +260,38 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
+/// JSON Schemas of the time types: RFC 3339 strings (`date-time`) and `YYYY-MM-DD` (`date`).
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    impl JsonSchema for super::Timestamp {
+        fn schema_name() -> Cow<'static, str> {
+            "Timestamp".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({ "type": "string", "format": "date-time", "description": "An RFC 3339 time" })
+        }
+        fn inline_schema() -> bool {
+            true
+        }
+    }
+
+    impl JsonSchema for super::Date {
+        fn schema_name() -> Cow<'static, str> {
+            "Date".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({ "type": "string", "format": "date", "description": "A calendar date, YYYY-MM-DD" })
+        }
+        fn inline_schema() -> bool {
+            true
+        }
+    }
+}
+
 /// A time given to a query or request body: either a timestamp or text passed through untouched
 /// (the Python SDK sends strings verbatim and `datetime.isoformat()` for datetimes).
 ///

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::delivery::DeliveryHandle;
 use crate::error::ApiError;
 use crate::http::backpressure::Backpressure;
+use crate::http::openapi::Operation;
 use crate::http::queue_depth::QueueDepthCache;
 use crate::http::rate_limit::ApiLimits;
 use crate::ingest::rejection_log::RejectionLog;
@@ -53,7 +54,8 @@ pub struct AppState {
     pub secrets: Arc<crate::secrets::SecretBox>,
 }
 
-/// One route: where, what it does (for the OpenAPI document) and its handler.
+/// One route: where, what it does, its handler and its documentation; the same list builds the
+/// router and the OpenAPI document.
 pub struct Route {
     /// HTTP method in upper case.
     pub method: &'static str,
@@ -65,6 +67,8 @@ pub struct Route {
     pub authenticated: bool,
     /// The handler.
     pub handler: MethodRouter<AppState>,
+    /// What the OpenAPI document says of it: operationId, body, query and answer types.
+    pub doc: Operation,
 }
 
 /// The caller: which key, which project, and what the key may do.

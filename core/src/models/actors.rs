@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Result of `lookup_actors` (`ActorLookupResult` in Python 2.0): id to facts (`label` for API
 /// keys, `email` for users).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActorLookupResult {
     /// Users by id (a self-hosted server has no user accounts: always empty or absent).

@@ -6,6 +6,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An API key as listed (never the secret itself).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "APIKeyInfo")]
 pub struct ApiKeyInfo {
@@ -19,11 +20,13 @@ pub struct ApiKeyInfo {
     pub created_at: Timestamp,
     /// Last time the key authenticated a request.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub last_used_at: Option<Timestamp>,
 }
 
 /// A newly created API key; `key` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "CreateAPIKeyResponse")]
 pub struct CreateApiKeyResponse {

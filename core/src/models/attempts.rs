@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 /// present only when the server measured them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "AttemptRecord")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttemptRecord {
     /// UUIDv7 of the attempt.
@@ -76,6 +77,7 @@ pub struct AttemptRecord {
 /// The attempts of a message (`AttemptsResponse` in Python 2.0).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "AttemptsResponse")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttemptsResponse {
     /// The attempts, oldest first.

@@ -6,6 +6,7 @@ use crate::time::{Date, Timestamp, optional_timestamp};
 
 /// Limits of the current plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SubscriptionLimits {
     /// Plan name.
@@ -25,6 +26,7 @@ pub struct SubscriptionLimits {
 
 /// Usage in the current billing period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SubscriptionUsage {
     /// Messages sent this period.
@@ -37,6 +39,7 @@ pub struct SubscriptionUsage {
 
 /// The project's subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Subscription {
     /// Plan name (`self_hosted` on a self-hosted server).
@@ -52,11 +55,13 @@ pub struct Subscription {
     pub cancel_at_period_end: Option<bool>,
     /// End of the current period.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub current_period_end: Option<Timestamp>,
 }
 
 /// A hosted checkout session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckoutSession {
     /// Session id.
@@ -67,6 +72,7 @@ pub struct CheckoutSession {
 
 /// A hosted billing portal session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PortalSession {
     /// Where to send the user.
@@ -75,6 +81,7 @@ pub struct PortalSession {
 
 /// Usage of one calendar month.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UsageHistoryRow {
     /// First day of the month.
@@ -92,6 +99,7 @@ pub struct UsageHistoryRow {
 
 /// A page of usage history (offset pagination).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UsageHistoryResponse {
     /// Months, newest first.
@@ -108,6 +116,7 @@ pub struct UsageHistoryResponse {
 
 /// One line of an invoice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvoiceLine {
     /// What was billed.
@@ -120,6 +129,7 @@ pub struct InvoiceLine {
 
 /// An invoice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Invoice {
     /// Invoice id (`in_...`).
@@ -151,6 +161,7 @@ pub struct Invoice {
 
 /// A page of invoices.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvoicesResponse {
     /// The invoices.

@@ -16,6 +16,7 @@ pub mod outcome {
 
 /// Result of `delete_message` / `delete_inbound_message`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteMessageResult {
     /// The message.
@@ -28,6 +29,7 @@ pub struct DeleteMessageResult {
 
 /// One message of a batch deletion.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteBatchItemResult {
     /// The message.
@@ -36,11 +38,13 @@ pub struct DeleteBatchItemResult {
     pub outcome: String,
     /// When it was deleted (absent when not found).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
 }
 
 /// Result of `delete_messages_batch` / `delete_inbound_messages_batch`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteBatchResult {
     /// One result per id, in the order given.
@@ -56,6 +60,7 @@ pub struct DeleteBatchResult {
 
 /// A partial failure reported beside the data of a delete-all.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeletePartialError {
     /// `DELETE_FAILED` or `PARTIAL_DELETE_FAILURE`.
@@ -66,6 +71,7 @@ pub struct DeletePartialError {
 
 /// Result of `delete_messages_all` / `delete_inbound_messages_all`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteAllResult {
     /// Messages deleted by this call.

@@ -8,6 +8,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An outbound endpoint (`get_endpoint`); the signing secret is never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Endpoint {
     /// `ep_` + 32 hex.
@@ -39,6 +40,7 @@ pub struct Endpoint {
 
 /// An endpoint as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EndpointSummary {
     /// `ep_` + 32 hex.
@@ -56,6 +58,7 @@ pub struct EndpointSummary {
 
 /// A newly created endpoint; `signing_secret` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateEndpointResponse {
     /// `ep_` + 32 hex.
@@ -81,6 +84,7 @@ crate::debug_redacted!(CreateEndpointResponse { id, url, signing_secret, created
 
 /// A page of endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListEndpointsResponse {
     /// The endpoints.
@@ -94,6 +98,7 @@ pub struct ListEndpointsResponse {
 
 /// A new signing key (`create_endpoint_signing_key` / `rotate_endpoint_secret`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RotateSecretResponse {
     /// `sk_` + 32 hex.
@@ -105,6 +110,7 @@ pub struct RotateSecretResponse {
     pub key_hint: Option<String>,
     /// Creation time.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub created_at: Option<Timestamp>,
 }
 
@@ -112,6 +118,7 @@ crate::debug_redacted!(RotateSecretResponse { id, signing_secret, key_hint, crea
 
 /// A signing key as listed (no secret).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SigningKey {
     /// `sk_` + 32 hex.
@@ -124,6 +131,7 @@ pub struct SigningKey {
 
 /// Pause state after pausing or resuming an endpoint.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PauseState {
     /// The endpoint.

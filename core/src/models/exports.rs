@@ -6,6 +6,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// An export job and, once completed, its file's facts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExportRecord {
     /// UUIDv7.
@@ -37,11 +38,14 @@ pub struct ExportRecord {
     pub error_message: Option<String>,
     /// When the job started.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub started_at: Option<Timestamp>,
     /// When the job completed.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub completed_at: Option<Timestamp>,
     /// When the download link expires.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub expires_at: Option<Timestamp>,
 }

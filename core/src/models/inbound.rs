@@ -42,6 +42,7 @@ fn default_preset() -> String {
 
 /// An inbound endpoint (`get_inbound_endpoint`); secrets and header names are never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundEndpoint {
     /// UUIDv7.
@@ -86,6 +87,7 @@ pub struct InboundEndpoint {
 
 /// An inbound endpoint as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundEndpointSummary {
     /// UUIDv7.
@@ -108,6 +110,7 @@ pub struct InboundEndpointSummary {
 
 /// A newly created inbound endpoint; `secret_token` is shown only this once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreateInboundEndpointResponse {
     /// UUIDv7.
@@ -152,6 +155,7 @@ crate::debug_redacted!(CreateInboundEndpointResponse {
 
 /// A page of inbound endpoints; `has_more` is derived from `next_cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListInboundEndpointsResponse {
     /// The endpoints.
@@ -165,6 +169,7 @@ pub struct ListInboundEndpointsResponse {
 
 /// Result of an update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UpdateResult {
     /// The updated resource.
@@ -175,6 +180,7 @@ pub struct UpdateResult {
 
 /// Result of a delete.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteResult {
     /// Whether it was deleted.
@@ -186,6 +192,7 @@ pub struct DeleteResult {
 
 /// One inbound message in the inbound logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundLogEntry {
     /// UUIDv7 of the message.
@@ -202,6 +209,7 @@ pub struct InboundLogEntry {
     pub received_at: Timestamp,
     /// When it was forwarded successfully.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// HTTP status of the last attempt.
     #[serde(default)]
@@ -217,11 +225,13 @@ pub struct InboundLogEntry {
     pub total_delivery_ms: Option<i64>,
     /// When the message was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
 }
 
 /// A page of inbound logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundLogsResponse {
     /// The entries, newest first.
@@ -235,6 +245,7 @@ pub struct InboundLogsResponse {
 
 /// An ingest request that was refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundRejection {
     /// UUIDv7.
@@ -260,6 +271,7 @@ pub struct InboundRejection {
 
 /// A page of rejections.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundRejectionsResponse {
     /// The rejections, newest first.
@@ -273,6 +285,7 @@ pub struct InboundRejectionsResponse {
 
 /// One inbound message (`get_inbound_message`), without its body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundMessage {
     /// UUIDv7.
@@ -305,6 +318,7 @@ pub struct InboundMessage {
     pub idempotency_key: Option<String>,
     /// When the next attempt is due.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub next_attempt_at: Option<Timestamp>,
     /// Error of the last attempt.
     #[serde(default)]
@@ -323,12 +337,15 @@ pub struct InboundMessage {
     pub total_delivery_ms: Option<i64>,
     /// When it was forwarded successfully.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// When it entered the dead letter queue.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub failed_at: Option<Timestamp>,
     /// When it was deleted.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
     /// The user who deleted it (never set by a self-hosted server).
     #[serde(default)]
@@ -340,6 +357,7 @@ pub struct InboundMessage {
 
 /// One stored request of a `cli` endpoint, as `listen_inbound_endpoint` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListenMessage {
     /// UUIDv7 of the inbound message (pass the last one as `after`).
@@ -365,6 +383,7 @@ pub struct ListenMessage {
 
 /// A page of stored requests (`listen_inbound_endpoint`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListenInboundEndpointResponse {
     /// The requests, oldest first.

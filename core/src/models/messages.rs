@@ -23,6 +23,7 @@ pub mod status {
 
 /// Result of `send`: the id of the stored message and its status (`queued`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SendWebhookResponse {
     /// UUIDv7 of the message.
@@ -33,6 +34,7 @@ pub struct SendWebhookResponse {
 
 /// Result of replaying one inbound message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayMessageResponse {
     /// The replayed message.
@@ -43,6 +45,7 @@ pub struct ReplayMessageResponse {
 
 /// Full state of one outbound message (`get_message`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     /// UUIDv7 of the message.
@@ -72,6 +75,7 @@ pub struct Message {
     pub idempotency_key: Option<String>,
     /// When the next attempt is due (while `pending_retry`).
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub next_attempt_at: Option<Timestamp>,
     /// Error of the last attempt.
     #[serde(default)]
@@ -84,6 +88,7 @@ pub struct Message {
     pub response_latency_ms: Option<i64>,
     /// When the message was deleted (its payload is gone, its record kept).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
     /// The user who deleted it (hosted accounts only; never set by a self-hosted server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +100,7 @@ pub struct Message {
 
 /// One row of the delivery logs or of the dead letter queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessageSummary {
     /// UUIDv7 of the message.
@@ -109,9 +115,11 @@ pub struct MessageSummary {
     pub created_at: Timestamp,
     /// When it was delivered.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// When the next attempt is due.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub next_attempt_at: Option<Timestamp>,
     /// HTTP status of the last attempt.
     #[serde(default)]
@@ -124,11 +132,13 @@ pub struct MessageSummary {
     pub last_error: Option<String>,
     /// When the message was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
 }
 
 /// A page of delivery logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LogsResponse {
     /// The messages, newest first.
@@ -142,6 +152,7 @@ pub struct LogsResponse {
 
 /// A page of the dead letter queue (the wire `data` object has exactly this shape).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename = "DLQMessagesResponse")]
 pub struct DlqMessagesResponse {
@@ -157,6 +168,7 @@ pub struct DlqMessagesResponse {
 
 /// Result of replaying every message of a status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayAllMessagesResponse {
     /// Messages re-queued.
@@ -175,6 +187,7 @@ pub struct ReplayAllMessagesResponse {
 
 /// Outcome for one id of a batch replay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayBatchResult {
     /// The message.
@@ -188,6 +201,7 @@ pub struct ReplayBatchResult {
 
 /// Result of replaying a list of messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReplayBatchMessagesResponse {
     /// Messages re-queued.

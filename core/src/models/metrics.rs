@@ -6,6 +6,7 @@ use crate::time::Timestamp;
 
 /// Aggregate delivery metrics over a window (`1h`, `24h`, `7d`, `30d`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Metrics {
     /// The window the figures cover.
@@ -26,6 +27,7 @@ pub struct Metrics {
 
 /// Inbound metrics: [`Metrics`] plus the mean time from receipt to delivery.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InboundMetrics {
     /// The window the figures cover.
@@ -48,6 +50,7 @@ pub struct InboundMetrics {
 
 /// One bucket of a time series.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimeSeriesBucket {
     /// Start of the bucket.
@@ -66,6 +69,7 @@ pub struct TimeSeriesBucket {
 
 /// Metrics bucketed over a window, oldest bucket first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimeSeriesMetrics {
     /// The window the series covers.

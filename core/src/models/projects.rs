@@ -6,6 +6,7 @@ use crate::time::Timestamp;
 
 /// A project: the unit that owns keys, endpoints and messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Project {
     /// UUIDv7.

@@ -7,6 +7,7 @@ use crate::time::{Timestamp, optional_timestamp};
 
 /// Any JSON value (a pull event's payload). Bindings see it as JSON text.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct JsonValue(pub serde_json::Value);
 
@@ -22,6 +23,7 @@ fn pull_mode() -> String {
 
 /// How many events of a pull endpoint are in each status.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullEndpointCounts {
     /// Received, not read yet.
@@ -40,6 +42,7 @@ pub struct PullEndpointCounts {
 
 /// A pull endpoint (`get_pull_endpoint`); secrets are never included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullEndpoint {
     /// UUIDv7.
@@ -112,6 +115,7 @@ pub struct PullEndpoint {
 
 /// A new pull endpoint: the endpoint plus its secret token, shown only this once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreatePullEndpointResponse {
     /// The endpoint.
@@ -124,6 +128,7 @@ pub struct CreatePullEndpointResponse {
 
 /// A pull endpoint as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullEndpointSummary {
     /// UUIDv7.
@@ -143,6 +148,7 @@ pub struct PullEndpointSummary {
 
 /// A page of pull endpoints.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListPullEndpointsResponse {
     /// The endpoints, newest first.
@@ -156,6 +162,7 @@ pub struct ListPullEndpointsResponse {
 
 /// Where an event's time went, in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullTimingBreakdown {
     /// From arrival to storage.
@@ -174,6 +181,7 @@ pub struct PullTimingBreakdown {
 
 /// An event as listed (without its payload).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullEventSummary {
     /// UUIDv7.
@@ -189,20 +197,24 @@ pub struct PullEventSummary {
     pub event_type: Option<String>,
     /// First read.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub fetched_at: Option<Timestamp>,
     /// Acknowledgement.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// Timing figures.
     #[serde(default)]
     pub timing: Option<PullTimingBreakdown>,
     /// Deletion time.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
 }
 
 /// One event with its payload (`get_pull_event`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullEvent {
     /// UUIDv7.
@@ -225,15 +237,18 @@ pub struct PullEvent {
     pub headers: Option<HeaderMap>,
     /// First read.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub fetched_at: Option<Timestamp>,
     /// Acknowledgement.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// Timing figures.
     #[serde(default)]
     pub timing: Option<PullTimingBreakdown>,
     /// Deletion time.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
     /// The user who deleted it (never set on a self-hosted server).
     #[serde(default)]
@@ -245,6 +260,7 @@ pub struct PullEvent {
 
 /// A page of events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListPullEventsResponse {
     /// The events, newest first.
@@ -258,6 +274,7 @@ pub struct ListPullEventsResponse {
 
 /// The result of `ack_pull_events`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AckPullEventsResponse {
     /// Events moved to `delivered` by this call.
@@ -266,6 +283,7 @@ pub struct AckPullEventsResponse {
 
 /// An event in the pull logs (across endpoints).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullLogEntry {
     /// The event.
@@ -286,9 +304,11 @@ pub struct PullLogEntry {
     pub event_type: Option<String>,
     /// First read.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub fetched_at: Option<Timestamp>,
     /// Acknowledgement.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub delivered_at: Option<Timestamp>,
     /// Timing figures.
     #[serde(default)]
@@ -297,6 +317,7 @@ pub struct PullLogEntry {
 
 /// A page of pull logs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullLogsResponse {
     /// The entries, newest first.
@@ -310,6 +331,7 @@ pub struct PullLogsResponse {
 
 /// One bucket of the pull time series (events received in the bucket, by current status).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullTimeSeriesBucket {
     /// Start of the bucket.
@@ -326,6 +348,7 @@ pub struct PullTimeSeriesBucket {
 
 /// Pull metrics bucketed over a window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullTimeSeriesMetrics {
     /// The window.
@@ -336,6 +359,7 @@ pub struct PullTimeSeriesMetrics {
 
 /// The result of deleting one event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteEventResult {
     /// The event.
@@ -348,6 +372,7 @@ pub struct DeleteEventResult {
 
 /// One event's outcome in a batch deletion.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteEventBatchItemResult {
     /// The event.
@@ -356,11 +381,13 @@ pub struct DeleteEventBatchItemResult {
     pub outcome: String,
     /// When it was deleted.
     #[serde(default, with = "optional_timestamp")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Timestamp>"))]
     pub deleted_at: Option<Timestamp>,
 }
 
 /// The result of `delete_pull_events_batch`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeleteEventBatchResult {
     /// One result per given id, in order.
@@ -376,6 +403,7 @@ pub struct DeleteEventBatchResult {
 
 /// A failure reported next to a partial `delete-all` result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PullDeletePartialError {
     /// `DELETE_FAILED` or `PARTIAL_DELETE_FAILURE`.
@@ -386,6 +414,7 @@ pub struct PullDeletePartialError {
 
 /// The result of `delete_pull_events_all`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeletePullEventsAllResult {
     /// Events deleted.

@@ -33,6 +33,7 @@ pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SignatureScheme {
     /// `X-Webhook-*` headers, `sha256=<hex>` entries (see [`hookbridge`]). The default.
     #[default]

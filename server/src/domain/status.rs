@@ -88,6 +88,17 @@ impl serde::Serialize for MessageStatus {
     }
 }
 
+/// A status is one of the names of [`MessageStatus::ALL`].
+impl schemars::JsonSchema for MessageStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MessageStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "enum": names, "description": "Where a message stands in its delivery life" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! resolve to their labels; ids of other projects' keys and unknown ids are left out. User ids
 //! resolve to nothing: a self-hosted server has no user accounts.
 
+use crate::http::openapi::op;
 use std::collections::HashMap;
 
 use axum::extract::State;
@@ -24,10 +25,11 @@ pub fn routes() -> Vec<Route> {
         summary: "Resolve API key ids to their labels (user_id and api_key_id: comma-separated, at most 100 each)",
         authenticated: true,
         handler: get(lookup),
+        doc: op("lookup_actors").query::<LookupQuery>().data::<hookbridge::ActorLookupResult>(),
     }]
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LookupQuery {
     user_id: Option<String>,
     api_key_id: Option<String>,

@@ -4,11 +4,11 @@
 //! `admin: true` makes an admin key. A key never creates or revokes a key wider than itself: a
 //! test key makes only test keys, a project key only project keys.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, get, post};
 use hookbridge::CreateApiKeyResponse;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams};
@@ -24,13 +24,21 @@ const MAX_LABEL: usize = 255;
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route { method: "GET", path: "/v1/api-keys", summary: "List API keys", authenticated: true, handler: get(list) },
+        Route {
+            method: "GET",
+            path: "/v1/api-keys",
+            summary: "List API keys",
+            authenticated: true,
+            handler: get(list),
+            doc: op("list_api_keys").data::<Vec<hookbridge::ApiKeyInfo>>(),
+        },
         Route {
             method: "POST",
             path: "/v1/api-keys",
             summary: "Create an API key (shown once)",
             authenticated: true,
             handler: post(create),
+            doc: op("create_api_key").created().optional_body::<CreateBody>().data::<hookbridge::CreateApiKeyResponse>(),
         },
         Route {
             method: "DELETE",
@@ -38,6 +46,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Revoke an API key immediately",
             authenticated: true,
             handler: delete(remove),
+            doc: op("delete_api_key").data::<hookbridge::DeleteResult>(),
         },
     ]
 }
@@ -59,7 +68,8 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply>
     Ok(Reply::ok(keys.into_iter().map(hookbridge::ApiKeyInfo::from).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "CreateApiKeyRequest")]
 struct CreateBody {
     mode: Option<String>,
     label: Option<String>,
@@ -140,5 +150,5 @@ async fn remove(State(state): State<AppState>, caller: Caller, PathParams(key_id
         return Err(ApiError::not_found("API key", &key_id));
     }
     state.auth_cache.forget_key(&key_id);
-    Ok(Reply::ok(json!({ "deleted": true, "id": key_id })))
+    Ok(Reply::ok(hookbridge::DeleteResult { deleted: true, id: Some(key_id) }))
 }

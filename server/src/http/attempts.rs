@@ -2,6 +2,7 @@
 //! oldest first, at most [`MAX_ATTEMPTS`] (`meta.has_more` says when there are more). An
 //! unknown id, or another project's, gives an empty list, as the hosted API does.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use hookbridge::{AttemptRecord, HeaderMap};
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List the delivery attempts of a message (oldest first, at most 200)",
             authenticated: true,
             handler: get(outbound),
+            doc: op("get_message_attempts").data::<Vec<hookbridge::AttemptRecord>>(),
         },
         Route {
             method: "GET",
@@ -32,6 +34,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List the forwarding attempts of an inbound message (oldest first, at most 200)",
             authenticated: true,
             handler: get(inbound),
+            doc: op("get_inbound_message_attempts").data::<Vec<hookbridge::AttemptRecord>>(),
         },
     ]
 }

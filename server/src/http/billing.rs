@@ -1,13 +1,13 @@
 //! Billing on a self-hosted server: an always-active `self_hosted` plan with real usage counts,
 //! usage history per calendar month (UTC), no invoices, and no checkout or portal.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use hookbridge::{Date, Subscription, SubscriptionLimits, SubscriptionUsage, UsageHistoryRow};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::Caller;
 use super::extract::{QueryParams, limit};
@@ -19,14 +19,50 @@ pub const PLAN: &str = "self_hosted";
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    let r = |method, path, summary, handler| Route { method, path, summary, authenticated: true, handler };
+    let r = |method, path, summary, handler, doc| Route { method, path, summary, authenticated: true, handler, doc };
     vec![
-        r("GET", "/v1/billing/subscription", "Plan, limits and this month's usage", get(subscription)),
-        r("POST", "/v1/billing/checkout", "Not available on a self-hosted server (403 BILLING_DISABLED)", post(disabled)),
-        r("POST", "/v1/billing/portal", "Not available on a self-hosted server (403 BILLING_DISABLED)", post(disabled)),
-        r("GET", "/v1/billing/usage-history", "Messages per calendar month (offset pagination)", get(usage_history)),
-        r("GET", "/v1/billing/invoices", "Invoices (always empty on a self-hosted server)", get(invoices)),
-        r("POST", "/v1/billing/webhook", "Stripe webhook receiver (acknowledged, ignored)", post(stripe_webhook)),
+        r(
+            "GET",
+            "/v1/billing/subscription",
+            "Plan, limits and this month's usage",
+            get(subscription),
+            op("get_subscription").data::<hookbridge::Subscription>(),
+        ),
+        r(
+            "POST",
+            "/v1/billing/checkout",
+            "Not available on a self-hosted server (403 BILLING_DISABLED)",
+            post(disabled),
+            op("create_checkout").statuses(&[]),
+        ),
+        r(
+            "POST",
+            "/v1/billing/portal",
+            "Not available on a self-hosted server (403 BILLING_DISABLED)",
+            post(disabled),
+            op("create_portal").statuses(&[]),
+        ),
+        r(
+            "GET",
+            "/v1/billing/usage-history",
+            "Messages per calendar month (offset pagination)",
+            get(usage_history),
+            op("get_usage_history").query::<HistoryQuery>().data::<Vec<hookbridge::UsageHistoryRow>>(),
+        ),
+        r(
+            "GET",
+            "/v1/billing/invoices",
+            "Invoices (always empty on a self-hosted server)",
+            get(invoices),
+            op("get_invoices").query::<InvoicesQuery>().data::<Vec<hookbridge::Invoice>>(),
+        ),
+        r(
+            "POST",
+            "/v1/billing/webhook",
+            "Stripe webhook receiver (acknowledged, ignored)",
+            post(stripe_webhook),
+            op("handle_stripe_webhook").optional_body::<serde_json::Value>().bare::<StripeAck>(),
+        ),
     ]
 }
 
@@ -76,8 +112,9 @@ async fn subscription(State(state): State<AppState>, caller: Caller) -> ApiResul
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct HistoryQuery {
+    #[schemars(range(min = 1, max = 24))]
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -123,8 +160,9 @@ async fn usage_history(
     Ok(Reply::ok(rows).meta("total", total).meta("limit", limit).meta("offset", offset).meta("has_more", has_more))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct InvoicesQuery {
+    #[schemars(range(min = 1, max = 100))]
     limit: Option<i64>,
 }
 
@@ -141,6 +179,13 @@ async fn disabled(_caller: Caller) -> ApiError {
     )
 }
 
-async fn stripe_webhook(_caller: Caller) -> axum::Json<serde_json::Value> {
-    axum::Json(json!({ "received": true }))
+/// The acknowledgement of a Stripe webhook.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct StripeAck {
+    /// Always true.
+    received: bool,
+}
+
+async fn stripe_webhook(_caller: Caller) -> axum::Json<StripeAck> {
+    axum::Json(StripeAck { received: true })
 }

@@ -4,6 +4,7 @@
 //! deleting key; pending attempts are called off and the idempotency key released (see
 //! [`crate::domain::deletion`]). Any key of the project may delete its messages.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, post};
 use hookbridge::{DeleteBatchItemResult, DeleteBatchResult, DeleteMessageResult, outcome};
@@ -22,23 +23,49 @@ pub const MAX_DELETE_ALL: usize = 1000;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    let r = |method, path, summary, handler| Route { method, path, summary, authenticated: true, handler };
+    let r = |method, path, summary, handler, doc| Route { method, path, summary, authenticated: true, handler, doc };
     vec![
-        r("DELETE", "/v1/messages/{message_id}", "Delete a message (payload purged, record kept)", delete(delete_outbound)),
-        r("POST", "/v1/messages/delete-batch", "Delete up to 100 messages by id", post(batch_outbound)),
+        r(
+            "DELETE",
+            "/v1/messages/{message_id}",
+            "Delete a message (payload purged, record kept)",
+            delete(delete_outbound),
+            op("delete_message").data::<hookbridge::DeleteMessageResult>(),
+        ),
+        r(
+            "POST",
+            "/v1/messages/delete-batch",
+            "Delete up to 100 messages by id",
+            post(batch_outbound),
+            op("delete_messages_batch").body::<BatchBody>().data::<hookbridge::DeleteBatchResult>(),
+        ),
         r(
             "POST",
             "/v1/messages/delete-all",
             "Delete messages matching filters (status, endpoint_id, created_after, created_before; up to 1000 per call)",
             post(all_outbound),
+            op("delete_messages_all").query::<OutboundAllQuery>().data::<DeletedAll>(),
         ),
-        r("DELETE", "/v1/inbound-messages/{message_id}", "Delete an inbound message", delete(delete_inbound)),
-        r("POST", "/v1/inbound-messages/delete-batch", "Delete up to 100 inbound messages by id", post(batch_inbound)),
+        r(
+            "DELETE",
+            "/v1/inbound-messages/{message_id}",
+            "Delete an inbound message",
+            delete(delete_inbound),
+            op("delete_inbound_message").data::<hookbridge::DeleteMessageResult>(),
+        ),
+        r(
+            "POST",
+            "/v1/inbound-messages/delete-batch",
+            "Delete up to 100 inbound messages by id",
+            post(batch_inbound),
+            op("delete_inbound_messages_batch").body::<BatchBody>().data::<hookbridge::DeleteBatchResult>(),
+        ),
         r(
             "POST",
             "/v1/inbound-messages/delete-all",
             "Delete inbound messages matching filters (status, inbound_endpoint_id, received_after, received_before)",
             post(all_inbound),
+            op("delete_inbound_messages_all").query::<InboundAllQuery>().data::<DeletedAll>(),
         ),
     ]
 }
@@ -72,7 +99,8 @@ async fn delete_one(state: &AppState, caller: &Caller, direction: Direction, id:
     Ok(Reply::ok(DeleteMessageResult { message_id: id, deleted_at: timestamp(deleted_at), already_deleted }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "DeleteMessagesBatchRequest")]
 struct BatchBody {
     message_ids: Vec<String>,
 }
@@ -119,27 +147,29 @@ async fn delete_batch(state: &AppState, caller: &Caller, direction: Direction, i
     Ok(Reply::ok(result))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OutboundAllQuery {
     status: Option<String>,
     endpoint_id: Option<String>,
     created_after: Option<String>,
     created_before: Option<String>,
+    #[schemars(range(min = 1, max = MAX_DELETE_ALL))]
     limit: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct InboundAllQuery {
     status: Option<String>,
     inbound_endpoint_id: Option<String>,
     received_after: Option<String>,
     received_before: Option<String>,
+    #[schemars(range(min = 1, max = MAX_DELETE_ALL))]
     limit: Option<i64>,
 }
 
 /// `data` of a delete-all. A delete-all runs in one transaction, so it never reports the
 /// optional top-level partial-failure `error`: it deletes everything it selected or nothing.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct DeletedAll {
     deleted: usize,
     deleted_message_ids: Vec<String>,

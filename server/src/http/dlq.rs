@@ -1,10 +1,10 @@
 //! The dead letter queue: messages in `failed_permanent`, and replay out of it (no cap).
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{get, post};
 use hookbridge::MessageSummary;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::auth::Caller;
 use super::extract::{PathParams, QueryParams, cursor, limit};
@@ -24,6 +24,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List messages in the dead letter queue",
             authenticated: true,
             handler: get(list_dlq),
+            doc: op("get_dlq_messages").query::<DlqQuery>().data::<DlqPage>(),
         },
         Route {
             method: "POST",
@@ -31,11 +32,12 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay a message from the dead letter queue",
             authenticated: true,
             handler: post(replay_from_dlq),
+            doc: op("replay_from_dlq").data::<super::messages::MessageStatusChange>(),
         },
     ]
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct DlqItem {
     #[serde(flatten)]
     summary: MessageSummary,
@@ -43,8 +45,20 @@ struct DlqItem {
     failed_at: Option<hookbridge::Timestamp>,
 }
 
-#[derive(Deserialize)]
+/// A page of the dead letter queue (the cursor also in `meta`).
+#[derive(Serialize, schemars::JsonSchema)]
+struct DlqPage {
+    /// Messages in `failed_permanent`, newest first.
+    messages: Vec<DlqItem>,
+    /// Whether another page exists.
+    has_more: bool,
+    /// Pass as `cursor` for the next page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
 struct DlqQuery {
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
     endpoint_id: Option<String>,
@@ -69,7 +83,7 @@ async fn list_dlq(State(state): State<AppState>, caller: Caller, QueryParams(q):
         .collect();
     let next_cursor = page.next.map(|c| c.encode());
     let has_more = next_cursor.is_some();
-    Ok(Reply::ok(json!({ "messages": messages, "has_more": has_more, "next_cursor": next_cursor })).cursor(next_cursor))
+    Ok(Reply::ok(DlqPage { messages, has_more, next_cursor: next_cursor.clone() }).cursor(next_cursor))
 }
 
 /// `POST /v1/dlq/replay/{id}`.
@@ -81,7 +95,7 @@ pub(crate) async fn replay_from_dlq(
     match state.store.replay_message(&caller.project_id, Direction::Outbound, &id, ReplayMode::DeadLetter, now_millis()).await? {
         ReplayOutcome::Replayed => {
             state.delivery.wake();
-            Ok(Reply::ok(json!({ "message_id": id, "status": "replayed" })).message("Message replayed from the DLQ"))
+            Ok(Reply::ok(super::messages::MessageStatusChange::new(id, "replayed")).message("Message replayed from the DLQ"))
         }
         ReplayOutcome::NotReplayable(status) => Err(ApiError::invalid(format!(
             "message {id} is not in DLQ (status {status}); only failed_permanent messages can be replayed from it"

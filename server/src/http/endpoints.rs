@@ -1,12 +1,13 @@
 //! Outbound endpoints: create/get/list/update/delete, pause/resume and signing keys.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use hookbridge::signing::SignatureScheme;
 use hookbridge::{CreateEndpointResponse, PauseState, RotateSecretResponse};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, cursor, limit};
@@ -29,24 +30,79 @@ const MAX_BURST: i64 = 10_000;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    let r = |method, path, summary, handler| Route { method, path, summary, authenticated: true, handler };
+    let r = |method, path, summary, handler, doc| Route { method, path, summary, authenticated: true, handler, doc };
     vec![
-        r("POST", "/v1/endpoints", "Create an endpoint and its first signing key", post(create)),
-        r("GET", "/v1/endpoints", "List endpoints (cursor pagination)", get(list)),
-        r("GET", "/v1/endpoints/{endpoint_id}", "Get an endpoint", get(fetch)),
-        r("PATCH", "/v1/endpoints/{endpoint_id}", "Update an endpoint (partial)", patch(update)),
-        r("DELETE", "/v1/endpoints/{endpoint_id}", "Delete an endpoint (its undelivered messages fail)", delete(remove)),
-        r("POST", "/v1/endpoints/{endpoint_id}/pause", "Pause delivery to an endpoint", post(pause)),
-        r("POST", "/v1/endpoints/{endpoint_id}/resume", "Resume delivery to an endpoint", post(resume)),
-        r("POST", "/v1/endpoints/{endpoint_id}/signing-keys", "Add a signing key (at most 2)", post(create_key)),
-        r("GET", "/v1/endpoints/{endpoint_id}/signing-keys", "List signing keys", get(list_keys)),
+        r(
+            "POST",
+            "/v1/endpoints",
+            "Create an endpoint and its first signing key",
+            post(create),
+            op("create_endpoint").created().body::<CreateBody>().data::<hookbridge::CreateEndpointResponse>(),
+        ),
+        r(
+            "GET",
+            "/v1/endpoints",
+            "List endpoints (cursor pagination)",
+            get(list),
+            op("list_endpoints").query::<ListQuery>().data::<Vec<hookbridge::EndpointSummary>>(),
+        ),
+        r("GET", "/v1/endpoints/{endpoint_id}", "Get an endpoint", get(fetch), op("get_endpoint").data::<hookbridge::Endpoint>()),
+        r(
+            "PATCH",
+            "/v1/endpoints/{endpoint_id}",
+            "Update an endpoint (partial)",
+            patch(update),
+            op("update_endpoint").optional_body::<UpdateBody>().data::<hookbridge::UpdateResult>(),
+        ),
+        r(
+            "DELETE",
+            "/v1/endpoints/{endpoint_id}",
+            "Delete an endpoint (its undelivered messages fail)",
+            delete(remove),
+            op("delete_endpoint").data::<EndpointDeleted>(),
+        ),
+        r(
+            "POST",
+            "/v1/endpoints/{endpoint_id}/pause",
+            "Pause delivery to an endpoint",
+            post(pause),
+            op("pause_endpoint").data::<hookbridge::PauseState>(),
+        ),
+        r(
+            "POST",
+            "/v1/endpoints/{endpoint_id}/resume",
+            "Resume delivery to an endpoint",
+            post(resume),
+            op("resume_endpoint").data::<hookbridge::PauseState>(),
+        ),
+        r(
+            "POST",
+            "/v1/endpoints/{endpoint_id}/signing-keys",
+            "Add a signing key (at most 2)",
+            post(create_key),
+            op("create_endpoint_signing_key").created().data::<hookbridge::RotateSecretResponse>(),
+        ),
+        r(
+            "GET",
+            "/v1/endpoints/{endpoint_id}/signing-keys",
+            "List signing keys",
+            get(list_keys),
+            op("list_endpoint_signing_keys").data::<Vec<hookbridge::SigningKey>>(),
+        ),
         r(
             "DELETE",
             "/v1/endpoints/{endpoint_id}/signing-keys/{key_id}",
             "Delete a signing key (not the last one)",
             delete(delete_key),
+            op("delete_endpoint_signing_key").data::<hookbridge::DeleteResult>(),
         ),
-        r("POST", "/v1/endpoints/{endpoint_id}/rotate-secret", "Add a signing key (legacy alias)", post(create_key)),
+        r(
+            "POST",
+            "/v1/endpoints/{endpoint_id}/rotate-secret",
+            "Add a signing key (legacy alias)",
+            post(create_key),
+            op("rotate_endpoint_secret").created().data::<hookbridge::RotateSecretResponse>(),
+        ),
     ]
 }
 
@@ -91,6 +147,17 @@ pub(crate) fn signing_keys_wire(keys: Vec<SigningKeyRecord>) -> Vec<hookbridge::
     keys.into_iter().map(hookbridge::SigningKey::from).collect()
 }
 
+/// The answer of a deleted endpoint: how many undelivered messages failed with it.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct EndpointDeleted {
+    /// Always true.
+    deleted: bool,
+    /// The endpoint.
+    id: String,
+    /// Its undelivered messages, now failed.
+    messages_failed: u64,
+}
+
 fn endpoint_not_found(id: &str) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("endpoint {id} not found"))
 }
@@ -133,13 +200,15 @@ fn check_range(field: &str, value: i64, max: i64) -> ApiResult<i64> {
 }
 
 /// The body of `POST /v1/endpoints`.
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "CreateEndpointRequest")]
 pub(crate) struct CreateBody {
     pub(crate) url: String,
     pub(crate) description: Option<String>,
     pub(crate) rate_limit_rps: Option<i64>,
     pub(crate) burst: Option<i64>,
     pub(crate) headers: Option<Value>,
+    #[schemars(with = "Option<SignatureScheme>")]
     pub(crate) signature_scheme: Option<Value>,
 }
 
@@ -188,8 +257,9 @@ pub(crate) async fn create(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListQuery {
+    #[schemars(range(min = 1, max = 100))]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -208,13 +278,15 @@ async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): Pa
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "UpdateEndpointRequest")]
 struct UpdateBody {
     url: Option<String>,
     description: Option<String>,
     rate_limit_rps: Option<i64>,
     burst: Option<i64>,
     headers: Option<Value>,
+    #[schemars(with = "Option<SignatureScheme>")]
     signature_scheme: Option<Value>,
 }
 
@@ -246,7 +318,7 @@ async fn update(
         changes.url = Some(url);
     }
     match state.store.update_endpoint(&caller.project_id, &id, changes, now_millis()).await? {
-        EndpointWrite::Done(()) => Ok(Reply::ok(json!({ "id": id, "updated": true }))),
+        EndpointWrite::Done(()) => Ok(Reply::ok(hookbridge::UpdateResult { id, updated: true })),
         EndpointWrite::NotFound => Err(endpoint_not_found(&id)),
         EndpointWrite::DuplicateUrl => Err(duplicate_url()),
     }
@@ -254,7 +326,7 @@ async fn update(
 
 async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     match state.store.delete_endpoint(&caller.project_id, &id, now_millis()).await? {
-        EndpointWrite::Done(failed) => Ok(Reply::ok(json!({ "deleted": true, "id": id, "messages_failed": failed }))),
+        EndpointWrite::Done(failed) => Ok(Reply::ok(EndpointDeleted { deleted: true, id, messages_failed: failed })),
         _ => Err(endpoint_not_found(&id)),
     }
 }
@@ -334,7 +406,7 @@ async fn delete_key(
     PathParams((id, key_id)): PathParams<(String, String)>,
 ) -> ApiResult<Reply> {
     match state.store.delete_signing_key(&caller.project_id, &id, &key_id, now_millis()).await? {
-        SigningKeyWrite::Done(()) => Ok(Reply::ok(json!({ "deleted": true, "id": key_id }))),
+        SigningKeyWrite::Done(()) => Ok(Reply::ok(hookbridge::DeleteResult { deleted: true, id: Some(key_id) })),
         other => Err(key_error(other, &id, &key_id)),
     }
 }

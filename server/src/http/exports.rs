@@ -4,6 +4,7 @@
 //! `--max-exports-per-project` exports pending, processing or downloadable at once; more answer
 //! 429 `EXPORT_LIMIT_EXCEEDED`.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,25 +25,44 @@ const LINK_TTL_SECS: i64 = 3600;
 
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
-    let r = |method, path, summary, handler| Route { method, path, summary, authenticated: true, handler };
+    let r = |method, path, summary, handler, doc| Route { method, path, summary, authenticated: true, handler, doc };
     vec![
-        r("POST", "/v1/exports", "Start an export of the logs for a time range", post(create)),
-        r("GET", "/v1/exports", "List exports", get(list)),
-        r("GET", "/v1/exports/{export_id}", "Get an export", get(fetch)),
-        r("DELETE", "/v1/exports/{export_id}", "Delete an export and its file", delete(remove)),
-        r("GET", "/v1/exports/{export_id}/download", "Redirect (302) to a signed, time-limited download link", get(download)),
+        r(
+            "POST",
+            "/v1/exports",
+            "Start an export of the logs for a time range",
+            post(create),
+            op("create_export").created().body::<CreateBody>().data::<ExportView>(),
+        ),
+        r("GET", "/v1/exports", "List exports", get(list), op("list_exports").data::<Vec<ExportView>>()),
+        r("GET", "/v1/exports/{export_id}", "Get an export", get(fetch), op("get_export").data::<ExportView>()),
+        r(
+            "DELETE",
+            "/v1/exports/{export_id}",
+            "Delete an export and its file",
+            delete(remove),
+            op("delete_export").data::<hookbridge::DeleteResult>(),
+        ),
+        r(
+            "GET",
+            "/v1/exports/{export_id}/download",
+            "Redirect (302) to a signed, time-limited download link",
+            get(download),
+            op("download_export").statuses(&[302]).empty(),
+        ),
         Route {
             method: "GET",
             path: "/v1/exports/{export_id}/file",
             summary: "The export file as JSON lines (signed link from /download; no API key)",
             authenticated: false,
             handler: get(file),
+            doc: op("get_export_file").query::<FileQuery>().raw("application/x-ndjson"),
         },
     ]
 }
 
 /// The wire record: the contract's fields plus `direction`; `expired` once past `expires_at`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ExportView {
     #[serde(flatten)]
     record: ExportRecord,
@@ -78,7 +98,8 @@ fn view(export: StoredExport, now_ms: i64) -> ExportView {
     ExportView { record: record.into(), direction: export.direction.as_str() }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "CreateExportRequest")]
 struct CreateBody {
     start_time: String,
     end_time: String,
@@ -140,7 +161,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply>
 
 async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
     if state.store.delete_export(&caller.project_id, &id).await? {
-        Ok(Reply::ok(serde_json::json!({ "id": id, "deleted": true })))
+        Ok(Reply::ok(hookbridge::DeleteResult { deleted: true, id: Some(id) }))
     } else {
         Err(ApiError::not_found("export", &id))
     }
@@ -199,7 +220,7 @@ async fn download(State(state): State<AppState>, caller: Caller, PathParams(id):
     Ok(response)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct FileQuery {
     token: Option<String>,
     expires: Option<String>,

@@ -1,5 +1,6 @@
 //! Liveness, readiness and Prometheus metrics.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -10,13 +11,21 @@ use super::{AppState, Route};
 /// `/healthz`, `/readyz` and `/metrics`.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route { method: "GET", path: "/healthz", summary: "Liveness probe", authenticated: false, handler: get(healthz) },
+        Route {
+            method: "GET",
+            path: "/healthz",
+            summary: "Liveness probe",
+            authenticated: false,
+            handler: get(healthz),
+            doc: op("healthz").raw("text/plain"),
+        },
         Route {
             method: "GET",
             path: "/readyz",
             summary: "Readiness probe (database answers a trivial query)",
             authenticated: false,
             handler: get(readyz),
+            doc: op("readyz").raw("text/plain"),
         },
         Route {
             method: "GET",
@@ -24,6 +33,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Prometheus metrics (queue depth refreshed at most every --metrics-refresh-secs)",
             authenticated: false,
             handler: get(metrics),
+            doc: op("get_prometheus_metrics").raw("text/plain"),
         },
     ]
 }

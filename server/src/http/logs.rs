@@ -1,6 +1,7 @@
 //! `GET /v1/logs`: outbound messages, newest first, with status/time/endpoint filters and
 //! cursor pagination (`meta.has_more`, `meta.next_cursor`).
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use hookbridge::MessageSummary;
@@ -20,11 +21,13 @@ pub fn routes() -> Vec<Route> {
         summary: "List outbound messages (filters: status, start_time, end_time, endpoint_id; cursor pagination)",
         authenticated: true,
         handler: get(list_logs),
+        doc: op("get_logs").query::<LogsQuery>().data::<Vec<LogItem>>(),
     }]
 }
 
 /// A log item: the API's message summary plus the endpoint id.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LogEntry")]
 struct LogItem {
     #[serde(flatten)]
     summary: MessageSummary,
@@ -59,12 +62,13 @@ pub fn write_export_line(buf: &mut Vec<u8>, entry: LogEntry) -> serde_json::Resu
     serde_json::to_writer(buf, &LogItem::from(entry))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LogsQuery {
     status: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
     endpoint_id: Option<String>,
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! Outbound messages: status, replay (one, batch, all), cancel and retry-now.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Get a message",
             authenticated: true,
             handler: get(get_message),
+            doc: op("get_message").data::<hookbridge::Message>(),
         },
         Route {
             method: "POST",
@@ -34,6 +36,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay a message (at most 10 times)",
             authenticated: true,
             handler: post(replay),
+            doc: op("replay").data::<hookbridge::ReplayMessageResponse>(),
         },
         Route {
             method: "POST",
@@ -41,6 +44,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Cancel the pending retry of a message (moves it to the DLQ)",
             authenticated: true,
             handler: post(cancel),
+            doc: op("cancel_retry").data::<MessageStatusChange>(),
         },
         Route {
             method: "POST",
@@ -48,6 +52,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Make the pending retry of a message due now",
             authenticated: true,
             handler: post(retry_now),
+            doc: op("retry_now").data::<MessageStatusChange>(),
         },
         Route {
             method: "POST",
@@ -55,6 +60,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay every message in a status",
             authenticated: true,
             handler: post(replay_all),
+            doc: op("replay_all_messages").query::<ReplayAllQuery>().data::<hookbridge::ReplayAllMessagesResponse>(),
         },
         Route {
             method: "POST",
@@ -62,6 +68,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay up to 100 messages by id",
             authenticated: true,
             handler: post(replay_batch),
+            doc: op("replay_batch_messages").body::<ReplayBatchBody>().data::<hookbridge::ReplayBatchMessagesResponse>(),
         },
     ]
 }
@@ -174,6 +181,22 @@ fn status_error(change: StatusChange, id: &str, action: &str) -> ApiError {
     }
 }
 
+/// The answer of cancel, retry-now and a DLQ replay: the message and its status now.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct MessageStatusChange {
+    /// The message.
+    message_id: String,
+    /// Its status after the change.
+    status: String,
+}
+
+impl MessageStatusChange {
+    /// The message `id` is now in `status`.
+    pub(crate) fn new(id: String, status: impl ToString) -> Self {
+        MessageStatusChange { message_id: id, status: status.to_string() }
+    }
+}
+
 /// `POST /v1/messages/{id}/cancel`.
 pub(crate) async fn cancel(
     State(state): State<AppState>,
@@ -183,7 +206,7 @@ pub(crate) async fn cancel(
     match state.store.cancel_message(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             Telemetry::inc(&state.telemetry.failed);
-            Ok(Reply::ok(json!({ "message_id": id, "status": MessageStatus::FailedPermanent }))
+            Ok(Reply::ok(MessageStatusChange::new(id, MessageStatus::FailedPermanent))
                 .message("Retry cancelled; message moved to the DLQ"))
         }
         other => Err(status_error(other, &id, "cancelled")),
@@ -199,16 +222,17 @@ pub(crate) async fn retry_now(
     match state.store.retry_message_now(&caller.project_id, &id, now_millis()).await? {
         StatusChange::Done => {
             state.delivery.wake();
-            Ok(Reply::ok(json!({ "message_id": id, "status": MessageStatus::PendingRetry })).message("Retry scheduled now"))
+            Ok(Reply::ok(MessageStatusChange::new(id, MessageStatus::PendingRetry)).message("Retry scheduled now"))
         }
         other => Err(status_error(other, &id, "retried now")),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ReplayAllQuery {
     status: Option<String>,
     endpoint_id: Option<String>,
+    #[schemars(range(min = 1, max = 1000))]
     limit: Option<i64>,
 }
 
@@ -252,7 +276,8 @@ pub(crate) async fn replay_all_reply(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ReplayBatchRequest")]
 struct ReplayBatchBody {
     message_ids: Vec<String>,
 }

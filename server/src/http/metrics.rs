@@ -1,5 +1,6 @@
 //! Outbound metrics over a window and as a time series.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use hookbridge::{Metrics, TimeSeriesBucket, TimeSeriesMetrics};
@@ -56,6 +57,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delivery metrics over a window (1h, 24h, 7d, 30d)",
             authenticated: true,
             handler: get(metrics),
+            doc: op("get_metrics").query::<MetricsQuery>().data::<hookbridge::Metrics>(),
         },
         Route {
             method: "GET",
@@ -63,11 +65,12 @@ pub fn routes() -> Vec<Route> {
             summary: "Delivery metrics bucketed over a window",
             authenticated: true,
             handler: get(timeseries),
+            doc: op("get_timeseries_metrics").query::<MetricsQuery>().data::<hookbridge::TimeSeriesMetrics>(),
         },
     ]
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MetricsQuery {
     window: Option<String>,
     endpoint_id: Option<String>,

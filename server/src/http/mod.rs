@@ -36,7 +36,7 @@ mod ingest_gate;
 mod logs;
 pub(crate) mod messages;
 pub(crate) mod metrics;
-mod openapi;
+pub mod openapi;
 mod projects;
 mod pull;
 mod send;
@@ -68,26 +68,31 @@ pub fn all_routes() -> Vec<Route> {
     routes
 }
 
-/// The complete router (all routes plus `/openapi.json`) with request ids, the access log,
+/// The complete router (all routes plus `/openapi.json` and the `/docs` page) with request ids, the access log,
 /// request metrics, the request timeout and the error envelope on every error answer.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.config.request_timeout;
     let routes = all_routes();
     let document = Arc::new(openapi::document(&routes));
-    let mut allowed: HashMap<&'static str, Vec<&'static str>> = HashMap::from([("/openapi.json", vec!["GET"])]);
+    let mut allowed: HashMap<&'static str, Vec<&'static str>> =
+        openapi::DOCUMENTATION_PATHS.iter().map(|path| (*path, vec!["GET"])).collect();
     for route in &routes {
         allowed.entry(route.path).or_default().push(route.method);
     }
     let allowed = Arc::new(allowed);
-    let request_metrics =
-        Arc::new(HttpRequests::new(routes.iter().map(|r| (r.method, r.path)).chain([("GET", "/openapi.json")])));
+    let request_metrics = Arc::new(HttpRequests::new(
+        routes.iter().map(|r| (r.method, r.path)).chain(openapi::DOCUMENTATION_PATHS.map(|p| ("GET", p))),
+    ));
     state.telemetry.set_http_requests(request_metrics.clone());
     let mut router = Router::new();
     for route in routes {
         router = router.route(route.path, route.handler);
     }
     router
-        .route("/openapi.json", axum::routing::get(move || openapi::serve(document.clone())))
+        .route(openapi::DOCUMENT_PATH, axum::routing::get(move || openapi::serve(document.clone())))
+        .route(openapi::docs_page::PAGE_PATH, axum::routing::get(openapi::docs_page::page))
+        .route(openapi::docs_page::SCRIPT_PATH, axum::routing::get(openapi::docs_page::script))
+        .route(openapi::docs_page::INIT_PATH, axum::routing::get(openapi::docs_page::init))
         .nest("/ui", crate::ui::router())
         .method_not_allowed_fallback(move |request: axum::extract::Request| method_not_allowed(allowed.clone(), request))
         .fallback(no_such_route)

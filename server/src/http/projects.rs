@@ -2,10 +2,10 @@
 //! only its own project and changes none; an admin key lists, creates, updates and deletes
 //! every project of its tenant.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::Caller;
 use super::extract::{JsonBody, PathParams};
@@ -33,14 +33,29 @@ impl From<ProjectRecord> for hookbridge::Project {
 /// The routes of this area.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route { method: "GET", path: "/v1/projects", summary: "List projects", authenticated: true, handler: get(list) },
-        Route { method: "POST", path: "/v1/projects", summary: "Create a project", authenticated: true, handler: post(create) },
+        Route {
+            method: "GET",
+            path: "/v1/projects",
+            summary: "List projects",
+            authenticated: true,
+            handler: get(list),
+            doc: op("list_projects").data::<Vec<hookbridge::Project>>(),
+        },
+        Route {
+            method: "POST",
+            path: "/v1/projects",
+            summary: "Create a project",
+            authenticated: true,
+            handler: post(create),
+            doc: op("create_project").created().body::<ProjectBody>().data::<hookbridge::Project>(),
+        },
         Route {
             method: "GET",
             path: "/v1/projects/{project_id}",
             summary: "Get a project",
             authenticated: true,
             handler: get(fetch),
+            doc: op("get_project").data::<hookbridge::Project>(),
         },
         Route {
             method: "PUT",
@@ -48,6 +63,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Update a project (partial)",
             authenticated: true,
             handler: put(update),
+            doc: op("update_project").optional_body::<ProjectBody>().data::<hookbridge::Project>(),
         },
         Route {
             method: "DELETE",
@@ -55,6 +71,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete a project and revoke its keys",
             authenticated: true,
             handler: delete(remove),
+            doc: op("delete_project").data::<hookbridge::DeleteResult>(),
         },
     ]
 }
@@ -85,7 +102,8 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply>
     Ok(Reply::ok(projects.into_iter().map(hookbridge::Project::from).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ProjectRequest")]
 struct ProjectBody {
     name: Option<String>,
     rate_limit_default: Option<i64>,
@@ -140,7 +158,7 @@ async fn remove(State(state): State<AppState>, caller: Caller, PathParams(id): P
             for key_id in revoked {
                 state.auth_cache.forget_key(&key_id);
             }
-            Ok(Reply::ok(json!({ "deleted": true, "id": id })))
+            Ok(Reply::ok(hookbridge::DeleteResult { deleted: true, id: Some(id) }))
         }
         None => Err(ApiError::not_found("project", &id)),
     }

@@ -1,6 +1,7 @@
 //! `POST /v1/webhooks/send`: validate, store durably (one group-committed write), answer 202.
 //! This is the hot path: one write job per send, the key checked from the auth cache.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -37,13 +38,15 @@ pub fn routes() -> Vec<Route> {
         summary: "Send a webhook to an endpoint (stored durably before the 202)",
         authenticated: true,
         handler: post(send),
+        doc: op("send").statuses(&[202, 200]).body::<SendBody<serde_json::Value>>().data::<hookbridge::SendWebhookResponse>(),
     }]
 }
 
 mod stored_json;
 
 /// The fields of a send; `P` is how the payload was read.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "SendWebhookRequest")]
 struct SendBody<P> {
     endpoint_id: String,
     /// Absent reads as `None`, as for every `Option` field.

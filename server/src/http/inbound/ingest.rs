@@ -4,9 +4,9 @@
 //! `ENDPOINT_PAUSED` with `Retry-After` (not recorded as a rejection), and so does a project at
 //! the queue high-water mark, with 503 `QUEUE_FULL` ([`crate::http::backpressure`]).
 
+use crate::http::openapi::op;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::http::ingest_gate::{IngestKind, admit, paused_answer};
 use crate::http::{ApiError, AppState, Reply, Route};
@@ -22,6 +22,13 @@ pub const INGEST_PATH: &str = "/v1/webhooks/receive/{inbound_endpoint_id}/{secre
 const INBOUND: IngestKind = IngestKind { noun: "inbound endpoint", backpressure: Some(Direction::Inbound) };
 
 /// The ingest route (any method; non-POST requests are refused and recorded).
+/// The answer to a stored (or duplicate) inbound webhook.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct InboundIngested {
+    /// The stored message.
+    message_id: String,
+}
+
 pub fn route() -> Route {
     Route {
         method: "POST",
@@ -29,6 +36,7 @@ pub fn route() -> Route {
         summary: "Receive a webhook on an inbound endpoint (no API key: the secret token in the path authenticates)",
         authenticated: false,
         handler: axum::routing::any(ingest),
+        doc: op("receive_inbound_webhook").statuses(&[202, 200]).optional_body::<serde_json::Value>().data::<InboundIngested>(),
     }
 }
 
@@ -51,9 +59,11 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
         Ok(IngestOutcome::Accepted) => {
             state.delivery.wake();
             Telemetry::inc(&state.telemetry.accepted);
-            Reply::ok(json!({ "message_id": message_id })).status(status).into_response()
+            Reply::ok(InboundIngested { message_id }).status(status).into_response()
         }
-        Ok(IngestOutcome::Duplicate(original)) => Reply::ok(json!({ "message_id": original })).status(status).into_response(),
+        Ok(IngestOutcome::Duplicate(original)) => {
+            Reply::ok(InboundIngested { message_id: original }).status(status).into_response()
+        }
         Ok(IngestOutcome::Unavailable) => paused_answer(&INBOUND, &admitted.endpoint.id),
         Ok(IngestOutcome::Replayed) => admitted.refuse_replayed(&state).await,
         Err(e) => ApiError::from(e).into_response(),

@@ -3,6 +3,7 @@
 //! absent), at most [`LISTEN_MAX_MESSAGES`] and about [`LISTEN_MAX_BYTES`] of bodies per call,
 //! with `meta.next_cursor` to pass as the next `after`. A `forward`-mode endpoint answers 400.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use base64::Engine;
@@ -26,19 +27,20 @@ pub fn route() -> Route {
         summary: "Stored requests of a cli-mode inbound endpoint after a message id (at most 50, oldest first)",
         authenticated: true,
         handler: get(listen),
+        doc: op("listen_inbound_endpoint").query::<ListenQuery>().data::<Vec<ListenItem>>(),
     }
 }
 
 /// Why a listened message carries no body.
 const BODY_GONE: &str = "the payload is no longer stored (purged by payload retention or deleted)";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListenQuery {
     after: Option<String>,
 }
 
 /// One stored request on the wire.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListenItem {
     message_id: String,
     content_type: String,

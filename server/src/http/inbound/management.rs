@@ -1,6 +1,7 @@
 //! Inbound endpoint management: create, list, get, update, delete, pause, resume, and the
 //! signing keys of forwarded requests (2.0-era routes).
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, get, patch, post};
 use hookbridge::{CreateInboundEndpointResponse, DeleteResult, PauseState, RotateSecretResponse, UpdateResult};
@@ -34,6 +35,10 @@ pub fn routes() -> Vec<Route> {
             summary: "Create an inbound endpoint (returns ingest_url and secret_token once)",
             authenticated: true,
             handler: post(create),
+            doc: op("create_inbound_endpoint")
+                .created()
+                .body::<SettingsBody>()
+                .data::<hookbridge::CreateInboundEndpointResponse>(),
         },
         Route {
             method: "GET",
@@ -41,14 +46,23 @@ pub fn routes() -> Vec<Route> {
             summary: "List inbound endpoints (cursor pagination)",
             authenticated: true,
             handler: get(list),
+            doc: op("list_inbound_endpoints").query::<ListQuery>().data::<Vec<hookbridge::InboundEndpointSummary>>(),
         },
-        Route { method: "GET", path: ONE, summary: "Get an inbound endpoint", authenticated: true, handler: get(get_one) },
+        Route {
+            method: "GET",
+            path: ONE,
+            summary: "Get an inbound endpoint",
+            authenticated: true,
+            handler: get(get_one),
+            doc: op("get_inbound_endpoint").data::<hookbridge::InboundEndpoint>(),
+        },
         Route {
             method: "PATCH",
             path: ONE,
             summary: "Update an inbound endpoint (partial)",
             authenticated: true,
             handler: patch(update),
+            doc: op("update_inbound_endpoint").optional_body::<SettingsBody>().data::<hookbridge::UpdateResult>(),
         },
         Route {
             method: "DELETE",
@@ -56,6 +70,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete an inbound endpoint (accepted messages are still forwarded)",
             authenticated: true,
             handler: delete(remove),
+            doc: op("delete_inbound_endpoint").data::<hookbridge::DeleteResult>(),
         },
         Route {
             method: "POST",
@@ -63,6 +78,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Pause ingest (senders get 503)",
             authenticated: true,
             handler: post(pause),
+            doc: op("pause_inbound_endpoint").data::<hookbridge::PauseState>(),
         },
         Route {
             method: "POST",
@@ -70,6 +86,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Resume ingest",
             authenticated: true,
             handler: post(resume),
+            doc: op("resume_inbound_endpoint").data::<hookbridge::PauseState>(),
         },
         Route {
             method: "POST",
@@ -77,6 +94,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Add a signing key for forwarded requests (at most 2)",
             authenticated: true,
             handler: post(create_key),
+            doc: op("create_inbound_signing_key").created().data::<hookbridge::RotateSecretResponse>(),
         },
         Route {
             method: "GET",
@@ -84,6 +102,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List the signing keys of forwarded requests",
             authenticated: true,
             handler: get(list_keys),
+            doc: op("list_inbound_signing_keys").data::<Vec<hookbridge::SigningKey>>(),
         },
         Route {
             method: "DELETE",
@@ -91,6 +110,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete a signing key (never the last one)",
             authenticated: true,
             handler: delete(delete_key),
+            doc: op("delete_inbound_signing_key").data::<hookbridge::DeleteResult>(),
         },
     ]
 }
@@ -191,8 +211,9 @@ impl From<InboundEndpointListing> for hookbridge::InboundEndpointSummary {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListQuery {
+    #[schemars(range(min = 1, max = 100))]
     limit: Option<i64>,
     cursor: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Inbound messages: replay one, a batch or every message of a status (the outbound rules and
 //! response shapes), and look one up (`GET /v1/inbound-messages/{id}`, the 2.0 shape).
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{get, post};
 use hookbridge::ReplayMessageResponse;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Get an inbound message",
             authenticated: true,
             handler: get(get_message),
+            doc: op("get_inbound_message").data::<InboundMessage>(),
         },
         Route {
             method: "POST",
@@ -32,6 +34,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Forward an inbound message again (at most 10 times)",
             authenticated: true,
             handler: post(replay),
+            doc: op("replay_inbound_message").data::<hookbridge::ReplayMessageResponse>(),
         },
         Route {
             method: "POST",
@@ -39,6 +42,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay every inbound message in a status",
             authenticated: true,
             handler: post(replay_all),
+            doc: op("replay_all_inbound_messages").query::<ReplayAllQuery>().data::<hookbridge::ReplayAllMessagesResponse>(),
         },
         Route {
             method: "POST",
@@ -46,6 +50,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Replay up to 100 inbound messages by id",
             authenticated: true,
             handler: post(replay_batch),
+            doc: op("replay_batch_inbound_messages").body::<ReplayBatchBody>().data::<hookbridge::ReplayBatchMessagesResponse>(),
         },
     ]
 }
@@ -69,10 +74,11 @@ async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): P
         .message("Inbound message queued for replay"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ReplayAllQuery {
     status: Option<String>,
     inbound_endpoint_id: Option<String>,
+    #[schemars(range(min = 1, max = 1000))]
     limit: Option<i64>,
 }
 
@@ -84,7 +90,8 @@ async fn replay_all(
     replay_all_reply(&state, &caller, Direction::Inbound, q.status.as_deref(), q.inbound_endpoint_id, q.limit).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ReplayBatchInboundRequest")]
 struct ReplayBatchBody {
     message_ids: Vec<String>,
 }
@@ -98,7 +105,7 @@ async fn replay_batch(
 }
 
 /// One inbound message (the SDK 2.0 `InboundMessage` shape).
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct InboundMessage {
     id: String,
     project_id: String,

@@ -1,6 +1,7 @@
 //! Inbound observability: logs (`received_at` filters, `total_delivery_ms`), metrics with
 //! `avg_delivery_time_ms`, time series (the outbound bucket rules) and the rejection log.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use hookbridge::{InboundLogEntry, InboundMetrics};
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List inbound messages (filters: status, inbound_endpoint_id, start_time, end_time; cursor pagination)",
             authenticated: true,
             handler: get(logs),
+            doc: op("get_inbound_logs").query::<LogsQuery>().data::<Vec<hookbridge::InboundLogEntry>>(),
         },
         Route {
             method: "GET",
@@ -30,6 +32,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Inbound metrics over a window (1h, 24h, 7d, 30d)",
             authenticated: true,
             handler: get(metrics),
+            doc: op("get_inbound_metrics").query::<MetricsQuery>().data::<hookbridge::InboundMetrics>(),
         },
         Route {
             method: "GET",
@@ -37,6 +40,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Inbound metrics bucketed over a window",
             authenticated: true,
             handler: get(timeseries),
+            doc: op("get_inbound_timeseries_metrics").query::<MetricsQuery>().data::<hookbridge::TimeSeriesMetrics>(),
         },
         Route {
             method: "GET",
@@ -44,6 +48,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List refused ingest requests (filters: inbound_endpoint_id, start_time, end_time; cursor pagination)",
             authenticated: true,
             handler: get(rejections),
+            doc: op("list_inbound_rejections").query::<RejectionsQuery>().data::<Vec<hookbridge::InboundRejection>>(),
         },
     ]
 }
@@ -75,12 +80,13 @@ fn log_item(e: LogEntry) -> InboundLogEntry {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LogsQuery {
     status: Option<String>,
     inbound_endpoint_id: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -101,7 +107,7 @@ async fn logs(State(state): State<AppState>, caller: Caller, QueryParams(q): Que
     Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MetricsQuery {
     window: Option<String>,
     inbound_endpoint_id: Option<String>,
@@ -153,11 +159,12 @@ async fn timeseries(
     Ok(Reply::ok(time_series(&window, first, series)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct RejectionsQuery {
     inbound_endpoint_id: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
 }

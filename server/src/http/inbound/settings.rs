@@ -25,7 +25,8 @@ pub const DEFAULT_INGEST_RESPONSE_CODE: i64 = 202;
 
 /// Every field of the create and update bodies; absent or `null` keeps the current value
 /// (unknown keys are ignored).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "InboundEndpointRequest")]
 pub struct SettingsBody {
     /// Forwarding destination.
     pub url: Option<String>,

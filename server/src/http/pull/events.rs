@@ -2,6 +2,7 @@
 //! `stored → fetched`), acknowledge (`→ delivered`), and delete (one, a batch, or every event
 //! matching filters; the payload is purged and the dedupe key released, the record kept).
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, get, post};
 use base64::Engine;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List a pull endpoint's events (filters, cursor pagination)",
             authenticated: true,
             handler: get(list),
+            doc: op("list_pull_events").query::<ListQuery>().data::<Vec<hookbridge::PullEventSummary>>(),
         },
         Route {
             method: "GET",
@@ -43,6 +45,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Read an event with its payload (stored -> fetched unless preview=true)",
             authenticated: true,
             handler: get(read),
+            doc: op("get_pull_event").query::<ReadQuery>().data::<hookbridge::PullEvent>(),
         },
         Route {
             method: "DELETE",
@@ -50,6 +53,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete an event (payload purged, record kept)",
             authenticated: true,
             handler: delete(delete_one),
+            doc: op("delete_pull_event").data::<hookbridge::DeleteEventResult>(),
         },
         Route {
             method: "POST",
@@ -57,6 +61,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Acknowledge events (-> delivered)",
             authenticated: true,
             handler: post(ack),
+            doc: op("ack_pull_events").body::<AckBody>().data::<hookbridge::AckPullEventsResponse>(),
         },
         Route {
             method: "POST",
@@ -64,6 +69,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete the given events (body key message_ids holds event ids)",
             authenticated: true,
             handler: post(delete_batch),
+            doc: op("delete_pull_events_batch").body::<BatchBody>().data::<hookbridge::DeleteEventBatchResult>(),
         },
         Route {
             method: "POST",
@@ -71,6 +77,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete every event matching the filters (at most 1000 per call)",
             authenticated: true,
             handler: post(delete_all),
+            doc: op("delete_pull_events_all").query::<DeleteAllQuery>().data::<hookbridge::DeletePullEventsAllResult>(),
         },
     ]
 }
@@ -103,12 +110,13 @@ fn payload_value(payload: Option<Vec<u8>>) -> Value {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListQuery {
     status: Option<String>,
     event_type: Option<String>,
     since: Option<String>,
     before: Option<String>,
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -136,7 +144,7 @@ async fn list(
     Ok(Reply::ok(items).cursor(page.next.map(|c| c.encode())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ReadQuery {
     preview: Option<String>,
 }
@@ -187,7 +195,8 @@ fn id_list(field: &str, ids: Option<Vec<String>>) -> ApiResult<Vec<String>> {
     Ok(ids)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "AckPullEventsRequest")]
 struct AckBody {
     event_ids: Option<Vec<String>>,
 }
@@ -233,7 +242,8 @@ async fn delete_one(
     Ok(Reply::ok(DeleteEventResult { event_id, deleted_at: timestamp(deleted_at), already_deleted }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "DeletePullEventsBatchRequest")]
 struct BatchBody {
     message_ids: Option<Vec<String>>,
 }
@@ -269,12 +279,13 @@ async fn delete_batch(
     Ok(Reply::ok(result))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct DeleteAllQuery {
     status: Option<String>,
     event_type: Option<String>,
     received_after: Option<String>,
     received_before: Option<String>,
+    #[schemars(range(min = 1, max = MAX_DELETE_ALL))]
     limit: Option<i64>,
 }
 

@@ -5,9 +5,9 @@
 //! type read per the endpoint's settings) before the sender gets `ingest_response_code` with
 //! `data.event_id` (and `message_id`, the same id, as inbound ingest answers).
 
+use crate::http::openapi::op;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::clock::now_millis;
 use crate::domain::pull::event_type;
@@ -25,6 +25,21 @@ pub const PULL_INGEST_PATH: &str = "/v1/webhooks/pull/{pull_endpoint_id}/{secret
 const PULL: IngestKind = IngestKind { noun: "pull endpoint", backpressure: None };
 
 /// The ingest route (any method; non-POST requests are refused and recorded).
+/// The answer to a stored (or duplicate) pull webhook: the event id, also as `message_id`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct PullIngested {
+    /// The stored event.
+    event_id: String,
+    /// The same id, under the name inbound endpoints use.
+    message_id: String,
+}
+
+impl PullIngested {
+    fn new(id: String) -> Self {
+        PullIngested { message_id: id.clone(), event_id: id }
+    }
+}
+
 pub fn route() -> Route {
     Route {
         method: "POST",
@@ -32,6 +47,7 @@ pub fn route() -> Route {
         summary: "Receive a webhook on a pull endpoint (no API key: the secret token in the path authenticates)",
         authenticated: false,
         handler: axum::routing::any(ingest),
+        doc: op("receive_pull_webhook").statuses(&[202, 200]).optional_body::<serde_json::Value>().data::<PullIngested>(),
     }
 }
 
@@ -82,12 +98,8 @@ async fn ingest(State(state): State<AppState>, request: Request) -> Response {
     let event_id = event.id.clone();
     let status = admitted.success_status();
     match state.store.accept_pull_event(event, admitted.replay_guard.clone()).await {
-        Ok(IngestOutcome::Accepted) => {
-            Reply::ok(json!({ "event_id": event_id, "message_id": event_id })).status(status).into_response()
-        }
-        Ok(IngestOutcome::Duplicate(original)) => {
-            Reply::ok(json!({ "event_id": original, "message_id": original })).status(status).into_response()
-        }
+        Ok(IngestOutcome::Accepted) => Reply::ok(PullIngested::new(event_id)).status(status).into_response(),
+        Ok(IngestOutcome::Duplicate(original)) => Reply::ok(PullIngested::new(original)).status(status).into_response(),
         Ok(IngestOutcome::Unavailable) => paused_answer(&PULL, &endpoint.id),
         Ok(IngestOutcome::Replayed) => admitted.refuse_replayed(&state).await,
         Err(e) => ApiError::from(e).into_response(),

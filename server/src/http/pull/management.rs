@@ -2,6 +2,7 @@
 //! settings are those of inbound endpoints, read and checked by the same code
 //! ([`super::super::inbound::settings`]); retention and the event type source are pull's own.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::{delete, get, patch, post};
 use hookbridge::{CreatePullEndpointResponse, DeleteResult, PauseState, PullEndpoint, PullEndpointCounts, PullEndpointSummary};
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Create a pull endpoint (returns the ingest URL with its secret token once)",
             authenticated: true,
             handler: post(create),
+            doc: op("create_pull_endpoint").created().body::<PullBody>().data::<hookbridge::CreatePullEndpointResponse>(),
         },
         Route {
             method: "GET",
@@ -40,6 +42,7 @@ pub fn routes() -> Vec<Route> {
             summary: "List pull endpoints (cursor pagination)",
             authenticated: true,
             handler: get(list),
+            doc: op("list_pull_endpoints").query::<ListQuery>().data::<Vec<hookbridge::PullEndpointSummary>>(),
         },
         Route {
             method: "GET",
@@ -47,6 +50,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Get a pull endpoint with its event counts",
             authenticated: true,
             handler: get(get_one),
+            doc: op("get_pull_endpoint").data::<hookbridge::PullEndpoint>(),
         },
         Route {
             method: "PATCH",
@@ -54,6 +58,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Update a pull endpoint (partial; returns the endpoint)",
             authenticated: true,
             handler: patch(update),
+            doc: op("update_pull_endpoint").optional_body::<PullBody>().data::<hookbridge::PullEndpoint>(),
         },
         Route {
             method: "DELETE",
@@ -61,6 +66,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Delete a pull endpoint (its ingest URL stops accepting)",
             authenticated: true,
             handler: delete(remove),
+            doc: op("delete_pull_endpoint").data::<hookbridge::DeleteResult>(),
         },
         Route {
             method: "POST",
@@ -68,6 +74,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Pause ingest on a pull endpoint (senders get 503)",
             authenticated: true,
             handler: post(pause),
+            doc: op("pause_pull_endpoint").data::<hookbridge::PauseState>(),
         },
         Route {
             method: "POST",
@@ -75,13 +82,15 @@ pub fn routes() -> Vec<Route> {
             summary: "Resume ingest on a pull endpoint",
             authenticated: true,
             handler: post(resume),
+            doc: op("resume_pull_endpoint").data::<hookbridge::PauseState>(),
         },
     ]
 }
 
 /// Every field of the create and update bodies; absent or `null` keeps the current value
 /// (unknown keys are ignored).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "PullEndpointRequest")]
 struct PullBody {
     #[serde(flatten)]
     verification: SettingsBody,
@@ -212,8 +221,9 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
     Ok(Reply::created(CreatePullEndpointResponse { endpoint, secret_token: Some(secret_token) }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListQuery {
+    #[schemars(range(min = 1, max = 100))]
     limit: Option<i64>,
     cursor: Option<String>,
 }

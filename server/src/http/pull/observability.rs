@@ -3,6 +3,7 @@
 //! `succeeded` the acknowledged ones, `failed` and `retries` 0 (nothing is delivered by the
 //! server), `avg_latency_ms` the mean time from receipt to acknowledgement.
 
+use crate::http::openapi::op;
 use axum::extract::State;
 use axum::routing::get;
 use hookbridge::{Metrics, PullLogEntry, PullTimeSeriesBucket, PullTimeSeriesMetrics};
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Pull events across endpoints, newest first (filters, cursor pagination)",
             authenticated: true,
             handler: get(logs),
+            doc: op("get_pull_logs").query::<LogsQuery>().data::<Vec<hookbridge::PullLogEntry>>(),
         },
         Route {
             method: "GET",
@@ -32,6 +34,7 @@ pub fn routes() -> Vec<Route> {
             summary: "Pull event metrics over a window (1h, 24h, 7d, 30d)",
             authenticated: true,
             handler: get(metrics),
+            doc: op("get_pull_metrics").query::<MetricsQuery>().data::<hookbridge::Metrics>(),
         },
         Route {
             method: "GET",
@@ -39,17 +42,19 @@ pub fn routes() -> Vec<Route> {
             summary: "Pull event metrics bucketed over a window",
             authenticated: true,
             handler: get(timeseries),
+            doc: op("get_pull_timeseries_metrics").query::<MetricsQuery>().data::<hookbridge::PullTimeSeriesMetrics>(),
         },
     ]
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LogsQuery {
     pull_endpoint_id: Option<String>,
     status: Option<String>,
     event_type: Option<String>,
     start_time: Option<String>,
     end_time: Option<String>,
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -86,7 +91,7 @@ async fn logs(State(state): State<AppState>, caller: Caller, QueryParams(q): Que
     Ok(Reply::ok(entries).cursor(page.next.map(|c| c.encode())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MetricsQuery {
     window: Option<String>,
     pull_endpoint_id: Option<String>,
