@@ -27,7 +27,22 @@ pg_start() {
   PG_DIR="$(mktemp -d /tmp/hb-postgres.XXXXXX)"
   chown postgres "$PG_DIR" 2>/dev/null || sudo chown postgres "$PG_DIR"
   local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  # A free port BELOW the kernel's ephemeral range: tests stop and restart this server, and while
+  # it is down an outgoing connection could take an ephemeral port as its own local port and keep
+  # the restarted server from binding it.
+  port="$(python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(10000, max(low, 10001))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); print(port); break
+    except OSError:
+        continue
+    finally:
+        s.close()
+')"
   pg_as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log"; return 1; }
   # Tests open many connections (every server process holds a pool): allow plenty.
