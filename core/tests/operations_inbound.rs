@@ -26,6 +26,7 @@ fn every_setting() -> InboundEndpointSettings {
         token_query_param: Some("token".into()),
         token_value: Some("tok".into()),
         verify_hmac: Some(true),
+        verification_preset: Some("custom".into()),
         hmac_header_name: Some("Stripe-Signature".into()),
         hmac_secret: Some("whsec_in".into()),
         timestamp_header_name: Some("X-Ts".into()),
@@ -38,7 +39,7 @@ fn every_setting() -> InboundEndpointSettings {
     }
 }
 
-const SETTING_KEYS: [&str; 17] = [
+const SETTING_KEYS: [&str; 18] = [
     "name",
     "description",
     "mode",
@@ -47,6 +48,7 @@ const SETTING_KEYS: [&str; 17] = [
     "token_query_param",
     "token_value",
     "verify_hmac",
+    "verification_preset",
     "hmac_header_name",
     "hmac_secret",
     "timestamp_header_name",
@@ -72,8 +74,8 @@ async fn create_inbound_endpoint_sends_every_non_none_setting_in_table_order() {
     req.expect("POST", "/v1/inbound-endpoints", None).expect_json(json!({
         "url": "https://example.com/in", "name": "Stripe", "description": "", "mode": "forward", "verify_static_token": false,
         "token_header_name": "X-Webhook-Token", "token_query_param": "token", "token_value": "tok", "verify_hmac": true,
-        "hmac_header_name": "Stripe-Signature", "hmac_secret": "whsec_in", "timestamp_header_name": "X-Ts",
-        "timestamp_ttl_seconds": 0, "verify_ip_allowlist": false, "allowed_cidrs": [],
+        "verification_preset": "custom", "hmac_header_name": "Stripe-Signature", "hmac_secret": "whsec_in",
+        "timestamp_header_name": "X-Ts", "timestamp_ttl_seconds": 0, "verify_ip_allowlist": false, "allowed_cidrs": [],
         "idempotency_header_names": ["Idempotency-Key", "X-Event-Id"], "ingest_response_code": 202, "signing_enabled": false
     }));
     let mut keys = vec!["url"];
@@ -156,6 +158,7 @@ async fn get_inbound_endpoint_parses_every_field() {
             paused: true,
             verify_static_token: true,
             verify_hmac: false,
+            verification_preset: "custom".into(),
             verify_ip_allowlist: true,
             ingest_response_code: 200,
             idempotency_header_names: strings(&["Idempotency-Key"]),
