@@ -22,7 +22,15 @@ from hookbridge import HookBridge
 
 SCRIPTS = Path(__file__).resolve().parent / "parity_scripts"
 # Names this package adds to the official surface (webhook verification for receivers).
-KNOWN_ADDITIONS = {"WebhookVerificationError", "verify_webhook", "is_valid_webhook", "sign_webhook"}
+KNOWN_ADDITIONS = {
+    "WebhookVerificationError",
+    "verify_webhook",
+    "is_valid_webhook",
+    "sign_webhook",
+    "verify_standard_webhook",
+    "is_valid_standard_webhook",
+    "sign_standard_webhook",
+}
 # The 1.4.0 names 2.0.0 dropped (hosted-service sessions) and this package keeps: on a
 # self-hosted server they work. The only way it knowingly differs from 2.0.0.
 SESSION_ONLY_METHODS = {"list_projects", "create_project", "get_project", "update_project", "delete_project", "create_checkout", "create_portal"}
