@@ -61,7 +61,7 @@ pub fn tokens_match(submitted: &str, expected: &str) -> bool {
     !expected.is_empty() && submitted.len() == expected.len() && bool::from(submitted.as_bytes().ct_eq(expected.as_bytes()))
 }
 
-/// Reads a form body of at most [`FORM_LIMIT`] bytes.
+/// Reads a form body of at most `FORM_LIMIT` bytes.
 pub async fn read_form(body: axum::body::Body) -> Result<axum::body::Bytes, Response> {
     axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
         let body = format!(r#"<p class="error" role="alert">the form is larger than {FORM_LIMIT} bytes</p>"#);
