@@ -31,7 +31,7 @@ pub(crate) mod endpoints;
 mod exports;
 pub(crate) mod extract;
 mod health;
-mod inbound;
+pub(crate) mod inbound;
 mod ingest_gate;
 mod logs;
 pub(crate) mod messages;

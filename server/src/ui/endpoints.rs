@@ -38,7 +38,8 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
             };
             let rotate = action_button(&session, &format!("/ui/endpoints/{}/rotate", e.id), "Rotate secret", "secondary");
             format!(
-                r#"<tr><td data-label="Endpoint"><code>{}</code><br>{}</td><td data-label="Description">{}</td><td data-label="State">{}</td><td data-label="Created">{}</td><td data-label="Messages"><a href="/ui/messages?endpoint_id={}">Messages</a></td><td class="actions">{toggle}{rotate}</td></tr>"#,
+                r#"<tr><td data-label="Endpoint"><a href="/ui/endpoints/{}"><code>{}</code></a><br>{}</td><td data-label="Description">{}</td><td data-label="State">{}</td><td data-label="Created">{}</td><td data-label="Messages"><a href="/ui/messages?endpoint_id={}">Messages</a></td><td class="actions">{toggle}{rotate}</td></tr>"#,
+                query_value(&e.id),
                 esc(&e.id),
                 esc(&e.url),
                 esc(e.description.as_deref().unwrap_or("")),

@@ -16,6 +16,7 @@ use crate::http::attempts::MAX_ATTEMPTS;
 use crate::http::extract::{PathParams, cursor, endpoint_id_filter, parse_time, status_filter};
 use crate::http::messages::{cancel as api_cancel, replay as api_replay, retry_now as api_retry_now};
 use crate::state::AppState;
+use crate::store::attempts::StoredAttempt;
 use crate::store::{Direction, LogEntry, LogFilter};
 
 /// Messages per page.
@@ -129,7 +130,7 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
 }
 
 /// A stored JSON object of headers as a table (anything else as text).
-fn headers_table(caption: &str, json: Option<&str>) -> String {
+pub fn headers_table(caption: &str, json: Option<&str>) -> String {
     let Some(json) = json else { return String::new() };
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
         Ok(map) if map.is_empty() => String::new(),
@@ -148,13 +149,46 @@ fn headers_table(caption: &str, json: Option<&str>) -> String {
 }
 
 /// A payload for reading: pretty JSON, text, or a note for binary data.
-fn payload_text(payload: &[u8]) -> String {
+pub fn payload_text(payload: &[u8]) -> String {
     match std::str::from_utf8(payload) {
         Ok(text) => serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| text.to_owned()),
         Err(_) => format!("({} bytes of binary data)", payload.len()),
+    }
+}
+
+/// Attempts (oldest first) as a table: time, response status, latency, outcome, error, and
+/// the request and response headers and body under *Details*.
+pub fn attempts_table(attempts: &[StoredAttempt]) -> String {
+    let rows: String = attempts
+        .iter()
+        .map(|a| {
+            let details = [("Request headers", a.request_headers.as_deref()), ("Response headers", a.response_headers.as_deref())]
+                .iter()
+                .map(|(c, j)| headers_table(c, *j))
+                .collect::<String>()
+                + &a.response_body.as_deref().map(|b| format!("<p>Response body</p><pre>{}</pre>", esc(b))).unwrap_or_default();
+            let details =
+                if details.is_empty() { String::new() } else { format!("<details><summary>Details</summary>{details}</details>") };
+            format!(
+                r#"<tr><td data-label="Attempt">{}</td><td data-label="Time">{}</td><td data-label="Response status">{}</td><td data-label="Latency">{} ms</td><td data-label="Outcome">{}</td><td data-label="Error">{}{details}</td></tr>"#,
+                a.attempt_no,
+                time(a.created_at),
+                opt_num(a.response_status),
+                a.latency_ms,
+                esc(&a.outcome),
+                esc(a.error.as_deref().unwrap_or("")),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        "<p>No attempts yet.</p>".to_owned()
+    } else {
+        format!(
+            r#"<table id="attempts"><caption>Attempts, oldest first</caption><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Response status</th><th scope="col">Latency</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead><tbody>{rows}</tbody></table>"#
+        )
     }
 }
 
@@ -168,7 +202,7 @@ pub async fn detail(
     let project = session.caller.project_id.clone();
     let loaded = async {
         let message = state.store.get_message(&project, &id).await?.ok_or_else(|| ApiError::not_found("message", &id))?;
-        let body = state.store.message_body(&project, &id).await?.unwrap_or_default();
+        let body = state.store.message_body(&project, Direction::Outbound, &id).await?.unwrap_or_default();
         let attempts = state.store.list_attempts(&project, Direction::Outbound, &id, MAX_ATTEMPTS).await?;
         Ok::<_, ApiError>((message, body, attempts))
     };
@@ -199,34 +233,7 @@ pub async fn detail(
         Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
         None => "<p>The payload is no longer retained.</p>".to_owned(),
     };
-    let rows: String = attempts
-        .iter()
-        .map(|a| {
-            let details = [("Request headers", a.request_headers.as_deref()), ("Response headers", a.response_headers.as_deref())]
-                .iter()
-                .map(|(c, j)| headers_table(c, *j))
-                .collect::<String>()
-                + &a.response_body.as_deref().map(|b| format!("<p>Response body</p><pre>{}</pre>", esc(b))).unwrap_or_default();
-            let details =
-                if details.is_empty() { String::new() } else { format!("<details><summary>Details</summary>{details}</details>") };
-            format!(
-                r#"<tr><td data-label="Attempt">{}</td><td data-label="Time">{}</td><td data-label="Response status">{}</td><td data-label="Latency">{} ms</td><td data-label="Outcome">{}</td><td data-label="Error">{}{details}</td></tr>"#,
-                a.attempt_no,
-                time(a.created_at),
-                opt_num(a.response_status),
-                a.latency_ms,
-                esc(&a.outcome),
-                esc(a.error.as_deref().unwrap_or("")),
-            )
-        })
-        .collect();
-    let attempts_html = if rows.is_empty() {
-        "<p>No attempts yet.</p>".to_owned()
-    } else {
-        format!(
-            r#"<table id="attempts"><caption>Attempts, oldest first</caption><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Response status</th><th scope="col">Latency</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead><tbody>{rows}</tbody></table>"#
-        )
-    };
+    let attempts_html = attempts_table(&attempts);
     let body = format!(
         r#"{}<p class="mono">{}</p><div class="actions">{actions}</div>
 <dl class="facts">{facts}</dl>

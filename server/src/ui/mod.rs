@@ -5,7 +5,8 @@
 //! - [`session`]: log in with an API key, the sealed session cookie, log out.
 //! - [`csrf`]: the checks every state-changing action passes ([`csrf::Action`]).
 //! - [`layout`]: the page shell and the escaping helpers.
-//! - [`endpoints`], [`messages`], [`dlq`], [`inbound`], [`metrics`]: one module per page.
+//! - [`endpoints`], [`endpoint`], [`messages`], [`dlq`], [`inbound`], [`inbound_endpoint`],
+//!   [`inbound_message`], [`metrics`]: one module per page.
 //! - [`assets`]: the embedded stylesheet, script and chart library.
 //!
 //! Every answer carries a strict Content-Security-Policy (scripts, styles and images from this
@@ -14,8 +15,11 @@
 pub mod assets;
 pub mod csrf;
 pub mod dlq;
+pub mod endpoint;
 pub mod endpoints;
 pub mod inbound;
+pub mod inbound_endpoint;
+pub mod inbound_message;
 pub mod layout;
 pub mod messages;
 pub mod metrics;
@@ -73,6 +77,8 @@ pub fn routes() -> Vec<UiRoute> {
         post_route("/ui/logout", session::logout),
         get_route("/ui/assets/{name}", assets::serve),
         UiRoute { path: "/ui/endpoints", methods: &["GET", "POST"], handler: get(endpoints::list).post(endpoints::create) },
+        UiRoute { path: "/ui/endpoints/{id}", methods: &["GET", "POST"], handler: get(endpoint::detail).post(endpoint::update) },
+        post_route("/ui/endpoints/{id}/keys/{key_id}/delete", endpoint::delete_key),
         post_route("/ui/endpoints/{id}/pause", endpoints::pause),
         post_route("/ui/endpoints/{id}/resume", endpoints::resume),
         post_route("/ui/endpoints/{id}/rotate", endpoints::rotate),
@@ -85,6 +91,9 @@ pub fn routes() -> Vec<UiRoute> {
         post_route("/ui/dlq/replay-all", dlq::replay_all),
         post_route("/ui/dlq/{id}/replay", dlq::replay),
         get_route("/ui/inbound", inbound::list),
+        get_route("/ui/inbound/{id}", inbound_endpoint::detail),
+        get_route("/ui/inbound/messages/{id}", inbound_message::detail),
+        post_route("/ui/inbound/messages/{id}/replay", inbound_message::replay),
         get_route("/ui/metrics", metrics::show),
         UiRoute { path: NOT_FOUND_ROUTE, methods: &["GET", "POST"], handler: get(not_found).post(not_found) },
     ]
@@ -161,6 +170,8 @@ pub fn done_notice(params: &Params) -> Option<&'static str> {
         "created" => "Endpoint created.",
         "paused" => "Endpoint paused: deliveries wait until it is resumed.",
         "resumed" => "Endpoint resumed.",
+        "updated" => "Endpoint saved.",
+        "key_deleted" => "Signing key deleted: deliveries are no longer signed with it.",
         "replayed" => "Message queued for replay.",
         "cancelled" => "Retry cancelled; the message moved to the dead letter queue.",
         "retrying" => "Retry scheduled now.",

@@ -5,5 +5,6 @@ mod harness;
 mod support;
 
 mod basics;
+mod pages;
 mod routing;
 mod sessions;
