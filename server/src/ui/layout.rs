@@ -130,7 +130,7 @@ pub fn page(status: StatusCode, title: &str, session: Option<&UiSession>, curren
     html_response(status, html)
 }
 
-/// An HTML answer with the dashboard's security headers (see [`super::security_headers`]).
+/// An HTML answer with the dashboard's security headers (see `security_headers` in the `ui` module).
 pub fn html_response(status: StatusCode, html: String) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response()
 }
