@@ -8,7 +8,9 @@ use axum::response::Response;
 use hookbridge::signing::SignatureScheme;
 
 use super::csrf::Action;
-use super::layout::{Nav, action_button, csrf_field, error_page, esc, notice, opt_num, page, query_value, time};
+use super::layout::{
+    Nav, action_button, csrf_field, error_page, esc, facts, notice, opt_num, page, paused_badge, query_value, time,
+};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::error::{ApiError, ApiResult};
@@ -48,12 +50,8 @@ pub async fn detail(
     } else {
         action_button(&session, &format!("{path}/pause"), "Pause", "secondary")
     };
-    let facts = [
-        (
-            "State",
-            if e.paused { r#"<span class="badge warn">paused</span>"# } else { r#"<span class="badge ok">active</span>"# }
-                .to_owned(),
-        ),
+    let items = [
+        ("State", paused_badge(e.paused).to_owned()),
         ("URL", format!("<code>{}</code>", esc(&e.url))),
         ("Description", esc(e.description.as_deref().unwrap_or("—"))),
         ("Rate limit", e.rate_limit_rps.filter(|r| *r > 0).map(|r| format!("{r} per second")).unwrap_or_else(|| "none".into())),
@@ -62,7 +60,7 @@ pub async fn detail(
         ("Created", time(e.created_at)),
         ("Updated", time(e.updated_at)),
     ];
-    let facts: String = facts.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
+    let facts = facts(&items);
     let schemes: String = SignatureScheme::ALL
         .iter()
         .map(|s| {
@@ -84,7 +82,7 @@ pub async fn detail(
         .collect();
     let body = format!(
         r#"{notice}<p class="mono">{id}</p><div class="actions">{toggle}<a class="button secondary" href="/ui/messages?endpoint_id={qid}">Messages</a></div>
-<dl class="facts">{facts}</dl>
+{facts}
 <section aria-labelledby="edit"><h2 id="edit">Edit</h2>
 <form method="post" action="{path}" class="card">{csrf}
 <label for="url">URL</label><input id="url" name="url" type="url" required value="{url}">

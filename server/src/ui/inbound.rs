@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::Params;
-use super::layout::{Nav, error_page, esc, page, query_value, time};
+use super::layout::{Nav, error_page, esc, page, paused_badge, query_value, time};
 use super::session::UiSession;
 use crate::error::ApiError;
 use crate::http::extract::cursor;
@@ -76,7 +76,7 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
                 esc(&e.id),
                 esc(&e.url),
                 e.mode.as_str(),
-                if e.paused { r#"<span class="badge warn">paused</span>"# } else { r#"<span class="badge ok">active</span>"# },
+                paused_badge(e.paused),
                 time(e.created_at),
                 query_value(&e.id),
             )

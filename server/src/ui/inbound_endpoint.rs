@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use super::Params;
 use super::inbound::rejections_table;
-use super::layout::{Nav, error_page, esc, opt_num, page, query_value, time};
+use super::layout::{Nav, error_page, esc, facts, opt_num, page, paused_badge, query_value, time};
 use super::messages::status_badge;
 use super::session::UiSession;
 use crate::error::ApiError;
@@ -86,12 +86,8 @@ pub async fn detail(
     .filter(|(on, _)| *on)
     .map(|(_, name)| *name)
     .collect();
-    let facts = [
-        (
-            "State",
-            if e.paused { r#"<span class="badge warn">paused</span>"# } else { r#"<span class="badge ok">active</span>"# }
-                .to_owned(),
-        ),
+    let items = [
+        ("State", paused_badge(e.paused).to_owned()),
         ("Forwards to", format!("<code>{}</code>", esc(&e.url))),
         ("Mode", e.mode.as_str().to_owned()),
         ("Description", esc(e.description.as_deref().unwrap_or("—"))),
@@ -102,7 +98,7 @@ pub async fn detail(
         ("Created", time(e.created_at)),
         ("Updated", time(e.updated_at)),
     ];
-    let facts: String = facts.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
+    let facts = facts(&items);
     let rows: String = messages.items.iter().map(message_row).collect();
     let messages_html = if rows.is_empty() {
         "<p>No messages received.</p>".to_owned()
@@ -123,7 +119,7 @@ pub async fn detail(
     };
     let body = format!(
         r#"<p class="mono">{}</p>
-<dl class="facts">{facts}</dl>
+{facts}
 <section aria-labelledby="messages"><h2 id="messages">Messages</h2>{messages_html}{more_messages}</section>
 <section aria-labelledby="rejections"><h2 id="rejections">Rejections</h2>{}{more_rejections}</section>
 <p><a href="/ui/inbound">All inbound endpoints</a></p>"#,

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::csrf::Action;
-use super::layout::{Nav, action_button, error_page, esc, notice, opt_time, page, query_value, time};
-use super::messages::{attempts_table, headers_table, payload_text, status_badge};
+use super::layout::{Nav, action_button, error_page, esc, facts, notice, opt_time, page, query_value, time};
+use super::messages::{attempts_table, headers_table, payload_block, status_badge};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::error::ApiError;
@@ -42,7 +42,7 @@ pub async fn detail(
         Ok(found) => found,
         Err(e) => return error_page(Some(&session), &e, "/ui/inbound"),
     };
-    let facts = [
+    let items = [
         ("Status", status_badge(m.status)),
         (
             "Inbound endpoint",
@@ -64,15 +64,12 @@ pub async fn detail(
         ("Idempotency key", esc(m.idempotency_key.as_deref().unwrap_or("—"))),
         ("Last error", esc(m.last_error.as_deref().unwrap_or("—"))),
     ];
-    let facts: String = facts.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
-    let payload = match &stored.payload {
-        Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
-        None => "<p>The payload is no longer retained.</p>".to_owned(),
-    };
+    let facts = facts(&items);
+    let payload = payload_block(stored.payload.as_deref());
     let headers = headers_table("Headers received with the message", stored.headers_json.as_deref());
     let body = format!(
         r#"{}<p class="mono">{}</p><div class="actions">{}</div>
-<dl class="facts">{facts}</dl>
+{facts}
 <h2>Payload</h2>{payload}
 <h2>Headers</h2>{}
 <h2>Forwarding attempts</h2>{}

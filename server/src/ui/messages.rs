@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::csrf::Action;
-use super::layout::{Nav, action_button, error_page, esc, notice, opt_num, opt_time, page, query_value, time};
+use super::layout::{Nav, action_button, error_page, esc, facts, notice, opt_num, opt_time, page, query_value, time};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::domain::MessageStatus;
@@ -148,8 +148,17 @@ pub fn headers_table(caption: &str, json: Option<&str>) -> String {
     }
 }
 
+/// A stored payload as a focusable block (pretty JSON, text, or a note for binary data), or a
+/// note once retention purged it.
+pub fn payload_block(payload: Option<&[u8]>) -> String {
+    match payload {
+        Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
+        None => "<p>The payload is no longer retained.</p>".to_owned(),
+    }
+}
+
 /// A payload for reading: pretty JSON, text, or a note for binary data.
-pub fn payload_text(payload: &[u8]) -> String {
+fn payload_text(payload: &[u8]) -> String {
     match std::str::from_utf8(payload) {
         Ok(text) => serde_json::from_str::<serde_json::Value>(text)
             .ok()
@@ -215,7 +224,7 @@ pub async fn detail(
         actions.push_str(&action_button(&session, &format!("/ui/messages/{}/retry-now", m.id), "Retry now", "secondary"));
         actions.push_str(&action_button(&session, &format!("/ui/messages/{}/cancel", m.id), "Cancel retry", "danger"));
     }
-    let facts = [
+    let items = [
         ("Status", status_badge(m.status)),
         ("Endpoint", format!(r#"<code>{}</code>"#, esc(&m.endpoint_id))),
         ("Created", time(m.created_at)),
@@ -228,15 +237,12 @@ pub async fn detail(
         ("Idempotency key", esc(m.idempotency_key.as_deref().unwrap_or("—"))),
         ("Last error", esc(m.last_error.as_deref().unwrap_or("—"))),
     ];
-    let facts: String = facts.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
-    let payload = match &stored.payload {
-        Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
-        None => "<p>The payload is no longer retained.</p>".to_owned(),
-    };
+    let facts = facts(&items);
+    let payload = payload_block(stored.payload.as_deref());
     let attempts_html = attempts_table(&attempts);
     let body = format!(
         r#"{}<p class="mono">{}</p><div class="actions">{actions}</div>
-<dl class="facts">{facts}</dl>
+{facts}
 <h2>Payload</h2>{payload}
 <h2>Headers</h2>{}
 <h2>Attempts</h2>{attempts_html}

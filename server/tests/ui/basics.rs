@@ -3,7 +3,7 @@
 //! replay from a message page.
 
 use crate::harness::{Answer, DEV_KEY, Receiver, Server, wait_for_status};
-use crate::support::{SHARED_KEY, WAIT, csrf_of, get_page, http, login, post_form};
+use crate::support::{SHARED_KEY, WAIT, csrf_of, get_page, http, login, logout, post_form};
 use hookbridge::{CreateEndpointOptions, SendOptions};
 use serde_json::json;
 
@@ -62,17 +62,7 @@ async fn login_sets_a_strict_httponly_cookie_and_pages_need_a_valid_one() {
     assert_eq!(status, 303, "a tampered session goes back to the login page");
 
     // Logout clears the cookie.
-    let (_, body) = get_page(&server, &cookie, "/ui/messages").await;
-    let response = http()
-        .post(format!("{}/ui/logout", server.url))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}", csrf_of(&body)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(logout(&server, &cookie).await.contains("Max-Age=0"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,23 +2,7 @@
 //! also after a restart), and revoking the API key that logged in ends its sessions.
 
 use crate::harness::{DEV_KEY, Server};
-use crate::support::{csrf_of, get_page, http, login};
-
-/// Logs out the session of `cookie`; returns the `Set-Cookie` of the answer.
-async fn logout(server: &Server, cookie: &str) -> String {
-    let (_, page) = get_page(server, cookie, "/ui/messages").await;
-    let response = http()
-        .post(format!("{}/ui/logout", server.url))
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}", csrf_of(&page)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/ui/login");
-    response.headers()["set-cookie"].to_str().unwrap().to_owned()
-}
+use crate::support::{get_page, http, login, logout};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_logged_out_cookie_is_refused_even_when_copied_and_after_a_restart() {

@@ -59,3 +59,19 @@ pub async fn post_form(server: &Server, cookie: &str, path: &str, body: &str, or
     let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
     (response.status().as_u16(), location, response.text().await.unwrap())
 }
+
+/// Logs out the session of `cookie`; returns the `Set-Cookie` of the answer.
+pub async fn logout(server: &Server, cookie: &str) -> String {
+    let (_, page) = get_page(server, cookie, "/ui/messages").await;
+    let response = http()
+        .post(format!("{}/ui/logout", server.url))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}", csrf_of(&page)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/ui/login");
+    response.headers()["set-cookie"].to_str().unwrap().to_owned()
+}
