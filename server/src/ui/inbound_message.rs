@@ -7,11 +7,10 @@ use axum::response::Response;
 
 use super::csrf::Action;
 use super::layout::{Nav, action_button, error_page, esc, facts, notice, opt_time, page, query_value, time};
-use super::messages::{attempts_table, headers_table, payload_block, status_badge};
+use super::messages::{attempts_table, body_and_attempts, headers_table, payload_block, status_badge};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::error::ApiError;
-use crate::http::attempts::MAX_ATTEMPTS;
 use crate::http::extract::PathParams;
 use crate::http::inbound::is_uuid;
 use crate::http::inbound::messages::replay as api_replay;
@@ -34,8 +33,7 @@ pub async fn detail(
     let loaded = async {
         let found = if is_uuid(&id) { state.store.get_inbound_message(&project, &id).await? } else { None };
         let message = found.ok_or_else(|| ApiError::not_found("inbound message", &id))?;
-        let body = state.store.message_body(&project, Direction::Inbound, &id).await?.unwrap_or_default();
-        let attempts = state.store.list_attempts(&project, Direction::Inbound, &id, MAX_ATTEMPTS).await?;
+        let (body, attempts) = body_and_attempts(&state, &project, Direction::Inbound, &id).await?;
         Ok::<_, ApiError>((message, body, attempts))
     };
     let (m, stored, attempts) = match loaded.await {

@@ -17,6 +17,7 @@ use crate::http::extract::{PathParams, cursor, endpoint_id_filter, parse_time, s
 use crate::http::messages::{cancel as api_cancel, replay as api_replay, retry_now as api_retry_now};
 use crate::state::AppState;
 use crate::store::attempts::StoredAttempt;
+use crate::store::messages::MessageBody;
 use crate::store::{Direction, LogEntry, LogFilter};
 
 /// Messages per page.
@@ -201,6 +202,19 @@ pub fn attempts_table(attempts: &[StoredAttempt]) -> String {
     }
 }
 
+/// The stored body (payload and headers; empty when none) and the attempts (oldest first, up to
+/// the API's limit) of a message shown on a page.
+pub async fn body_and_attempts(
+    state: &AppState,
+    project: &str,
+    direction: Direction,
+    id: &str,
+) -> ApiResult<(MessageBody, Vec<StoredAttempt>)> {
+    let body = state.store.message_body(project, direction, id).await?.unwrap_or_default();
+    let attempts = state.store.list_attempts(project, direction, id, MAX_ATTEMPTS).await?;
+    Ok((body, attempts))
+}
+
 /// `GET /ui/messages/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
@@ -211,8 +225,7 @@ pub async fn detail(
     let project = session.caller.project_id.clone();
     let loaded = async {
         let message = state.store.get_message(&project, &id).await?.ok_or_else(|| ApiError::not_found("message", &id))?;
-        let body = state.store.message_body(&project, Direction::Outbound, &id).await?.unwrap_or_default();
-        let attempts = state.store.list_attempts(&project, Direction::Outbound, &id, MAX_ATTEMPTS).await?;
+        let (body, attempts) = body_and_attempts(&state, &project, Direction::Outbound, &id).await?;
         Ok::<_, ApiError>((message, body, attempts))
     };
     let (m, stored, attempts) = match loaded.await {
