@@ -78,8 +78,8 @@ pub struct Telemetry {
     pub ingest_refused_queue_full: AtomicU64,
     /// Attempts by outcome and status class.
     attempts: [[AtomicU64; STATUS_CLASSES.len()]; 4],
-    /// Attempt latency by outcome (interrupted attempts have none).
-    delivery_latency: [Histogram; 4],
+    /// Attempt latency by timed outcome (interrupted attempts have none).
+    delivery_latency: [Histogram; 3],
     /// Request metrics of the router (set once, when the router is built).
     http: OnceLock<Arc<HttpRequests>>,
 }
@@ -104,12 +104,16 @@ impl Telemetry {
     /// Records one delivery attempt: what it led to, the answer's status (`None`: no answer)
     /// and how long it took; counts the message as delivered, retried or failed.
     pub fn record_attempt(&self, outcome: DeliveryOutcome, status: Option<u16>, latency: Duration) {
+        if let DeliveryOutcome::Interrupted = outcome {
+            return self.record_interrupted(1);
+        }
         let class = status.map_or(STATUS_CLASSES.len() - 1, |s| usize::from(s / 100).clamp(1, 5) - 1);
         self.attempts[outcome as usize][class].fetch_add(1, Ordering::Relaxed);
         self.delivery_latency[outcome as usize].observe(latency.as_secs_f64());
         Telemetry::inc(match outcome {
             DeliveryOutcome::Delivered => &self.delivered,
-            DeliveryOutcome::Retrying | DeliveryOutcome::Interrupted => &self.retried,
+            DeliveryOutcome::Retrying => &self.retried,
+            DeliveryOutcome::Interrupted => return,
             DeliveryOutcome::Failed => &self.failed,
         });
     }
@@ -264,5 +268,16 @@ mod tests {
             text.contains("\nhookbridge_delivery_retries_total 2\n")
                 && text.contains("\nhookbridge_messages_delivered_total 1\n")
         );
+    }
+
+    #[test]
+    fn interrupted_attempts_are_counted_without_latency_or_message_counters() {
+        let telemetry = Telemetry::default();
+        telemetry.record_interrupted(2);
+        telemetry.record_attempt(DeliveryOutcome::Interrupted, None, Duration::ZERO);
+        let text = telemetry.render("n", None);
+        assert!(text.contains("\nhookbridge_delivery_attempts_total{outcome=\"interrupted\",status=\"none\"} 3\n"), "{text}");
+        assert!(!text.contains("hookbridge_delivery_latency_seconds_count{outcome=\"interrupted\"}"), "{text}");
+        assert!(text.contains("\nhookbridge_delivery_retries_total 0\n"), "{text}");
     }
 }

@@ -153,7 +153,8 @@ impl DeliveryQueue for PgStore {
 /// Takes back the leased messages matching `condition` (on `$1` = now and the further
 /// `params`), skipping rows another transaction holds, each with an `interrupted` attempt whose
 /// error text is the SQL expression `error` (on the row before the update), in one statement
-/// ([`interruption`]; `RETURNING` gives the counts after it). Returns how many.
+/// ([`interruption`]; `RETURNING` gives the counts after it). `$1` is cast where it is used: in
+/// `CASE … THEN NULL ELSE $1` alone it would be typed as text. Returns how many.
 async fn interrupt_leases<C: GenericClient>(
     client: &C,
     condition: &str,
@@ -166,9 +167,9 @@ async fn interrupt_leases<C: GenericClient>(
          settled AS (UPDATE messages SET {update}, leased_by = NULL WHERE id IN (SELECT id FROM gone) \
            RETURNING id, project_id, direction, attempt_count - 1 AS attempt_count, last_error AS error) \
          INSERT INTO attempts ({columns}) SELECT {values} FROM settled",
-        update = interruption::message_update_sql(max_attempts, "$1", error),
+        update = interruption::message_update_sql(max_attempts, "$1::BIGINT", error),
         columns = interruption::ATTEMPT_COLUMNS,
-        values = interruption::attempt_values_sql("$1", "error"),
+        values = interruption::attempt_values_sql("$1::BIGINT", "error"),
     );
     let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
     client.execute(&stmt, params).await.map_err(pg_err)
