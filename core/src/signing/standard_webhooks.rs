@@ -209,6 +209,26 @@ mod tests {
     }
 
     #[test]
+    fn secrets_decode_padded_or_not_and_entries_match_in_order() {
+        // 25 key bytes: base64 with one `=` of padding, which some senders leave out.
+        let padded = secret_from_key(&[9; 25]);
+        assert!(padded.ends_with('='));
+        let unpadded = padded.trim_end_matches('=');
+        assert_eq!(key_from_secret(unpadded).unwrap(), vec![9; 25]);
+        assert_eq!(key_from_secret(&padded).unwrap(), vec![9; 25]);
+
+        let body = b"{}";
+        let good = sign(&padded, "msg_1", "1614265330", body).unwrap();
+        let other = sign(&secret_from_key(&[1; 32]), "msg_1", "1614265330", body).unwrap();
+        let entries = signature_entries(&format!("v1,AAAA {other} v2,{} {good}", &good[3..]));
+        assert_eq!(entries.len(), 2, "the short and the v2 entries are skipped");
+        let matched = matching_signature(&[9; 25], "msg_1", "1614265330", body, &entries).unwrap();
+        assert_eq!(STANDARD.encode(matched), good[3..]);
+        assert!(matching_signature(&[9; 25], "msg_2", "1614265330", body, &entries).is_none());
+        assert!(verify(body, "msg_1", "1614265330", &good, &[unpadded], NOW).is_ok());
+    }
+
+    #[test]
     fn delivery_headers_skip_unusable_secrets() {
         let good = secret_from_key(&[7; 32]);
         let headers = delivery_headers("msg_1", 1_614_265_330, b"{}", &["whsec_not base64", &good]);
