@@ -294,6 +294,19 @@ const char *hb_created_endpoint_json(const hb_created_endpoint *endpoint);
 void hb_created_endpoint_free(hb_created_endpoint *endpoint);
 
 /**
+ * Creates an endpoint delivering to `url` into `*out` (free with `hb_created_endpoint_free`),
+ * with its settings as a JSON object `options_json` (NULL: none): any of `description`
+ * (string), `rate_limit_rps`, `burst` (integers; 0 leaves the server default), `headers`
+ * (object of strings) and `signature_scheme` (`"hookbridge"`, the server's default, or
+ * `"standard_webhooks"`). Unknown keys and unknown schemes are an invalid argument.
+ */
+hb_result hb_create_endpoint_with_options(const hb_client *client,
+                                          const char *url,
+                                          const char *options_json,
+                                          hb_created_endpoint **out,
+                                          hb_error **err);
+
+/**
  * Fetches one endpoint into `*out` (free with `hb_endpoint_free`).
  */
 hb_result hb_get_endpoint(const hb_client *client,
@@ -340,6 +353,12 @@ int64_t hb_endpoint_rate_limit_rps(const hb_endpoint *endpoint);
  * The burst allowance, or -1 when the server did not say.
  */
 int64_t hb_endpoint_burst(const hb_endpoint *endpoint);
+
+/**
+ * How deliveries are signed: `"hookbridge"` (also when the server did not say) or
+ * `"standard_webhooks"`; NULL when `endpoint` is NULL. Borrowed.
+ */
+const char *hb_endpoint_signature_scheme(const hb_endpoint *endpoint);
 
 /**
  * The number of custom headers added to every delivery.
@@ -744,8 +763,9 @@ hb_result hb_delete_inbound_messages_all_json(const hb_client *client,
  * (`{"mode": "cli"}` in the settings; read it with `hb_listen_inbound_endpoint_json`); the
  * server refuses a `forward`-mode one without it (`HB_RESULT_API`, HTTP 400). `settings_json`
  * (NULL for none) is a JSON object with any of the inbound endpoint settings (`name`,
- * `description`, `verify_hmac`, `allowed_cidrs`, `mode`, ...: the fields of the core's
- * `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
+ * `description`, `verify_hmac`, `allowed_cidrs`, `mode`, `verification_preset` (`"stripe"`,
+ * `"github"`, `"shopify"`, `"slack"`, `"standard_webhooks"` or `"custom"`), ...: the fields
+ * of the core's `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
  * unknown key or a wrong type is an invalid argument naming the key. JSON: the created endpoint
  * with its `ingest_url` and `secret_token` (shown only this once).
  */
@@ -1010,8 +1030,9 @@ hb_result hb_replay_from_dlq(const hb_client *client,
 
 /**
  * Changes fields of an endpoint. `changes_json` is a JSON object with any of `url`,
- * `description` (strings), `rate_limit_rps`, `burst` (integers; 0 clears the limit) and
- * `headers` (object of strings; `{}` clears them). Unknown keys are an invalid argument.
+ * `description` (strings), `rate_limit_rps`, `burst` (integers; 0 clears the limit),
+ * `headers` (object of strings; `{}` clears them) and `signature_scheme` (`"hookbridge"` or
+ * `"standard_webhooks"`; the signing keys stay). Unknown keys are an invalid argument.
  */
 hb_result hb_update_endpoint(const hb_client *client,
                              const char *endpoint_id,

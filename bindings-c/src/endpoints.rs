@@ -1,5 +1,7 @@
-//! The typed endpoint lifecycle: create (`hb_created_endpoint`), get (`hb_endpoint`),
-//! list (`hb_endpoint_list`) and delete. Accessor strings are borrowed from their handle.
+//! The typed endpoint lifecycle: create (`hb_created_endpoint`; `hb_create_endpoint_with_options`
+//! for settings that have no positional argument, such as `signature_scheme`), get
+//! (`hb_endpoint`), list (`hb_endpoint_list`) and delete. Accessor strings are borrowed from
+//! their handle.
 
 use std::ffi::{CString, c_char};
 use std::ptr;
@@ -10,7 +12,8 @@ use hookbridge::{CreateEndpointOptions, CreateEndpointResponse, Endpoint, ListEn
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
 use crate::ffi::{
-    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, opt_i64, opt_ptr, opt_string, out_ptr, read, to_json,
+    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, opt_i64, opt_options, opt_ptr, opt_string, out_ptr,
+    read, to_json,
 };
 
 /// A newly created endpoint (from `hb_create_endpoint`); its signing secret is shown only this once.
@@ -142,6 +145,30 @@ pub unsafe extern "C" fn hb_created_endpoint_free(endpoint: *mut hb_created_endp
     unsafe { free_box(endpoint) }
 }
 
+/// Creates an endpoint delivering to `url` into `*out` (free with `hb_created_endpoint_free`),
+/// with its settings as a JSON object `options_json` (NULL: none): any of `description`
+/// (string), `rate_limit_rps`, `burst` (integers; 0 leaves the server default), `headers`
+/// (object of strings) and `signature_scheme` (`"hookbridge"`, the server's default, or
+/// `"standard_webhooks"`). Unknown keys and unknown schemes are an invalid argument.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_create_endpoint_with_options(
+    client: *const hb_client,
+    url: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut hb_created_endpoint,
+    err: *mut *mut hb_error,
+) -> hb_result {
+    call(err, || unsafe {
+        let out = out_ptr(out, "out")?;
+        let client = client_ref(client)?;
+        let url = arg_str(url, "url")?;
+        let options: CreateEndpointOptions = opt_options(options_json, "options_json")?;
+        let created = client.run(|c| c.create_endpoint(url, &options))?;
+        give_box(out, hb_created_endpoint::new(created)?);
+        Ok(())
+    })
+}
+
 /// One endpoint (from `hb_get_endpoint`), without its secret.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
@@ -153,6 +180,7 @@ pub struct hb_endpoint {
     updated_at: CString,
     description: Option<CString>,
     headers: Vec<(CString, CString)>,
+    signature_scheme: CString,
     json: CString,
 }
 
@@ -165,6 +193,7 @@ impl hb_endpoint {
             updated_at: c_string(&e.updated_at.to_rfc3339()),
             description: c_string_opt(e.description.as_deref()),
             headers: e.headers.iter().flatten().map(|(k, v)| (c_string(k), c_string(v))).collect(),
+            signature_scheme: c_string(e.signature_scheme.as_str()),
             json: c_string(&to_json(&e)?),
             endpoint: e,
         })
@@ -235,6 +264,13 @@ pub unsafe extern "C" fn hb_endpoint_rate_limit_rps(endpoint: *const hb_endpoint
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_endpoint_burst(endpoint: *const hb_endpoint) -> i64 {
     unsafe { read(endpoint, -1, |e| e.endpoint.burst.unwrap_or(-1)) }
+}
+
+/// How deliveries are signed: `"hookbridge"` (also when the server did not say) or
+/// `"standard_webhooks"`; NULL when `endpoint` is NULL. Borrowed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hb_endpoint_signature_scheme(endpoint: *const hb_endpoint) -> *const c_char {
+    unsafe { read(endpoint, ptr::null(), |e| e.signature_scheme.as_ptr()) }
 }
 
 /// The number of custom headers added to every delivery.

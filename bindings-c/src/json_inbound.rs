@@ -18,8 +18,9 @@ use crate::ffi::{
 /// (`{"mode": "cli"}` in the settings; read it with `hb_listen_inbound_endpoint_json`); the
 /// server refuses a `forward`-mode one without it (`HB_RESULT_API`, HTTP 400). `settings_json`
 /// (NULL for none) is a JSON object with any of the inbound endpoint settings (`name`,
-/// `description`, `verify_hmac`, `allowed_cidrs`, `mode`, ...: the fields of the core's
-/// `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
+/// `description`, `verify_hmac`, `allowed_cidrs`, `mode`, `verification_preset` (`"stripe"`,
+/// `"github"`, `"shopify"`, `"slack"`, `"standard_webhooks"` or `"custom"`), ...: the fields
+/// of the core's `InboundEndpointSettings`, documented in docs/bindings.md); `null` means not given, an
 /// unknown key or a wrong type is an invalid argument naming the key. JSON: the created endpoint
 /// with its `ingest_url` and `secret_token` (shown only this once).
 #[unsafe(no_mangle)]

@@ -144,8 +144,9 @@ pub unsafe extern "C" fn hb_replay_from_dlq(
 }
 
 /// Changes fields of an endpoint. `changes_json` is a JSON object with any of `url`,
-/// `description` (strings), `rate_limit_rps`, `burst` (integers; 0 clears the limit) and
-/// `headers` (object of strings; `{}` clears them). Unknown keys are an invalid argument.
+/// `description` (strings), `rate_limit_rps`, `burst` (integers; 0 clears the limit),
+/// `headers` (object of strings; `{}` clears them) and `signature_scheme` (`"hookbridge"` or
+/// `"standard_webhooks"`; the signing keys stay). Unknown keys are an invalid argument.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hb_update_endpoint(
     client: *const hb_client,

@@ -100,6 +100,7 @@ if [ -x "$HB_SERVER" ]; then
         run_program test_client "$HB_BIN_DIR/tests/test_client"
         run_program test_account "$HB_BIN_DIR/tests/test_account"
         run_program test_v2 "$HB_BIN_DIR/tests/test_v2"
+        run_program test_schemes "$HB_BIN_DIR/tests/test_schemes"
         run_program test_errors "$HB_BIN_DIR/tests/test_errors"
         run_program test_threads "$HB_BIN_DIR/tests/test_threads"
         run_program test_fork "$HB_BIN_DIR/tests/test_fork"

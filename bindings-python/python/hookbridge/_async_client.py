@@ -112,9 +112,11 @@ class AsyncHookBridge:
         """Starts a checkout session."""
         return await _sync.create_checkout(self, plan=plan, interval=interval)
 
-    async def create_endpoint(self, url: str, *, description: Optional[str] = None, rate_limit_rps: int = 0, burst: int = 0, headers: Optional[dict[str, str]] = None) -> CreateEndpointResponse:
-        """Creates an endpoint; its signing secret is returned only this once."""
-        return await _sync.create_endpoint(self, url, description=description, rate_limit_rps=rate_limit_rps, burst=burst, headers=headers)
+    async def create_endpoint(self, url: str, *, description: Optional[str] = None, rate_limit_rps: int = 0, burst: int = 0, headers: Optional[dict[str, str]] = None, signature_scheme: Optional[Literal['hookbridge', 'standard_webhooks']] = None) -> CreateEndpointResponse:
+        """Creates an endpoint; its signing secret is returned only this once.
+``signature_scheme`` (``"hookbridge"`` or ``"standard_webhooks"``) is sent only when
+given; the server's default is ``"hookbridge"``."""
+        return await _sync.create_endpoint(self, url, description=description, rate_limit_rps=rate_limit_rps, burst=burst, headers=headers, signature_scheme=signature_scheme)
 
     async def create_endpoint_signing_key(self, endpoint_id: str) -> RotateSecretResponse:
         """Adds a signing key to an endpoint (at most 2 active)."""
@@ -124,11 +126,13 @@ class AsyncHookBridge:
         """Starts a log export job."""
         return await _sync.create_export(self, start_time=start_time, end_time=end_time, status=status, endpoint_id=endpoint_id)
 
-    async def create_inbound_endpoint(self, url: Optional[str] = None, *, name: Optional[str] = None, description: Optional[str] = None, mode: Optional[str] = None, verify_static_token: Optional[bool] = None, token_header_name: Optional[str] = None, token_query_param: Optional[str] = None, token_value: Optional[str] = None, verify_hmac: Optional[bool] = None, hmac_header_name: Optional[str] = None, hmac_secret: Optional[str] = None, timestamp_header_name: Optional[str] = None, timestamp_ttl_seconds: Optional[int] = None, verify_ip_allowlist: Optional[bool] = None, allowed_cidrs: Optional[list[str]] = None, idempotency_header_names: Optional[list[str]] = None, ingest_response_code: Optional[int] = None, signing_enabled: Optional[bool] = None) -> CreateInboundEndpointResponse:
+    async def create_inbound_endpoint(self, url: Optional[str] = None, *, name: Optional[str] = None, description: Optional[str] = None, mode: Optional[str] = None, verify_static_token: Optional[bool] = None, token_header_name: Optional[str] = None, token_query_param: Optional[str] = None, token_value: Optional[str] = None, verify_hmac: Optional[bool] = None, hmac_header_name: Optional[str] = None, hmac_secret: Optional[str] = None, timestamp_header_name: Optional[str] = None, timestamp_ttl_seconds: Optional[int] = None, verify_ip_allowlist: Optional[bool] = None, allowed_cidrs: Optional[list[str]] = None, idempotency_header_names: Optional[list[str]] = None, ingest_response_code: Optional[int] = None, signing_enabled: Optional[bool] = None, verification_preset: Optional[Literal['custom', 'stripe', 'github', 'shopify', 'slack', 'standard_webhooks']] = None) -> CreateInboundEndpointResponse:
         """Creates an inbound endpoint; its ingest URL and token are returned only this once.
 ``mode="cli"`` endpoints have no ``url``: their requests are read with
-:meth:`listen_inbound_endpoint`."""
-        return await _sync.create_inbound_endpoint(self, url, name=name, description=description, mode=mode, verify_static_token=verify_static_token, token_header_name=token_header_name, token_query_param=token_query_param, token_value=token_value, verify_hmac=verify_hmac, hmac_header_name=hmac_header_name, hmac_secret=hmac_secret, timestamp_header_name=timestamp_header_name, timestamp_ttl_seconds=timestamp_ttl_seconds, verify_ip_allowlist=verify_ip_allowlist, allowed_cidrs=allowed_cidrs, idempotency_header_names=idempotency_header_names, ingest_response_code=ingest_response_code, signing_enabled=signing_enabled)
+:meth:`listen_inbound_endpoint`. ``verification_preset`` (``"stripe"``, ``"github"``,
+``"shopify"``, ``"slack"``, ``"standard_webhooks"`` or ``"custom"``) checks that
+provider's signature with ``hmac_secret``; sent only when given."""
+        return await _sync.create_inbound_endpoint(self, url, name=name, description=description, mode=mode, verify_static_token=verify_static_token, token_header_name=token_header_name, token_query_param=token_query_param, token_value=token_value, verify_hmac=verify_hmac, hmac_header_name=hmac_header_name, hmac_secret=hmac_secret, timestamp_header_name=timestamp_header_name, timestamp_ttl_seconds=timestamp_ttl_seconds, verify_ip_allowlist=verify_ip_allowlist, allowed_cidrs=allowed_cidrs, idempotency_header_names=idempotency_header_names, ingest_response_code=ingest_response_code, signing_enabled=signing_enabled, verification_preset=verification_preset)
 
     async def create_inbound_signing_key(self, endpoint_id: str) -> RotateSecretResponse:
         """Adds a forwarding signing key to an inbound endpoint (at most 2 active)."""
@@ -429,9 +433,10 @@ resolve to nothing)."""
         """Sends ``payload`` to an endpoint; the message is stored before this returns."""
         return await _sync.send(self, endpoint_id, payload, headers=headers, idempotency_key=idempotency_key)
 
-    async def update_endpoint(self, endpoint_id: str, *, url: Optional[str] = None, description: Optional[str] = None, rate_limit_rps: Optional[int] = None, burst: Optional[int] = None, headers: Optional[dict[str, str]] = None) -> None:
-        """Changes the given fields of an endpoint (``0``, ``""`` and ``{}`` are sent too)."""
-        return await _sync.update_endpoint(self, endpoint_id, url=url, description=description, rate_limit_rps=rate_limit_rps, burst=burst, headers=headers)
+    async def update_endpoint(self, endpoint_id: str, *, url: Optional[str] = None, description: Optional[str] = None, rate_limit_rps: Optional[int] = None, burst: Optional[int] = None, headers: Optional[dict[str, str]] = None, signature_scheme: Optional[Literal['hookbridge', 'standard_webhooks']] = None) -> None:
+        """Changes the given fields of an endpoint (``0``, ``""`` and ``{}`` are sent too;
+``None`` is not)."""
+        return await _sync.update_endpoint(self, endpoint_id, url=url, description=description, rate_limit_rps=rate_limit_rps, burst=burst, headers=headers, signature_scheme=signature_scheme)
 
     async def update_inbound_endpoint(self, endpoint_id: str, **kwargs: Any) -> UpdateResult:
         """Changes the given settings; every keyword that is not ``None`` is sent as is."""

@@ -148,6 +148,7 @@ from hookbridge.types import (  # noqa: F401
     ReplayMessageResponse,
     RotateSecretResponse,
     SendWebhookResponse,
+    SignatureScheme,
     SigningKey,
     Subscription,
     SubscriptionLimits,
@@ -157,6 +158,7 @@ from hookbridge.types import (  # noqa: F401
     UpdateResult,
     UsageHistoryResponse,
     UsageHistoryRow,
+    VerificationPreset,
 )
 
 # Read once, at import, as the official package does.
@@ -336,8 +338,11 @@ class HookBridge:
         rate_limit_rps: int = 0,
         burst: int = 0,
         headers: Optional[dict[str, str]] = None,
+        signature_scheme: Optional[SignatureScheme] = None,
     ) -> CreateEndpointResponse:
-        """Creates an endpoint; its signing secret is returned only this once."""
+        """Creates an endpoint; its signing secret is returned only this once.
+        ``signature_scheme`` (``"hookbridge"`` or ``"standard_webhooks"``) is sent only when
+        given; the server's default is ``"hookbridge"``."""
         return self._native.create_endpoint(url, _options(locals(), "url"))
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
@@ -359,8 +364,10 @@ class HookBridge:
         rate_limit_rps: Optional[int] = None,
         burst: Optional[int] = None,
         headers: Optional[dict[str, str]] = None,
+        signature_scheme: Optional[SignatureScheme] = None,
     ) -> None:
-        """Changes the given fields of an endpoint (``0``, ``""`` and ``{}`` are sent too)."""
+        """Changes the given fields of an endpoint (``0``, ``""`` and ``{}`` are sent too;
+        ``None`` is not)."""
         return self._native.update_endpoint(endpoint_id, _options(locals(), "endpoint_id"))
 
     def delete_endpoint(self, endpoint_id: str) -> None:
@@ -560,10 +567,13 @@ class HookBridge:
         idempotency_header_names: Optional[list[str]] = None,
         ingest_response_code: Optional[int] = None,
         signing_enabled: Optional[bool] = None,
+        verification_preset: Optional[VerificationPreset] = None,
     ) -> CreateInboundEndpointResponse:
         """Creates an inbound endpoint; its ingest URL and token are returned only this once.
         ``mode="cli"`` endpoints have no ``url``: their requests are read with
-        :meth:`listen_inbound_endpoint`."""
+        :meth:`listen_inbound_endpoint`. ``verification_preset`` (``"stripe"``, ``"github"``,
+        ``"shopify"``, ``"slack"``, ``"standard_webhooks"`` or ``"custom"``) checks that
+        provider's signature with ``hmac_secret``; sent only when given."""
         return self._native.create_inbound_endpoint(url, _options(locals(), "url"))
 
     def list_inbound_endpoints(

@@ -22,6 +22,8 @@ PullEndpointMode = Literal["pull"]
 PullEventStatus = Literal["stored", "fetched", "delivered"]
 PullEventListStatus = Literal["stored", "fetched", "delivered", "all"]
 PullEventTypeSource = Literal["body", "header"]
+SignatureScheme = Literal["hookbridge", "standard_webhooks"]
+VerificationPreset = Literal["custom", "stripe", "github", "shopify", "slack", "standard_webhooks"]
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,9 @@ class Endpoint:
     rate_limit_rps: Optional[int] = None
     burst: Optional[int] = None
     headers: Optional[dict[str, str]] = None
+    # Not in the official package: how deliveries are signed (the server says ``hookbridge``
+    # unless the endpoint was set to ``standard_webhooks``).
+    signature_scheme: Optional[SignatureScheme] = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +406,9 @@ class InboundEndpoint:
     created_at: datetime
     updated_at: datetime
     description: Optional[str] = None
+    # Not in the official package: which provider's signatures are verified (``custom`` = the
+    # generic HMAC and token settings).
+    verification_preset: Optional[VerificationPreset] = None
 
 
 @dataclass(frozen=True)

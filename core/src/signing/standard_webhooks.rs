@@ -9,6 +9,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
@@ -27,13 +28,19 @@ pub const SIGNATURE_VERSION: &str = "v1,";
 /// Fewest key bytes the specification allows in a secret HookBridge issues.
 pub const MIN_KEY_BYTES: usize = 24;
 
-/// The HMAC key of a secret: the base64 after an optional `whsec_` prefix, decoded (as the
-/// specification's libraries do). Fails with [`VerifyErrorKind::Malformed`] when that is not
-/// standard base64 or decodes to nothing.
+/// Standard base64, padded or not (senders' secrets come both ways).
+const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The HMAC key of a secret: the base64 (padded or not) after an optional `whsec_` prefix,
+/// decoded (as the specification's libraries do). Fails with [`VerifyErrorKind::Malformed`]
+/// when that is not standard base64 or decodes to nothing.
 pub fn key_from_secret(secret: &str) -> Result<Vec<u8>, VerifyError> {
     let encoded = secret.trim();
     let encoded = encoded.strip_prefix(SECRET_PREFIX).unwrap_or(encoded);
-    match STANDARD.decode(encoded) {
+    match SECRET_BASE64.decode(encoded) {
         Ok(key) if !key.is_empty() => Ok(key),
         _ => Err(VerifyError::new(VerifyErrorKind::Malformed, "secret is not in the Standard Webhooks form whsec_<base64 key>")),
     }
@@ -86,6 +93,39 @@ pub fn delivery_headers(message_id: &str, timestamp: i64, body: &[u8], secrets: 
     headers
 }
 
+/// The signatures of a `webhook-signature` value, in order: every space-separated `v1,` entry
+/// whose base64 decodes to 32 bytes (an HMAC-SHA256). Entries of other versions or shapes are
+/// skipped, so an empty result means the header holds no usable signature.
+pub fn signature_entries(signature_header: &str) -> Vec<[u8; 32]> {
+    signature_header
+        .split_ascii_whitespace()
+        .filter_map(|entry| entry.strip_prefix(SIGNATURE_VERSION))
+        .filter_map(|encoded| STANDARD.decode(encoded).ok())
+        .filter_map(|raw| <[u8; 32]>::try_from(raw).ok())
+        .collect()
+}
+
+/// The first of `candidates` (as [`signature_entries`] reads them) equal to HMAC-SHA256 of
+/// `"<message_id>.<timestamp>.<body>"` under `key`, or `None`. Every candidate is compared,
+/// each in constant time, so timing does not depend on which one matched.
+pub fn matching_signature(
+    key: &[u8],
+    message_id: &str,
+    timestamp: &str,
+    body: &[u8],
+    candidates: &[[u8; 32]],
+) -> Option<[u8; 32]> {
+    let digest = mac(key, message_id, timestamp, body).finalize().into_bytes();
+    let mut found = None;
+    for candidate in candidates {
+        let equal = bool::from(candidate.as_slice().ct_eq(digest.as_slice()));
+        if equal && found.is_none() {
+            found = Some(*candidate);
+        }
+    }
+    found
+}
+
 /// Verifies a Standard Webhooks delivery: `message_id`, `timestamp` and `signature_header` are
 /// the raw `webhook-id`, `webhook-timestamp` and `webhook-signature` values, `secrets` every
 /// `whsec_<base64>` secret that may have signed it. Passes when any `v1,` entry matches any
@@ -117,12 +157,7 @@ pub fn verify(
     let signed_at: i64 = timestamp.parse().map_err(|_| {
         VerifyError::new(VerifyErrorKind::Malformed, format!("{HEADER_TIMESTAMP} is not Unix seconds: {timestamp:?}"))
     })?;
-    let candidates: Vec<[u8; 32]> = signature_header
-        .split_ascii_whitespace()
-        .filter_map(|entry| entry.strip_prefix(SIGNATURE_VERSION))
-        .filter_map(|encoded| STANDARD.decode(encoded).ok())
-        .filter_map(|raw| <[u8; 32]>::try_from(raw).ok())
-        .collect();
+    let candidates = signature_entries(signature_header);
     if candidates.is_empty() {
         return Err(VerifyError::new(
             VerifyErrorKind::Malformed,
@@ -130,13 +165,8 @@ pub fn verify(
         ));
     }
     check_age(signed_at, options)?;
-    for key in keys {
-        let digest = mac(&key, message_id, timestamp, body).finalize().into_bytes();
-        // Fold every comparison so timing does not depend on which candidate matched.
-        let matched = candidates.iter().fold(subtle::Choice::from(0), |acc, c| acc | c.as_slice().ct_eq(digest.as_slice()));
-        if bool::from(matched) {
-            return Ok(());
-        }
+    if keys.iter().any(|key| matching_signature(key, message_id, timestamp, body, &candidates).is_some()) {
+        return Ok(());
     }
     Err(VerifyError::new(VerifyErrorKind::Mismatch, "no signature matches the payload and secret"))
 }
@@ -176,6 +206,26 @@ mod tests {
         assert_eq!(kind(verify(body, "msg_1", "1614265330", "v2,abc", &[&new], NOW)), VerifyErrorKind::Malformed);
         let stale = sign(&new, "msg_1", "1614264000", body).unwrap();
         assert_eq!(kind(verify(body, "msg_1", "1614264000", &stale, &[&new], NOW)), VerifyErrorKind::Expired);
+    }
+
+    #[test]
+    fn secrets_decode_padded_or_not_and_entries_match_in_order() {
+        // 25 key bytes: base64 with one `=` of padding, which some senders leave out.
+        let padded = secret_from_key(&[9; 25]);
+        assert!(padded.ends_with('='));
+        let unpadded = padded.trim_end_matches('=');
+        assert_eq!(key_from_secret(unpadded).unwrap(), vec![9; 25]);
+        assert_eq!(key_from_secret(&padded).unwrap(), vec![9; 25]);
+
+        let body = b"{}";
+        let good = sign(&padded, "msg_1", "1614265330", body).unwrap();
+        let other = sign(&secret_from_key(&[1; 32]), "msg_1", "1614265330", body).unwrap();
+        let entries = signature_entries(&format!("v1,AAAA {other} v2,{} {good}", &good[3..]));
+        assert_eq!(entries.len(), 2, "the short and the v2 entries are skipped");
+        let matched = matching_signature(&[9; 25], "msg_1", "1614265330", body, &entries).unwrap();
+        assert_eq!(STANDARD.encode(matched), good[3..]);
+        assert!(matching_signature(&[9; 25], "msg_2", "1614265330", body, &entries).is_none());
+        assert!(verify(body, "msg_1", "1614265330", &good, &[unpadded], NOW).is_ok());
     }
 
     #[test]
