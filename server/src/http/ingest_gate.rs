@@ -22,6 +22,7 @@ use crate::ingest::rejection::{Reason, Rejection, RequestFacts, refuse};
 use crate::ingest::replay;
 use crate::ingest::request::{self, BodyError, MAX_INGEST_BYTES};
 use crate::store::inbound::{ReplayGuard, StoredInbound};
+use crate::delivery::pacing::Admission;
 use crate::store::{Direction, StoreError};
 
 /// Seconds a sender is asked to wait before retrying a paused endpoint.
@@ -52,6 +53,8 @@ pub struct Admitted<X> {
     pub received_at: i64,
     /// The sender address.
     pub source_ip: Option<IpAddr>,
+    /// The place at the intake pacing gate, held until the request is stored and dropped with it.
+    _pacing: Option<Admission>,
 }
 
 impl<X> Admitted<X> {
@@ -132,7 +135,7 @@ where
         return Err(paused_answer(kind, &endpoint_id));
     }
     if let Some(direction) = kind.backpressure
-        && let Err(full) = state.backpressure.admit(&endpoint.project_id, direction).await
+        && let Err(full) = state.backpressure.admit_below_mark(&endpoint.project_id, direction).await
     {
         return Err(full.into_response());
     }
@@ -152,5 +155,10 @@ where
         Ok(guard) => guard,
         Err(rejection) => return Err(refuse(state, facts(Some(&endpoint)), rejection).await),
     };
-    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip })
+    // A place at the pacing gate, taken once the request is known to be stored (held until then).
+    let pacing = match kind.backpressure {
+        Some(direction) => Some(state.backpressure.pace(direction).await.map_err(IntoResponse::into_response)?),
+        None => None,
+    };
+    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip, _pacing: pacing })
 }
