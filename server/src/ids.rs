@@ -60,6 +60,75 @@ fn prefixed_hex(prefix: &str, id: uuid::Uuid, len: usize) -> String {
     out
 }
 
+/// The shape of one kind of id or URL token as the server makes it: what checks an id
+/// given in a request and what the OpenAPI document states as the path parameter's `pattern`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdFormat {
+    /// `prefix` followed by `len` lowercase hex digits.
+    PrefixedHex {
+        /// The fixed start, e.g. `ep_`.
+        prefix: &'static str,
+        /// How many hex digits follow it.
+        len: usize,
+    },
+    /// A lowercase hyphenated UUID (8-4-4-4-12 hex digits).
+    Uuid,
+}
+
+/// Outbound endpoint ids ([`endpoint_id`]).
+pub const ENDPOINT_ID: IdFormat = IdFormat::PrefixedHex { prefix: "ep_", len: 32 };
+/// Signing key ids ([`signing_key_id`]).
+pub const SIGNING_KEY_ID: IdFormat = IdFormat::PrefixedHex { prefix: "sk_", len: 32 };
+/// API key ids ([`api_key_id`]).
+pub const API_KEY_ID: IdFormat = IdFormat::PrefixedHex { prefix: "key_", len: 24 };
+/// Ids made by [`uuid7`].
+pub const UUID_ID: IdFormat = IdFormat::Uuid;
+/// URL tokens made by [`secret_token`].
+pub const SECRET_TOKEN: IdFormat = IdFormat::PrefixedHex { prefix: "", len: 64 };
+
+/// The lengths of the hex groups of a hyphenated UUID.
+const UUID_GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+
+fn is_lower_hex(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl IdFormat {
+    /// Whether `id` has this shape.
+    pub fn matches(self, id: &str) -> bool {
+        match self {
+            IdFormat::PrefixedHex { prefix, len } => {
+                id.strip_prefix(prefix).is_some_and(|hex| hex.len() == len && is_lower_hex(hex))
+            }
+            IdFormat::Uuid => {
+                let groups: Vec<&str> = id.split('-').collect();
+                groups.len() == UUID_GROUPS.len()
+                    && groups.iter().zip(UUID_GROUPS).all(|(group, len)| group.len() == len && is_lower_hex(group))
+            }
+        }
+    }
+
+    /// The same shape as an ECMA-262 regular expression (a JSON Schema `pattern`).
+    pub fn pattern(self) -> String {
+        match self {
+            IdFormat::PrefixedHex { prefix, len } => format!("^{prefix}[0-9a-f]{{{len}}}$"),
+            IdFormat::Uuid => {
+                let groups: Vec<String> = UUID_GROUPS.iter().map(|len| format!("[0-9a-f]{{{len}}}")).collect();
+                format!("^{}$", groups.join("-"))
+            }
+        }
+    }
+
+    /// A few words for people: `ep_ followed by 32 lowercase hex characters`.
+    pub fn describe(self) -> String {
+        match self {
+            IdFormat::PrefixedHex { prefix: "", len } => format!("{len} lowercase hex characters"),
+            IdFormat::PrefixedHex { prefix, len } => format!("{prefix} followed by {len} lowercase hex characters"),
+            IdFormat::Uuid => "a lowercase hyphenated UUID".to_owned(),
+        }
+    }
+}
+
 /// A UUIDv7 (messages, projects, inbound endpoints, exports, rejections).
 pub fn uuid7() -> String {
     let mut buf = uuid::Uuid::encode_buffer();
@@ -167,5 +236,33 @@ mod tests {
         let parsed = uuid::Uuid::parse_str(&message).unwrap();
         assert_eq!((parsed.get_version_num(), parsed.hyphenated().to_string()), (7, message));
         assert_eq!(prefixed_hex("x_", uuid::Uuid::nil(), 40), format!("x_{}", "0".repeat(32)));
+    }
+
+    #[test]
+    fn every_generator_makes_ids_of_its_stated_format() {
+        for _ in 0..50 {
+            assert!(ENDPOINT_ID.matches(&endpoint_id()));
+            assert!(SIGNING_KEY_ID.matches(&signing_key_id()));
+            assert!(API_KEY_ID.matches(&api_key_id()));
+            assert!(UUID_ID.matches(&uuid7()));
+            assert!(SECRET_TOKEN.matches(&secret_token()));
+        }
+        for (format, wrong) in [
+            (ENDPOINT_ID, "ep_0123456789ABCDEF0123456789abcdef"),
+            (ENDPOINT_ID, "ep_123"),
+            (ENDPOINT_ID, "sk_0123456789abcdef0123456789abcdef"),
+            (API_KEY_ID, "key_0123456789abcdef0123456"),
+            (UUID_ID, "0190c2a1-7b3c-7def-8abc-0123456789a"),
+            (UUID_ID, "0190c2a17b3c7def8abc0123456789ab"),
+            (UUID_ID, "0190C2A1-7b3c-7def-8abc-0123456789ab"),
+            (UUID_ID, "0190c2a1-7b3c-7def-8abc-0123456789ab-"),
+            (SECRET_TOKEN, "ab"),
+        ] {
+            assert!(!format.matches(wrong), "{wrong} is not {}", format.describe());
+        }
+        assert_eq!(ENDPOINT_ID.pattern(), "^ep_[0-9a-f]{32}$");
+        assert_eq!(UUID_ID.pattern(), "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+        assert_eq!(SECRET_TOKEN.pattern(), "^[0-9a-f]{64}$");
+        assert_eq!(ENDPOINT_ID.describe(), "ep_ followed by 32 lowercase hex characters");
     }
 }

@@ -364,6 +364,20 @@ async fn a_node_killed_mid_delivery_leaves_its_leased_messages_to_the_others() {
     for id in &acknowledged {
         harness::wait_for_status(&survivor, id, "succeeded", WAIT).await;
     }
+    // The survivor's redelivery is preceded by the dead node's attempt, recorded as interrupted
+    // when the lease was taken back: the count is the number of requests the receiver saw.
+    let counts = deliveries_per_message(&receiver);
+    for id in &interrupted {
+        let message = survivor.get_message(id).await.expect("get_message");
+        let attempts = survivor.get_message_attempts(id).await.expect("attempts").attempts;
+        let first = attempts.first().expect("attempts are recorded");
+        assert_eq!((first.attempt_no, first.response_status), (1, None), "{id}: {attempts:?}");
+        let error = first.error_text.as_deref().unwrap_or_default();
+        assert!(error.starts_with("interrupted: the lease expired"), "{id}: the cut-short attempt says so: {error:?}");
+        assert_eq!(attempts.last().and_then(|a| a.response_status), Some(200), "{id}: {attempts:?}");
+        assert_eq!(message.attempt_count as usize, counts[id], "{id}: attempt_count equals the requests the receiver saw");
+        assert_eq!(attempts.len(), counts[id], "{id}: {attempts:?}");
+    }
 }
 
 /// What the load generator saw.

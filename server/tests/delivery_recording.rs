@@ -127,12 +127,14 @@ async fn sigkill_during_a_burst_of_deliveries_loses_nothing() {
     server.restart();
     let client = server.client();
     // Every acknowledged send is delivered and ends succeeded; an attempt whose outcome was
-    // not stored is made again (at-least-once), never dropped.
+    // not stored is made again (at-least-once), never dropped. The attempt the kill cut short is
+    // recorded as interrupted, so no message counts fewer attempts than the receiver saw
+    // requests; one more when the kill caught its request on the way, before the receiver read it.
     let attempts = wait_all_succeeded(&client, &ids).await;
     let requests = requests_per_message(&receiver);
     for id in &ids {
         let got = requests.get(id).copied().unwrap_or(0);
         assert!(got >= 1, "{id} was never delivered");
-        assert!((1..=got).contains(&attempts[id]), "{id}: {} attempts recorded, {got} requests", attempts[id]);
+        assert!((got..=got + 1).contains(&attempts[id]), "{id}: {} attempts recorded, {got} requests", attempts[id]);
     }
 }

@@ -2,7 +2,7 @@
 //! two server processes (each with its own node id and connections). Claims never hand one
 //! message to two nodes, the per-endpoint cap and rate limit hold in total, an attempt whose
 //! lease was taken over cannot overwrite the newer state, start-up takes back only dead
-//! leases, notifications wake the engine (also after the listening connection drops), and an
+//! leases (each as an interrupted attempt), notifications wake the engine (also after the listening connection drops), and an
 //! unreachable database makes every method answer `Unavailable`.
 //!
 //! Runs only when `HB_TEST_POSTGRES` names a PostgreSQL server (`scripts/test.sh postgres`).
@@ -159,16 +159,20 @@ async fn an_attempt_whose_lease_was_taken_over_does_not_overwrite_the_newer_stat
     let stale = a.claim(now_millis(), 1, take("ep_x", 1, 10)).await.unwrap();
     assert_eq!(stale.len(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
-    // b finds the expired lease, makes the message due again and claims it.
+    // b finds the expired lease, takes it back as an interrupted attempt and claims the message.
     let work = b.due_work(Fairness::new(10, 10).scan(now_millis(), 10)).await.unwrap();
     assert!(work.expired_leases);
+    assert_eq!(b.reclaim_expired_leases(now_millis(), 8).await.unwrap(), 1);
     let fresh = b.claim(now_millis(), LONG_LEASE, take("ep_x", 1, 10)).await.unwrap();
-    assert_eq!((fresh.len(), fresh[0].attempt_no), (1, 1));
+    assert_eq!((fresh.len(), fresh[0].attempt_no), (1, 2));
     a.record_attempts(vec![record("ep_x_1", 1, NextState::FailedPermanent)]).await.unwrap();
     assert_eq!(sql(dir.path(), "SELECT status || ' ' || leased_by FROM messages"), "delivering node-b");
-    b.record_attempts(vec![record("ep_x_1", 1, NextState::Succeeded)]).await.unwrap();
-    assert_eq!(sql(dir.path(), "SELECT status || ' ' || attempt_count FROM messages"), "succeeded 1");
-    assert_eq!(sql(dir.path(), "SELECT string_agg(outcome, ',') FROM attempts"), "succeeded");
+    b.record_attempts(vec![record("ep_x_1", 2, NextState::Succeeded)]).await.unwrap();
+    assert_eq!(sql(dir.path(), "SELECT status || ' ' || attempt_count FROM messages"), "succeeded 2");
+    assert_eq!(
+        sql(dir.path(), "SELECT string_agg(attempt_no || ':' || outcome, ',' ORDER BY attempt_no) FROM attempts"),
+        "1:interrupted,2:succeeded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -186,14 +190,24 @@ async fn start_up_takes_back_only_leases_no_live_node_holds() {
     tokio::time::sleep(Duration::from_millis(20)).await;
 
     let restarted = node(dir.path(), &url, "node-stable").await;
-    assert_eq!(restarted.release_orphaned_leases(now_millis()).await.unwrap(), 2);
+    assert_eq!(restarted.release_orphaned_leases(now_millis(), 8).await.unwrap(), 2);
     assert_eq!(
         sql(
             dir.path(),
             "SELECT string_agg(endpoint_id || '=' || status || ':' || COALESCE(leased_by, '-'), ' ' ORDER BY endpoint_id) FROM messages"
         ),
-        "ep_dead=queued:- ep_live=delivering:node-live ep_mine=queued:-",
+        "ep_dead=pending_retry:- ep_live=delivering:node-live ep_mine=pending_retry:-",
         "the live node keeps its lease; the expired one and the restarted node's own are due again"
+    );
+    assert_eq!(
+        sql(
+            dir.path(),
+            "SELECT string_agg(m.endpoint_id || ':' || a.attempt_no || ':' || a.outcome || ':' || a.error, ' ' ORDER BY m.endpoint_id) \
+             FROM attempts a JOIN messages m ON m.id = a.message_id"
+        ),
+        "ep_dead:1:interrupted:interrupted: the lease expired before the attempt was recorded \
+         ep_mine:1:interrupted:interrupted: the server stopped during the attempt",
+        "each taken-back lease is one interrupted attempt, saying why"
     );
 }
 
@@ -275,7 +289,9 @@ async fn every_queue_method_answers_unavailable_while_the_database_is_unreachabl
     unavailable(store.claim(now_millis(), LONG_LEASE, take("ep_u", 1, 10)).await.map(drop), "claim");
     unavailable(store.record_attempts(vec![record("ep_u_1", 1, NextState::Succeeded)]).await, "record_attempts");
     unavailable(store.release(vec!["ep_u_1".into()], now_millis()).await, "release");
-    unavailable(store.release_orphaned_leases(now_millis()).await.map(drop), "release_orphaned_leases");
+    unavailable(store.release_orphaned_leases(now_millis(), 8).await.map(drop), "release_orphaned_leases");
+    unavailable(store.reclaim_expired_leases(now_millis(), 8).await.map(drop), "reclaim_expired_leases");
+    unavailable(store.abandon(vec!["ep_u_1".into()], now_millis(), 8).await.map(drop), "abandon");
     unavailable(store.queue_depth().await.map(drop), "queue_depth");
 }
 
@@ -365,7 +381,8 @@ async fn a_batch_of_outcomes_is_recorded_only_where_this_node_still_holds_the_cl
     let lost = a.claim(now_millis(), 1, take("ep_batch", 1, 10)).await.unwrap();
     assert_eq!((held.len(), lost.len()), (2, 1));
     tokio::time::sleep(Duration::from_millis(20)).await;
-    // b takes over the expired lease in the same call that makes it due again.
+    // b takes back the expired lease (an interrupted attempt) and claims the message.
+    assert_eq!(b.reclaim_expired_leases(now_millis(), 8).await.unwrap(), 1);
     let taken = b.claim(now_millis(), LONG_LEASE, take("ep_batch", 10, 10)).await.unwrap();
     assert_eq!(taken.iter().map(|d| &d.message_id).collect::<Vec<_>>(), [&lost[0].message_id]);
     let outcomes = held.iter().chain(&lost).map(|d| record(&d.message_id, 1, NextState::Succeeded)).collect();
@@ -375,7 +392,11 @@ async fn a_batch_of_outcomes_is_recorded_only_where_this_node_still_holds_the_cl
         "delivering:node-b succeeded:- succeeded:-",
         "the two claims a holds are recorded, the one b took over is left to b"
     );
-    assert_eq!(sql(dir.path(), "SELECT COUNT(*) FROM attempts"), "2", "one attempt row per recorded outcome");
+    assert_eq!(
+        sql(dir.path(), "SELECT string_agg(outcome, ',' ORDER BY outcome) FROM attempts"),
+        "interrupted,succeeded,succeeded",
+        "one attempt row per recorded outcome, and one for the lease b took back"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

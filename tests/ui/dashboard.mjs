@@ -129,6 +129,32 @@ try {
     }
     await page.screenshot({ path: join(shots, file), fullPage: true });
   }
+
+  // The endpoint page: open it from the list, edit the description with the keyboard, save.
+  await page.goto(`${base}/ui/endpoints`);
+  await page.getByRole("link", { name: endpoint.id }).click();
+  await page.waitForURL(`${base}/ui/endpoints/${endpoint.id}`);
+  assert.equal(await page.title(), `Endpoint ${endpoint.id} · HookBridge`);
+  await page.getByLabel("Description (empty: none)").fill("Orders service (edited)");
+  await page.getByLabel("Rate limit, requests per second (0: none)").fill("25");
+  await page.getByLabel("Description (empty: none)").press("Enter");
+  await page.waitForURL(/done=updated/);
+  assert.match(await page.locator("main").innerText(), /Endpoint saved\./);
+  const edited = await api("GET", `/v1/endpoints/${endpoint.id}`);
+  assert.equal(edited.description, "Orders service (edited)", "the edit reached the API");
+  assert.equal(edited.rate_limit_rps, 25);
+  assert.equal(await page.locator("section[aria-labelledby=keys] tbody tr").count(), 1, "one signing key");
+  await page.screenshot({ path: join(shots, "endpoint.png"), fullPage: true });
+
+  // The inbound endpoint page lists the refused request with its reason code.
+  await page.goto(`${base}/ui/inbound`);
+  if (await page.getByRole("link", { name: "Payments" }).count() > 0) {
+    await page.getByRole("link", { name: "Payments" }).click();
+    await page.waitForURL(/\/ui\/inbound\/[0-9a-f-]+$/);
+    assert.equal(await page.title(), "Inbound endpoint Payments · HookBridge");
+    assert.match(await page.locator("section[aria-labelledby=rejections]").innerText(), /invalid_method/);
+    await page.screenshot({ path: join(shots, "inbound-endpoint.png"), fullPage: true });
+  }
   assert.deepEqual(cspErrors, [], "no console errors (a CSP violation would be one)");
 
   // Phone width: the endpoints page is readable without horizontal scrolling.
@@ -137,6 +163,10 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
   await page.screenshot({ path: join(shots, "endpoints-phone.png"), fullPage: true });
+  await page.goto(`${base}/ui/endpoints/${endpoint.id}`);
+  const endpointOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(endpointOverflow <= 1, `the endpoint page fits a phone (overflow ${endpointOverflow}px)`);
+  await page.screenshot({ path: join(shots, "endpoint-phone.png"), fullPage: true });
 
   // An action without the CSRF token is refused: POST from the page's own origin, with its cookie.
   const refused = await page.evaluate(async (id) => {

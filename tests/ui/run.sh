@@ -2,7 +2,8 @@
 # Stage `ui`: the dashboard at /ui in a real headless Chromium (Debian's package), driven by
 # playwright-core from npm (pointed at the system Chromium; Playwright downloads no browser).
 # Starts a server (--dev, --max-attempts 1) and a receiver that fails and then recovers, logs in,
-# finds the failed message, opens its attempts, replays it and sees it succeed, checks that an
+# finds the failed message, opens its attempts, replays it and sees it succeed, edits an endpoint
+# from its page, opens an inbound endpoint's page, checks that an
 # action without the CSRF token is refused (403), and saves screenshots of the main pages into
 # ${UI_SCREENSHOTS:-target/ui-screenshots}. Installs what it needs once (idempotent).
 set -euo pipefail

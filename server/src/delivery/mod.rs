@@ -5,7 +5,9 @@
 //! new state are committed in one transaction (outcomes that finish together share one store
 //! call, see `recorder.rs`); a lease left behind by a crash makes the
 //! message due again (on SQLite at start-up, since one process owns the file; on PostgreSQL
-//! once the lease expires, taken back by any node). Deliveries held
+//! once the lease expires, taken back by any node), and so does a graceful shutdown that stops
+//! waiting for a receiver: either way the cut-short attempt is recorded as `interrupted` and
+//! counts ([`crate::domain::interruption`]). Deliveries held
 //! back by an endpoint's rate limit go back to the queue without counting as an attempt.
 //! Paused endpoints are never claimed. Workers are shared fairly ([`fairness`]): no project
 //! holds more than `--project-concurrency` attempts and no endpoint more than
@@ -133,19 +135,43 @@ impl DeliveryEngine {
         let _ = self.task.await;
         let all = u32::try_from(self.shared.concurrency).unwrap_or(u32::MAX);
         if tokio::time::timeout(drain, self.shared.permits.acquire_many(all)).await.is_err() {
-            let unfinished: Vec<String> = self.shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
-            tracing::warn!(count = unfinished.len(), "releasing unfinished deliveries for redelivery");
-            if let Err(e) = self.shared.store.release(unfinished, now_millis()).await {
-                tracing::error!(error = %e, "could not release unfinished deliveries; their leases will expire");
-            }
+            abandon_unfinished(&self.shared).await;
         }
     }
 }
 
+/// At shutdown, once the drain time is over: the attempts still in flight are recorded as
+/// interrupted (their requests were sent) and their messages are due again.
+async fn abandon_unfinished(shared: &Shared) {
+    let unfinished: Vec<String> = shared.in_flight.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default();
+    tracing::warn!(count = unfinished.len(), "recording unfinished deliveries as interrupted, for redelivery");
+    match shared.store.abandon(unfinished, now_millis(), shared.policy.max_attempts).await {
+        Ok(n) => shared.telemetry.record_interrupted(n),
+        Err(e) => tracing::error!(error = %e, "could not release unfinished deliveries; their leases will expire"),
+    }
+}
+
+/// Takes back leases that outlived their attempt (a worker that died or stalled), recording
+/// each as an interrupted attempt.
+async fn reclaim_expired(shared: &Shared) -> Result<(), crate::store::StoreError> {
+    let n = shared.store.reclaim_expired_leases(now_millis(), shared.policy.max_attempts).await?;
+    if n > 0 {
+        tracing::warn!(count = n, "redelivering messages whose lease expired; their attempts are recorded as interrupted");
+        shared.telemetry.record_interrupted(n);
+    }
+    Ok(())
+}
+
 async fn run(shared: Arc<Shared>) {
-    match shared.store.release_orphaned_leases(now_millis()).await {
+    match shared.store.release_orphaned_leases(now_millis(), shared.policy.max_attempts).await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(count = n, "redelivering messages left in flight by a previous run"),
+        Ok(n) => {
+            tracing::info!(
+                count = n,
+                "redelivering messages left in flight by a previous run; their attempts are recorded as interrupted"
+            );
+            shared.telemetry.record_interrupted(n);
+        }
         Err(e) => tracing::error!(error = %e, "could not recover leases left by a previous run"),
     }
     let mut failures = 0u32;
@@ -163,8 +189,15 @@ async fn run(shared: Arc<Shared>) {
                 continue;
             }
         };
+        if work.expired_leases
+            && let Err(e) = reclaim_expired(&shared).await
+        {
+            drop(first);
+            store_failed(&shared, &mut failures, "taking back expired leases", &e).await;
+            continue;
+        }
         let allocations = shared.fairness().allocate(&work, room);
-        let claimed = if allocations.is_empty() && !work.expired_leases {
+        let claimed = if allocations.is_empty() {
             Vec::new()
         } else {
             match shared.store.claim(now, shared.lease_ms, allocations).await {

@@ -91,8 +91,7 @@ impl RetryPolicy {
             Classification::RetryFast => (&FAST_SCHEDULE, fast_retries, true),
             Classification::RetrySlow => (&SLOW_SCHEDULE, slow_retries, false),
         };
-        let attempt_in_run = fast_retries + slow_retries + 1;
-        if attempt_in_run >= i64::from(self.max_attempts) {
+        if crate::domain::interruption::is_last_attempt(fast_retries, slow_retries, self.max_attempts) {
             return NextState::FailedPermanent;
         }
         let index = usize::try_from(taken).unwrap_or(0).min(table.len() - 1);

@@ -4,6 +4,7 @@
 
 pub mod deletion;
 pub mod inbound;
+pub mod interruption;
 pub mod keys;
 pub mod messages;
 pub mod pull;

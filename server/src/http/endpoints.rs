@@ -158,7 +158,8 @@ struct EndpointDeleted {
     messages_failed: u64,
 }
 
-fn endpoint_not_found(id: &str) -> ApiError {
+/// 404 `ENDPOINT_NOT_FOUND`.
+pub(crate) fn endpoint_not_found(id: &str) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("endpoint {id} not found"))
 }
 
@@ -278,19 +279,21 @@ async fn fetch(State(state): State<AppState>, caller: Caller, PathParams(id): Pa
     }
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+/// The body of `PATCH /v1/endpoints/{id}` (also the dashboard's edit form).
+#[derive(Default, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "UpdateEndpointRequest")]
-struct UpdateBody {
-    url: Option<String>,
-    description: Option<String>,
-    rate_limit_rps: Option<i64>,
-    burst: Option<i64>,
-    headers: Option<Value>,
+pub(crate) struct UpdateBody {
+    pub(crate) url: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) rate_limit_rps: Option<i64>,
+    pub(crate) burst: Option<i64>,
+    pub(crate) headers: Option<Value>,
     #[schemars(with = "Option<SignatureScheme>")]
-    signature_scheme: Option<Value>,
+    pub(crate) signature_scheme: Option<Value>,
 }
 
-async fn update(
+/// `PATCH /v1/endpoints/{id}` (also the dashboard's edit form).
+pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(id): PathParams<String>,
@@ -400,7 +403,8 @@ async fn list_keys(State(state): State<AppState>, caller: Caller, PathParams(id)
     }
 }
 
-async fn delete_key(
+/// `DELETE /v1/endpoints/{id}/signing-keys/{key_id}` (also the dashboard's delete button).
+pub(crate) async fn delete_key(
     State(state): State<AppState>,
     caller: Caller,
     PathParams((id, key_id)): PathParams<(String, String)>,

@@ -195,14 +195,14 @@ pub fn cursor(value: Option<&str>) -> Result<Option<ListCursor>, ApiError> {
 
 /// Whether `id` is an outbound endpoint id: `ep_` + 32 lowercase hex.
 pub fn is_endpoint_id(id: &str) -> bool {
-    id.len() == 35 && id.starts_with("ep_") && id[3..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    crate::ids::ENDPOINT_ID.matches(id)
 }
 
 /// Checks an optional outbound endpoint id given as a filter (empty means no filter).
 pub fn endpoint_id_filter(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.filter(|e| !e.is_empty()) {
         Some(id) if !is_endpoint_id(&id) => {
-            Err(ApiError::invalid(format!("{field} must be in format ep_ followed by 32 lowercase hex characters, got {id:?}")))
+            Err(ApiError::invalid(format!("{field} must be in format {}, got {id:?}", crate::ids::ENDPOINT_ID.describe())))
         }
         other => Ok(other),
     }

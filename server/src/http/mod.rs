@@ -31,7 +31,7 @@ pub(crate) mod endpoints;
 mod exports;
 pub(crate) mod extract;
 mod health;
-mod inbound;
+pub(crate) mod inbound;
 mod ingest_gate;
 mod logs;
 pub(crate) mod messages;
@@ -80,8 +80,11 @@ pub fn router(state: AppState) -> Router {
         allowed.entry(route.path).or_default().push(route.method);
     }
     let allowed = Arc::new(allowed);
+    let ui_routes = crate::ui::routes();
+    let ui_labels: Vec<(&'static str, &'static str)> =
+        ui_routes.iter().flat_map(|r| r.methods.iter().map(move |m| (*m, r.path))).collect();
     let request_metrics = Arc::new(HttpRequests::new(
-        routes.iter().map(|r| (r.method, r.path)).chain(openapi::DOCUMENTATION_PATHS.map(|p| ("GET", p))),
+        routes.iter().map(|r| (r.method, r.path)).chain(openapi::DOCUMENTATION_PATHS.map(|p| ("GET", p))).chain(ui_labels),
     ));
     state.telemetry.set_http_requests(request_metrics.clone());
     let mut router = Router::new();
@@ -93,7 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route(openapi::docs_page::PAGE_PATH, axum::routing::get(openapi::docs_page::page))
         .route(openapi::docs_page::SCRIPT_PATH, axum::routing::get(openapi::docs_page::script))
         .route(openapi::docs_page::INIT_PATH, axum::routing::get(openapi::docs_page::init))
-        .nest("/ui", crate::ui::router())
+        .merge(crate::ui::router(ui_routes))
         .method_not_allowed_fallback(move |request: axum::extract::Request| method_not_allowed(allowed.clone(), request))
         .fallback(no_such_route)
         .layer(axum::middleware::from_fn_with_state(request_timeout, request_timeout::limit_request_time))

@@ -38,7 +38,11 @@ pub fn routes() -> Vec<Route> {
         summary: "Send a webhook to an endpoint (stored durably before the 202)",
         authenticated: true,
         handler: post(send),
-        doc: op("send").statuses(&[202, 200]).body::<SendBody<serde_json::Value>>().data::<hookbridge::SendWebhookResponse>(),
+        doc: op("send")
+            .statuses(&[202, 200])
+            .creates_in("/v1/messages")
+            .body::<SendBody<serde_json::Value>>()
+            .data::<hookbridge::SendWebhookResponse>(),
     }]
 }
 

@@ -54,9 +54,15 @@ pub trait MessageStore: Send + Sync {
     /// Makes a `pending_retry` message due now.
     async fn retry_message_now(&self, project_id: &str, message_id: &str, now_ms: i64) -> Result<StatusChange, StoreError>;
 
-    /// The stored body of one of the project's outbound messages: its payload (`None` once
-    /// purged) and the custom headers it was sent with; `None` when there is no such message.
-    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError>;
+    /// The stored body of one of the project's messages in `direction`: its payload (`None`
+    /// once purged) and the custom headers it was sent (outbound) or received (inbound) with;
+    /// `None` when there is no such message.
+    async fn message_body(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        message_id: &str,
+    ) -> Result<Option<MessageBody>, StoreError>;
 
     /// A page of messages matching the filter, newest first.
     async fn list_messages(&self, filter: LogFilter) -> Result<ListPage<LogEntry>, StoreError>;

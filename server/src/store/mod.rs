@@ -1,6 +1,6 @@
 //! Storage: the records the server owns ([`records`] and the records beside each trait), one
 //! trait per concept ([`TenancyStore`], [`EndpointStore`], [`MessageStore`], [`ExportStore`],
-//! [`InboundStore`], [`PullStore`], [`DeliveryQueue`], [`BacklogStore`], [`RetentionStore`], [`HealthStore`];
+//! [`InboundStore`], [`PullStore`], [`DeliveryQueue`], [`BacklogStore`], [`RetentionStore`], [`HealthStore`], [`UiSessionStore`];
 //! [`Store`] is all of them), and two implementations: SQLite ([`sqlite`], one process, the default) and
 //! PostgreSQL ([`postgres`], any number of server processes on one database, work claimed with
 //! `FOR UPDATE SKIP LOCKED`).
@@ -33,6 +33,7 @@ pub mod retention;
 pub mod rows;
 pub mod sqlite;
 pub mod tenancy;
+pub mod ui_sessions;
 
 pub use actors::ActorStore;
 pub use attempts::AttemptStore;
@@ -48,6 +49,7 @@ pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHe
 pub use records::*;
 pub use retention::RetentionStore;
 pub use tenancy::TenancyStore;
+pub use ui_sessions::UiSessionStore;
 
 /// Everything the server needs from storage.
 pub trait Store:
@@ -64,6 +66,7 @@ pub trait Store:
     + BacklogStore
     + RetentionStore
     + HealthStore
+    + UiSessionStore
     + Send
     + Sync
     + 'static
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + BacklogStore
         + RetentionStore
         + HealthStore
+        + UiSessionStore
         + Send
         + Sync
         + 'static

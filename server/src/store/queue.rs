@@ -402,22 +402,34 @@ pub trait DeliveryQueue: Send + Sync {
     async fn due_work(&self, scan: DueScan) -> Result<DueWork, StoreError>;
 
     /// Claims, for each allocation, up to `count` of the endpoint's messages due at `now_ms`
-    /// (oldest due first), leasing each until `now_ms + lease_ms`. Messages whose lease expired
-    /// (a crashed worker) are made due again first. Paused endpoints are skipped.
+    /// (oldest due first), leasing each until `now_ms + lease_ms`. Paused endpoints are skipped.
     async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError>;
+
+    /// Takes back the leases that expired at `now_ms` (a worker that died or stalled), each with
+    /// an `interrupted` attempt, in the same transaction ([`crate::domain::interruption`]; the
+    /// message is due again at once unless `max_attempts` is reached). Returns how many.
+    async fn reclaim_expired_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError>;
 
     /// Records finished attempts: for each, the attempt row and the message's new state, atomically.
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError>;
 
-    /// Puts claimed messages back, due at `due_at_ms`, without counting an attempt
-    /// (rate limited, or shutting down before the attempt finished).
+    /// Puts claimed messages whose request was never sent back, due at `due_at_ms`, without
+    /// counting an attempt (rate limited, no free slot).
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError>;
 
-    /// Called once at start-up: makes due now the leased messages no live process can still be
-    /// delivering. On SQLite (one process) that is every lease; on a store shared by several
-    /// processes, only leases that expired or that this process's own id held in an earlier run,
-    /// never the live leases of other processes.
-    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError>;
+    /// Gives up this process's claims whose request was started but will not finish (a graceful
+    /// shutdown that stops waiting for receivers): each gets an `interrupted` attempt, in the same
+    /// transaction, and is due again at `now_ms` unless `max_attempts` is reached. Returns how
+    /// many were still leased.
+    async fn abandon(&self, message_ids: Vec<String>, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError>;
+
+    /// Called once at start-up: takes back the leased messages no live process can still be
+    /// delivering, each with an `interrupted` attempt (its request may have reached the
+    /// receiver), due again at once unless `max_attempts` is reached. On SQLite (one process)
+    /// that is every lease; on a store shared by several processes, only leases that expired or
+    /// that this process's own id held in an earlier run, never the live leases of other
+    /// processes. Returns how many.
+    async fn release_orphaned_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError>;
 
     /// Queue figures for `/metrics` and readiness.
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError>;

@@ -30,16 +30,22 @@ pub enum DeliveryOutcome {
     Retrying,
     /// No retry left or a final answer: the message went to the dead letter queue.
     Failed,
+    /// Cut short by a crash, a shutdown or an expired lease (no answer, no latency measured).
+    Interrupted,
 }
 
 impl DeliveryOutcome {
-    const ALL: [DeliveryOutcome; 3] = [DeliveryOutcome::Delivered, DeliveryOutcome::Retrying, DeliveryOutcome::Failed];
+    const ALL: [DeliveryOutcome; 4] =
+        [DeliveryOutcome::Delivered, DeliveryOutcome::Retrying, DeliveryOutcome::Failed, DeliveryOutcome::Interrupted];
+    /// The outcomes whose latency is measured.
+    const TIMED: [DeliveryOutcome; 3] = [DeliveryOutcome::Delivered, DeliveryOutcome::Retrying, DeliveryOutcome::Failed];
 
     fn label(self) -> &'static str {
         match self {
             DeliveryOutcome::Delivered => "delivered",
             DeliveryOutcome::Retrying => "retrying",
             DeliveryOutcome::Failed => "failed",
+            DeliveryOutcome::Interrupted => "interrupted",
         }
     }
 }
@@ -77,8 +83,8 @@ pub struct Telemetry {
     /// The pacing gate's bound on intake requests storing at once (0: open).
     pub intake_pacing_limit: AtomicU64,
     /// Attempts by outcome and status class.
-    attempts: [[AtomicU64; STATUS_CLASSES.len()]; 3],
-    /// Attempt latency by outcome.
+    attempts: [[AtomicU64; STATUS_CLASSES.len()]; 4],
+    /// Attempt latency by timed outcome (interrupted attempts have none).
     delivery_latency: [Histogram; 3],
     /// Request metrics of the router (set once, when the router is built).
     http: OnceLock<Arc<HttpRequests>>,
@@ -104,14 +110,24 @@ impl Telemetry {
     /// Records one delivery attempt: what it led to, the answer's status (`None`: no answer)
     /// and how long it took; counts the message as delivered, retried or failed.
     pub fn record_attempt(&self, outcome: DeliveryOutcome, status: Option<u16>, latency: Duration) {
+        if let DeliveryOutcome::Interrupted = outcome {
+            return self.record_interrupted(1);
+        }
         let class = status.map_or(STATUS_CLASSES.len() - 1, |s| usize::from(s / 100).clamp(1, 5) - 1);
         self.attempts[outcome as usize][class].fetch_add(1, Ordering::Relaxed);
         self.delivery_latency[outcome as usize].observe(latency.as_secs_f64());
         Telemetry::inc(match outcome {
             DeliveryOutcome::Delivered => &self.delivered,
             DeliveryOutcome::Retrying => &self.retried,
+            DeliveryOutcome::Interrupted => return,
             DeliveryOutcome::Failed => &self.failed,
         });
+    }
+
+    /// Counts `n` attempts recorded as interrupted (status class `none`, no latency).
+    pub fn record_interrupted(&self, n: u64) {
+        let none = STATUS_CLASSES.len() - 1;
+        self.attempts[DeliveryOutcome::Interrupted as usize][none].fetch_add(n, Ordering::Relaxed);
     }
 
     /// Registers the router's request metrics, rendered with the others (the first router
@@ -200,7 +216,7 @@ impl Telemetry {
         let name = "hookbridge_delivery_attempts_total";
         let _ = writeln!(
             out,
-            "# HELP {name} Delivery attempts by outcome (delivered, retrying, failed) and answer status class (none: \
+            "# HELP {name} Delivery attempts by outcome (delivered, retrying, failed, interrupted) and answer status class (none: \
              timeout or connection error). Counted by this node since it started.\n# TYPE {name} counter"
         );
         for outcome in DeliveryOutcome::ALL {
@@ -216,7 +232,7 @@ impl Telemetry {
             out,
             "# HELP {name} Duration of delivery attempts by outcome. Counted by this node since it started.\n# TYPE {name} histogram"
         );
-        for outcome in DeliveryOutcome::ALL {
+        for outcome in DeliveryOutcome::TIMED {
             self.delivery_latency[outcome as usize].render(&mut out, name, &format!("outcome=\"{}\"", outcome.label()));
         }
         if let Some(http) = self.http.get() {
@@ -277,5 +293,16 @@ mod tests {
             text.contains("\nhookbridge_delivery_retries_total 2\n")
                 && text.contains("\nhookbridge_messages_delivered_total 1\n")
         );
+    }
+
+    #[test]
+    fn interrupted_attempts_are_counted_without_latency_or_message_counters() {
+        let telemetry = Telemetry::default();
+        telemetry.record_interrupted(2);
+        telemetry.record_attempt(DeliveryOutcome::Interrupted, None, Duration::ZERO);
+        let text = telemetry.render("n", None);
+        assert!(text.contains("\nhookbridge_delivery_attempts_total{outcome=\"interrupted\",status=\"none\"} 3\n"), "{text}");
+        assert!(!text.contains("hookbridge_delivery_latency_seconds_count{outcome=\"interrupted\"}"), "{text}");
+        assert!(text.contains("\nhookbridge_delivery_retries_total 0\n"), "{text}");
     }
 }

@@ -25,7 +25,13 @@ pub struct Action {
 impl Action {
     /// The value of form field `name` (the first one), trimmed; `None` when absent or empty.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+        self.raw_field(name).filter(|v| !v.is_empty())
+    }
+
+    /// The value of form field `name` (the first one), trimmed, even when empty (a field the
+    /// operator cleared); `None` when the form has no such field.
+    pub fn raw_field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim())
     }
 }
 

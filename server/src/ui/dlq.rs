@@ -75,7 +75,7 @@ pub async fn replay(State(state): State<AppState>, Path(id): Path<String>, actio
     after_action(&action.session, result, "/ui/dlq?done=dlq_replayed", "/ui/dlq")
 }
 
-/// `POST /ui/dlq/replay-all`: replays the queue (up to [`REPLAY_ALL_LIMIT`] messages) and says
+/// `POST /ui/dlq/replay-all`: replays the queue (up to `REPLAY_ALL_LIMIT` messages) and says
 /// how many were replayed, failed, or were stuck in a delivery.
 pub async fn replay_all(State(state): State<AppState>, action: Action) -> Response {
     let caller = &action.session.caller;

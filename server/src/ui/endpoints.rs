@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::csrf::Action;
-use super::layout::{Nav, action_button, csrf_field, error_page, esc, notice, page, query_value, time};
+use super::layout::{Nav, action_button, csrf_field, error_page, esc, notice, page, paused_badge, query_value, time};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::http::endpoints::{CreateBody, create as api_create, create_key, pause as api_pause, resume as api_resume};
@@ -38,11 +38,12 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
             };
             let rotate = action_button(&session, &format!("/ui/endpoints/{}/rotate", e.id), "Rotate secret", "secondary");
             format!(
-                r#"<tr><td data-label="Endpoint"><code>{}</code><br>{}</td><td data-label="Description">{}</td><td data-label="State">{}</td><td data-label="Created">{}</td><td data-label="Messages"><a href="/ui/messages?endpoint_id={}">Messages</a></td><td class="actions">{toggle}{rotate}</td></tr>"#,
+                r#"<tr><td data-label="Endpoint"><a href="/ui/endpoints/{}"><code>{}</code></a><br>{}</td><td data-label="Description">{}</td><td data-label="State">{}</td><td data-label="Created">{}</td><td data-label="Messages"><a href="/ui/messages?endpoint_id={}">Messages</a></td><td class="actions">{toggle}{rotate}</td></tr>"#,
+                query_value(&e.id),
                 esc(&e.id),
                 esc(&e.url),
                 esc(e.description.as_deref().unwrap_or("")),
-                if e.paused { r#"<span class="badge warn">paused</span>"# } else { r#"<span class="badge ok">active</span>"# },
+                paused_badge(e.paused),
                 time(e.created_at),
                 query_value(&e.id),
             )

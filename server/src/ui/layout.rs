@@ -84,6 +84,17 @@ pub fn csrf_field(session: &UiSession) -> String {
     format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(session.csrf()))
 }
 
+/// Label/value pairs (values already escaped HTML) as a definition list.
+pub fn facts(items: &[(&str, String)]) -> String {
+    let rows: String = items.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
+    format!(r#"<dl class="facts">{rows}</dl>"#)
+}
+
+/// The state badge of an endpoint (outbound or inbound).
+pub fn paused_badge(paused: bool) -> &'static str {
+    if paused { r#"<span class="badge warn">paused</span>"# } else { r#"<span class="badge ok">active</span>"# }
+}
+
 /// A notice (success) shown at the top of a page; `None` when there is nothing to say.
 pub fn notice(text: Option<&str>) -> String {
     text.map(|t| format!(r#"<p class="notice" role="status">{}</p>"#, esc(t))).unwrap_or_default()
@@ -130,7 +141,7 @@ pub fn page(status: StatusCode, title: &str, session: Option<&UiSession>, curren
     html_response(status, html)
 }
 
-/// An HTML answer with the dashboard's security headers (see [`super::security_headers`]).
+/// An HTML answer with the dashboard's security headers (see `security_headers` in the `ui` module).
 pub fn html_response(status: StatusCode, html: String) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response()
 }

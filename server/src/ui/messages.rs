@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::csrf::Action;
-use super::layout::{Nav, action_button, error_page, esc, notice, opt_num, opt_time, page, query_value, time};
+use super::layout::{Nav, action_button, error_page, esc, facts, notice, opt_num, opt_time, page, query_value, time};
 use super::session::UiSession;
 use super::{Params, after_action, done_notice};
 use crate::domain::MessageStatus;
@@ -16,6 +16,8 @@ use crate::http::attempts::MAX_ATTEMPTS;
 use crate::http::extract::{PathParams, cursor, endpoint_id_filter, parse_time, status_filter};
 use crate::http::messages::{cancel as api_cancel, replay as api_replay, retry_now as api_retry_now};
 use crate::state::AppState;
+use crate::store::attempts::StoredAttempt;
+use crate::store::messages::MessageBody;
 use crate::store::{Direction, LogEntry, LogFilter};
 
 /// Messages per page.
@@ -129,7 +131,7 @@ pub async fn list(State(state): State<AppState>, session: UiSession, RawQuery(qu
 }
 
 /// A stored JSON object of headers as a table (anything else as text).
-fn headers_table(caption: &str, json: Option<&str>) -> String {
+pub fn headers_table(caption: &str, json: Option<&str>) -> String {
     let Some(json) = json else { return String::new() };
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
         Ok(map) if map.is_empty() => String::new(),
@@ -147,6 +149,15 @@ fn headers_table(caption: &str, json: Option<&str>) -> String {
     }
 }
 
+/// A stored payload as a focusable block (pretty JSON, text, or a note for binary data), or a
+/// note once retention purged it.
+pub fn payload_block(payload: Option<&[u8]>) -> String {
+    match payload {
+        Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
+        None => "<p>The payload is no longer retained.</p>".to_owned(),
+    }
+}
+
 /// A payload for reading: pretty JSON, text, or a note for binary data.
 fn payload_text(payload: &[u8]) -> String {
     match std::str::from_utf8(payload) {
@@ -158,47 +169,9 @@ fn payload_text(payload: &[u8]) -> String {
     }
 }
 
-/// `GET /ui/messages/{id}`.
-pub async fn detail(
-    State(state): State<AppState>,
-    session: UiSession,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let project = session.caller.project_id.clone();
-    let loaded = async {
-        let message = state.store.get_message(&project, &id).await?.ok_or_else(|| ApiError::not_found("message", &id))?;
-        let body = state.store.message_body(&project, &id).await?.unwrap_or_default();
-        let attempts = state.store.list_attempts(&project, Direction::Outbound, &id, MAX_ATTEMPTS).await?;
-        Ok::<_, ApiError>((message, body, attempts))
-    };
-    let (m, stored, attempts) = match loaded.await {
-        Ok(found) => found,
-        Err(e) => return error_page(Some(&session), &e, "/ui/messages"),
-    };
-    let mut actions = action_button(&session, &format!("/ui/messages/{}/replay", m.id), "Replay", "");
-    if m.status == MessageStatus::PendingRetry {
-        actions.push_str(&action_button(&session, &format!("/ui/messages/{}/retry-now", m.id), "Retry now", "secondary"));
-        actions.push_str(&action_button(&session, &format!("/ui/messages/{}/cancel", m.id), "Cancel retry", "danger"));
-    }
-    let facts = [
-        ("Status", status_badge(m.status)),
-        ("Endpoint", format!(r#"<code>{}</code>"#, esc(&m.endpoint_id))),
-        ("Created", time(m.created_at)),
-        ("Updated", time(m.updated_at)),
-        ("Attempts", m.attempt_count.to_string()),
-        ("Replays", m.replay_count.to_string()),
-        ("Next attempt", if m.status.is_waiting() { opt_time(m.next_attempt_at) } else { "—".into() }),
-        ("Content type", esc(&m.content_type)),
-        ("Size", format!("{} bytes", m.size_bytes)),
-        ("Idempotency key", esc(m.idempotency_key.as_deref().unwrap_or("—"))),
-        ("Last error", esc(m.last_error.as_deref().unwrap_or("—"))),
-    ];
-    let facts: String = facts.iter().map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>")).collect();
-    let payload = match &stored.payload {
-        Some(p) => format!(r#"<pre class="payload" tabindex="0">{}</pre>"#, esc(&payload_text(p))),
-        None => "<p>The payload is no longer retained.</p>".to_owned(),
-    };
+/// Attempts (oldest first) as a table: time, response status, latency, outcome, error, and
+/// the request and response headers and body under *Details*.
+pub fn attempts_table(attempts: &[StoredAttempt]) -> String {
     let rows: String = attempts
         .iter()
         .map(|a| {
@@ -220,16 +193,69 @@ pub async fn detail(
             )
         })
         .collect();
-    let attempts_html = if rows.is_empty() {
+    if rows.is_empty() {
         "<p>No attempts yet.</p>".to_owned()
     } else {
         format!(
             r#"<table id="attempts"><caption>Attempts, oldest first</caption><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Response status</th><th scope="col">Latency</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead><tbody>{rows}</tbody></table>"#
         )
+    }
+}
+
+/// The stored body (payload and headers; empty when none) and the attempts (oldest first, up to
+/// the API's limit) of a message shown on a page.
+pub async fn body_and_attempts(
+    state: &AppState,
+    project: &str,
+    direction: Direction,
+    id: &str,
+) -> ApiResult<(MessageBody, Vec<StoredAttempt>)> {
+    let body = state.store.message_body(project, direction, id).await?.unwrap_or_default();
+    let attempts = state.store.list_attempts(project, direction, id, MAX_ATTEMPTS).await?;
+    Ok((body, attempts))
+}
+
+/// `GET /ui/messages/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: UiSession,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let project = session.caller.project_id.clone();
+    let loaded = async {
+        let message = state.store.get_message(&project, &id).await?.ok_or_else(|| ApiError::not_found("message", &id))?;
+        let (body, attempts) = body_and_attempts(&state, &project, Direction::Outbound, &id).await?;
+        Ok::<_, ApiError>((message, body, attempts))
     };
+    let (m, stored, attempts) = match loaded.await {
+        Ok(found) => found,
+        Err(e) => return error_page(Some(&session), &e, "/ui/messages"),
+    };
+    let mut actions = action_button(&session, &format!("/ui/messages/{}/replay", m.id), "Replay", "");
+    if m.status == MessageStatus::PendingRetry {
+        actions.push_str(&action_button(&session, &format!("/ui/messages/{}/retry-now", m.id), "Retry now", "secondary"));
+        actions.push_str(&action_button(&session, &format!("/ui/messages/{}/cancel", m.id), "Cancel retry", "danger"));
+    }
+    let items = [
+        ("Status", status_badge(m.status)),
+        ("Endpoint", format!(r#"<code>{}</code>"#, esc(&m.endpoint_id))),
+        ("Created", time(m.created_at)),
+        ("Updated", time(m.updated_at)),
+        ("Attempts", m.attempt_count.to_string()),
+        ("Replays", m.replay_count.to_string()),
+        ("Next attempt", if m.status.is_waiting() { opt_time(m.next_attempt_at) } else { "—".into() }),
+        ("Content type", esc(&m.content_type)),
+        ("Size", format!("{} bytes", m.size_bytes)),
+        ("Idempotency key", esc(m.idempotency_key.as_deref().unwrap_or("—"))),
+        ("Last error", esc(m.last_error.as_deref().unwrap_or("—"))),
+    ];
+    let facts = facts(&items);
+    let payload = payload_block(stored.payload.as_deref());
+    let attempts_html = attempts_table(&attempts);
     let body = format!(
         r#"{}<p class="mono">{}</p><div class="actions">{actions}</div>
-<dl class="facts">{facts}</dl>
+{facts}
 <h2>Payload</h2>{payload}
 <h2>Headers</h2>{}
 <h2>Attempts</h2>{attempts_html}

@@ -5,7 +5,8 @@
 //! - [`session`]: log in with an API key, the sealed session cookie, log out.
 //! - [`csrf`]: the checks every state-changing action passes ([`csrf::Action`]).
 //! - [`layout`]: the page shell and the escaping helpers.
-//! - [`endpoints`], [`messages`], [`dlq`], [`inbound`], [`metrics`]: one module per page.
+//! - [`endpoints`], [`endpoint`], [`messages`], [`dlq`], [`inbound`], [`inbound_endpoint`],
+//!   [`inbound_message`], [`metrics`]: one module per page.
 //! - [`assets`]: the embedded stylesheet, script and chart library.
 //!
 //! Every answer carries a strict Content-Security-Policy (scripts, styles and images from this
@@ -14,8 +15,11 @@
 pub mod assets;
 pub mod csrf;
 pub mod dlq;
+pub mod endpoint;
 pub mod endpoints;
 pub mod inbound;
+pub mod inbound_endpoint;
+pub mod inbound_message;
 pub mod layout;
 pub mod messages;
 pub mod metrics;
@@ -23,10 +27,11 @@ pub mod session;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 use crate::error::ApiResult;
 use crate::http::Reply;
@@ -42,28 +47,77 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 /// with it as they are, so the dashboard's error pages stay HTML.
 pub const PAGE_MARKER: HeaderName = header::CONTENT_SECURITY_POLICY;
 
-/// The dashboard's routes, nested under `/ui` by [`crate::http::router`].
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(session::home))
-        .route("/login", get(session::login_form).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/assets/{name}", get(assets::serve))
-        .route("/endpoints", get(endpoints::list).post(endpoints::create))
-        .route("/endpoints/{id}/pause", post(endpoints::pause))
-        .route("/endpoints/{id}/resume", post(endpoints::resume))
-        .route("/endpoints/{id}/rotate", post(endpoints::rotate))
-        .route("/messages", get(messages::list))
-        .route("/messages/{id}", get(messages::detail))
-        .route("/messages/{id}/replay", post(messages::replay))
-        .route("/messages/{id}/cancel", post(messages::cancel))
-        .route("/messages/{id}/retry-now", post(messages::retry_now))
-        .route("/dlq", get(dlq::list))
-        .route("/dlq/replay-all", post(dlq::replay_all))
-        .route("/dlq/{id}/replay", post(dlq::replay))
-        .route("/inbound", get(inbound::list))
-        .route("/metrics", get(metrics::show))
+/// One dashboard route: its full path template (also its `route` label in the HTTP metrics),
+/// the methods it answers and its handler.
+pub struct UiRoute {
+    /// The axum path, e.g. `/ui/messages/{id}`.
+    pub path: &'static str,
+    /// The methods the handler answers, in upper case.
+    pub methods: &'static [&'static str],
+    /// The handler.
+    pub handler: MethodRouter<AppState>,
+}
+
+/// A route answering GET only.
+fn get_route<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> UiRoute {
+    UiRoute { path, methods: &["GET"], handler: get(handler) }
+}
+
+/// A route answering POST only (an action).
+fn post_route<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> UiRoute {
+    UiRoute { path, methods: &["POST"], handler: post(handler) }
+}
+
+/// Every dashboard route. The last one catches the unknown paths under `/ui/` (a 404 page).
+pub fn routes() -> Vec<UiRoute> {
+    vec![
+        get_route("/ui", session::home),
+        get_route("/ui/", session::home),
+        UiRoute { path: "/ui/login", methods: &["GET", "POST"], handler: get(session::login_form).post(session::login) },
+        post_route("/ui/logout", session::logout),
+        get_route("/ui/assets/{name}", assets::serve),
+        UiRoute { path: "/ui/endpoints", methods: &["GET", "POST"], handler: get(endpoints::list).post(endpoints::create) },
+        UiRoute { path: "/ui/endpoints/{id}", methods: &["GET", "POST"], handler: get(endpoint::detail).post(endpoint::update) },
+        post_route("/ui/endpoints/{id}/keys/{key_id}/delete", endpoint::delete_key),
+        post_route("/ui/endpoints/{id}/pause", endpoints::pause),
+        post_route("/ui/endpoints/{id}/resume", endpoints::resume),
+        post_route("/ui/endpoints/{id}/rotate", endpoints::rotate),
+        get_route("/ui/messages", messages::list),
+        get_route("/ui/messages/{id}", messages::detail),
+        post_route("/ui/messages/{id}/replay", messages::replay),
+        post_route("/ui/messages/{id}/cancel", messages::cancel),
+        post_route("/ui/messages/{id}/retry-now", messages::retry_now),
+        get_route("/ui/dlq", dlq::list),
+        post_route("/ui/dlq/replay-all", dlq::replay_all),
+        post_route("/ui/dlq/{id}/replay", dlq::replay),
+        get_route("/ui/inbound", inbound::list),
+        get_route("/ui/inbound/{id}", inbound_endpoint::detail),
+        get_route("/ui/inbound/messages/{id}", inbound_message::detail),
+        post_route("/ui/inbound/messages/{id}/replay", inbound_message::replay),
+        get_route("/ui/metrics", metrics::show),
+        UiRoute { path: NOT_FOUND_ROUTE, methods: &["GET", "POST"], handler: get(not_found).post(not_found) },
+    ]
+}
+
+/// The route of every path under `/ui/` that no page or action has.
+pub const NOT_FOUND_ROUTE: &str = "/ui/{*rest}";
+
+/// The dashboard's router (merged into [`crate::http::router`]) over `routes`, with the
+/// dashboard's security headers on every answer.
+pub fn router(routes: Vec<UiRoute>) -> Router<AppState> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, route| router.route(route.path, route.handler))
         .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// An unknown dashboard path: a 404 page (with the navigation when signed in).
+async fn not_found(session: Result<UiSession, Response>, uri: axum::http::Uri) -> Response {
+    let body = format!(
+        r#"<p class="error" role="alert">There is no dashboard page at <code>{}</code>.</p><p><a href="/ui">Back to the dashboard</a></p>"#,
+        layout::esc(uri.path())
+    );
+    layout::page(axum::http::StatusCode::NOT_FOUND, "Page not found", session.ok().as_ref(), layout::Nav::None, &body)
 }
 
 /// Middleware: the security headers of every dashboard answer.
@@ -116,6 +170,8 @@ pub fn done_notice(params: &Params) -> Option<&'static str> {
         "created" => "Endpoint created.",
         "paused" => "Endpoint paused: deliveries wait until it is resumed.",
         "resumed" => "Endpoint resumed.",
+        "updated" => "Endpoint saved.",
+        "key_deleted" => "Signing key deleted: deliveries are no longer signed with it.",
         "replayed" => "Message queued for replay.",
         "cancelled" => "Retry cancelled; the message moved to the dead letter queue.",
         "retrying" => "Retry scheduled now.",

@@ -2,10 +2,13 @@
 //!
 //! The cookie (`hb_ui_session`, `HttpOnly; SameSite=Strict; Path=/ui`, `Secure` with
 //! `--ui-secure-cookie`) holds a token sealed with the server's secrets key
-//! ([`crate::secrets::SecretBox::seal_token`], XChaCha20-Poly1305): the SHA-256 hash of the API
-//! key, the expiry and the session's CSRF token. Nothing is kept in memory or in the database,
-//! so any server process sharing the database (and so the secrets key) accepts it. Every request
-//! looks the key up again exactly as the API does, so revoking the key ends its sessions.
+//! ([`crate::secrets::SecretBox::seal_token`], XChaCha20-Poly1305): a random session id, the
+//! SHA-256 hash of the API key, the expiry and the session's CSRF token. Nothing is kept for a
+//! live session, so any server process sharing the database (and so the secrets key) accepts
+//! it. Every request looks the key up again exactly as the API does, so revoking or deleting the
+//! key ends its sessions. Logging out records the session id as revoked in the database until
+//! the token expires ([`crate::store::UiSessionStore`]), so a copied cookie stops working too,
+//! on every node and after restarts.
 
 use std::net::SocketAddr;
 
@@ -34,6 +37,8 @@ const PURPOSE: &str = "ui_session";
 /// The sealed content of a session cookie.
 #[derive(Serialize, Deserialize)]
 struct Token {
+    /// The session id (random, hex), what logging out revokes.
+    s: String,
     /// SHA-256 (hex) of the API key that logged in.
     h: String,
     /// Expiry, Unix ms.
@@ -47,6 +52,8 @@ pub struct UiSession {
     /// Who the API key belongs to (its project, scope, mode).
     pub caller: Caller,
     csrf: String,
+    id: String,
+    expires_at: i64,
 }
 
 impl UiSession {
@@ -89,10 +96,15 @@ impl FromRequestParts<AppState> for UiSession {
         if token.e <= now_millis() {
             return Err(to_login());
         }
+        match state.store.ui_session_revoked(&token.s).await {
+            Ok(false) => {}
+            Ok(true) => return Err(to_login()),
+            Err(e) => return Err(error_page(None, &e.into(), "/ui/login")),
+        }
         match caller_for_key_hash(state, &token.h).await {
             Ok(caller) => {
                 crate::http::access_log::record_project(&caller.project_id);
-                Ok(UiSession { caller, csrf: token.c })
+                Ok(UiSession { caller, csrf: token.c, id: token.s, expires_at: token.e })
             }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_login()),
             Err(e) => Err(error_page(None, &e, "/ui/login")),
@@ -151,6 +163,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, body: axum::body
     };
     tracing::info!(key_id = %caller.key_id, project_id = %caller.project_id, "dashboard login");
     let token = Token {
+        s: hex::encode(crate::ids::random_bytes::<16>()),
         h: hash.to_string(),
         e: now_millis().saturating_add(SESSION_TTL_MS),
         c: hex::encode(crate::ids::random_bytes::<32>()),
@@ -164,8 +177,14 @@ pub async fn login(State(state): State<AppState>, parts: Parts, body: axum::body
     }
 }
 
-/// `POST /ui/logout`: clears the cookie.
-pub async fn logout(State(state): State<AppState>, _action: Action) -> Response {
+/// `POST /ui/logout`: revokes the session (its token is refused from now on, wherever it was
+/// copied) and clears the cookie.
+pub async fn logout(State(state): State<AppState>, action: Action) -> Response {
+    let session = &action.session;
+    if let Err(e) = state.store.revoke_ui_session(&session.id, session.expires_at, now_millis()).await {
+        return error_page(Some(session), &e.into(), "/ui");
+    }
+    tracing::info!(key_id = %session.caller.key_id, "dashboard logout: session revoked");
     with_cookie(see_other("/ui/login"), set_cookie(&state, "", 0))
 }
 

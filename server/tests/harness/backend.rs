@@ -111,13 +111,7 @@ impl TestPostgres {
 
     /// Runs `pg_ctl` as the postgres user (it refuses root), waiting for it to finish.
     fn pg_ctl(&self, args: &[&str]) {
-        let status = Command::new("runuser")
-            .args(["-u", "postgres", "--", &self.pg_ctl, "-D", &self.data, "-w"])
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("runuser runs pg_ctl");
-        assert!(status.success(), "pg_ctl {args:?} failed: {status}");
+        assert!(self.try_pg_ctl(args), "pg_ctl {args:?} failed");
     }
 
     /// Stops the server with `mode` (`immediate`: every connection drops at once, as in a crash;
@@ -127,11 +121,39 @@ impl TestPostgres {
         self.stopped = true;
     }
 
-    /// Starts the server again with the options `scripts/postgres.sh` used.
+    /// Starts the server again with the options `scripts/postgres.sh` used. A few tries: after
+    /// an immediate stop on a busy machine, a start can fail on what the old server left behind
+    /// (a `postmaster.pid` whose process id was reused); each failure shows PostgreSQL's log.
     pub fn start(&mut self) {
         let (log, options) = (self.log.clone(), self.options.clone());
-        self.pg_ctl(&["-l", &log, "-o", &options, "start"]);
-        self.stopped = false;
+        for attempt in 1..=5 {
+            if self.try_pg_ctl(&["-l", &log, "-o", &options, "start"]) {
+                self.stopped = false;
+                return;
+            }
+            let tail = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = tail.lines().rev().take(20).collect();
+            eprintln!("PostgreSQL did not start (try {attempt} of 5); its log ends with:");
+            for line in tail.iter().rev() {
+                eprintln!("  {line}");
+            }
+            // Not running (the stop finished): a lock file left behind is stale.
+            if !self.try_pg_ctl(&["status"]) {
+                let _ = std::fs::remove_file(Path::new(&self.data).join("postmaster.pid"));
+            }
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
+        panic!("PostgreSQL did not start again after 5 tries; see its log above");
+    }
+
+    /// Runs `pg_ctl` as the postgres user (it refuses root), waiting for it to finish; whether it succeeded.
+    fn try_pg_ctl(&self, args: &[&str]) -> bool {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", &self.pg_ctl, "-D", &self.data, "-w"])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     }
 }
 

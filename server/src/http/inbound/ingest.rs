@@ -36,7 +36,11 @@ pub fn route() -> Route {
         summary: "Receive a webhook on an inbound endpoint (no API key: the secret token in the path authenticates)",
         authenticated: false,
         handler: axum::routing::any(ingest),
-        doc: op("receive_inbound_webhook").statuses(&[202, 200]).optional_body::<serde_json::Value>().data::<InboundIngested>(),
+        doc: op("receive_inbound_webhook")
+            .statuses(&[202, 200])
+            .creates_in("/v1/inbound-messages")
+            .optional_body::<serde_json::Value>()
+            .data::<InboundIngested>(),
     }
 }
 

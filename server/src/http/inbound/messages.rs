@@ -60,7 +60,12 @@ async fn get_message(State(state): State<AppState>, caller: Caller, PathParams(i
     found.map(|m| Reply::ok(InboundMessage::from(m))).ok_or_else(|| ApiError::not_found("inbound message", &id))
 }
 
-async fn replay(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<String>) -> ApiResult<Reply> {
+/// `POST /v1/inbound-messages/{id}/replay` (also the dashboard's replay button).
+pub(crate) async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Reply> {
     let outcome = if is_uuid(&id) {
         state.store.replay_message(&caller.project_id, Direction::Inbound, &id, ReplayMode::Manual, now_millis()).await?
     } else {

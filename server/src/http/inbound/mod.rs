@@ -5,7 +5,7 @@
 mod ingest;
 mod listen;
 mod management;
-mod messages;
+pub(crate) mod messages;
 mod observability;
 pub(super) mod settings;
 
@@ -22,6 +22,6 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Whether `id` can be an inbound endpoint or message id (a UUID); other ids are simply not found.
-fn is_uuid(id: &str) -> bool {
+pub(crate) fn is_uuid(id: &str) -> bool {
     uuid::Uuid::parse_str(id).is_ok()
 }

@@ -3,7 +3,9 @@
 //! come from `schemars` derives on those same types. `/docs` renders it for people.
 
 pub mod docs_page;
+mod links;
 mod operation;
+mod params;
 
 use std::sync::Arc;
 
@@ -42,7 +44,7 @@ pub fn document(routes: &[Route]) -> Value {
     let mut schemas = generator.take_definitions(true);
     schemas.insert("ErrorEnvelope".into(), error_envelope());
     schemas.insert("SuccessMeta".into(), success_meta());
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "HookBridge API (self-hosted)",
@@ -64,7 +66,9 @@ pub fn document(routes: &[Route]) -> Value {
                 "bearerAuth": { "type": "http", "scheme": "bearer", "description": "An API key: `Authorization: Bearer hb_...`" },
             },
         },
-    })
+    });
+    links::add(&mut doc, routes);
+    doc
 }
 
 /// One operation object.
@@ -74,9 +78,7 @@ fn operation(route: &Route, generator: &mut SchemaGenerator) -> Value {
     if route.authenticated {
         op["security"] = json!([{ "bearerAuth": [] }]);
     }
-    let mut params: Vec<Value> = path_params(route.path)
-        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
-        .collect();
+    let mut params: Vec<Value> = params::names(route.path).map(|name| params::path_parameter(route.path, name)).collect();
     if let Some(query) = doc.query {
         params.extend(query_params(any_as_object(query(generator))));
     }
@@ -114,11 +116,6 @@ fn bool_to_object() -> ReplaceBoolSchemas {
 fn any_as_object(mut schema: schemars::Schema) -> schemars::Schema {
     bool_to_object().transform(&mut schema);
     schema
-}
-
-/// The names of a path's `{parameters}`.
-fn path_params(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 /// One query parameter per property of the query type's object schema.

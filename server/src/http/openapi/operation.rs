@@ -44,6 +44,9 @@ pub struct Operation {
     pub query: Option<SchemaFn>,
     /// The success answer.
     pub answer: Answer,
+    /// The collection whose `{id}` paths take the id this operation answers with, when it is
+    /// not the operation's own path (`send` makes messages of `/v1/messages`).
+    pub creates_in: Option<&'static str>,
 }
 
 /// Starts an operation: 200 with an envelope whose `data` is any JSON, until told otherwise.
@@ -55,6 +58,7 @@ pub fn op(id: &'static str) -> Operation {
         body_optional: false,
         query: None,
         answer: Answer::Envelope(schema_of::<serde_json::Value>),
+        creates_in: None,
     }
 }
 
@@ -103,6 +107,13 @@ impl Operation {
     /// A success answer without a body.
     pub fn empty(mut self) -> Self {
         self.answer = Answer::Empty;
+        self
+    }
+
+    /// The answer carries the id of a new resource of `collection` (a path of the route table)
+    /// rather than of the operation's own path: the OpenAPI links go there.
+    pub fn creates_in(mut self, collection: &'static str) -> Self {
+        self.creates_in = Some(collection);
         self
     }
 

@@ -331,10 +331,15 @@ impl MessageStore for PgStore {
         message_row(&client, project_id, Direction::Outbound, message_id).await?.map(MessageRow::outbound).transpose()
     }
 
-    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+    async fn message_body(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        message_id: &str,
+    ) -> Result<Option<MessageBody>, StoreError> {
         let client = self.client().await?;
-        let sql = "SELECT payload, headers FROM messages WHERE id = $1 AND project_id = $2 AND direction = 'outbound'";
-        let row = opt_row(&client, sql, &[&message_id, &project_id]).await?;
+        let sql = "SELECT payload, headers FROM messages WHERE id = $1 AND project_id = $2 AND direction = $3";
+        let row = opt_row(&client, sql, &[&message_id, &project_id, &direction.as_str()]).await?;
         row.map(|r| Ok(MessageBody { payload: r.try_get(0).map_err(pg_err)?, headers_json: r.try_get(1).map_err(pg_err)? }))
             .transpose()
     }

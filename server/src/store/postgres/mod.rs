@@ -38,6 +38,7 @@ mod secrets;
 mod signing_keys;
 mod sql;
 mod tenancy;
+mod ui_sessions;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
@@ -49,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_v2pull.sql"),
     include_str!("migrations/0007_sigout.sql"),
     include_str!("migrations/0008_presets.sql"),
+    include_str!("migrations/0009_ui2.sql"),
 ];
 
 /// Advisory lock key held while migrations run, so nodes starting together migrate once.

@@ -3,16 +3,18 @@
 //! (`leased_by`, `lease_until`), so no message is claimed twice while its lease is live; the
 //! per-endpoint in-flight cap and rate limit hold in total over all nodes ([`super::caps`]).
 //! Attempts are recorded only while this node still holds the lease, and a lease left by a node
-//! that died becomes due again once it expires (at-least-once).
+//! that died becomes due again once it expires (at-least-once), with an `interrupted` attempt.
 //!
 //! Every call is a few statements whatever the batch ([`super::due_work`], [`super::claim`],
 //! [`super::attempts`]), on the delivery connections, whose commits do not wait for the WAL
 //! flush: a claim, release or attempt record lost in a database crash means a redelivery.
 
 use deadpool_postgres::GenericClient;
+use tokio_postgres::types::ToSql;
 
 use super::{PgStore, attempts, claim, col, pg_err};
 use crate::clock::now_millis;
+use crate::domain::interruption::{self, Interruption};
 use crate::store::queue::{QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueScan, DueWork, NextState, StoreError};
 use crate::telemetry::QueueDepth;
@@ -29,7 +31,6 @@ impl DeliveryQueue for PgStore {
         allocations.dedup_by(|a, b| a.endpoint_id == b.endpoint_id);
         let mut client = self.delivery_client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
-        let requeued = requeue_leases(&tx, now_ms, "lease_until <= $1", None).await?;
         let (deliveries, undeliverable) = if allocations.is_empty() {
             (Vec::new(), Vec::new())
         } else {
@@ -38,9 +39,6 @@ impl DeliveryQueue for PgStore {
         };
         fail_undeliverable(&tx, &undeliverable, now_ms).await?;
         tx.commit().await.map_err(pg_err)?;
-        if requeued > 0 {
-            self.announce_work();
-        }
         Ok(deliveries)
     }
 
@@ -83,22 +81,56 @@ impl DeliveryQueue for PgStore {
             .await
             .map_err(pg_err)?;
         let released = client.execute(&stmt, &[&due_at_ms, &message_ids, &&*self.node_id]).await.map_err(pg_err)?;
-        // Due now (e.g. this node is shutting down): another node takes them at once.
+        // Due now (no free slot here): another node may take them at once.
         if released > 0 && due_at_ms <= now_millis() {
             self.announce_work();
         }
         Ok(())
     }
 
-    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
+    async fn abandon(&self, message_ids: Vec<String>, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
+        if message_ids.is_empty() {
+            return Ok(0);
+        }
+        let client = self.delivery_client().await?;
+        let error = interruption::error_literal(Interruption::Shutdown);
+        let node: &str = &self.node_id;
+        let abandoned =
+            interrupt_leases(&client, "id = ANY($2) AND leased_by = $3", &error, max_attempts, &[&now_ms, &message_ids, &node])
+                .await?;
+        // Due now: another node takes them at once.
+        if abandoned > 0 {
+            self.announce_work();
+        }
+        Ok(abandoned)
+    }
+
+    async fn release_orphaned_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
         // Expired leases of any node, and leases this node's id held in an earlier run; live
         // leases of other nodes are theirs.
         let client = self.delivery_client().await?;
-        let released = requeue_leases(&client, now_ms, "(lease_until <= $1 OR leased_by = $2)", Some(&self.node_id)).await?;
+        let error = format!(
+            "CASE WHEN leased_by = $2 THEN {} ELSE {} END",
+            interruption::error_literal(Interruption::Restart),
+            interruption::error_literal(Interruption::LeaseExpired)
+        );
+        let node: &str = &self.node_id;
+        let released =
+            interrupt_leases(&client, "(lease_until <= $1 OR leased_by = $2)", &error, max_attempts, &[&now_ms, &node]).await?;
         if released > 0 {
             self.announce_work();
         }
         Ok(released)
+    }
+
+    async fn reclaim_expired_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
+        let client = self.delivery_client().await?;
+        let error = interruption::error_literal(Interruption::LeaseExpired);
+        let reclaimed = interrupt_leases(&client, "lease_until <= $1", &error, max_attempts, &[&now_ms]).await?;
+        if reclaimed > 0 {
+            self.announce_work();
+        }
+        Ok(reclaimed)
     }
 
     async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
@@ -118,24 +150,29 @@ impl DeliveryQueue for PgStore {
     }
 }
 
-/// Makes due now, without counting an attempt, the leased messages matching `condition` (on
-/// `$1` = `now_ms` and `$2` = `node`), skipping rows another transaction holds.
-async fn requeue_leases<C: GenericClient>(
+/// Takes back the leased messages matching `condition` (on `$1` = now and the further
+/// `params`), skipping rows another transaction holds, each with an `interrupted` attempt whose
+/// error text is the SQL expression `error` (on the row before the update), in one statement
+/// ([`interruption`]; `RETURNING` gives the counts after it). `$1` is cast where it is used: in
+/// `CASE … THEN NULL ELSE $1` alone it would be typed as text. Returns how many.
+async fn interrupt_leases<C: GenericClient>(
     client: &C,
-    now_ms: i64,
     condition: &str,
-    node: Option<&str>,
+    error: &str,
+    max_attempts: u32,
+    params: &[&(dyn ToSql + Sync)],
 ) -> Result<u64, StoreError> {
     let sql = format!(
-        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = $1, lease_until = NULL, leased_by = NULL \
-         WHERE id IN (SELECT id FROM messages WHERE status = 'delivering' AND {condition} FOR UPDATE SKIP LOCKED)"
+        "WITH gone AS (SELECT id FROM messages WHERE status = 'delivering' AND {condition} FOR UPDATE SKIP LOCKED), \
+         settled AS (UPDATE messages SET {update}, leased_by = NULL WHERE id IN (SELECT id FROM gone) \
+           RETURNING id, project_id, direction, attempt_count - 1 AS attempt_count, last_error AS error) \
+         INSERT INTO attempts ({columns}) SELECT {values} FROM settled",
+        update = interruption::message_update_sql(max_attempts, "$1::BIGINT", error),
+        columns = interruption::ATTEMPT_COLUMNS,
+        values = interruption::attempt_values_sql("$1::BIGINT", "error"),
     );
     let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
-    match node {
-        Some(node) => client.execute(&stmt, &[&now_ms, &node]).await,
-        None => client.execute(&stmt, &[&now_ms]).await,
-    }
-    .map_err(pg_err)
+    client.execute(&stmt, params).await.map_err(pg_err)
 }
 
 /// Fails claimed messages that can never be delivered, each with its reason.

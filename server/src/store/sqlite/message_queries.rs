@@ -28,10 +28,17 @@ pub(super) fn get_message(conn: &Connection, project_id: &str, message_id: &str)
 }
 
 /// The payload and custom headers of one outbound message of the project.
-pub(super) fn message_body(conn: &Connection, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+pub(super) fn message_body(
+    conn: &Connection,
+    project_id: &str,
+    direction: Direction,
+    message_id: &str,
+) -> Result<Option<MessageBody>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT payload, headers FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = 'outbound'")?
-        .query_row(params![message_id, project_id], |r| Ok(MessageBody { payload: r.get(0)?, headers_json: r.get(1)? }))
+        .prepare_cached("SELECT payload, headers FROM messages WHERE id = ?1 AND project_id = ?2 AND direction = ?3")?
+        .query_row(params![message_id, project_id, direction.as_str()], |r| {
+            Ok(MessageBody { payload: r.get(0)?, headers_json: r.get(1)? })
+        })
         .optional()?)
 }
 

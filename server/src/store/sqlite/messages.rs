@@ -18,9 +18,14 @@ impl MessageStore for SqliteStore {
         self.read(move |conn| q::get_message(conn, &project, &id)).await
     }
 
-    async fn message_body(&self, project_id: &str, message_id: &str) -> Result<Option<MessageBody>, StoreError> {
+    async fn message_body(
+        &self,
+        project_id: &str,
+        direction: Direction,
+        message_id: &str,
+    ) -> Result<Option<MessageBody>, StoreError> {
         let (project, id) = (project_id.to_owned(), message_id.to_owned());
-        self.read(move |conn| q::message_body(conn, &project, &id)).await
+        self.read(move |conn| q::message_body(conn, &project, direction, &id)).await
     }
 
     async fn replay_message(

@@ -37,6 +37,7 @@ mod secrets;
 mod server_settings;
 mod signing_keys;
 mod status;
+mod ui_sessions;
 mod writer;
 
 /// Embedded migrations, applied in order; the index + 1 is the schema version.
@@ -52,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_v2pull.sql"),
     include_str!("migrations/0010_sigout.sql"),
     include_str!("migrations/0011_presets.sql"),
+    include_str!("migrations/0012_ui2.sql"),
 ];
 
 /// Reader connections.

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
 use crate::domain::deletion;
+use crate::domain::interruption::{self, Interruption};
 use crate::secrets::SecretBox;
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
@@ -50,16 +51,25 @@ impl DeliveryQueue for SqliteStore {
         .await
     }
 
-    async fn release_orphaned_leases(&self, now_ms: i64) -> Result<u64, StoreError> {
+    async fn abandon(&self, message_ids: Vec<String>, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
         self.write_relaxed(move |conn| {
-            let n = conn.execute(
-                &format!(
-                    "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
-                     WHERE status = 'delivering'"
-                ),
-                params![now_ms],
-            )?;
-            Ok(n as u64)
+            let mut n = 0;
+            for id in &message_ids {
+                n += interrupt(conn, "id = ?2", params![now_ms, id], Interruption::Shutdown, max_attempts)?;
+            }
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn release_orphaned_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
+        // One process owns the file: every lease found at start-up is a previous run's.
+        self.write_relaxed(move |conn| interrupt(conn, "1", params![now_ms], Interruption::Restart, max_attempts)).await
+    }
+
+    async fn reclaim_expired_leases(&self, now_ms: i64, max_attempts: u32) -> Result<u64, StoreError> {
+        self.write_relaxed(move |conn| {
+            interrupt(conn, "lease_until <= ?1", params![now_ms], Interruption::LeaseExpired, max_attempts)
         })
         .await
     }
@@ -86,13 +96,6 @@ fn claim(
     lease_ms: i64,
     allocations: &[Allocation],
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-    // Leases that outlived their attempt (a worker that died) become due again.
-    conn.prepare_cached(&format!(
-        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
-         WHERE status = 'delivering' AND lease_until <= ?1"
-    ))?
-    .execute(params![now_ms])?;
-
     // Each endpoint's oldest due messages, read from the `messages_waiting` index in due order.
     // `LIMIT ?5 + 0`, not `LIMIT ?5`: SQLite recompiles a statement whose LIMIT is a bare
     // parameter each time a new value is bound to it.
@@ -206,6 +209,39 @@ fn fail_undeliverable(conn: &Connection, id: &str, reason: &str, now_ms: i64) ->
 
 fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError> {
     let effect = r.next.effect();
+    // A message deleted while its attempt was in flight records the attempt but takes no retry.
+    // Only the claim the attempt was made under is settled: not one taken back meanwhile as
+    // interrupted (a shutdown that gave up on it, an expired lease).
+    let updated = conn
+        .prepare_cached(&format!(
+            "UPDATE messages SET status = {}, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
+         slow_retry_count = slow_retry_count + ?5, next_attempt_at = CASE WHEN deleted_at IS NULL THEN ?6 END, \
+         lease_until = NULL, last_error = ?7, \
+         response_status = ?8, response_latency_ms = ?9, \
+         delivered_at = CASE WHEN ?10 THEN ?12 ELSE delivered_at END, \
+         failed_at = CASE WHEN ?11 OR (deleted_at IS NOT NULL AND NOT ?10) THEN ?12 ELSE failed_at END, \
+         payload = CASE WHEN ?10 AND retention_hours = 0 THEN NULL ELSE payload END, \
+         updated_at = ?12 \
+         WHERE id = ?1 AND status = 'delivering' AND attempt_count + 1 = ?3",
+            deletion::recorded_status_sql("?2")
+        ))?
+        .execute(params![
+            r.message_id,
+            effect.status.as_str(),
+            r.attempt_no,
+            effect.fast_inc,
+            effect.slow_inc,
+            effect.next_attempt_at,
+            r.error,
+            r.response_status,
+            r.latency_ms,
+            effect.succeeded,
+            effect.failed,
+            r.finished_at
+        ])?;
+    if updated == 0 {
+        return Ok(());
+    }
     conn.prepare_cached(
         "INSERT INTO attempts (message_id, project_id, direction, attempt_no, response_status, latency_ms, error, outcome, \
          retry_after_ms, created_at, resolved_ip, request_headers, response_headers, response_body, response_body_truncated, \
@@ -229,32 +265,31 @@ fn record_attempt(conn: &Connection, r: &AttemptRecord) -> Result<(), StoreError
         r.detail.response_body_truncated,
         r.detail.ttfb_ms
     ])?;
-    // A message deleted while its attempt was in flight records the attempt but takes no retry.
-    conn.prepare_cached(&format!(
-        "UPDATE messages SET status = {}, attempt_count = ?3, fast_retry_count = fast_retry_count + ?4, \
-         slow_retry_count = slow_retry_count + ?5, next_attempt_at = CASE WHEN deleted_at IS NULL THEN ?6 END, \
-         lease_until = NULL, last_error = ?7, \
-         response_status = ?8, response_latency_ms = ?9, \
-         delivered_at = CASE WHEN ?10 THEN ?12 ELSE delivered_at END, \
-         failed_at = CASE WHEN ?11 OR (deleted_at IS NOT NULL AND NOT ?10) THEN ?12 ELSE failed_at END, \
-         payload = CASE WHEN ?10 AND retention_hours = 0 THEN NULL ELSE payload END, \
-         updated_at = ?12 \
-         WHERE id = ?1 AND status = 'delivering'",
-        deletion::recorded_status_sql("?2")
-    ))?
-    .execute(params![
-        r.message_id,
-        effect.status.as_str(),
-        r.attempt_no,
-        effect.fast_inc,
-        effect.slow_inc,
-        effect.next_attempt_at,
-        r.error,
-        r.response_status,
-        r.latency_ms,
-        effect.succeeded,
-        effect.failed,
-        r.finished_at
-    ])?;
     Ok(())
+}
+
+/// Takes back the leases `filter` selects (on `?1` = `now_ms`, and `?2` when bound), each with
+/// an `interrupted` attempt, in the caller's transaction ([`interruption`]). Returns how many.
+fn interrupt(
+    conn: &Connection,
+    filter: &str,
+    params: &[&dyn rusqlite::ToSql],
+    why: Interruption,
+    max_attempts: u32,
+) -> Result<u64, StoreError> {
+    let error = interruption::error_literal(why);
+    let leased = format!("status = 'delivering' AND {filter}");
+    conn.prepare_cached(&format!(
+        "INSERT INTO attempts ({}) SELECT {} FROM messages WHERE {leased}",
+        interruption::ATTEMPT_COLUMNS,
+        interruption::attempt_values_sql("?1", &error)
+    ))?
+    .execute(params)?;
+    let n = conn
+        .prepare_cached(&format!(
+            "UPDATE messages SET {} WHERE {leased}",
+            interruption::message_update_sql(max_attempts, "?1", &error)
+        ))?
+        .execute(params)?;
+    Ok(n as u64)
 }

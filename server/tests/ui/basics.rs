@@ -1,66 +1,11 @@
-//! The dashboard at `/ui` over real HTTP against the real server: login and the session cookie,
-//! sessions across server processes sharing a secrets key, CSRF and Origin checks on actions,
-//! escaping of user-controlled text, the security headers, and a replay from a message page.
+//! Login and the session cookie, sessions across server processes sharing a secrets key, CSRF
+//! and Origin checks on actions, escaping of user-controlled text, the security headers, and a
+//! replay from a message page.
 
-mod harness;
-
-use std::time::Duration;
-
-use harness::{Answer, DEV_KEY, Receiver, Server, wait_for_status};
+use crate::harness::{Answer, DEV_KEY, Receiver, Server, wait_for_status};
+use crate::support::{SHARED_KEY, WAIT, csrf_of, get_page, http, login, logout, post_form};
 use hookbridge::{CreateEndpointOptions, SendOptions};
 use serde_json::json;
-
-const WAIT: Duration = Duration::from_secs(20);
-/// A secrets key (32 bytes, base64) shared by the "nodes" of the multi-node test.
-const SHARED_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-/// An HTTP client that does not follow redirects and keeps no cookies (the tests carry them).
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// Logs in with `key`; returns the `Set-Cookie` header and the `name=value` pair to send back.
-async fn login(server: &Server, key: &str) -> (String, String) {
-    let response = http()
-        .post(format!("{}/ui/login", server.url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("api_key={key}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "a good key logs in");
-    assert_eq!(response.headers()["location"], "/ui/messages");
-    let set_cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let pair = set_cookie.split(';').next().unwrap().to_owned();
-    (set_cookie, pair)
-}
-
-/// GET a dashboard page with the session cookie: (status, body).
-async fn get_page(server: &Server, cookie: &str, path: &str) -> (u16, String) {
-    let response = http().get(format!("{}{path}", server.url)).header("cookie", cookie).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// The CSRF token in a page's forms.
-fn csrf_of(html: &str) -> String {
-    let start = html.find(r#"name="csrf" value=""#).expect("the page has a CSRF field") + r#"name="csrf" value=""#.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-/// POSTs a form: (status, location header, body).
-async fn post_form(server: &Server, cookie: &str, path: &str, body: &str, origin: Option<&str>) -> (u16, String, String) {
-    let mut request = http()
-        .post(format!("{}{path}", server.url))
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_owned());
-    if let Some(origin) = origin {
-        request = request.header("origin", origin);
-    }
-    let response = request.send().await.unwrap();
-    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
-    (response.status().as_u16(), location, response.text().await.unwrap())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_sets_a_strict_httponly_cookie_and_pages_need_a_valid_one() {
@@ -117,17 +62,7 @@ async fn login_sets_a_strict_httponly_cookie_and_pages_need_a_valid_one() {
     assert_eq!(status, 303, "a tampered session goes back to the login page");
 
     // Logout clears the cookie.
-    let (_, body) = get_page(&server, &cookie, "/ui/messages").await;
-    let response = http()
-        .post(format!("{}/ui/logout", server.url))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={}", csrf_of(&body)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(logout(&server, &cookie).await.contains("Max-Age=0"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
