@@ -658,6 +658,20 @@ mod tests {
     }
 
     #[test]
+    fn the_queue_delay_target_comes_from_flags_or_the_file_and_0_turns_pacing_off() {
+        let config = Config::resolve(Args::default()).unwrap();
+        assert_eq!(config.queue_delay_target_ms, crate::delivery::pacing::DEFAULT_TARGET_MS);
+        let path = write_config("queue_delay_target_ms = 0\n");
+        let config = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!(config.queue_delay_target_ms, 0);
+        let args = Args { config: Some(path.clone()), queue_delay_target_ms: Some(30), ..Default::default() };
+        assert_eq!(Config::resolve(args).unwrap().queue_delay_target_ms, 30, "the flag wins over the file");
+        let _ = std::fs::remove_file(path);
+        let parsed = Args::try_parse_from(["hookbridge-server", "--queue-delay-target-ms", "250"]).unwrap();
+        assert_eq!(parsed.queue_delay_target_ms, Some(250));
+    }
+
+    #[test]
     fn the_project_cap_defaults_to_three_quarters_of_the_workers() {
         let config = Config::resolve(Args { delivery_concurrency: Some(8), ..Default::default() }).unwrap();
         assert_eq!(config.project_concurrency, 6);

@@ -9,8 +9,9 @@
 //!
 //! Intake (sends and ingested webhooks) passes a gate that bounds how many intake requests are
 //! storing at once. The bound starts unlimited. An interval with a standing queue cuts it to
-//! three quarters of what was in use (multiplicative decrease); an interval without one raises
-//! it by an eighth (additive increase) until it is unlimited again. With fewer requests storing
+//! three quarters of what was in use, but not below [`MIN_LIMIT`] (multiplicative decrease); an
+//! interval without one raises it by an eighth (additive increase) until it is unlimited again,
+//! and a second without intake or claims opens it at once. With fewer requests storing
 //! at a time, intake takes less of the CPU and of the store's writer, and delivery gets the
 //! rest: the accepted rate settles at the delivered rate and the queue delay near the target.
 //! A request waits for a place at the gate for at most [`MAX_WAIT`]; then it is refused with
@@ -36,6 +37,11 @@ pub const INTERVAL: Duration = Duration::from_millis(100);
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
 /// A bound this high is lifted (the gate is open).
 const OPEN_ABOVE: usize = 4096;
+/// The lowest bound: intake never stops entirely (a stuck delivery engine is the high-water
+/// mark's case), and a burst of requests never waits behind a single one.
+const MIN_LIMIT: usize = 4;
+/// An interval this long without intake or claims opens the gate: the node is idle.
+const IDLE_RESET: Duration = Duration::from_secs(1);
 /// The gate's bound when open.
 const OPEN: usize = usize::MAX;
 
@@ -72,6 +78,8 @@ enum Verdict {
     Increase,
     /// Intake arrived but nothing was claimed: no evidence either way.
     Hold,
+    /// Nothing happened for [`IDLE_RESET`]: open the gate.
+    Reset,
 }
 
 impl Pacing {
@@ -176,7 +184,12 @@ impl Pacing {
         if now.duration_since(interval.started) < INTERVAL {
             return;
         }
-        let verdict = verdict(interval.min_delay_ms, interval.admitted, self.target_ms);
+        let idle = interval.min_delay_ms.is_none() && interval.admitted == 0;
+        let verdict = if idle && now.duration_since(interval.started) >= IDLE_RESET {
+            Verdict::Reset
+        } else {
+            verdict(interval.min_delay_ms, interval.admitted, self.target_ms)
+        };
         *interval = Interval { started: now, min_delay_ms: None, admitted: 0 };
         drop(interval);
         let peak = self.peak.swap(self.in_use.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -208,13 +221,14 @@ fn verdict(min_delay_ms: Option<i64>, admitted: u64, target_ms: i64) -> Verdict 
 /// its verdict.
 fn next_limit(limit: usize, peak: usize, verdict: &Verdict) -> usize {
     match verdict {
-        Verdict::Decrease => (limit.min(peak.max(1)).saturating_mul(3) / 4).max(1),
+        Verdict::Decrease => (limit.min(peak).saturating_mul(3) / 4).max(MIN_LIMIT),
         Verdict::Increase if limit == OPEN => OPEN,
         Verdict::Increase => {
             let raised = limit.saturating_add((limit / 8).max(1));
             if raised > OPEN_ABOVE { OPEN } else { raised }
         }
         Verdict::Hold => limit,
+        Verdict::Reset => OPEN,
     }
 }
 
@@ -254,7 +268,8 @@ mod tests {
     fn the_bound_falls_by_a_quarter_of_what_was_used_and_climbs_back_to_open() {
         assert_eq!(next_limit(OPEN, 128, &Verdict::Decrease), 96);
         assert_eq!(next_limit(96, 20, &Verdict::Decrease), 15, "cut from what was really in use");
-        assert_eq!(next_limit(1, 1, &Verdict::Decrease), 1, "never below one");
+        assert_eq!(next_limit(5, 5, &Verdict::Decrease), MIN_LIMIT, "never below the floor");
+        assert_eq!(next_limit(40, 0, &Verdict::Reset), OPEN);
         assert_eq!(next_limit(8, 8, &Verdict::Increase), 9);
         assert_eq!(next_limit(80, 80, &Verdict::Increase), 90);
         assert_eq!(next_limit(OPEN_ABOVE, 10, &Verdict::Increase), OPEN);
@@ -267,6 +282,7 @@ mod tests {
         let pacing = Pacing::new(100, Default::default());
         pacing.limit.store(1, Ordering::Release);
         let first = pacing.admit().await.expect("a place is free");
+        assert_eq!(pacing.telemetry.intake_paced.load(Ordering::Relaxed), 0);
         let waiting = tokio::spawn({
             let pacing = pacing.clone();
             async move { pacing.admit().await.map(|_| ()) }
@@ -276,6 +292,7 @@ mod tests {
         drop(first);
         tokio::time::timeout(Duration::from_secs(2), waiting).await.expect("admitted once the place is back").unwrap().unwrap();
         assert_eq!(pacing.in_use.load(Ordering::Acquire), 0, "every place is given back");
+        assert_eq!(pacing.telemetry.intake_paced.load(Ordering::Relaxed), 1, "the wait is counted");
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use crate::clock::now_millis;
+use crate::delivery::pacing::Admission;
 use crate::http::{ApiError, AppState};
 use crate::ids;
 use crate::ingest::endpoint_checks;
@@ -22,7 +23,6 @@ use crate::ingest::rejection::{Reason, Rejection, RequestFacts, refuse};
 use crate::ingest::replay;
 use crate::ingest::request::{self, BodyError, MAX_INGEST_BYTES};
 use crate::store::inbound::{ReplayGuard, StoredInbound};
-use crate::delivery::pacing::Admission;
 use crate::store::{Direction, StoreError};
 
 /// Seconds a sender is asked to wait before retrying a paused endpoint.
