@@ -51,7 +51,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         rejection_log: Arc::new(crate::ingest::rejection_log::RejectionLog::new(config.rejection_log.clone())),
         queue_depth: Arc::new(crate::http::queue_depth::QueueDepthCache::new(config.metrics_refresh)),
         api_limits: Arc::new(ApiLimits::new(&config)),
-        backpressure: Backpressure::new(config.queue_high_water, store.clone(), telemetry.clone()),
+        backpressure: Backpressure::new(config.queue_high_water, engine.pacing(), store.clone(), telemetry.clone()),
         secrets,
     };
 

@@ -148,6 +148,12 @@ pub struct Args {
     /// `Retry-After` until delivery catches up; 0 turns the mark off. Default 10000.
     #[arg(long, env = "HOOKBRIDGE_QUEUE_HIGH_WATER")]
     pub queue_high_water: Option<u64>,
+    /// Intake pacing: when even the least delayed delivery claimed in a 100 ms interval had been
+    /// due for longer than this many milliseconds, fewer sends and ingested webhooks are stored
+    /// at once until delivery catches up (they wait up to 5 s, then get 503 `QUEUE_FULL`);
+    /// 0 turns pacing off. Default 100.
+    #[arg(long, env = "HOOKBRIDGE_QUEUE_DELAY_TARGET_MS")]
+    pub queue_delay_target_ms: Option<u64>,
     /// Failed authentications (401) from one address within the window after which that
     /// address gets 429 until the window ends; 0 turns the throttle off. Default 20.
     #[arg(long, env = "HOOKBRIDGE_AUTH_FAILURE_LIMIT")]
@@ -249,6 +255,7 @@ struct FileConfig {
     metrics_refresh_secs: Option<u64>,
     api_rate_limit: Option<Switch>,
     queue_high_water: Option<u64>,
+    queue_delay_target_ms: Option<u64>,
     auth_failure_limit: Option<u32>,
     auth_failure_window_secs: Option<u64>,
     node_id: Option<String>,
@@ -324,6 +331,8 @@ pub struct Config {
     pub api_rate_limit: bool,
     /// Waiting messages per project at which intake is refused (0 = off).
     pub queue_high_water: u64,
+    /// Queue delay (ms) above which intake is paced ([`crate::delivery::pacing`]; 0 = off).
+    pub queue_delay_target_ms: u64,
     /// Failed authentications per address and window before 429 (0 = no throttle).
     pub auth_failure_limit: u32,
     /// The failed-authentication window.
@@ -478,6 +487,10 @@ impl Config {
                 .queue_high_water
                 .or(file.queue_high_water)
                 .unwrap_or(crate::http::backpressure::DEFAULT_HIGH_WATER),
+            queue_delay_target_ms: args
+                .queue_delay_target_ms
+                .or(file.queue_delay_target_ms)
+                .unwrap_or(crate::delivery::pacing::DEFAULT_TARGET_MS),
             auth_failure_limit: args.auth_failure_limit.or(file.auth_failure_limit).unwrap_or(20),
             auth_failure_window: std::time::Duration::from_secs(auth_failure_window_secs),
             node_id,
@@ -642,6 +655,20 @@ mod tests {
         let parsed = Args::try_parse_from(["hookbridge-server", "--queue-high-water", "42"]).unwrap();
         assert_eq!(parsed.queue_high_water, Some(42));
         assert!(Args::try_parse_from(["hookbridge-server", "--queue-high-water", "-1"]).is_err());
+    }
+
+    #[test]
+    fn the_queue_delay_target_comes_from_flags_or_the_file_and_0_turns_pacing_off() {
+        let config = Config::resolve(Args::default()).unwrap();
+        assert_eq!(config.queue_delay_target_ms, crate::delivery::pacing::DEFAULT_TARGET_MS);
+        let path = write_config("queue_delay_target_ms = 0\n");
+        let config = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!(config.queue_delay_target_ms, 0);
+        let args = Args { config: Some(path.clone()), queue_delay_target_ms: Some(30), ..Default::default() };
+        assert_eq!(Config::resolve(args).unwrap().queue_delay_target_ms, 30, "the flag wins over the file");
+        let _ = std::fs::remove_file(path);
+        let parsed = Args::try_parse_from(["hookbridge-server", "--queue-delay-target-ms", "250"]).unwrap();
+        assert_eq!(parsed.queue_delay_target_ms, Some(250));
     }
 
     #[test]

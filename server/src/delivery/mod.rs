@@ -17,6 +17,7 @@
 pub mod attempt;
 pub mod attempt_detail;
 pub mod fairness;
+pub mod pacing;
 pub mod rate_limit;
 mod recorder;
 pub mod schedule;
@@ -34,6 +35,7 @@ use crate::store::{AttemptRecord, ClaimedDelivery, DueWork, NextState, Store};
 use crate::telemetry::{DeliveryOutcome, Telemetry};
 use attempt::Sender;
 use fairness::Fairness;
+use pacing::Pacing;
 use rate_limit::RateLimiter;
 use schedule::{AttemptResult, RetryPolicy};
 
@@ -77,6 +79,8 @@ struct Shared {
     handle: DeliveryHandle,
     /// Finished attempts on their way to the recorder ([`recorder`]).
     outcomes: recorder::Outcomes,
+    /// Where claimed deliveries' queue delays go, to pace intake.
+    pacing: Arc<Pacing>,
 }
 
 /// The running engine.
@@ -91,6 +95,7 @@ impl DeliveryEngine {
         let concurrency = config.delivery_concurrency;
         let store_wake = store.wake_source();
         let (outcomes, finished) = recorder::channel();
+        let pacing = Pacing::new(config.queue_delay_target_ms, telemetry.clone());
         let shared = Arc::new(Shared {
             store,
             telemetry,
@@ -106,6 +111,7 @@ impl DeliveryEngine {
             // A store shared with other processes also wakes the engine when they store work.
             handle: DeliveryHandle { notify: store_wake.unwrap_or_default() },
             outcomes,
+            pacing,
         });
         tokio::spawn(recorder::run(shared.clone(), finished));
         let task = tokio::spawn(run(shared.clone()));
@@ -115,6 +121,11 @@ impl DeliveryEngine {
     /// A handle that wakes the engine.
     pub fn handle(&self) -> DeliveryHandle {
         self.shared.handle.clone()
+    }
+
+    /// The intake pacing this engine's claims drive.
+    pub fn pacing(&self) -> Arc<Pacing> {
+        self.shared.pacing.clone()
     }
 
     /// Stops claiming, waits up to `drain` for in-flight attempts, then releases the rest for redelivery.
@@ -199,6 +210,7 @@ async fn run(shared: Arc<Shared>) {
             }
         };
         failures = 0;
+        shared.pacing.observe(claimed.iter().map(|d| now.saturating_sub(d.due_at)));
         if claimed.is_empty() {
             drop(first);
             // Due work that could not be claimed (another process took it, or a shared cap is

@@ -1,4 +1,7 @@
-//! Intake backpressure: the queue high-water mark (`--queue-high-water`). When a project has
+//! Intake backpressure, in two steps. First, intake pacing ([`crate::delivery::pacing`]): while
+//! delivery is behind, fewer sends and ingested webhooks store at once, so intake slows to the
+//! pace of delivery; a request that waits too long is refused. Second, the hard bound: the
+//! queue high-water mark (`--queue-high-water`). When a project has
 //! that many messages waiting for delivery ([`crate::store::backlog`] says which count), its new
 //! sends and ingested webhooks are refused with 503 `QUEUE_FULL` and `Retry-After`, and nothing
 //! is stored, until delivery has worked the backlog down. The mark is per project, so a tenant
@@ -31,6 +34,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::clock::now_millis;
+use crate::delivery::pacing::{Admission, Pacing, Refused};
 use crate::error::ApiError;
 use crate::store::{Direction, Store};
 use crate::telemetry::Telemetry;
@@ -59,23 +63,60 @@ pub struct Backpressure {
     ledger: Mutex<Ledger>,
     /// Held while the backlog is counted: one count at a time.
     counting: tokio::sync::Mutex<()>,
+    /// The intake pacing gate.
+    pacing: Arc<Pacing>,
 }
 
 impl Backpressure {
     /// A mark of `high_water` waiting messages per project (0: never refuse).
-    pub fn new(high_water: u64, store: Arc<dyn Store>, telemetry: Arc<Telemetry>) -> Arc<Backpressure> {
+    /// With `pacing`, the gate intake passes after the mark.
+    pub fn new(high_water: u64, pacing: Arc<Pacing>, store: Arc<dyn Store>, telemetry: Arc<Telemetry>) -> Arc<Backpressure> {
         Arc::new(Backpressure {
             high_water,
             store,
             telemetry,
             ledger: Mutex::new(Ledger::default()),
             counting: tokio::sync::Mutex::const_new(()),
+            pacing,
         })
     }
 
-    /// Admits one message of `project_id` (counting it as waiting), or refuses it with 503
-    /// `QUEUE_FULL` when the project's backlog is at the mark.
-    pub async fn admit(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<(), ApiError> {
+    /// Admits one message of `project_id`, or refuses it with 503 `QUEUE_FULL` when the
+    /// project's backlog is at the mark or no place at the pacing gate came in time. The
+    /// returned place at the gate must be held until the message is stored.
+    pub async fn admit(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<Admission, ApiError> {
+        self.admit_below_mark(project_id, direction).await?;
+        self.pace(direction).await
+    }
+
+    /// Waits for a place at the pacing gate, or refuses with 503 `QUEUE_FULL`. Hold the place
+    /// until the message is stored.
+    pub async fn pace(&self, direction: Direction) -> Result<Admission, ApiError> {
+        self.pacing.admit().await.map_err(|refused| self.paced_out(refused, direction))
+    }
+
+    /// The 503 answer to a request that found no place at the pacing gate.
+    fn paced_out(&self, refused: Refused, direction: Direction) -> ApiError {
+        let what = match direction {
+            Direction::Outbound => "the send",
+            Direction::Inbound => "the webhook",
+        };
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "QUEUE_FULL",
+            format!(
+                "delivery is behind intake on this server and {what} waited {} ms for its turn to be stored; \
+                 it was not stored, retry after {RETRY_AFTER_SECS} s",
+                refused.waited.as_millis()
+            ),
+        )
+        .with_details(json!({ "paced": true }))
+        .with_retry_after(RETRY_AFTER_SECS)
+    }
+
+    /// Counts one message of `project_id` as waiting, or refuses it when the project's backlog
+    /// is at the mark.
+    pub async fn admit_below_mark(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<(), ApiError> {
         if self.high_water == 0 {
             return Ok(());
         }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use crate::clock::now_millis;
+use crate::delivery::pacing::Admission;
 use crate::http::{ApiError, AppState};
 use crate::ids;
 use crate::ingest::endpoint_checks;
@@ -52,6 +53,8 @@ pub struct Admitted<X> {
     pub received_at: i64,
     /// The sender address.
     pub source_ip: Option<IpAddr>,
+    /// The place at the intake pacing gate, held until the request is stored and dropped with it.
+    _pacing: Option<Admission>,
 }
 
 impl<X> Admitted<X> {
@@ -132,7 +135,7 @@ where
         return Err(paused_answer(kind, &endpoint_id));
     }
     if let Some(direction) = kind.backpressure
-        && let Err(full) = state.backpressure.admit(&endpoint.project_id, direction).await
+        && let Err(full) = state.backpressure.admit_below_mark(&endpoint.project_id, direction).await
     {
         return Err(full.into_response());
     }
@@ -152,5 +155,10 @@ where
         Ok(guard) => guard,
         Err(rejection) => return Err(refuse(state, facts(Some(&endpoint)), rejection).await),
     };
-    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip })
+    // A place at the pacing gate, taken once the request is known to be stored (held until then).
+    let pacing = match kind.backpressure {
+        Some(direction) => Some(state.backpressure.pace(direction).await.map_err(IntoResponse::into_response)?),
+        None => None,
+    };
+    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip, _pacing: pacing })
 }

@@ -144,8 +144,10 @@ async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MA
         created_at: now,
     };
     let endpoint_id = message.endpoint_id.clone();
-    state.backpressure.admit(&message.project_id, Direction::Outbound).await?;
-    match state.store.accept_send(message).await? {
+    let admission = state.backpressure.admit(&message.project_id, Direction::Outbound).await?;
+    let outcome = state.store.accept_send(message).await;
+    drop(admission);
+    match outcome? {
         SendOutcome::Accepted(_) => {
             state.delivery.wake();
             Telemetry::inc(&state.telemetry.accepted);

@@ -47,6 +47,8 @@ pub struct ClaimedDelivery {
     pub burst: i64,
     /// When the message was created (Unix ms), for send-to-delivery latency.
     pub created_at: i64,
+    /// When the message became due (Unix ms): its queue delay is the claim's time minus this.
+    pub due_at: i64,
 }
 
 /// Shows what a delivery is about, never what it carries: header values (often receiver
@@ -233,6 +235,8 @@ pub(crate) struct ClaimedRow {
     pub slow_retry_count: i64,
     /// Creation time (Unix ms).
     pub created_at: i64,
+    /// When the message became due (Unix ms; `None` read as its creation).
+    pub due_at: Option<i64>,
 }
 
 /// What a store knows about an endpoint to deliver to it.
@@ -308,6 +312,7 @@ impl ClaimedRow {
             rate_limit_rps: target.rate_limit_rps,
             burst: target.burst,
             created_at: self.created_at,
+            due_at: self.due_at.unwrap_or(self.created_at),
         })
     }
 }
@@ -463,6 +468,7 @@ mod tests {
             rate_limit_rps: 0,
             burst: 0,
             created_at: 0,
+            due_at: 0,
         };
         let settings = InboundSettings { hmac_secret: Some("hmacsecret".into()), ..Default::default() };
         let key = NewSigningKey { id: "sk_1".into(), secret: "whsec_keysecret".into() };

@@ -76,6 +76,12 @@ pub struct Telemetry {
     pub sends_refused_queue_full: AtomicU64,
     /// Ingested webhooks refused with 503 `QUEUE_FULL` (project at the queue high-water mark).
     pub ingest_refused_queue_full: AtomicU64,
+    /// Intake requests that waited at the pacing gate ([`crate::delivery::pacing`]).
+    pub intake_paced: AtomicU64,
+    /// Intake requests refused after waiting at the pacing gate for its longest wait.
+    pub intake_pacing_refusals: AtomicU64,
+    /// The pacing gate's bound on intake requests storing at once (0: open).
+    pub intake_pacing_limit: AtomicU64,
     /// Attempts by outcome and status class.
     attempts: [[AtomicU64; STATUS_CLASSES.len()]; 4],
     /// Attempt latency by timed outcome (interrupted attempts have none).
@@ -178,6 +184,25 @@ impl Telemetry {
              {name}{{direction=\"outbound\"}} {}\n{name}{{direction=\"inbound\"}} {}",
             self.sends_refused_queue_full.load(Ordering::Relaxed),
             self.ingest_refused_queue_full.load(Ordering::Relaxed)
+        );
+        counter(
+            &mut out,
+            "hookbridge_intake_paced_total",
+            "Sends and ingested webhooks that waited at the intake pacing gate while delivery was behind.",
+            &self.intake_paced,
+        );
+        counter(
+            &mut out,
+            "hookbridge_intake_pacing_refusals_total",
+            "Sends and ingested webhooks refused with 503 QUEUE_FULL after waiting the longest time at the intake pacing gate.",
+            &self.intake_pacing_refusals,
+        );
+        let name = "hookbridge_intake_pacing_limit";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Intake requests this node lets store at once while delivery is behind (0: no bound). Set by this \
+             node.\n# TYPE {name} gauge\n{name} {}",
+            self.intake_pacing_limit.load(Ordering::Relaxed)
         );
         let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ =

@@ -71,7 +71,7 @@ pub(super) async fn claim_batch<C: GenericClient>(
            UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
            WHERE id IN (SELECT id FROM picked) \
            RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
-                     attempt_count, fast_retry_count, slow_retry_count, created_at), \
+                     attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
          {spent} \
          SELECT * FROM claimed",
         spent = caps::spend_cte(7, 8, 9),
@@ -98,6 +98,7 @@ pub(super) async fn claim_batch<C: GenericClient>(
             fast_retry_count: col(r, 10)?,
             slow_retry_count: col(r, 11)?,
             created_at: col(r, 12)?,
+            due_at: col(r, 13)?,
         };
         let target = facts.get(&row.endpoint_id).and_then(|f| match row.direction {
             Direction::Outbound => f.outbound.as_ref(),

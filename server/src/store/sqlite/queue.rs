@@ -106,7 +106,7 @@ fn claim(
                       ORDER BY next_attempt_at LIMIT ?5 + 0) \
            AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = ?4 AND paused = 1) \
          RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
-                   attempt_count, fast_retry_count, slow_retry_count, created_at"
+                   attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at"
     ))?;
     let mut rows = Vec::new();
     for allocation in allocations.iter().filter(|a| a.count > 0) {
@@ -128,6 +128,7 @@ fn claim(
                     fast_retry_count: r.get(10)?,
                     slow_retry_count: r.get(11)?,
                     created_at: r.get(12)?,
+                    due_at: r.get(13)?,
                 })
             },
         )?;
