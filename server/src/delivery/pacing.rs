@@ -9,7 +9,7 @@
 //!
 //! Intake (sends and ingested webhooks) passes a gate that bounds how many intake requests are
 //! storing at once. The bound starts unlimited. An interval with a standing queue cuts it to
-//! three quarters of what was in use, but not below [`MIN_LIMIT`] (multiplicative decrease); an
+//! three quarters of what was in use, but not below 4 (multiplicative decrease); an
 //! interval without one raises it by an eighth (additive increase) until it is unlimited again,
 //! and a second without intake or claims opens it at once. With fewer requests storing
 //! at a time, intake takes less of the CPU and of the store's writer, and delivery gets the
