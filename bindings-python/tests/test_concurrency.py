@@ -83,6 +83,9 @@ def test_sync_and_async_clients_share_one_runtime(server: Server) -> None:
 INTERRUPT_SCRIPT = """
 import os, signal, threading, time, hookbridge
 
+# Python leaves SIGINT ignored when it starts with SIGINT ignored (a run started in the
+# background by a shell without job control): install the Ctrl-C handler as a terminal would.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 client = hookbridge.HookBridge("hb_test_x", base_url={url!r}, timeout=None, retries=0)
 threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
 started = time.monotonic()
