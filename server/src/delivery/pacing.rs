@@ -21,7 +21,7 @@
 //! Each node paces its own intake from the deliveries it claims itself; on PostgreSQL every
 //! node claims from the same queue, so each sees the same delays.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -54,6 +54,8 @@ pub struct Pacing {
     in_use: AtomicUsize,
     /// The most in use at once in the current interval.
     peak: AtomicUsize,
+    /// Intake requests admitted in the current interval.
+    admitted: AtomicU64,
     /// Wakes requests waiting at the gate when a place may be free.
     freed: Notify,
     interval: Mutex<Interval>,
@@ -65,8 +67,6 @@ struct Interval {
     started: Instant,
     /// Smallest queue delay of a claimed delivery (ms), if any was claimed.
     min_delay_ms: Option<i64>,
-    /// Intake requests admitted.
-    admitted: u64,
 }
 
 /// How the gate's bound moves at the end of an interval.
@@ -91,7 +91,8 @@ impl Pacing {
             in_use: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             freed: Notify::new(),
-            interval: Mutex::new(Interval { started: Instant::now(), min_delay_ms: None, admitted: 0 }),
+            admitted: AtomicU64::new(0),
+            interval: Mutex::new(Interval { started: Instant::now(), min_delay_ms: None }),
             telemetry,
         })
     }
@@ -130,11 +131,8 @@ impl Pacing {
         let mut waited = false;
         loop {
             self.adjust(Instant::now());
-            if self.try_take() {
-                if let Ok(mut interval) = self.interval.lock() {
-                    interval.admitted += 1;
-                }
-                return Ok(Admission { pacing: Some(self.clone()) });
+            if let Some(admission) = self.try_take() {
+                return Ok(admission);
             }
             if !waited {
                 waited = true;
@@ -144,11 +142,8 @@ impl Pacing {
             tokio::pin!(freed);
             freed.as_mut().enable();
             // A place freed between the check and the registration is not missed.
-            if self.try_take() {
-                if let Ok(mut interval) = self.interval.lock() {
-                    interval.admitted += 1;
-                }
-                return Ok(Admission { pacing: Some(self.clone()) });
+            if let Some(admission) = self.try_take() {
+                return Ok(admission);
             }
             // Wake at the next adjustment at the latest: the bound may have been raised.
             let wake = (Instant::now() + INTERVAL).min(deadline);
@@ -159,17 +154,13 @@ impl Pacing {
         }
     }
 
-    /// Takes a place if the bound allows.
-    fn try_take(&self) -> bool {
+    /// Takes a place if the bound allows, counting the admission in the interval.
+    fn try_take(self: &Arc<Self>) -> Option<Admission> {
         let limit = self.limit.load(Ordering::Acquire);
-        let taken = self.in_use.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1));
-        match taken {
-            Ok(before) => {
-                self.peak.fetch_max(before + 1, Ordering::Relaxed);
-                true
-            }
-            Err(_) => false,
-        }
+        let before = self.in_use.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1)).ok()?;
+        self.peak.fetch_max(before + 1, Ordering::Relaxed);
+        self.admitted.fetch_add(1, Ordering::Relaxed);
+        Some(Admission { pacing: Some(self.clone()) })
     }
 
     /// Gives a place back.
@@ -184,13 +175,14 @@ impl Pacing {
         if now.duration_since(interval.started) < INTERVAL {
             return;
         }
-        let idle = interval.min_delay_ms.is_none() && interval.admitted == 0;
+        let admitted = self.admitted.swap(0, Ordering::Relaxed);
+        let idle = interval.min_delay_ms.is_none() && admitted == 0;
         let verdict = if idle && now.duration_since(interval.started) >= IDLE_RESET {
             Verdict::Reset
         } else {
-            verdict(interval.min_delay_ms, interval.admitted, self.target_ms)
+            verdict(interval.min_delay_ms, admitted, self.target_ms)
         };
-        *interval = Interval { started: now, min_delay_ms: None, admitted: 0 };
+        *interval = Interval { started: now, min_delay_ms: None };
         drop(interval);
         let peak = self.peak.swap(self.in_use.load(Ordering::Relaxed), Ordering::Relaxed);
         let limit = self.limit.load(Ordering::Relaxed);

@@ -97,10 +97,7 @@ impl Backpressure {
 
     /// The 503 answer to a request that found no place at the pacing gate.
     fn paced_out(&self, refused: Refused, direction: Direction) -> ApiError {
-        let what = match direction {
-            Direction::Outbound => "the send",
-            Direction::Inbound => "the webhook",
-        };
+        let what = what_is_refused(direction);
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "QUEUE_FULL",
@@ -182,11 +179,11 @@ impl Backpressure {
     /// The 503 answer, counted in `/metrics`.
     fn refusal(&self, waiting: u64, direction: Direction) -> ApiError {
         let mark = self.high_water;
-        let (counter, what) = match direction {
-            Direction::Outbound => (&self.telemetry.sends_refused_queue_full, "the send"),
-            Direction::Inbound => (&self.telemetry.ingest_refused_queue_full, "the webhook"),
-        };
-        Telemetry::inc(counter);
+        let what = what_is_refused(direction);
+        Telemetry::inc(match direction {
+            Direction::Outbound => &self.telemetry.sends_refused_queue_full,
+            Direction::Inbound => &self.telemetry.ingest_refused_queue_full,
+        });
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "QUEUE_FULL",
@@ -197,6 +194,14 @@ impl Backpressure {
         )
         .with_details(json!({ "waiting": waiting, "high_water": mark }))
         .with_retry_after(RETRY_AFTER_SECS)
+    }
+}
+
+/// How a refusal's message names what was not stored.
+fn what_is_refused(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Outbound => "the send",
+        Direction::Inbound => "the webhook",
     }
 }
 

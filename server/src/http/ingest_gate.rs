@@ -155,7 +155,7 @@ where
         Ok(guard) => guard,
         Err(rejection) => return Err(refuse(state, facts(Some(&endpoint)), rejection).await),
     };
-    // A place at the pacing gate, taken once the request is known to be stored (held until then).
+    // A place at the pacing gate, taken once every check passed and held until the request is stored.
     let pacing = match kind.backpressure {
         Some(direction) => Some(state.backpressure.pace(direction).await.map_err(IntoResponse::into_response)?),
         None => None,

@@ -235,8 +235,8 @@ pub(crate) struct ClaimedRow {
     pub slow_retry_count: i64,
     /// Creation time (Unix ms).
     pub created_at: i64,
-    /// When the message became due (Unix ms; `None` read as its creation).
-    pub due_at: Option<i64>,
+    /// When the message became due (Unix ms; a claimed row is due, so it has one).
+    pub due_at: i64,
 }
 
 /// What a store knows about an endpoint to deliver to it.
@@ -312,7 +312,7 @@ impl ClaimedRow {
             rate_limit_rps: target.rate_limit_rps,
             burst: target.burst,
             created_at: self.created_at,
-            due_at: self.due_at.unwrap_or(self.created_at),
+            due_at: self.due_at,
         })
     }
 }
