@@ -18,9 +18,10 @@
 //! about 5% of one core.
 //!
 //! Tolerance: admissions since the count are added at once, and deliveries since the count are
-//! not subtracted, so one node alone never lets a project pass the mark, except by the sends
-//! that were admitted but not yet committed when the count read the table (at most the requests
-//! in flight). On PostgreSQL with several nodes, each node sees the others' sends only through
+//! not subtracted. A message admitted before a count started but still being stored when it
+//! started may be missing from that count, so it stays in the estimate on top of the count
+//! (each admission holds an [`Unstored`] until its store call returns). One node alone therefore
+//! never lets a project pass the mark. On PostgreSQL with several nodes, each node sees the others' sends only through
 //! its counts: a project may pass the mark by what the other nodes admit between two counts
 //! (their intake rate × the refresh period). Retries whose time comes are likewise noticed at
 //! the next count. If the backlog cannot be counted (the database is down), the mark is not
@@ -84,9 +85,10 @@ impl Backpressure {
     /// Admits one message of `project_id`, or refuses it with 503 `QUEUE_FULL` when the
     /// project's backlog is at the mark or no place at the pacing gate came in time. The
     /// returned place at the gate must be held until the message is stored.
-    pub async fn admit(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<Admission, ApiError> {
-        self.admit_below_mark(project_id, direction).await?;
-        self.pace(direction).await
+    pub async fn admit(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<Intake, ApiError> {
+        let unstored = self.admit_below_mark(project_id, direction).await?;
+        let pacing = self.pace(direction).await?;
+        Ok(Intake { _unstored: unstored, _pacing: pacing })
     }
 
     /// Waits for a place at the pacing gate, or refuses with 503 `QUEUE_FULL`. Hold the place
@@ -112,13 +114,13 @@ impl Backpressure {
     }
 
     /// Counts one message of `project_id` as waiting, or refuses it when the project's backlog
-    /// is at the mark.
-    pub async fn admit_below_mark(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<(), ApiError> {
+    /// is at the mark. Hold the returned [`Unstored`] until the message is stored.
+    pub async fn admit_below_mark(self: &Arc<Self>, project_id: &str, direction: Direction) -> Result<Unstored, ApiError> {
         if self.high_water == 0 {
-            return Ok(());
+            return Ok(Unstored { held: None });
         }
         let waiting = match self.try_admit(project_id, Instant::now()) {
-            Ok(()) => return Ok(()),
+            Ok(unstored) => return Ok(unstored),
             // The next count is too far away: the estimate decides.
             Err(Full { waiting, recount_in }) if recount_in > MAX_REFUSAL_WAIT / 2 => waiting,
             Err(Full { recount_in, .. }) => {
@@ -130,7 +132,7 @@ impl Backpressure {
                 };
                 let _ = tokio::time::timeout(MAX_REFUSAL_WAIT, recount).await;
                 match self.try_admit(project_id, Instant::now()) {
-                    Ok(()) => return Ok(()),
+                    Ok(unstored) => return Ok(unstored),
                     Err(full) => full.waiting,
                 }
             }
@@ -139,10 +141,10 @@ impl Backpressure {
     }
 
     /// Admits when there is room; asks for a count in the background when the last one is old.
-    fn try_admit(self: &Arc<Self>, project_id: &str, now: Instant) -> Result<(), Full> {
+    fn try_admit(self: &Arc<Self>, project_id: &str, now: Instant) -> Result<Unstored, Full> {
         let (result, start_count) = match self.ledger.lock() {
             Ok(mut ledger) => ledger.admit(project_id, self.high_water, now),
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(Unstored { held: None }),
         };
         if start_count {
             let this = self.clone();
@@ -153,7 +155,7 @@ impl Backpressure {
                 }
             });
         }
-        result
+        result.map(|()| Unstored { held: Some((self.clone(), project_id.into())) })
     }
 
     /// Counts the backlog unless a count started too recently for `need` (waits for one
@@ -197,6 +199,30 @@ impl Backpressure {
     }
 }
 
+/// What a send holds between admission and its store call's return: its place under the mark
+/// and its place at the pacing gate.
+pub struct Intake {
+    _unstored: Unstored,
+    _pacing: Admission,
+}
+
+/// A message admitted under the mark whose store call has not returned: a count that starts
+/// meanwhile may miss it, so that count's result is not trusted for it. Dropped once the store
+/// call returned (stored or not).
+pub struct Unstored {
+    held: Option<(Arc<Backpressure>, Box<str>)>,
+}
+
+impl Drop for Unstored {
+    fn drop(&mut self) {
+        if let Some((backpressure, project_id)) = self.held.take()
+            && let Ok(mut ledger) = backpressure.ledger.lock()
+        {
+            ledger.stored(&project_id);
+        }
+    }
+}
+
 /// How a refusal's message names what was not stored.
 fn what_is_refused(direction: Direction) -> &'static str {
     match direction {
@@ -235,20 +261,35 @@ struct Ledger {
     count_scheduled: bool,
 }
 
-/// One project's backlog estimate: `counted + before_count + since_count`.
+/// One project's backlog estimate: `counted + missed`.
 #[derive(Clone, Copy, Debug, Default)]
 struct Estimate {
-    /// Waiting messages at the last count.
+    /// Waiting messages at the last finished count.
     counted: u64,
-    /// Admitted before the running count started (that count may or may not see them).
-    before_count: u64,
-    /// Admitted since the running (or last) count started.
-    since_count: u64,
+    /// Admitted messages the last finished count may have missed: those still being stored when
+    /// it started, and every one admitted since it started.
+    missed: u64,
+    /// The same for the running count (becomes `missed` when it finishes).
+    missed_by_running: u64,
+    /// Admitted messages whose store call has not returned.
+    unstored: u64,
 }
 
 impl Estimate {
     fn waiting(&self) -> u64 {
-        self.counted.saturating_add(self.before_count).saturating_add(self.since_count)
+        self.counted.saturating_add(self.missed)
+    }
+
+    /// One more message admitted: no count has seen it yet.
+    fn admitted(&mut self) {
+        self.missed = self.missed.saturating_add(1);
+        self.missed_by_running = self.missed_by_running.saturating_add(1);
+        self.unstored = self.unstored.saturating_add(1);
+    }
+
+    /// Whether the estimate still says anything.
+    fn matters(&self) -> bool {
+        self.counted > 0 || self.missed > 0 || self.missed_by_running > 0 || self.unstored > 0
     }
 }
 
@@ -280,19 +321,28 @@ impl Ledger {
             return (Err(Full { waiting, recount_in: self.until_due(now, Need::BeforeRefusal) }), start_count);
         }
         match self.projects.get_mut(project_id) {
-            Some(estimate) => estimate.since_count = estimate.since_count.saturating_add(1),
+            Some(estimate) => estimate.admitted(),
             None => {
-                self.projects.insert(project_id.to_owned(), Estimate { since_count: 1, ..Estimate::default() });
+                let mut estimate = Estimate::default();
+                estimate.admitted();
+                self.projects.insert(project_id.to_owned(), estimate);
             }
         }
         (Ok(()), start_count)
     }
 
-    /// A count starts: what was admitted so far may or may not be in its result.
+    /// The store call of one admitted message of `project_id` returned.
+    fn stored(&mut self, project_id: &str) {
+        if let Some(estimate) = self.projects.get_mut(project_id) {
+            estimate.unstored = estimate.unstored.saturating_sub(1);
+        }
+    }
+
+    /// A count starts: it sees every message stored so far, and may miss those still being
+    /// stored and those admitted from now on.
     fn count_started(&mut self) {
         for estimate in self.projects.values_mut() {
-            estimate.before_count = estimate.before_count.saturating_add(estimate.since_count);
-            estimate.since_count = 0;
+            estimate.missed_by_running = estimate.unstored;
         }
     }
 
@@ -300,23 +350,20 @@ impl Ledger {
     fn count_finished(&mut self, backlog: HashMap<String, u64>, started: Instant, took: Duration) {
         for estimate in self.projects.values_mut() {
             estimate.counted = 0;
-            estimate.before_count = 0;
+            estimate.missed = estimate.missed_by_running;
         }
         for (project_id, counted) in backlog {
             self.projects.entry(project_id).or_default().counted = counted;
         }
-        self.projects.retain(|_, e| e.counted > 0 || e.since_count > 0);
+        self.projects.retain(|_, e| e.matters());
         self.counted_at = Some(started);
         self.spacing = took.saturating_mul(COST_FACTOR).min(MAX_REFRESH);
         self.failed = false;
     }
 
-    /// A count failed: keep every admission as not yet counted, and stop refusing.
+    /// A count failed: every admission since the last finished count stays missed (as it is),
+    /// and refusals stop.
     fn count_failed(&mut self) {
-        for estimate in self.projects.values_mut() {
-            estimate.since_count = estimate.since_count.saturating_add(estimate.before_count);
-            estimate.before_count = 0;
-        }
         self.counted_at = Some(Instant::now());
         self.failed = true;
     }
@@ -341,7 +388,10 @@ mod tests {
         assert_eq!(admit(&mut ledger, "p", 3), Err(Full { waiting: 3, recount_in: Duration::ZERO }));
         assert!(admit(&mut ledger, "q", 3).is_ok(), "another project has its own backlog");
 
-        // A count starts, two more sends come, then the count says the store holds 1 of "p".
+        // Every send is stored (and two of "p" delivered); a count says the store holds 1 of "p".
+        for project in ["p", "p", "p", "q"] {
+            ledger.stored(project);
+        }
         ledger.count_started();
         ledger.count_finished(HashMap::from([("p".to_owned(), 1)]), Instant::now(), Duration::from_millis(1));
         assert_eq!(ledger.projects["p"].waiting(), 1);
@@ -360,8 +410,31 @@ mod tests {
         let mut ledger = Ledger::default();
         ledger.count_started();
         assert!(admit(&mut ledger, "p", 10).is_ok());
+        ledger.stored("p");
         ledger.count_finished(HashMap::from([("p".to_owned(), 4)]), Instant::now(), Duration::ZERO);
         assert_eq!(ledger.projects["p"].waiting(), 5, "the count may not have seen the send admitted meanwhile");
+    }
+
+    #[test]
+    fn a_send_still_being_stored_when_a_count_starts_outlives_that_count() {
+        let mut ledger = Ledger::default();
+        assert!(admit(&mut ledger, "p", 2).is_ok());
+        assert!(admit(&mut ledger, "p", 2).is_ok());
+        ledger.stored("p");
+        // The first send is stored; the second is still being stored as the count reads the
+        // table, which finds only the first.
+        ledger.count_started();
+        ledger.count_finished(HashMap::from([("p".to_owned(), 1)]), Instant::now(), Duration::ZERO);
+        assert_eq!(ledger.projects["p"].waiting(), 2, "the unstored send stays in the estimate");
+        assert!(admit(&mut ledger, "p", 2).is_err(), "the mark holds");
+        // Once it is stored, the next count sees it.
+        ledger.stored("p");
+        ledger.count_started();
+        ledger.count_finished(HashMap::from([("p".to_owned(), 2)]), Instant::now(), Duration::ZERO);
+        assert_eq!(ledger.projects["p"].waiting(), 2, "counted once, not twice");
+        ledger.count_started();
+        ledger.count_finished(HashMap::new(), Instant::now(), Duration::ZERO);
+        assert!(!ledger.projects.contains_key("p"), "delivered and stored: nothing left to remember");
     }
 
     #[test]

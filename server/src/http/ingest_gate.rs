@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 
 use crate::clock::now_millis;
 use crate::delivery::pacing::Admission;
+use crate::http::backpressure::Unstored;
 use crate::http::{ApiError, AppState};
 use crate::ids;
 use crate::ingest::endpoint_checks;
@@ -53,6 +54,8 @@ pub struct Admitted<X> {
     pub received_at: i64,
     /// The sender address.
     pub source_ip: Option<IpAddr>,
+    /// The place under the queue high-water mark, held until the request is stored and dropped with it.
+    _unstored: Option<Unstored>,
     /// The place at the intake pacing gate, held until the request is stored and dropped with it.
     _pacing: Option<Admission>,
 }
@@ -134,11 +137,13 @@ where
     if endpoint.paused {
         return Err(paused_answer(kind, &endpoint_id));
     }
-    if let Some(direction) = kind.backpressure
-        && let Err(full) = state.backpressure.admit_below_mark(&endpoint.project_id, direction).await
-    {
-        return Err(full.into_response());
-    }
+    // A place under the queue high-water mark, held until the request is stored.
+    let unstored = match kind.backpressure {
+        Some(direction) => {
+            Some(state.backpressure.admit_below_mark(&endpoint.project_id, direction).await.map_err(IntoResponse::into_response)?)
+        }
+        None => None,
+    };
     let body = match request::read_body(&headers, body, MAX_INGEST_BYTES).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
@@ -160,5 +165,5 @@ where
         Some(direction) => Some(state.backpressure.pace(direction).await.map_err(IntoResponse::into_response)?),
         None => None,
     };
-    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip, _pacing: pacing })
+    Ok(Admitted { endpoint, extra, headers, body, replay_guard, received_at, source_ip, _unstored: unstored, _pacing: pacing })
 }
