@@ -139,9 +139,9 @@ where
     }
     // A place under the queue high-water mark, held until the request is stored.
     let unstored = match kind.backpressure {
-        Some(direction) => {
-            Some(state.backpressure.admit_below_mark(&endpoint.project_id, direction).await.map_err(IntoResponse::into_response)?)
-        }
+        Some(direction) => Some(
+            state.backpressure.admit_below_mark(&endpoint.project_id, direction).await.map_err(IntoResponse::into_response)?,
+        ),
         None => None,
     };
     let body = match request::read_body(&headers, body, MAX_INGEST_BYTES).await {
