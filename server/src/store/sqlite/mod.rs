@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_sigout.sql"),
     include_str!("migrations/0011_presets.sql"),
     include_str!("migrations/0012_ui2.sql"),
+    include_str!("migrations/0013_drop_messages_due.sql"),
 ];
 
 /// Reader connections.
