@@ -1,8 +1,10 @@
 //! The machine's own limits, measured in the same run as the server figures: the raw fsync rate
-//! of the data dir's disk and the request rate of a trivial route (`GET /healthz`).
+//! of the data dir's disk and the request rate of a trivial route (`GET /healthz`); and the
+//! disk's flush counter, which shows how many durable syncs the server really made.
 
 use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +24,8 @@ pub struct FsyncLimit {
     pub mean: Duration,
     /// Directory the probe wrote in (next to the server's data dir, same filesystem).
     pub dir: PathBuf,
+    /// Cache flushes the disk completed per probe `fsync` (`None`: the disk does not count them).
+    pub flushes_per_fsync: Option<f64>,
 }
 
 /// Writes one 4 KiB block and `fsync`s it, in a loop for `duration`, in a fresh directory under
@@ -29,14 +33,60 @@ pub struct FsyncLimit {
 pub fn fsync_rate(base_dir: &Path, duration: Duration) -> std::io::Result<FsyncLimit> {
     let dir = base_dir.join(format!("hookbridge-bench-{}-fsync", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    let flushes = FlushCounter::for_path(&dir);
+    let before = flushes.as_ref().and_then(FlushCounter::read);
     let result = probe_fsync(&dir, duration);
+    let after = flushes.as_ref().and_then(FlushCounter::read);
     let _ = std::fs::remove_dir_all(&dir);
     let (count, elapsed) = result?;
+    let flushes_per_fsync = match (before, after) {
+        (Some(before), Some(after)) if after > before && count > 0 => Some((after - before) as f64 / count as f64),
+        _ => None,
+    };
     Ok(FsyncLimit {
         per_sec: count as f64 / elapsed.as_secs_f64(),
         mean: elapsed.checked_div(count.max(1) as u32).unwrap_or(elapsed),
         dir,
+        flushes_per_fsync,
     })
+}
+
+/// The flush counter of the block device that holds a path: field 19 of its `/proc/diskstats`
+/// line (cache flushes completed, Linux 5.5 and later). Other writers to the same disk count too.
+#[derive(Debug, Clone)]
+pub struct FlushCounter {
+    major: u64,
+    minor: u64,
+}
+
+impl FlushCounter {
+    /// The counter of the device `path` lives on, if the kernel counts its flushes (a tmpfs or an
+    /// overlay has no block device; a disk without a write cache completes no flushes).
+    pub fn for_path(path: &Path) -> Option<FlushCounter> {
+        let dev = std::fs::metadata(path).ok()?.dev();
+        let counter = FlushCounter { major: libc_major(dev), minor: libc_minor(dev) };
+        counter.read().map(|_| counter)
+    }
+
+    /// Flushes completed so far.
+    pub fn read(&self) -> Option<u64> {
+        let stats = std::fs::read_to_string("/proc/diskstats").ok()?;
+        stats.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (major, minor) = (fields.first()?.parse::<u64>().ok()?, fields.get(1)?.parse::<u64>().ok()?);
+            (major == self.major && minor == self.minor).then(|| fields.get(18)?.parse().ok()).flatten()
+        })
+    }
+}
+
+/// The major number of a Linux `dev_t` (glibc's encoding).
+fn libc_major(dev: u64) -> u64 {
+    ((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0x0000_0fff)
+}
+
+/// The minor number of a Linux `dev_t` (glibc's encoding).
+fn libc_minor(dev: u64) -> u64 {
+    ((dev >> 12) & 0xffff_ff00) | (dev & 0x0000_00ff)
 }
 
 fn probe_fsync(dir: &Path, duration: Duration) -> std::io::Result<(u64, Duration)> {
