@@ -15,7 +15,7 @@ use crate::http::router;
 use crate::jobs::Jobs;
 use crate::listener::ListenerLimits;
 use crate::secrets::SecretBox;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::tenancy::DataDirMode;
@@ -41,7 +41,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     let telemetry = Arc::new(Telemetry::default());
     let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
     let jobs = Jobs::start(store.clone(), config.clone(), crate::http::write_export_line);
-    let state = AppState {
+    let state = AppState::new(Shared {
         store: store.clone(),
         config: config.clone(),
         delivery: engine.handle(),
@@ -53,7 +53,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         api_limits: Arc::new(ApiLimits::new(&config)),
         backpressure: Backpressure::new(config.queue_high_water, engine.pacing(), store.clone(), telemetry.clone()),
         secrets,
-    };
+    });
 
     {
         let mut out = std::io::stdout().lock();

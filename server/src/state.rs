@@ -27,9 +27,28 @@ use crate::telemetry::Telemetry;
 /// working within this time on other server processes; immediately on this one).
 const CACHE_TTL: Duration = Duration::from_secs(5);
 
-/// Shared state of every handler.
+/// Shared state of every handler: one reference-counted [`Shared`], so the clone axum makes for
+/// every extractor and middleware is one counter increment, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state of a server with these parts.
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler shares, behind [`AppState`].
+pub struct Shared {
     /// Persistent storage.
     pub store: Arc<dyn Store>,
     /// Server configuration.
