@@ -151,6 +151,18 @@ pub async fn healthz_rate(http: &reqwest::Client, server: &str, concurrency: usi
     ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
+/// CPU time (user + system, every thread, exited ones included) of process `pid` (`self` for
+/// this one), from `/proc/PID/stat`.
+pub fn process_cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    // Clock ticks: 100 per second on every Linux architecture the bench runs on (USER_HZ).
+    Some(Duration::from_millis(utime.saturating_add(stime).saturating_mul(10)))
+}
+
 /// The 1-minute load average (`/proc/loadavg`), to warn when the machine is not idle.
 pub fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()

@@ -179,6 +179,16 @@ pub(crate) async fn machine_fsync(base_dir: &std::path::Path) -> limits::FsyncLi
     fsync
 }
 
+/// CPU time per accepted send of the server and of this process (senders and receiver), from two
+/// readings of both around a level.
+type CpuReading = (Option<Duration>, Option<Duration>);
+fn cpu_per_send(before: CpuReading, after: CpuReading, accepted: usize) -> Option<(Duration, Duration)> {
+    let n = u32::try_from(accepted).ok().filter(|n| *n > 0)?;
+    let server = after.0?.checked_sub(before.0?)? / n;
+    let bench = after.1?.checked_sub(before.1?)? / n;
+    Some((server, bench))
+}
+
 /// `durable syncs per send  1.05  (N disk flushes for M accepted sends, 1.00 per probe fsync)`:
 /// how many of the fsync probe's syncs each accepted send cost, from the disk's own counter.
 fn syncs_per_send(flushes: Option<u64>, accepted: usize, fsync: &FsyncLimit) -> Option<f64> {
@@ -201,7 +211,9 @@ async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arriva
         let total = if senders == 1 { per_level.min(ONE_SENDER_MAX) } else { per_level } / senders * senders;
         let healthz = limits::healthz_rate(&http, &server.url, senders, PROBE).await;
         let flushes_before = flush_counter.as_ref().and_then(limits::FlushCounter::read);
+        let cpu_before = (server.cpu_time(), limits::process_cpu_time("self"));
         let f = level(&client, receiver, arrivals, senders, total).await;
+        let cpu = cpu_per_send(cpu_before, (server.cpu_time(), limits::process_cpu_time("self")), f.accepted);
         let flushes =
             flush_counter.as_ref().and_then(limits::FlushCounter::read).zip(flushes_before).map(|(a, b)| a.saturating_sub(b));
         let syncs = syncs_per_send(flushes, f.accepted, &fsync);
@@ -219,6 +231,14 @@ async fn levels(binary: &str, base_dir: &std::path::Path, receiver: &str, arriva
             println!(
                 "  {:<26}{syncs:>9.2}     ({flushes} disk flushes for {} accepted sends and their deliveries)",
                 "durable syncs per send", f.accepted
+            );
+        }
+        if let Some((server_cpu, bench_cpu)) = cpu {
+            println!(
+                "  {:<26}{:>9.0} µs server + {:.0} µs load generator and receiver (CPU time per accepted send)",
+                "CPU per send",
+                server_cpu.as_secs_f64() * 1e6,
+                bench_cpu.as_secs_f64() * 1e6
             );
         }
         if let Some(problems) = f.problems() {
@@ -275,13 +295,18 @@ fn level_goals(
             // round trip of the trivial route, whatever the server does.
             let serial = 1.0 / (fsync.mean.as_secs_f64() + ratio(1.0, healthz));
             let syncs = syncs.map_or_else(String::new, |s| format!("; {s:.2} durable syncs per send"));
+            // Named only where it explains a failure: the disk syncs faster than a round trip.
+            let ceiling = if ratio(serial, fsync.per_sec) < 0.7 {
+                format!(
+                    "; one fsync + one /healthz round trip in series allow at most {serial:.0}/s = {:.2} × fsync rate",
+                    ratio(serial, fsync.per_sec)
+                )
+            } else {
+                String::new()
+            };
             vec![Goal::new(
                 "1 sender: accepted/s >= 0.7 × fsync rate",
-                format!(
-                    "{r:.2} × = {:.0}/s{syncs}; one fsync + one /healthz round trip in series allow at most {serial:.0}/s = {:.2} × fsync rate",
-                    f.accepted_per_sec,
-                    ratio(serial, fsync.per_sec)
-                ),
+                format!("{r:.2} × = {:.0}/s{syncs}{ceiling}", f.accepted_per_sec),
                 r >= 0.7,
             )]
         }

@@ -82,6 +82,11 @@ impl ServerProcess {
         self.status_kib("VmHWM:").map(|kib| kib * 1024)
     }
 
+    /// CPU time the server process has used so far (user + system, all its threads).
+    pub fn cpu_time(&self) -> Option<std::time::Duration> {
+        crate::limits::process_cpu_time(&self.child.id().to_string())
+    }
+
     fn status_kib(&self, field: &str) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
