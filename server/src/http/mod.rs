@@ -20,6 +20,7 @@ pub mod reply;
 pub mod request_id;
 pub mod request_metrics;
 pub mod request_timeout;
+mod unread_body;
 
 mod actors;
 mod api_keys;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_such_route)
         .layer(axum::middleware::from_fn_with_state(request_timeout, request_timeout::limit_request_time))
         .layer(axum::middleware::from_fn(envelope::envelope_bare_errors))
+        .layer(axum::middleware::from_fn(unread_body::close_after_unread_body))
         .layer(axum::middleware::from_fn_with_state(request_metrics, request_metrics::record_request))
         .layer(access_log::layer())
         .layer(axum::middleware::from_fn(request_id::assign_request_id))

@@ -170,3 +170,41 @@ async fn read_until_closed_or_answered(reader: &mut (impl tokio::io::AsyncReadEx
         }
     }
 }
+
+/// A send with `key` to an endpoint that does not exist, then `GET /healthz` on the same
+/// connection right behind it (pipelined, as a pooling client reuses a connection); what the
+/// server answered until it closed the connection or `within` passed.
+async fn send_then_healthz_on_one_connection(url: &str, key: &str) -> String {
+    let body = r#"{"endpoint_id":"ep_00000000000000000000000000000000","payload":{"n":1}}"#;
+    let request = format!(
+        "POST /v1/webhooks/send HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let stream = TcpStream::connect(addr(url)).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(request.as_bytes()).await.expect("write");
+    let (bytes, closed) = read_until_closed(&mut reader, Duration::from_secs(10)).await;
+    assert!(closed, "the server kept the connection open: {}", String::from_utf8_lossy(&bytes));
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_given_before_the_body_was_read_says_connection_close() {
+    let server = Server::start(&[]);
+    // A bad key is refused before the body is read: the connection cannot carry another request,
+    // and the answer says so, so a pooling client does not reuse it and meet a closed socket.
+    let refused = send_then_healthz_on_one_connection(&server.url, "hb_test_not_a_key").await;
+    let answer = RawAnswer::parse(refused.as_bytes());
+    answer.expect_error(401, "UNAUTHORIZED");
+    assert_eq!(answer.header("connection").as_deref(), Some("close"), "{refused}");
+    assert_eq!(refused.matches("HTTP/1.1 ").count(), 1, "nothing is answered after the close: {refused}");
+
+    // A request whose body was read keeps the connection: the next request on it is answered.
+    let read = send_then_healthz_on_one_connection(&server.url, DEV_KEY).await;
+    let (first, rest) = read.split_once("HTTP/1.1 200").unwrap_or_else(|| panic!("no /healthz answer after the send: {read}"));
+    let first = RawAnswer::parse(first.as_bytes());
+    assert_eq!(first.status, 404, "{read}");
+    assert_eq!(first.header("connection"), None, "{read}");
+    assert!(rest.contains("ok") || rest.contains("status"), "{read}");
+}
