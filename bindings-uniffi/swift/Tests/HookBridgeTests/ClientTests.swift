@@ -45,7 +45,7 @@ final class ClientTests: XCTestCase {
         XCTAssertTrue(listed.endpoints.contains(where: { $0.id == endpoint.id }))
 
         let payload = #"{"event":"order.created","order":{"id":42,"total":"9.99"}}"#
-        let sent = try await client.send(endpointId: endpoint.id, payloadJson: payload)
+        let sent = try await client.sendJson(endpointId: endpoint.id, payloadJson: payload)
         XCTAssertEqual(sent.status, "queued")
 
         let message = try await awaitStatus(sent.messageId, "succeeded")
@@ -107,16 +107,16 @@ final class ClientTests: XCTestCase {
         defer { receiver.stop() }
         let endpoint = try await client.createEndpoint(url: "\(receiver.url)/idem")
         let key = "order-\(UUID().uuidString)"
-        let first = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
-        let again = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
+        let first = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
+        let again = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
         XCTAssertEqual(first.messageId, again.messageId, "an identical repeat returns the original message")
         let error = await hookBridgeError {
-            _ = try await self.client.send(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key))
+            _ = try await self.client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key))
         }
         XCTAssertEqual(error?.kind, "Idempotency")
         XCTAssertEqual(error?.status, 409)
         XCTAssertEqual(error?.code, "IDEMPOTENCY_MISMATCH")
-        let other = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key + "-other"))
+        let other = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key + "-other"))
         XCTAssertNotEqual(first.messageId, other.messageId)
     }
 }

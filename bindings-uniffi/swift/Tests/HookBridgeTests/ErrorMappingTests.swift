@@ -24,7 +24,7 @@ final class ErrorMappingTests: XCTestCase {
         let api = try LocalHTTPServer()
         defer { api.stop() }
         let client = try HookBridgeClient(apiKey: devApiKey, baseUrl: api.url, sendUrl: api.url, retries: 0)
-        let error = await hookBridgeError { _ = try await client.send(endpointId: "ep_x", payloadJson: "{not json") }
+        let error = await hookBridgeError { _ = try await client.sendJson(endpointId: "ep_x", payloadJson: "{not json") }
         XCTAssertEqual(error?.kind, "Validation")
         XCTAssertTrue(error?.message.contains("payload is not valid JSON") ?? false, error?.message ?? "")
         XCTAssertTrue(api.requests.isEmpty, "nothing may be sent")

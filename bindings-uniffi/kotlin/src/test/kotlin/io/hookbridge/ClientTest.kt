@@ -58,7 +58,7 @@ class ClientTest {
             assertTrue(client.listEndpoints().endpoints.any { it.id == endpoint.id })
 
             val payload = """{"event":"order.created","order":{"id":42,"total":"9.99"}}"""
-            val sent = client.send(endpoint.id, payload)
+            val sent = client.sendJson(endpoint.id, payload)
             assertEquals("queued", sent.status)
 
             val message = awaitStatus(sent.messageId, "succeeded")
@@ -136,15 +136,15 @@ class ClientTest {
         LocalHttpServer().use { receiver ->
             val endpoint = client.createEndpoint("${receiver.url}/idem")
             val key = "order-${UUID.randomUUID()}"
-            val first = client.send(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
-            val again = client.send(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
+            val first = client.sendJson(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
+            val again = client.sendJson(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
             assertEquals(first.messageId, again.messageId, "an identical repeat returns the original message")
             val e = expectThrows<HookBridgeException.Idempotency> {
-                client.send(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = key))
+                client.sendJson(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = key))
             }
             assertEquals(409, e.status)
             assertEquals("IDEMPOTENCY_MISMATCH", e.code)
-            val other = client.send(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = "$key-other"))
+            val other = client.sendJson(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = "$key-other"))
             assertNotEquals(first.messageId, other.messageId)
         }
     }

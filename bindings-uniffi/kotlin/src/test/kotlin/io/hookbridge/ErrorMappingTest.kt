@@ -29,7 +29,7 @@ class ErrorMappingTest {
     fun `payload text that is not JSON is a Validation error and sends nothing`() = runBlocking {
         LocalHttpServer().use { api ->
             HookBridgeClient(DEV_API_KEY, baseUrl = api.url, sendUrl = api.url, retries = 0u).use { client ->
-                val e = expectThrows<HookBridgeException.Validation> { client.send("ep_x", "{not json") }
+                val e = expectThrows<HookBridgeException.Validation> { client.sendJson("ep_x", "{not json") }
                 assertTrue(e.errorMessage.contains("payload is not valid JSON"), e.errorMessage)
                 assertTrue(api.requests.isEmpty(), "nothing may be sent")
             }
