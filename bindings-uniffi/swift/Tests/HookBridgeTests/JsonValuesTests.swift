@@ -7,21 +7,7 @@ import HookBridge
 
 /// JSON values are `Data` of UTF-8 JSON both ways, against a real `hookbridge-server --dev` and
 /// a real local receiver; the `*Json` variants take JSON text (mirrors the Kotlin JsonValuesTest).
-final class JsonValuesTests: XCTestCase {
-    private var server: HookBridgeServer!
-    private var client: HookBridgeClient!
-
-    override func setUpWithError() throws {
-        server = try HookBridgeServer.start()
-        client = try HookBridgeClient(apiKey: devApiKey, baseUrl: server.url, sendUrl: server.url, timeoutMs: 10_000, retries: 0)
-    }
-
-    override func tearDown() {
-        client = nil
-        server?.stop()
-        server = nil
-    }
-
+final class JsonValuesTests: ServerTestCase {
     /// A payload with every kind of JSON value, nested, and text outside ASCII.
     private func order() throws -> Data {
         let object: [String: Any] = [
@@ -99,35 +85,6 @@ final class JsonValuesTests: XCTestCase {
         let current = try await client.getPullEndpoint(endpointId: created.endpoint.id)
         XCTAssertEqual(current.name, "again", "nothing was changed")
     }
-
-    func testDataThatIsNotJsonIsAValidationErrorAndNothingIsSent() async throws {
-        let api = try LocalHTTPServer()
-        defer { api.stop() }
-        let client = try HookBridgeClient(apiKey: devApiKey, baseUrl: api.url, sendUrl: api.url, retries: 0)
-        // Not UTF-8, not JSON text, empty: each fails the call before any request.
-        for bad in [Data([0x22, 0xFF, 0x22]), Data("{not json".utf8), Data()] {
-            let error = await hookBridgeError { _ = try await client.send(endpointId: "ep_x", payload: bad) }
-            XCTAssertEqual(error?.kind, "Validation", "\(Array(bad))")
-            XCTAssertTrue(error?.message.hasPrefix("payload is not valid JSON") ?? false, error?.message ?? "")
-        }
-        let text = await hookBridgeError { _ = try await client.sendJson(endpointId: "ep_x", payloadJson: "{not json") }
-        XCTAssertEqual(text?.kind, "Validation")
-        let stripe = await hookBridgeError { _ = try await client.handleStripeWebhook(payload: Data("nope".utf8)) }
-        XCTAssertEqual(stripe?.kind, "Validation")
-        XCTAssertTrue(api.requests.isEmpty, "nothing may be sent")
-    }
-
-    func testRequestsNameTheSwiftBindingAndThePackageVersionInTheUserAgent() async throws {
-        let version = try workspaceVersion()
-        XCTAssertNotNil(version.range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression), "workspace version '\(version)'")
-        // A recording server stands in for the API: only the request matters, not the answer.
-        let api = try LocalHTTPServer { _ in jsonReply(200, #"{"data":[],"has_more":false}"#) }
-        defer { api.stop() }
-        let client = try HookBridgeClient(apiKey: devApiKey, baseUrl: api.url, sendUrl: api.url, retries: 0)
-        _ = try? await client.listEndpoints()
-        let request = try await api.request(0)
-        XCTAssertEqual(request.header("User-Agent"), "hookbridge-swift/\(version)")
-    }
 }
 
 /// POSTs `body` with `request` and returns the HTTP status.
@@ -141,24 +98,4 @@ private func post(_ request: URLRequest, _ body: Data) async throws -> Int {
             }
         }.resume()
     }
-}
-
-/// The `version` of `[workspace.package]` in the repository's Cargo.toml (the package version).
-private func workspaceVersion() throws -> String {
-    let manifest = try String(contentsOf: repositoryRoot().appendingPathComponent("Cargo.toml"), encoding: .utf8)
-    var inWorkspacePackage = false
-    for line in manifest.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-        if line.hasPrefix("[") {
-            inWorkspacePackage = line == "[workspace.package]"
-        } else if inWorkspacePackage, line.hasPrefix("version"), let value = line.split(separator: "\"").dropFirst().first {
-            return String(value)
-        }
-    }
-    throw FixtureError("no version in [workspace.package] of Cargo.toml")
-}
-
-/// JSON re-serialised with sorted keys, so equal documents compare equal.
-private func canonicalJSON(_ data: Data) throws -> Data {
-    let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-    return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
 }

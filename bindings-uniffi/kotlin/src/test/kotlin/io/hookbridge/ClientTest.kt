@@ -4,35 +4,17 @@ import io.hookbridge.models.*
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import java.time.Duration
 import java.time.Instant
 import java.util.UUID
 
 /** The client against a real `hookbridge-server --dev`, delivering to a real local receiver. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClientTest {
-    private lateinit var server: HookBridgeServer
-    private lateinit var client: HookBridgeClient
-
-    @BeforeAll
-    fun startServer() {
-        server = HookBridgeServer.start()
-        client = HookBridgeClient(DEV_API_KEY, baseUrl = server.url, sendUrl = server.url, timeoutMs = 10_000uL, retries = 0u)
-    }
-
-    @AfterAll
-    fun stopServer() {
-        if (::client.isInitialized) client.close()
-        if (::server.isInitialized) server.close()
-    }
+class ClientTest : AgainstServer() {
 
     /** Polls the message until it reaches [status] (at most 30 s). */
     private suspend fun awaitStatus(messageId: String, status: String): Message {
