@@ -48,7 +48,7 @@ fi
 
 # The models are the core's own: the binding's sources declare none, and every core model and
 # option struct reaches both languages (a model added to the core cannot be forgotten here).
-# Records only: tuple structs such as JsonValue are custom types (lowered to strings).
+# Records only: tuple structs such as JsonValue are custom types (lowered to UTF-8 JSON bytes).
 core_types="$(sed -n 's/^pub struct \([A-Za-z]*\) {.*/\1/p' "$ROOT"/core/src/models/*.rs | sort -u)"
 core_types="$core_types $(grep -h -A3 'derive(uniffi::Record)' "$ROOT"/core/src/api/*.rs | sed -n 's/^pub struct \([A-Za-z]*\).*/\1/p')"
 missing=""

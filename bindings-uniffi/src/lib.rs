@@ -14,11 +14,14 @@
 //! - Timestamps are native instants (Kotlin `java.time.Instant`, Swift `Date`); calendar dates
 //!   (`CalendarDate`) are `YYYY-MM-DD` text.
 //! - Time filters of queries are a `TimeArg`: an instant, or text passed to the server verbatim.
-//! - JSON payloads (send payloads, Stripe events, raw inbound update fields) are JSON text.
+//! - JSON values are native: Kotlin `kotlinx.serialization.json.JsonElement`, Swift `Data` (UTF-8
+//!   JSON), both ways (payloads sent, pull event payloads and inbound bodies read). Operations
+//!   taking one also have a `*_json` variant taking JSON text ([`JsonInput`]).
 //! - Header maps are plain string maps (sent sorted by name: a foreign map has no order).
 
 mod client;
 mod error;
+mod json;
 mod signing;
 
 pub use client::HookBridgeClient;
@@ -28,6 +31,7 @@ pub use hookbridge::{
     CreateEndpointOptions, CreateExportOptions, InboundEndpointSettings, InboundLogsQuery, LogsQuery, Page, RejectionsQuery,
     ReplayAllOptions, SendOptions, TimeArg, UpdateEndpointOptions,
 };
+pub use json::JsonInput;
 pub use signing::{
     WebhookVerificationError, sign_standard_webhook, sign_webhook, verify_standard_webhook, verify_webhook,
     webhook_signature_header,

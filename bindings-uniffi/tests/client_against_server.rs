@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hookbridge_uniffi::{HookBridgeClient, HookBridgeError, SendOptions, verify_webhook};
+use hookbridge_uniffi::{HookBridgeClient, HookBridgeError, JsonInput, SendOptions, verify_webhook};
 
 const DEV_API_KEY: &str = "hb_test_dev00000000000000000000000000000";
 
@@ -113,7 +113,7 @@ async fn sends_delivers_and_maps_errors_through_the_exported_object() {
     let sent = client
         .send(
             endpoint.id.clone(),
-            r#"{"event":"rust.test","n":1}"#.into(),
+            JsonInput::from(serde_json::json!({"event": "rust.test", "n": 1})),
             Some(SendOptions { headers: None, idempotency_key: Some("k-1".into()) }),
         )
         .await
@@ -130,6 +130,8 @@ async fn sends_delivers_and_maps_errors_through_the_exported_object() {
     assert!((-5_000..120_000).contains(&age_ms), "created_at is the send time: {:?}", message.created_at);
 
     let delivery = deliveries.recv_timeout(Duration::from_secs(10)).expect("a delivery reached the receiver");
+    let delivered: serde_json::Value = serde_json::from_slice(&delivery.body).expect("the delivery is JSON");
+    assert_eq!(delivered, serde_json::json!({"event": "rust.test", "n": 1}));
     assert_eq!(delivery.header("X-Webhook-Id"), Some(sent.message_id.as_str()));
     let signature = delivery.header("X-Webhook-Signature").expect("signed").to_owned();
     let timestamp = delivery.header("X-Webhook-Timestamp").expect("timestamped").to_owned();
@@ -142,7 +144,7 @@ async fn sends_delivers_and_maps_errors_through_the_exported_object() {
     let missing = client.get_message("01935abc-def0-7123-8567-890abcdef012".into()).await.unwrap_err();
     assert!(matches!(missing, HookBridgeError::NotFound { status: Some(404), .. }), "{missing:?}");
     let conflict = client
-        .send(
+        .send_json(
             endpoint.id.clone(),
             r#"{"event":"other"}"#.into(),
             Some(SendOptions { headers: None, idempotency_key: Some("k-1".into()) }),
@@ -150,4 +152,33 @@ async fn sends_delivers_and_maps_errors_through_the_exported_object() {
         .await
         .unwrap_err();
     assert!(matches!(conflict, HookBridgeError::Idempotency { status: Some(409), .. }), "{conflict:?}");
+}
+
+/// JSON given as bytes (Swift `Data`) or text that is not JSON, or fields that are not an object,
+/// fail with `Validation` naming the argument, before any request: the client points at a port
+/// nothing listens on, so a request would be a `Network` error instead.
+#[tokio::test]
+async fn json_that_is_not_json_is_a_validation_error_before_any_request() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}");
+    let client = HookBridgeClient::new(DEV_API_KEY.into(), Some(url.clone()), Some(url), 2_000, 0).unwrap();
+    let validation = |e: HookBridgeError| match e {
+        HookBridgeError::Validation { message, .. } => message,
+        other => panic!("expected Validation, got {other:?}"),
+    };
+
+    let not_utf8 = JsonInput::new(vec![b'"', 0xff, b'"']);
+    let e = client.send("ep_x".into(), not_utf8, None).await.unwrap_err();
+    assert!(validation(e).starts_with("payload is not valid JSON"));
+    let e = client.send_json("ep_x".into(), "{not json".into(), None).await.unwrap_err();
+    assert!(validation(e).starts_with("payload is not valid JSON"));
+    let e = client.handle_stripe_webhook(JsonInput::new(&b""[..])).await.unwrap_err();
+    assert!(validation(e).starts_with("payload is not valid JSON"));
+    let e = client.update_pull_endpoint_fields("pe_x".into(), JsonInput::from(serde_json::json!([1]))).await.unwrap_err();
+    assert_eq!(validation(e), "fields must be a JSON object");
+    let e = client.update_inbound_endpoint_fields_json("ie_x".into(), "[]".into()).await.unwrap_err();
+    assert_eq!(validation(e), "fields must be a JSON object");
+    // The same client does reach the network for valid JSON (so the errors above came first).
+    let e = client.send("ep_x".into(), JsonInput::new(&b"{}"[..]), None).await.unwrap_err();
+    assert!(matches!(e, HookBridgeError::Network { .. }), "{e:?}");
 }

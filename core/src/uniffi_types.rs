@@ -8,6 +8,9 @@
 //!   (Kotlin maps it to `java.time.LocalDate` through the consumer's `uniffi.toml`).
 //! - [`HeaderMap`] is a plain string map; headers coming in are sorted by name, so a request is
 //!   the same on every run (a foreign map has no order uniffi keeps).
+//! - [`JsonValue`] crosses as the JSON's UTF-8 bytes; `uniffi.toml` turns them into Kotlin's
+//!   `kotlinx.serialization.json.JsonElement` and leaves them as Swift `Data` (what
+//!   `JSONDecoder` and `JSONSerialization` read).
 //!
 //! A crate that exports functions taking or returning these types needs nothing but this crate
 //! with the feature on; the bindings generated in library mode then contain a `hookbridge` module.
@@ -17,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use crate::models::HeaderMap;
+use crate::models::{HeaderMap, JsonValue};
 use crate::time::{Date, Timestamp};
 
 /// The foreign name of [`Date`] (see the module docs).
@@ -37,6 +40,11 @@ uniffi::custom_type!(HeaderMap, HashMap<String, String>, {
     remote,
     lower: |headers| headers.into_iter().collect(),
     try_lift: |map| Ok(sorted_headers(map)),
+});
+
+uniffi::custom_type!(JsonValue, Vec<u8>, {
+    lower: |v| v.0.to_string().into_bytes(),
+    try_lift: |bytes| Ok(JsonValue(serde_json::from_slice(&bytes)?)),
 });
 
 /// The instant of `t` (a naive value is taken as UTC), to the nanosecond.

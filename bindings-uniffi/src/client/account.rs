@@ -1,7 +1,8 @@
 //! API keys, projects, billing and log exports.
 
-use super::{HookBridgeClient, json_text};
+use super::HookBridgeClient;
 use crate::error::HookBridgeError;
+use crate::json::{JsonInput, json_text};
 use hookbridge::CreateExportOptions;
 use hookbridge::models::*;
 
@@ -85,10 +86,14 @@ impl HookBridgeClient {
         Ok(self.inner.get_invoices(limit, starting_after.as_deref()).await?)
     }
 
-    /// Forwards a Stripe event (JSON text); returns the server's `received` flag.
-    pub async fn handle_stripe_webhook(&self, payload_json: String) -> Result<bool> {
-        let payload = json_text(&payload_json, "payload")?;
-        Ok(self.inner.handle_stripe_webhook(&payload).await?)
+    /// Forwards a Stripe event (a JSON value); returns the server's `received` flag.
+    pub async fn handle_stripe_webhook(&self, payload: JsonInput) -> Result<bool> {
+        Ok(self.inner.handle_stripe_webhook(&payload.parse("payload")?).await?)
+    }
+
+    /// `handle_stripe_webhook` with the event as JSON text.
+    pub async fn handle_stripe_webhook_json(&self, payload_json: String) -> Result<bool> {
+        Ok(self.inner.handle_stripe_webhook(&json_text(&payload_json, "payload")?).await?)
     }
 
     /// Starts an export job; it runs in the background (poll `get_export`).

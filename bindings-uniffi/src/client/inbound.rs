@@ -1,7 +1,8 @@
 //! Inbound endpoints, inbound message replay, inbound logs, metrics and rejections.
 
-use super::{HookBridgeClient, json_text};
+use super::HookBridgeClient;
 use crate::error::HookBridgeError;
+use crate::json::{JsonInput, json_object, json_text};
 use hookbridge::models::*;
 use hookbridge::{InboundEndpointSettings, InboundLogsQuery, Page, RejectionsQuery};
 
@@ -74,11 +75,15 @@ impl HookBridgeClient {
         Ok(self.inner.update_inbound_endpoint(&endpoint_id, &settings).await?)
     }
 
-    /// Sends exactly `fields_json` (a JSON object as text) as the update body.
-    pub async fn update_inbound_endpoint_fields(&self, endpoint_id: String, fields_json: String) -> Result<UpdateResult> {
-        let serde_json::Value::Object(fields) = json_text(&fields_json, "fields")? else {
-            return Err(HookBridgeError::validation("fields must be a JSON object"));
-        };
+    /// Sends exactly `fields` (a JSON object) as the update body.
+    pub async fn update_inbound_endpoint_fields(&self, endpoint_id: String, fields: JsonInput) -> Result<UpdateResult> {
+        let fields = json_object(fields.parse("fields")?, "fields")?;
+        Ok(self.inner.update_inbound_endpoint_fields(&endpoint_id, &fields).await?)
+    }
+
+    /// `update_inbound_endpoint_fields` with the object as JSON text.
+    pub async fn update_inbound_endpoint_fields_json(&self, endpoint_id: String, fields_json: String) -> Result<UpdateResult> {
+        let fields = json_object(json_text(&fields_json, "fields")?, "fields")?;
         Ok(self.inner.update_inbound_endpoint_fields(&endpoint_id, &fields).await?)
     }
 

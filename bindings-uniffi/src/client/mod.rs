@@ -68,8 +68,3 @@ impl HookBridgeClient {
         self.inner.config().send_url.clone()
     }
 }
-
-/// Parses JSON text given by foreign code; bad text is a `Validation` error naming `what`.
-pub(crate) fn json_text(text: &str, what: &str) -> Result<serde_json::Value, HookBridgeError> {
-    serde_json::from_str(text).map_err(|e| HookBridgeError::validation(format!("{what} is not valid JSON: {e}")))
-}

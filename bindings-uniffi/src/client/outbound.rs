@@ -1,7 +1,8 @@
 //! Sending, messages, logs, metrics, the dead letter queue and outbound endpoints.
 
-use super::{HookBridgeClient, json_text};
+use super::HookBridgeClient;
 use crate::error::HookBridgeError;
+use crate::json::{JsonInput, json_text};
 use hookbridge::models::*;
 use hookbridge::{CreateEndpointOptions, LogsQuery, Page, ReplayAllOptions, SendOptions, UpdateEndpointOptions};
 
@@ -9,19 +10,32 @@ type Result<T> = std::result::Result<T, HookBridgeError>;
 
 #[uniffi::export(async_runtime = "tokio")]
 impl HookBridgeClient {
-    /// Sends `payload_json` (JSON text) to an endpoint; the message is stored durably before
-    /// this returns. Retried on network errors, timeouts and 5xx: pass an idempotency key so a
-    /// retry after a lost answer cannot create a second message.
+    /// Sends `payload` (any JSON value: a Kotlin `JsonElement`, Swift `Data` of UTF-8 JSON) to
+    /// an endpoint; the message is stored durably before this returns. Retried on network
+    /// errors, timeouts and 5xx: pass an idempotency key so a retry after a lost answer cannot
+    /// create a second message. Bytes that are not JSON are a `Validation` error.
     #[uniffi::method(default(options = None))]
     pub async fn send(
+        &self,
+        endpoint_id: String,
+        payload: JsonInput,
+        options: Option<SendOptions>,
+    ) -> Result<SendWebhookResponse> {
+        let payload = payload.parse("payload")?;
+        Ok(self.inner.send(&endpoint_id, &payload, &options.unwrap_or_default()).await?)
+    }
+
+    /// `send` with the payload as JSON text (sent as parsed: whitespace and key order are not
+    /// kept); text that is not JSON is a `Validation` error.
+    #[uniffi::method(default(options = None))]
+    pub async fn send_json(
         &self,
         endpoint_id: String,
         payload_json: String,
         options: Option<SendOptions>,
     ) -> Result<SendWebhookResponse> {
         let payload = json_text(&payload_json, "payload")?;
-        let options = options.unwrap_or_default();
-        Ok(self.inner.send(&endpoint_id, &payload, &options).await?)
+        Ok(self.inner.send(&endpoint_id, &payload, &options.unwrap_or_default()).await?)
     }
 
     /// The full state of a message.

@@ -5,17 +5,12 @@ use serde::{Deserialize, Serialize};
 use super::HeaderMap;
 use crate::time::{Timestamp, optional_timestamp};
 
-/// Any JSON value (a pull event's payload). Bindings see it as JSON text.
+/// Any JSON value (a pull event's payload, an inbound log's body). The uniffi bindings see it as
+/// a native JSON value: Kotlin `kotlinx.serialization.json.JsonElement`, Swift `Data` (UTF-8 JSON).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct JsonValue(pub serde_json::Value);
-
-#[cfg(feature = "uniffi")]
-uniffi::custom_type!(JsonValue, String, {
-    lower: |v| v.0.to_string(),
-    try_lift: |text| Ok(JsonValue(serde_json::from_str(&text)?)),
-});
 
 fn pull_mode() -> String {
     "pull".to_owned()

@@ -4,21 +4,7 @@ import HookBridge
 
 /// The client against a real `hookbridge-server --dev`, delivering to a real local receiver
 /// (mirrors the Kotlin ClientTest).
-final class ClientTests: XCTestCase {
-    private var server: HookBridgeServer!
-    private var client: HookBridgeClient!
-
-    override func setUpWithError() throws {
-        server = try HookBridgeServer.start()
-        client = try HookBridgeClient(apiKey: devApiKey, baseUrl: server.url, sendUrl: server.url, timeoutMs: 10_000, retries: 0)
-    }
-
-    override func tearDown() {
-        client = nil
-        server?.stop()
-        server = nil
-    }
-
+final class ClientTests: ServerTestCase {
     /// Polls the message until it reaches `status` (at most 30 s).
     private func awaitStatus(_ messageId: String, _ status: String) async throws -> Message {
         let deadline = Date().addingTimeInterval(30)
@@ -45,7 +31,7 @@ final class ClientTests: XCTestCase {
         XCTAssertTrue(listed.endpoints.contains(where: { $0.id == endpoint.id }))
 
         let payload = #"{"event":"order.created","order":{"id":42,"total":"9.99"}}"#
-        let sent = try await client.send(endpointId: endpoint.id, payloadJson: payload)
+        let sent = try await client.sendJson(endpointId: endpoint.id, payloadJson: payload)
         XCTAssertEqual(sent.status, "queued")
 
         let message = try await awaitStatus(sent.messageId, "succeeded")
@@ -85,6 +71,18 @@ final class ClientTests: XCTestCase {
         XCTAssertFalse(future.messages.contains(where: { $0.messageId == sent.messageId }))
     }
 
+    func testRequestsNameTheSwiftBindingAndThePackageVersionInTheUserAgent() async throws {
+        let version = try workspaceVersion()
+        XCTAssertNotNil(version.range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression), "workspace version '\(version)'")
+        // A recording server stands in for the API: only the request matters, not the answer.
+        let api = try LocalHTTPServer { _ in jsonReply(200, #"{"data":[],"has_more":false}"#) }
+        defer { api.stop() }
+        let client = try HookBridgeClient(apiKey: devApiKey, baseUrl: api.url, sendUrl: api.url, retries: 0)
+        _ = try? await client.listEndpoints()
+        let request = try await api.request(0)
+        XCTAssertEqual(request.header("User-Agent"), "hookbridge-swift/\(version)")
+    }
+
     func testABadApiKeyIsAnAuthenticationErrorWithStatus401() async throws {
         let bad = try HookBridgeClient(apiKey: "hb_test_not_a_valid_key_000000000000000", baseUrl: server.url, sendUrl: server.url, retries: 0)
         let error = await hookBridgeError { _ = try await bad.getLogs() }
@@ -107,16 +105,16 @@ final class ClientTests: XCTestCase {
         defer { receiver.stop() }
         let endpoint = try await client.createEndpoint(url: "\(receiver.url)/idem")
         let key = "order-\(UUID().uuidString)"
-        let first = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
-        let again = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
+        let first = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
+        let again = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":1}"#, options: SendOptions(idempotencyKey: key))
         XCTAssertEqual(first.messageId, again.messageId, "an identical repeat returns the original message")
         let error = await hookBridgeError {
-            _ = try await self.client.send(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key))
+            _ = try await self.client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key))
         }
         XCTAssertEqual(error?.kind, "Idempotency")
         XCTAssertEqual(error?.status, 409)
         XCTAssertEqual(error?.code, "IDEMPOTENCY_MISMATCH")
-        let other = try await client.send(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key + "-other"))
+        let other = try await client.sendJson(endpointId: endpoint.id, payloadJson: #"{"n":2}"#, options: SendOptions(idempotencyKey: key + "-other"))
         XCTAssertNotEqual(first.messageId, other.messageId)
     }
 }
@@ -127,8 +125,16 @@ private func verificationKind(_ error: Error) -> String? {
     return kindAndMessage(of: failure).0
 }
 
-/// JSON text re-serialised with sorted keys, so equal documents compare equal.
-private func canonicalJSON(_ data: Data) throws -> Data {
-    let object = try JSONSerialization.jsonObject(with: data)
-    return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+/// The `version` of `[workspace.package]` in the repository's Cargo.toml (the package version).
+private func workspaceVersion() throws -> String {
+    let manifest = try String(contentsOf: repositoryRoot().appendingPathComponent("Cargo.toml"), encoding: .utf8)
+    var inWorkspacePackage = false
+    for line in manifest.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        if line.hasPrefix("[") {
+            inWorkspacePackage = line == "[workspace.package]"
+        } else if inWorkspacePackage, line.hasPrefix("version"), let value = line.split(separator: "\"").dropFirst().first {
+            return String(value)
+        }
+    }
+    throw FixtureError("no version in [workspace.package] of Cargo.toml")
 }

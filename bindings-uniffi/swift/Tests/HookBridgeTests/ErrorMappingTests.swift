@@ -20,13 +20,21 @@ final class ErrorMappingTests: XCTestCase {
         XCTAssertTrue(error?.message.contains("base_url") ?? false, error?.message ?? "")
     }
 
-    func testPayloadTextThatIsNotJsonIsAValidationErrorAndSendsNothing() async throws {
+    func testAPayloadThatIsNotJsonIsAValidationErrorAndSendsNothing() async throws {
         let api = try LocalHTTPServer()
         defer { api.stop() }
         let client = try HookBridgeClient(apiKey: devApiKey, baseUrl: api.url, sendUrl: api.url, retries: 0)
-        let error = await hookBridgeError { _ = try await client.send(endpointId: "ep_x", payloadJson: "{not json") }
+        let error = await hookBridgeError { _ = try await client.sendJson(endpointId: "ep_x", payloadJson: "{not json") }
         XCTAssertEqual(error?.kind, "Validation")
         XCTAssertTrue(error?.message.contains("payload is not valid JSON") ?? false, error?.message ?? "")
+        // Data that is not UTF-8, not JSON, or empty: each fails the call before any request.
+        for bad in [Data([0x22, 0xFF, 0x22]), Data("{not json".utf8), Data()] {
+            let error = await hookBridgeError { _ = try await client.send(endpointId: "ep_x", payload: bad) }
+            XCTAssertEqual(error?.kind, "Validation", "\(Array(bad))")
+            XCTAssertTrue(error?.message.hasPrefix("payload is not valid JSON") ?? false, error?.message ?? "")
+        }
+        let stripe = await hookBridgeError { _ = try await client.handleStripeWebhook(payload: Data("nope".utf8)) }
+        XCTAssertEqual(stripe?.kind, "Validation")
         XCTAssertTrue(api.requests.isEmpty, "nothing may be sent")
     }
 

@@ -199,3 +199,27 @@ func closedPort() throws -> UInt16 {
     Thread.sleep(forTimeInterval: 0.3)
     return port
 }
+
+/// Base of the test cases that run against a real `hookbridge-server --dev`, started for each
+/// test: `server` and a `client` of it (10 s timeout, no retries).
+class ServerTestCase: XCTestCase {
+    var server: HookBridgeServer!
+    var client: HookBridgeClient!
+
+    override func setUpWithError() throws {
+        server = try HookBridgeServer.start()
+        client = try HookBridgeClient(apiKey: devApiKey, baseUrl: server.url, sendUrl: server.url, timeoutMs: 10_000, retries: 0)
+    }
+
+    override func tearDown() {
+        client = nil
+        server?.stop()
+        server = nil
+    }
+}
+
+/// JSON re-serialised with sorted keys, so equal documents compare equal.
+func canonicalJSON(_ data: Data) throws -> Data {
+    let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+}

@@ -4,35 +4,17 @@ import io.hookbridge.models.*
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import java.time.Duration
 import java.time.Instant
 import java.util.UUID
 
 /** The client against a real `hookbridge-server --dev`, delivering to a real local receiver. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClientTest {
-    private lateinit var server: HookBridgeServer
-    private lateinit var client: HookBridgeClient
-
-    @BeforeAll
-    fun startServer() {
-        server = HookBridgeServer.start()
-        client = HookBridgeClient(DEV_API_KEY, baseUrl = server.url, sendUrl = server.url, timeoutMs = 10_000uL, retries = 0u)
-    }
-
-    @AfterAll
-    fun stopServer() {
-        if (::client.isInitialized) client.close()
-        if (::server.isInitialized) server.close()
-    }
+class ClientTest : AgainstServer() {
 
     /** Polls the message until it reaches [status] (at most 30 s). */
     private suspend fun awaitStatus(messageId: String, status: String): Message {
@@ -58,7 +40,7 @@ class ClientTest {
             assertTrue(client.listEndpoints().endpoints.any { it.id == endpoint.id })
 
             val payload = """{"event":"order.created","order":{"id":42,"total":"9.99"}}"""
-            val sent = client.send(endpoint.id, payload)
+            val sent = client.sendJson(endpoint.id, payload)
             assertEquals("queued", sent.status)
 
             val message = awaitStatus(sent.messageId, "succeeded")
@@ -136,15 +118,15 @@ class ClientTest {
         LocalHttpServer().use { receiver ->
             val endpoint = client.createEndpoint("${receiver.url}/idem")
             val key = "order-${UUID.randomUUID()}"
-            val first = client.send(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
-            val again = client.send(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
+            val first = client.sendJson(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
+            val again = client.sendJson(endpoint.id, """{"n":1}""", SendOptions(idempotencyKey = key))
             assertEquals(first.messageId, again.messageId, "an identical repeat returns the original message")
             val e = expectThrows<HookBridgeException.Idempotency> {
-                client.send(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = key))
+                client.sendJson(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = key))
             }
             assertEquals(409, e.status)
             assertEquals("IDEMPOTENCY_MISMATCH", e.code)
-            val other = client.send(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = "$key-other"))
+            val other = client.sendJson(endpoint.id, """{"n":2}""", SendOptions(idempotencyKey = "$key-other"))
             assertNotEquals(first.messageId, other.messageId)
         }
     }

@@ -1,6 +1,7 @@
 package io.hookbridge
 
 import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.json.JsonPrimitive
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -26,11 +27,16 @@ class ErrorMappingTest {
     }
 
     @Test
-    fun `payload text that is not JSON is a Validation error and sends nothing`() = runBlocking {
+    fun `a payload that is not JSON is a Validation error and sends nothing`() = runBlocking {
         LocalHttpServer().use { api ->
             HookBridgeClient(DEV_API_KEY, baseUrl = api.url, sendUrl = api.url, retries = 0u).use { client ->
-                val e = expectThrows<HookBridgeException.Validation> { client.send("ep_x", "{not json") }
+                val e = expectThrows<HookBridgeException.Validation> { client.sendJson("ep_x", "{not json") }
                 assertTrue(e.errorMessage.contains("payload is not valid JSON"), e.errorMessage)
+                // A JsonPrimitive can hold a number JSON cannot write.
+                val nan = expectThrows<HookBridgeException.Validation> { client.send("ep_x", JsonPrimitive(Double.NaN)) }
+                assertTrue(nan.errorMessage.startsWith("payload is not valid JSON"), nan.errorMessage)
+                val stripe = expectThrows<HookBridgeException.Validation> { client.handleStripeWebhookJson("") }
+                assertTrue(stripe.errorMessage.startsWith("payload is not valid JSON"), stripe.errorMessage)
                 assertTrue(api.requests.isEmpty(), "nothing may be sent")
             }
         }

@@ -1,6 +1,9 @@
 package io.hookbridge
 
 import com.sun.net.httpserver.HttpExchange
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.TestInstance
 import com.sun.net.httpserver.HttpServer
 import java.io.File
 import java.net.InetSocketAddress
@@ -118,4 +121,26 @@ fun HttpExchange.answerJson(status: Int, body: String, vararg headers: Pair<Stri
     headers.forEach { (k, v) -> responseHeaders.add(k, v) }
     sendResponseHeaders(status, bytes.size.toLong())
     responseBody.write(bytes)
+}
+
+/**
+ * Base of the test classes that run against one real `hookbridge-server --dev` per class:
+ * [server] and a [client] of it (10 s timeout, no retries).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AgainstServer {
+    protected lateinit var server: HookBridgeServer
+    protected lateinit var client: HookBridgeClient
+
+    @BeforeAll
+    fun startServer() {
+        server = HookBridgeServer.start()
+        client = HookBridgeClient(DEV_API_KEY, baseUrl = server.url, sendUrl = server.url, timeoutMs = 10_000uL, retries = 0u)
+    }
+
+    @AfterAll
+    fun stopServer() {
+        if (::client.isInitialized) client.close()
+        if (::server.isInitialized) server.close()
+    }
 }
