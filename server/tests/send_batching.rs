@@ -43,8 +43,8 @@ enum Job {
 fn job(s: usize, r: usize) -> Job {
     match (s + r) % 8 {
         0 | 1 => Job::Keyed((s + r) % KEYS),
-        2 if s % 3 == 0 => Job::Mismatch(s % KEYS),
-        3 if s % 4 == 0 => Job::Unknown,
+        2 if s.is_multiple_of(3) => Job::Mismatch(s % KEYS),
+        3 if s.is_multiple_of(4) => Job::Unknown,
         4 | 5 => Job::Held,
         _ => Job::Plain,
     }
