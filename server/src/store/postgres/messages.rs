@@ -4,9 +4,12 @@
 //! (`SELECT … FOR UPDATE`), and every write that makes work due announces it to all nodes once
 //! it has committed ([`WorkNote`]).
 
+use std::sync::Arc;
+
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::types::ToSql;
 
+use super::send_batch::Batched;
 use super::sql::{WorkNote, all_rows, commit, exec, list_rows, opt_row};
 use super::{PgStore, pg_err};
 use crate::domain::MessageStatus;
@@ -89,8 +92,8 @@ pub(super) async fn insert_message(
     Ok(inserted == 1)
 }
 
-/// The common case of a send in one statement (its own transaction, one round trip): stores the
-/// message when the endpoint is live and the idempotency key, if any, is new. `None` when
+/// A send in one statement of its own (its own transaction, one round trip), for a send whose
+/// batch failed ([`super::send_batch`]): stores the message when the endpoint is live and the idempotency key, if any, is new. `None` when
 /// nothing was stored (no such endpoint, or the key is taken): the caller then decides in a
 /// transaction ([`accept_send`]). The status comes from the domain rule for either state of the
 /// endpoint's pause flag, read under the same `FOR SHARE` lock as the slow path.
@@ -311,13 +314,19 @@ const RETRY_NOW: &str = "UPDATE messages SET next_attempt_at = $2, updated_at = 
 #[async_trait::async_trait]
 impl MessageStore for PgStore {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
-        let mut client = self.client().await?;
-        if let Some(status) = insert_send_fast(&client, &message).await? {
+        let message = Arc::new(message);
+        let stored = match self.sends.store(message.clone()).await? {
+            Batched::Stored(status) => Some(status),
+            Batched::NotStored => None,
+            Batched::Alone => insert_send_fast(&self.client().await?, &message).await?,
+        };
+        if let Some(status) = stored {
             if status == MessageStatus::Queued {
                 self.announce_work();
             }
             return Ok(SendOutcome::Accepted(status.as_str()));
         }
+        let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let note = WorkNote::default();
         let outcome = accept_send(&tx, &message, &note).await?;

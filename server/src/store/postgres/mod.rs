@@ -35,6 +35,7 @@ mod pull;
 mod queue;
 mod retention;
 mod secrets;
+mod send_batch;
 mod signing_keys;
 mod sql;
 mod tenancy;
@@ -86,6 +87,8 @@ pub struct PgStore {
     announce: Arc<tokio::sync::Notify>,
     /// Whether the announcer runs.
     announcing: Arc<std::sync::atomic::AtomicBool>,
+    /// Stores concurrent sends together, one statement and one commit per batch.
+    sends: send_batch::SendBatcher,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
     job_leads: Arc<tokio::sync::Mutex<HashMap<String, deadpool_postgres::ClientWrapper>>>,
 }
@@ -122,6 +125,7 @@ impl PgStore {
         secrets::startup_pass(&mut client, &keys).await?;
         drop(client);
         Ok(PgStore {
+            sends: send_batch::SendBatcher::start(pool.clone()),
             pool,
             delivery,
             secrets: keys,
