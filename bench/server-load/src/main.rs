@@ -179,9 +179,11 @@ pub(crate) async fn machine_fsync(base_dir: &std::path::Path) -> limits::FsyncLi
     fsync
 }
 
+/// CPU time used so far by the server and by this process (`None`: not readable).
+type CpuReading = (Option<Duration>, Option<Duration>);
+
 /// CPU time per accepted send of the server and of this process (senders and receiver), from two
 /// readings of both around a level.
-type CpuReading = (Option<Duration>, Option<Duration>);
 fn cpu_per_send(before: CpuReading, after: CpuReading, accepted: usize) -> Option<(Duration, Duration)> {
     let n = u32::try_from(accepted).ok().filter(|n| *n > 0)?;
     let server = after.0?.checked_sub(before.0?)? / n;

@@ -21,9 +21,9 @@
 //! not subtracted. A message admitted before a count started but still being stored when it
 //! started may be missing from that count, so it stays in the estimate on top of the count
 //! (each admission holds an [`Unstored`] until its store call returns). One node alone therefore
-//! never lets a project pass the mark. On PostgreSQL with several nodes, each node sees the others' sends only through
-//! its counts: a project may pass the mark by what the other nodes admit between two counts
-//! (their intake rate × the refresh period). Retries whose time comes are likewise noticed at
+//! never lets a project pass the mark. On PostgreSQL with several nodes, each node sees the
+//! others' sends only through its counts: a project may pass the mark by what the other nodes
+//! admit between two counts (their intake rate × the refresh period). Retries whose time comes are likewise noticed at
 //! the next count. If the backlog cannot be counted (the database is down), the mark is not
 //! enforced until it can be.
 
