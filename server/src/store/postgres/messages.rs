@@ -25,7 +25,7 @@ use crate::store::{
 
 /// The columns every insert of a message fills, in the order of [`message_params`] (a macro, so
 /// the statements below are joined at compile time, not on every send).
-macro_rules! insert_message {
+macro_rules! insert_message_sql {
     () => {
         "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
          size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, \
@@ -38,6 +38,7 @@ macro_rules! on_key_conflict {
         " ON CONFLICT (endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     };
 }
+pub(super) use {insert_message_sql, on_key_conflict};
 
 /// The parameters of an insert of `m`: `$1`–`$4` id, project, direction, endpoint; `$5` and `$6`
 /// what the statement says (`fifth`, `sixth`); `$7`–`$15` content type, payload, size, hash,
@@ -69,7 +70,7 @@ fn message_params<'a>(
 }
 
 /// The payload's size as stored.
-fn payload_size(m: &NewMessage) -> Result<i64, StoreError> {
+pub(super) fn payload_size(m: &NewMessage) -> Result<i64, StoreError> {
     i64::try_from(m.payload.len()).map_err(|_| StoreError::Corrupt("payload size out of range".into()))
 }
 
@@ -84,7 +85,7 @@ pub(super) async fn insert_message(
 ) -> Result<bool, StoreError> {
     let (direction, size, status) = (m.direction.as_str(), payload_size(m)?, status.as_str());
     let sql = concat!(
-        insert_message!(),
+        insert_message_sql!(),
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
         on_key_conflict!()
     );
@@ -93,8 +94,8 @@ pub(super) async fn insert_message(
 }
 
 /// A send in one statement of its own (its own transaction, one round trip), for a send whose
-/// batch failed ([`super::send_batch`]): stores the message when the endpoint is live and the idempotency key, if any, is new. `None` when
-/// nothing was stored (no such endpoint, or the key is taken): the caller then decides in a
+/// batch failed ([`super::send_batch`]): stores the message when the endpoint is live and the
+/// idempotency key, if any, is new. `None` when nothing was stored (no such endpoint, or the key is taken): the caller then decides in a
 /// transaction ([`accept_send`]). The status comes from the domain rule for either state of the
 /// endpoint's pause flag, read under the same `FOR SHARE` lock as the slow path.
 async fn insert_send_fast(c: &impl GenericClient, m: &NewMessage) -> Result<Option<MessageStatus>, StoreError> {
@@ -102,7 +103,7 @@ async fn insert_send_fast(c: &impl GenericClient, m: &NewMessage) -> Result<Opti
     let (running, paused) = (MessageStatus::requeued(false).as_str(), MessageStatus::requeued(true).as_str());
     let sql = concat!(
         "WITH ep AS (SELECT url, paused FROM endpoints WHERE id = $4 AND project_id = $2 AND deleted_at IS NULL FOR SHARE) ",
-        insert_message!(),
+        insert_message_sql!(),
         "SELECT $1, $2, $3, $4, ep.url, CASE WHEN ep.paused THEN $6 ELSE $5 END, \
          $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14 FROM ep",
         on_key_conflict!(),

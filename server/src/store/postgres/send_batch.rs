@@ -25,6 +25,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
 use tokio::sync::{Semaphore, oneshot};
 
+use super::messages::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
 use crate::domain::MessageStatus;
 use crate::domain::messages;
@@ -133,24 +134,23 @@ fn answer(batch: Vec<Pending>, outcome: Result<HashMap<String, MessageStatus>, S
 
 /// The statement: `$1`–`$13` the messages' columns as arrays, `$14` and `$15` the status of a
 /// message to a running and to a paused endpoint.
-const INSERT_BATCH: &str = "\
-    WITH m AS ( \
-      SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[], $7::BIGINT[], \
-                           $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::BIGINT[], $13::BIGINT[]) WITH ORDINALITY \
-      AS m(id, project_id, direction, endpoint_id, content_type, payload, size_bytes, payload_sha256, headers, \
-           idempotency_key, signed_at, created_at, retention_hours, ord)), \
-    ep AS ( \
-      SELECT id, project_id, url, paused FROM endpoints \
-       WHERE id IN (SELECT endpoint_id FROM m) AND deleted_at IS NULL ORDER BY id FOR SHARE) \
-    INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
-                          size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, \
-                          created_at, updated_at) \
-    SELECT m.id, m.project_id, m.direction, m.endpoint_id, ep.url, CASE WHEN ep.paused THEN $15 ELSE $14 END, \
-           m.content_type, m.payload, m.size_bytes, m.payload_sha256, m.headers, m.idempotency_key, m.signed_at, \
-           m.created_at, m.retention_hours, m.created_at, m.created_at \
-      FROM m JOIN ep ON ep.id = m.endpoint_id AND ep.project_id = m.project_id ORDER BY m.ord \
-    ON CONFLICT (endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
-    RETURNING id, status";
+const INSERT_BATCH: &str = concat!(
+    "WITH m AS ( \
+       SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[], $7::BIGINT[], \
+                            $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::BIGINT[], $13::BIGINT[]) WITH ORDINALITY \
+       AS m(id, project_id, direction, endpoint_id, content_type, payload, size_bytes, payload_sha256, headers, \
+            idempotency_key, signed_at, created_at, retention_hours, ord)), \
+     ep AS ( \
+       SELECT id, project_id, url, paused FROM endpoints \
+        WHERE id IN (SELECT endpoint_id FROM m) AND deleted_at IS NULL ORDER BY id FOR SHARE) ",
+    insert_message_sql!(),
+    "SELECT m.id, m.project_id, m.direction, m.endpoint_id, ep.url, CASE WHEN ep.paused THEN $15 ELSE $14 END, \
+            m.content_type, m.payload, m.size_bytes, m.payload_sha256, m.headers, m.idempotency_key, m.signed_at, \
+            m.created_at, m.retention_hours, m.created_at, m.created_at \
+       FROM m JOIN ep ON ep.id = m.endpoint_id AND ep.project_id = m.project_id ORDER BY m.ord",
+    on_key_conflict!(),
+    " RETURNING id, status"
+);
 
 /// Stores what it can of `messages` in one statement and one commit; the statuses of the
 /// stored ones by id.
@@ -169,7 +169,7 @@ async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<S
         endpoints.push(m.endpoint_id.as_str());
         content_types.push(m.content_type.as_str());
         payloads.push(m.payload.as_slice());
-        sizes.push(i64::try_from(m.payload.len()).map_err(|_| StoreError::Corrupt("payload size out of range".into()))?);
+        sizes.push(payload_size(m)?);
         hashes.push(m.payload_sha256.as_str());
         headers.push(m.headers_json.as_deref());
         keys.push(m.idempotency_key.as_deref());
