@@ -118,7 +118,12 @@ async fn claims_given_back_before_sending_record_no_attempt() {
         let attempts = client.get_message_attempts(id).await.unwrap().attempts;
         assert_eq!((message.attempt_count, attempts.len()), (1, 1), "{id}: {attempts:?}");
     }
-    assert!(metric(&server.url, "hookbridge_deliveries_rate_limited_total").await >= 1, "claims were given back");
+    if !harness::backend::is_postgres() {
+        // One SQLite process claims past the bucket and gives the rest back. On PostgreSQL the
+        // bucket is shared by all nodes and checked inside the claim, so usually nothing is
+        // claimed that must be given back; the attempt counts above are what matter there.
+        assert!(metric(&server.url, "hookbridge_deliveries_rate_limited_total").await >= 1, "claims were given back");
+    }
     assert_eq!(metric(&server.url, INTERRUPTED_SAMPLE).await, 0);
     assert_eq!(receiver.received().len(), 3);
 }
