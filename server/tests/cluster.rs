@@ -529,3 +529,61 @@ async fn an_endpoint_rate_limit_holds_for_the_cluster_in_total() {
     );
     assert!(in_window >= RATE * WINDOW.as_secs() / 2, "deliveries flow at the limit: only {in_window} in {WINDOW:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_sends_to_one_node_is_announced_to_the_others_at_most_once_per_10_ms() {
+    let Some(_serial) = postgres_only("a_burst_of_sends_is_announced_sparingly").await else { return };
+    const SENDERS: usize = 16;
+    const EACH: usize = 50;
+    let cluster = Cluster::start(1, &[]);
+    let receiver = Receiver::start().await;
+    let endpoint = create_endpoint(&cluster.nodes[0], &receiver.url, &CreateEndpointOptions::default()).await;
+    // Listen on the nodes' channel as another node would, counting notifications.
+    let (listener, mut connection) =
+        tokio_postgres::connect(&cluster.database_url, tokio_postgres::NoTls).await.expect("connect to the database");
+    let heard = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = heard.clone();
+    tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) if n.channel() == "hookbridge_work" => {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    listener.batch_execute("LISTEN hookbridge_work").await.expect("LISTEN");
+
+    let node = cluster.nodes[0].url.clone();
+    let http = Http::new();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for s in 0..SENDERS {
+        let (http, node, endpoint) = (http.clone(), node.clone(), endpoint.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for i in 0..EACH {
+                let answer = http.send(&node, &endpoint, json!({"sender": s, "n": i}), None).await.expect("send answers");
+                assert_eq!(answer.status, 202, "{answer:?}");
+                ids.push(message_id(&answer));
+            }
+            ids
+        }));
+    }
+    let mut ids = HashSet::new();
+    for task in tasks {
+        ids.extend(task.await.expect("sender task"));
+    }
+    let elapsed = started.elapsed();
+    wait_delivered(&receiver, &ids, WAIT).await;
+    // The notification of the burst's last announcement has had time to arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let heard = heard.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(heard >= 1, "the other nodes hear of work stored by this one");
+    // One per 10 ms while the burst lasted, one more for the end of the burst, and one for an
+    // announcement of the retries or releases of its deliveries afterwards.
+    let most = elapsed.as_millis() as usize / 10 + 3;
+    assert!(heard <= most, "{heard} notifications for {} sends in {elapsed:?}: at most one per 10 ms, so {most}", ids.len());
+}

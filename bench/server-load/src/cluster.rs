@@ -9,11 +9,13 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use hookbridge::CreateEndpointOptions;
 
 use crate::limits::{self, FsyncLimit};
 use crate::load::{self, LevelFigures};
+use crate::pg_usage::{PgReading, PgUsage};
 use crate::receiver::Arrivals;
 use crate::report::{Goal, latency_line, mb, rate_line, ratio};
 use crate::server::ServerProcess;
@@ -115,8 +117,11 @@ async fn configuration(
     let url = format!("{receiver}?config={tag}");
     let endpoint = clients[0].create_endpoint(&url, &CreateEndpointOptions::default()).await.expect("endpoint");
     let total = sends / SENDERS * SENDERS;
+    let pg = database_url.map(PgUsage::new);
+    let usage_before = usage(&servers, pg.as_ref());
     let sent = load::send_all(&clients, &endpoint.id, total, SENDERS).await;
     let figures = load::collect(&sent, arrivals).await;
+    let usage_after = usage(&servers, pg.as_ref());
     let rss = servers.iter().map(|s| s.rss_bytes().unwrap_or(0)).collect();
     let f = &figures;
     println!();
@@ -130,10 +135,59 @@ async fn configuration(
     if let Some(problems) = f.problems() {
         println!("{problems}");
     }
+    print_usage(&usage_before, &usage_after, f.accepted);
     for server in servers {
         server.stop(std::time::Duration::from_secs(30));
     }
     Run { label: label.to_owned(), nodes, figures, rss }
+}
+
+/// CPU times and PostgreSQL commits at one moment of a configuration.
+struct Usage {
+    /// Every node's CPU time, summed (`None` if one could not be read).
+    nodes: Option<Duration>,
+    /// The load generator's and receiver's CPU time (this process).
+    bench: Option<Duration>,
+    /// The PostgreSQL server's CPU time and commits, when the configuration uses it.
+    pg: Option<PgReading>,
+}
+
+/// Reads CPU times and commits now.
+fn usage(servers: &[ServerProcess], pg: Option<&PgUsage>) -> Usage {
+    let nodes = servers.iter().map(ServerProcess::cpu_time).sum::<Option<Duration>>();
+    Usage { nodes, bench: limits::process_cpu_time("self"), pg: pg.map(PgUsage::read) }
+}
+
+/// Prints CPU time per accepted send of the nodes, PostgreSQL and the bench, and PostgreSQL
+/// commits per send, for what could be read.
+fn print_usage(before: &Usage, after: &Usage, accepted: usize) {
+    if accepted == 0 {
+        return;
+    }
+    let per_send = |a: Option<Duration>, b: Option<Duration>| {
+        a.zip(b).map(|(a, b)| b.saturating_sub(a).as_secs_f64() * 1e6 / accepted as f64)
+    };
+    let mut parts = Vec::new();
+    if let Some(us) = per_send(before.nodes, after.nodes) {
+        parts.push(format!("{us:.0} µs server nodes"));
+    }
+    if let Some(us) = per_send(before.pg.and_then(|p| p.cpu), after.pg.and_then(|p| p.cpu)) {
+        parts.push(format!("{us:.0} µs PostgreSQL"));
+    }
+    if let Some(us) = per_send(before.bench, after.bench) {
+        parts.push(format!("{us:.0} µs load generator and receiver"));
+    }
+    if !parts.is_empty() {
+        println!("  {:<26}{}  (CPU time per accepted send)", "CPU per send", parts.join(" + "));
+    }
+    let commits = before.pg.and_then(|p| p.commits).zip(after.pg.and_then(|p| p.commits));
+    if let Some((b, a)) = commits {
+        println!(
+            "  {:<26}{:>9.2}     (transactions committed in the database per accepted send, the bench's reads included)",
+            "PostgreSQL commits/send",
+            a.saturating_sub(b) as f64 / accepted as f64
+        );
+    }
 }
 
 /// The PostgreSQL goals: one node's rates and every configuration's p99, and what each added

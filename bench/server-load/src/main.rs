@@ -27,6 +27,7 @@ mod cluster;
 mod limits;
 mod load;
 mod memory;
+mod pg_usage;
 mod receiver;
 mod report;
 mod server;

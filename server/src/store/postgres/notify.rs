@@ -1,5 +1,6 @@
 //! Wake-ups across nodes. Once a transaction that made work due now has committed, its node
-//! announces it ([`PgStore::announce_work`]: one `NOTIFY`, folded over bursts); every node keeps one dedicated,
+//! announces it ([`PgStore::announce_work`]: one `NOTIFY`, folded over bursts, at most one per
+//! [`ANNOUNCE_SPACING`]); every node keeps one dedicated,
 //! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
 //! for each notification, so a message accepted on one node is picked up by some node at once
 //! rather than at its next poll. The listener reconnects with backoff when its connection drops
@@ -113,14 +114,18 @@ async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result
 /// What the announcer runs, on a delivery-queue connection: the notification needs no
 /// durability, so its commit does not wait for a WAL flush.
 const ANNOUNCE: &str = "SELECT pg_notify('hookbridge_work', '')";
+/// Least time between two announcements of one node: the node's own engine is woken at once
+/// for its own work, so the other nodes need only hear of it soon, not once per send.
+const ANNOUNCE_SPACING: Duration = Duration::from_millis(10);
 /// Pause after a failed announcement (the database is probably down; the listeners wake their
 /// engines when they reconnect anyway).
 const ANNOUNCE_RETRY: Duration = Duration::from_millis(200);
 
 impl PgStore {
     /// Announces committed work that is due now: wakes this node's engine at once, and has the
-    /// announcer notify every node. Announcements made while one is on its way fold into the
-    /// next, so a burst of sends costs a handful of notifications, not one per send.
+    /// announcer notify every node. Announcements made while one is on its way, or within
+    /// [`ANNOUNCE_SPACING`] of the last, fold into the next, so a burst of sends costs one
+    /// notification per 10 ms, not one per send.
     pub(super) fn announce_work(&self) {
         self.wake.notify_one();
         if !self.announcing.swap(true, Ordering::SeqCst) {
@@ -155,9 +160,13 @@ async fn announcer(pool: deadpool_postgres::Pool, announce: Weak<Notify>) {
             Ok(client) => client.batch_execute(ANNOUNCE).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
-        if let Err(e) = sent {
-            tracing::debug!(error = %e, "could not announce new work to the other nodes");
-            tokio::time::sleep(ANNOUNCE_RETRY).await;
+        match sent {
+            // Announcements made meanwhile fold into the next one.
+            Ok(()) => tokio::time::sleep(ANNOUNCE_SPACING).await,
+            Err(e) => {
+                tracing::debug!(error = %e, "could not announce new work to the other nodes");
+                tokio::time::sleep(ANNOUNCE_RETRY).await;
+            }
         }
     }
 }

@@ -6,9 +6,9 @@
 //! every send waiting at that moment (up to [`MAX_BATCH`] messages or [`MAX_BATCH_BYTES`] of
 //! payload) and stores them with one `INSERT … SELECT FROM unnest(…)` in its own transaction;
 //! each send is answered only after that commit, so a 202 still means the message is durable.
-//! There is no timer: an idle batcher stores a lone send at once, and while
-//! [`BATCHES_IN_FLIGHT`] batches are being stored, the sends arriving meanwhile wait and go
-//! together in the next one.
+//! There is no timer: an idle batcher stores a lone send at once, and while a batch is being
+//! stored ([`BATCHES_IN_FLIGHT`]), the sends arriving meanwhile wait and go together in the
+//! next one.
 //!
 //! The statement stores exactly what the one-row fast path stored: a message whose endpoint is
 //! live in its project (read under the same `FOR SHARE` lock, so a concurrent pause or delete
@@ -35,8 +35,10 @@ use crate::store::{NewMessage, StoreError};
 pub(super) const MAX_BATCH: usize = 64;
 /// Payload bytes past which a batch takes no further message (one larger message still goes).
 pub(super) const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
-/// Batches stored at once (each on its own pooled connection).
-pub(super) const BATCHES_IN_FLIGHT: usize = 2;
+/// Batches stored at once (each on its own pooled connection). One: with two, a node with few
+/// concurrent senders (a share of a cluster's) split them into batches of one or two, and
+/// PostgreSQL's CPU per send, mostly per transaction, grew by half (`bench/server.sh cluster`).
+pub(super) const BATCHES_IN_FLIGHT: usize = 1;
 
 /// What became of one message of a batch.
 #[derive(Debug)]
