@@ -149,7 +149,9 @@ def test_pull_endpoint_lifecycle(hb: Any) -> None:
     events = wait_until(lambda: (e := hb.list_pull_events(created.id)).events and len(e.events) == 3 and e)
     assert {e.status for e in events.events} == {"stored"}
     assert len(hb.list_pull_events(created.id, event_type="order.paid").events) == 1
-    first, second, third = sorted(events.events, key=lambda e: e.received_at)
+    # Not by received_at: sends within the same millisecond tie.
+    first = next(e for e in events.events if e.event_type == "order.created")
+    second, third = sorted((e for e in events.events if e.id != first.id), key=lambda e: e.id)
 
     preview = hb.get_pull_event(created.id, first.id, preview=True)
     assert isinstance(preview, PullEvent) and (preview.status, preview.payload) == ("stored", {"type": "order.created"})
