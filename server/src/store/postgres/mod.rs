@@ -87,6 +87,9 @@ pub struct PgStore {
     announce: Arc<tokio::sync::Notify>,
     /// Whether the announcer runs.
     announcing: Arc<std::sync::atomic::AtomicBool>,
+    /// The payload of this process's notifications (a UUIDv7), so its listener can skip its
+    /// own: its engine was woken directly.
+    announcer_tag: Arc<str>,
     /// Stores concurrent sends together, one statement and one commit per batch.
     sends: send_batch::SendBatcher,
     /// Connections holding the advisory lock of each cluster-wide job this node leads.
@@ -135,6 +138,7 @@ impl PgStore {
             listening: Arc::default(),
             announce: Arc::default(),
             announcing: Arc::default(),
+            announcer_tag: Arc::from(crate::ids::uuid7()),
             job_leads: Arc::default(),
         })
     }

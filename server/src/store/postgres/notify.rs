@@ -2,7 +2,8 @@
 //! announces it ([`PgStore::announce_work`]: one `NOTIFY`, folded over bursts, at most one per
 //! [`ANNOUNCE_SPACING`]); every node keeps one dedicated,
 //! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
-//! for each notification, so a message accepted on one node is picked up by some node at once
+//! for each notification of another node (a node's notifications carry its tag, and it skips
+//! its own), so a message accepted on one node is picked up by some node at once
 //! rather than at its next poll. The listener reconnects with backoff when its connection drops
 //! (a database restart) and wakes the engine after every reconnect, since notifications sent
 //! while it was away are lost.
@@ -32,7 +33,7 @@ impl PgStore {
         if !self.listening.swap(true, Ordering::SeqCst) {
             match (self.url.parse::<tokio_postgres::Config>(), tokio::runtime::Handle::try_current()) {
                 (Ok(config), Ok(runtime)) => {
-                    runtime.spawn(listen(config, Arc::downgrade(&self.wake), redact_url(&self.url)));
+                    runtime.spawn(listen(config, Arc::downgrade(&self.wake), redact_url(&self.url), self.announcer_tag.clone()));
                 }
                 _ => {
                     self.listening.store(false, Ordering::SeqCst);
@@ -44,12 +45,13 @@ impl PgStore {
     }
 }
 
-/// Listens until the store (and its wake-up) is gone, reconnecting with backoff.
-async fn listen(config: tokio_postgres::Config, wake: Weak<Notify>, database: String) {
+/// Listens until the store (and its wake-up) is gone, reconnecting with backoff; skips the
+/// notifications whose payload is `own` (this process's announcements).
+async fn listen(config: tokio_postgres::Config, wake: Weak<Notify>, database: String, own: Arc<str>) {
     let mut pause = RECONNECT_FIRST;
     let mut failures = 0u32;
     while wake.strong_count() > 0 {
-        match session(&config, &wake).await {
+        match session(&config, &wake, &own).await {
             Ok(()) => {
                 // It was connected, then dropped: start over quickly.
                 pause = RECONNECT_FIRST;
@@ -69,13 +71,16 @@ async fn listen(config: tokio_postgres::Config, wake: Weak<Notify>, database: St
 
 /// One listening connection: returns `Ok` when a connection that was listening ends, `Err`
 /// when it could not be set up.
-async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result<(), tokio_postgres::Error> {
+async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>, own: &Arc<str>) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = config.connect(NoTls).await?;
     let forward = wake.clone();
+    let own = own.clone();
     let mut driver = tokio::spawn(async move {
         // Drives the connection and forwards notifications until it ends.
         while let Some(message) = poll_fn(|cx| connection.poll_message(cx)).await {
             match message {
+                // This node's own announcement: its engine was woken when it was made.
+                Ok(AsyncMessage::Notification(n)) if n.payload() == &*own => {}
                 Ok(AsyncMessage::Notification(_)) => match forward.upgrade() {
                     Some(wake) => wake.notify_one(),
                     None => return,
@@ -111,9 +116,12 @@ async fn session(config: &tokio_postgres::Config, wake: &Weak<Notify>) -> Result
     }
 }
 
-/// What the announcer runs, on a delivery-queue connection: the notification needs no
-/// durability, so its commit does not wait for a WAL flush.
-const ANNOUNCE: &str = "SELECT pg_notify('hookbridge_work', '')";
+/// What the announcer runs, on a delivery-queue connection, with this process's tag as the
+/// payload: the notification needs no durability, so its commit does not wait for a WAL flush.
+fn announce_sql(tag: &str) -> String {
+    // The tag is a UUID (hex digits and dashes): nothing to escape.
+    format!("SELECT pg_notify('{CHANNEL}', '{tag}')")
+}
 /// Least time between two announcements of one node: the node's own engine is woken at once
 /// for its own work, so the other nodes need only hear of it soon, not once per send.
 const ANNOUNCE_SPACING: Duration = Duration::from_millis(10);
@@ -131,7 +139,11 @@ impl PgStore {
         if !self.announcing.swap(true, Ordering::SeqCst) {
             match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
-                    runtime.spawn(announcer(self.delivery.clone(), Arc::downgrade(&self.announce)));
+                    runtime.spawn(announcer(
+                        self.delivery.clone(),
+                        Arc::downgrade(&self.announce),
+                        announce_sql(&self.announcer_tag),
+                    ));
                 }
                 Err(_) => {
                     self.announcing.store(false, Ordering::SeqCst);
@@ -151,13 +163,13 @@ impl PgStore {
 }
 
 /// Sends one notification per wake-up until the store is gone.
-async fn announcer(pool: deadpool_postgres::Pool, announce: Weak<Notify>) {
+async fn announcer(pool: deadpool_postgres::Pool, announce: Weak<Notify>, sql: String) {
     loop {
         let Some(signal) = announce.upgrade() else { return };
         signal.notified().await;
         drop(signal);
         let sent = match pool.get().await {
-            Ok(client) => client.batch_execute(ANNOUNCE).await.map_err(|e| e.to_string()),
+            Ok(client) => client.batch_execute(&sql).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         match sent {
