@@ -154,13 +154,35 @@ pub async fn healthz_rate(http: &reqwest::Client, server: &str, concurrency: usi
 /// CPU time (user + system, every thread, exited ones included) of process `pid` (`self` for
 /// this one), from `/proc/PID/stat`.
 pub fn process_cpu_time(pid: &str) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let (utime, stime): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
-    // Clock ticks: 100 per second on every Linux architecture the bench runs on (USER_HZ).
-    Some(Duration::from_millis(utime.saturating_add(stime).saturating_mul(10)))
+    ProcStat::read(pid)?.cpu_time()
+}
+
+/// The text of one process's `/proc/PID/stat`.
+pub struct ProcStat(String);
+
+impl ProcStat {
+    /// `/proc/PID/stat` of `pid` (`self` for this process), if it can be read.
+    pub fn read(pid: &str) -> Option<ProcStat> {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().map(ProcStat)
+    }
+
+    /// Field `n` counted from the state (field 3 of the file) on: the command name (field 2)
+    /// may hold spaces, so fields are counted after its closing parenthesis.
+    fn field(&self, n: usize) -> Option<&str> {
+        self.0[self.0.rfind(')')? + 1..].split_whitespace().nth(n)
+    }
+
+    /// The parent's process id.
+    pub fn parent(&self) -> Option<&str> {
+        self.field(1)
+    }
+
+    /// CPU time (user + system, every thread, exited ones included).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let (utime, stime): (u64, u64) = (self.field(11)?.parse().ok()?, self.field(12)?.parse().ok()?);
+        // Clock ticks: 100 per second on every Linux architecture the bench runs on (USER_HZ).
+        Some(Duration::from_millis(utime.saturating_add(stime).saturating_mul(10)))
+    }
 }
 
 /// The 1-minute load average (`/proc/loadavg`), to warn when the machine is not idle.

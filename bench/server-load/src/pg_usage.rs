@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::limits::process_cpu_time;
+use crate::limits::{ProcStat, process_cpu_time};
 
 /// A PostgreSQL server and database, as the bench reads them.
 pub struct PgUsage {
@@ -46,11 +46,9 @@ fn server_cpu_time(pid: &str) -> Option<Duration> {
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let name = entry.file_name();
         let Some(child) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else { continue };
-        // The parent id is the second field after the command name's closing parenthesis.
-        let parent = stat.rfind(')').and_then(|at| stat[at + 1..].split_whitespace().nth(1));
-        if parent == Some(pid) {
-            total += process_cpu_time(child).unwrap_or_default();
+        let Some(stat) = ProcStat::read(child) else { continue };
+        if stat.parent() == Some(pid) {
+            total += stat.cpu_time().unwrap_or_default();
         }
     }
     Some(total)

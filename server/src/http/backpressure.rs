@@ -23,9 +23,9 @@
 //! (each admission holds an [`Unstored`] until its store call returns). One node alone therefore
 //! never lets a project pass the mark. On PostgreSQL with several nodes, each node sees the
 //! others' sends only through its counts: a project may pass the mark by what the other nodes
-//! admit between two counts (their intake rate × the refresh period). Retries whose time comes are likewise noticed at
-//! the next count. If the backlog cannot be counted (the database is down), the mark is not
-//! enforced until it can be.
+//! admit between two counts (their intake rate × the refresh period). Retries whose time comes
+//! are likewise noticed at the next count. If the backlog cannot be counted (the database is
+//! down), the mark is not enforced until it can be.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,9 +1,9 @@
 //! Wake-ups across nodes. Once a transaction that made work due now has committed, its node
-//! announces it ([`PgStore::announce_work`]: one `NOTIFY`, folded over bursts, at most one per
-//! [`ANNOUNCE_SPACING`]); every node keeps one dedicated,
-//! unpooled connection that `LISTEN`s on that channel and fires the delivery engine's wake-up
+//! wakes its own delivery engine and announces the work ([`PgStore::announce_work`]: one
+//! `NOTIFY`, folded over bursts, at most one per [`ANNOUNCE_SPACING`]). Every node keeps one
+//! dedicated, unpooled connection that `LISTEN`s on that channel and fires the engine's wake-up
 //! for each notification of another node (a node's notifications carry its tag, and it skips
-//! its own), so a message accepted on one node is picked up by some node at once
+//! its own), so a message accepted on one node is picked up by some node within milliseconds
 //! rather than at its next poll. The listener reconnects with backoff when its connection drops
 //! (a database restart) and wakes the engine after every reconnect, since notifications sent
 //! while it was away are lost.
