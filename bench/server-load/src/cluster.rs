@@ -142,24 +142,24 @@ async fn configuration(
     Run { label: label.to_owned(), nodes, figures, rss }
 }
 
-/// CPU times and PostgreSQL commits at one moment of a configuration.
+/// CPU times and PostgreSQL's next transaction id at one moment of a configuration.
 struct Usage {
     /// Every node's CPU time, summed (`None` if one could not be read).
     nodes: Option<Duration>,
     /// The load generator's and receiver's CPU time (this process).
     bench: Option<Duration>,
-    /// The PostgreSQL server's CPU time and commits, when the configuration uses it.
+    /// The PostgreSQL server's CPU time and next transaction id, when the configuration uses it.
     pg: Option<PgReading>,
 }
 
-/// Reads CPU times and commits now.
+/// Reads CPU times and the next transaction id now.
 fn usage(servers: &[ServerProcess], pg: Option<&PgUsage>) -> Usage {
     let nodes = servers.iter().map(ServerProcess::cpu_time).sum::<Option<Duration>>();
     Usage { nodes, bench: limits::process_cpu_time("self"), pg: pg.map(PgUsage::read) }
 }
 
 /// Prints CPU time per accepted send of the nodes, PostgreSQL and the bench, and PostgreSQL
-/// commits per send, for what could be read.
+/// transactions that wrote per send, for what could be read.
 fn print_usage(before: &Usage, after: &Usage, accepted: usize) {
     if accepted == 0 {
         return;
@@ -180,11 +180,11 @@ fn print_usage(before: &Usage, after: &Usage, accepted: usize) {
     if !parts.is_empty() {
         println!("  {:<26}{}  (CPU time per accepted send)", "CPU per send", parts.join(" + "));
     }
-    let commits = before.pg.and_then(|p| p.commits).zip(after.pg.and_then(|p| p.commits));
-    if let Some((b, a)) = commits {
+    let xids = before.pg.and_then(|p| p.next_xid).zip(after.pg.and_then(|p| p.next_xid));
+    if let Some((b, a)) = xids {
         println!(
-            "  {:<26}{:>9.2}     (transactions committed in the database per accepted send, the bench's reads included)",
-            "PostgreSQL commits/send",
+            "  {:<26}{:>9.2}     (transactions that wrote, per accepted send; read-only ones take no transaction id)",
+            "PostgreSQL write txns/send",
             a.saturating_sub(b) as f64 / accepted as f64
         );
     }

@@ -1,7 +1,8 @@
 //! What the PostgreSQL server does for a configuration of cluster mode: the CPU time of all its
 //! processes (the postmaster and its children, found through `postmaster.pid` in its data
-//! directory) and its committed transactions in the bench's database, read with `psql` before
-//! and after the load, so the bench can print both per send.
+//! directory) and the transactions that wrote (the advance of the next transaction id, so over
+//! the whole server: the bench is its only client), read with `psql` before and after the load,
+//! so the bench can print both per send.
 
 use std::process::Command;
 use std::time::Duration;
@@ -15,11 +16,13 @@ pub struct PgUsage {
     postmaster: Option<String>,
 }
 
-/// One reading: CPU time of every process of the server, and commits in the database.
+/// One reading: CPU time of every process of the server, and its next transaction id.
 #[derive(Clone, Copy, Default)]
 pub struct PgReading {
+    /// CPU time of the postmaster and its live children.
     pub cpu: Option<Duration>,
-    pub commits: Option<u64>,
+    /// The next transaction id (every transaction that wrote took one).
+    pub next_xid: Option<u64>,
 }
 
 impl PgUsage {
@@ -34,9 +37,10 @@ impl PgUsage {
 
     /// CPU time and commit count now.
     pub fn read(&self) -> PgReading {
-        let commits = psql(&self.url, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
-            .and_then(|n| n.parse().ok());
-        PgReading { cpu: self.postmaster.as_deref().and_then(server_cpu_time), commits }
+        // The next transaction id, without taking one: every transaction that wrote took one.
+        // (Not `pg_stat_database.xact_commit`: backends report it up to seconds late.)
+        let next_xid = psql(&self.url, "SELECT pg_snapshot_xmax(pg_current_snapshot())").and_then(|n| n.parse().ok());
+        PgReading { cpu: self.postmaster.as_deref().and_then(server_cpu_time), next_xid }
     }
 }
 
