@@ -36,6 +36,9 @@ pub struct Fairness {
     endpoints: HashMap<String, usize>,
     start_project: Option<String>,
     endpoint_cursors: HashMap<String, String>,
+    /// Whether the last scan left out a project or endpoint at its cap: only then can a slot
+    /// given back free due work the engine has not seen.
+    left_out: bool,
 }
 
 impl Fairness {
@@ -48,12 +51,13 @@ impl Fairness {
             endpoints: HashMap::new(),
             start_project: None,
             endpoint_cursors: HashMap::new(),
+            left_out: false,
         }
     }
 
     /// What the next scan for due work may take, with `room` free workers at `now_ms`.
-    pub fn scan(&self, now_ms: i64, room: usize) -> DueScan {
-        DueScan {
+    pub fn scan(&mut self, now_ms: i64, room: usize) -> DueScan {
+        let scan = DueScan {
             now_ms,
             room,
             project_limit: self.project_limit,
@@ -63,7 +67,9 @@ impl Fairness {
             start_project: self.start_project.clone(),
             endpoint_cursors: self.endpoint_cursors.clone(),
             budget: SCAN_BUDGET,
-        }
+        };
+        self.left_out = scan.project_free.values().chain(scan.endpoint_free.values()).any(|free| *free == 0);
+        scan
     }
 
     /// Splits `room` workers over the endpoints with due work, and moves the round-robins on.
@@ -130,10 +136,13 @@ impl Fairness {
         true
     }
 
-    /// Gives back the slots taken by [`Fairness::start`].
-    pub fn finish(&mut self, project_id: &str, endpoint_id: &str) {
+    /// Gives back the slots taken by [`Fairness::start`]. True when the engine should look for
+    /// due work again: its last scan left out a project or endpoint at its cap, whose work this
+    /// may free. (Otherwise every due message it saw was claimed or is waiting on its timer.)
+    pub fn finish(&mut self, project_id: &str, endpoint_id: &str) -> bool {
         release(&mut self.projects, project_id);
         release(&mut self.endpoints, endpoint_id);
+        self.left_out
     }
 
     /// Attempts the endpoint may start now: none until an eighth of its slots are free.
@@ -285,6 +294,17 @@ mod tests {
             fair.finish("a", "e");
         }
         assert!(fair.scan(0, 8).endpoint_free.is_empty() && fair.scan(0, 8).project_free.is_empty());
+    }
+
+    #[test]
+    fn a_finished_attempt_asks_for_a_scan_only_when_the_last_scan_left_work_out_at_a_cap() {
+        let mut fair = Fairness::new(10, 1);
+        assert!(fair.start("a", "e1"));
+        fair.scan(0, 8);
+        assert!(fair.finish("a", "e1"), "e1 was at its cap when the engine last looked: its work may be waiting");
+        fair.scan(0, 8);
+        assert!(fair.start("a", "e1"));
+        assert!(!fair.finish("a", "e1"), "the last scan left nothing out: no new scan is needed");
     }
 
     #[test]

@@ -12,10 +12,13 @@
 //! Paused endpoints are never claimed. Workers are shared fairly ([`fairness`]): no project
 //! holds more than `--project-concurrency` attempts and no endpoint more than
 //! `--endpoint-concurrency`, and free workers go to the least busy project first and to its
-//! endpoints in turn, so slow receivers cannot delay other projects' deliveries.
+//! endpoints in turn, so slow receivers cannot delay other projects' deliveries. A send that
+//! finds a free slot claims its endpoint's next delivery in its own write and starts it without
+//! a scan ([`claim_on_send`]); the claim loop handles everything else.
 
 pub mod attempt;
 pub mod attempt_detail;
+pub mod claim_on_send;
 pub mod fairness;
 pub mod pacing;
 pub mod rate_limit;
@@ -24,7 +27,7 @@ pub mod schedule;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
@@ -50,10 +53,13 @@ const STORE_BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// Pause before a scan that ran out of budget without finding work continues.
 const SCAN_PAUSE: Duration = Duration::from_millis(10);
 
-/// Wakes the engine when new work is stored (sends, replays, resumes, retry-now).
+/// Wakes the engine when new work is stored (sends, replays, resumes, retry-now), and starts
+/// deliveries claimed with a send ([`claim_on_send`]).
 #[derive(Clone, Default)]
 pub struct DeliveryHandle {
     notify: Arc<Notify>,
+    /// The running engine (none in a handle made without one).
+    engine: Weak<Shared>,
 }
 
 impl DeliveryHandle {
@@ -76,7 +82,11 @@ struct Shared {
     /// Attempts in flight per project and endpoint, and whose turn it is.
     fairness: Mutex<Fairness>,
     stopping: AtomicBool,
-    handle: DeliveryHandle,
+    /// Wakes the claim loop.
+    notify: Arc<Notify>,
+    /// The store is shared with other processes, which count this one's live leases against
+    /// the endpoints' caps: every recorded outcome may free a slot the claim loop waits for.
+    shared_store: bool,
     /// Finished attempts on their way to the recorder ([`recorder`]).
     outcomes: recorder::Outcomes,
     /// Where claimed deliveries' queue delays go, to pace intake.
@@ -94,6 +104,7 @@ impl DeliveryEngine {
     pub fn start(store: Arc<dyn Store>, config: Arc<Config>, telemetry: Arc<Telemetry>) -> Self {
         let concurrency = config.delivery_concurrency;
         let store_wake = store.wake_source();
+        let shared_store = store_wake.is_some();
         let (outcomes, finished) = recorder::channel();
         let pacing = Pacing::new(config.queue_delay_target_ms, telemetry.clone());
         let shared = Arc::new(Shared {
@@ -109,7 +120,8 @@ impl DeliveryEngine {
             fairness: Mutex::new(Fairness::new(config.project_concurrency, config.endpoint_concurrency)),
             stopping: AtomicBool::new(false),
             // A store shared with other processes also wakes the engine when they store work.
-            handle: DeliveryHandle { notify: store_wake.unwrap_or_default() },
+            notify: store_wake.unwrap_or_default(),
+            shared_store,
             outcomes,
             pacing,
         });
@@ -120,7 +132,7 @@ impl DeliveryEngine {
 
     /// A handle that wakes the engine.
     pub fn handle(&self) -> DeliveryHandle {
-        self.shared.handle.clone()
+        DeliveryHandle { notify: self.shared.notify.clone(), engine: Arc::downgrade(&self.shared) }
     }
 
     /// The intake pacing this engine's claims drive.
@@ -131,7 +143,7 @@ impl DeliveryEngine {
     /// Stops claiming, waits up to `drain` for in-flight attempts, then releases the rest for redelivery.
     pub async fn shutdown(self, drain: Duration) {
         self.shared.stopping.store(true, Ordering::SeqCst);
-        self.shared.handle.wake();
+        self.shared.wake();
         let _ = self.task.await;
         let all = u32::try_from(self.shared.concurrency).unwrap_or(u32::MAX);
         if tokio::time::timeout(drain, self.shared.permits.acquire_many(all)).await.is_err() {
@@ -242,11 +254,7 @@ async fn run(shared: Arc<Shared>) {
                     Err(_) => break,
                 },
             };
-            if let Ok(mut set) = shared.in_flight.lock() {
-                set.insert(delivery.message_id.clone());
-            }
-            let shared = shared.clone();
-            tokio::spawn(async move { deliver_one(&shared, delivery, permit).await });
+            launch(&shared, delivery, permit);
         }
         if !held_back.is_empty() {
             let due = now_millis() + earliest_wait.as_millis().max(1) as i64;
@@ -267,6 +275,28 @@ impl Shared {
     fn fairness(&self) -> std::sync::MutexGuard<'_, Fairness> {
         self.fairness.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Asks the claim loop to look for due work now.
+    fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Gives back an attempt's project and endpoint slots, and wakes the claim loop when its
+    /// last scan left work out that the freed slot can take.
+    fn finish(&self, project_id: &str, endpoint_id: &str) {
+        if self.fairness().finish(project_id, endpoint_id) {
+            self.wake();
+        }
+    }
+}
+
+/// Starts a claimed delivery that holds its project and endpoint slots and `permit`.
+fn launch(shared: &Arc<Shared>, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit) {
+    if let Ok(mut set) = shared.in_flight.lock() {
+        set.insert(delivery.message_id.clone());
+    }
+    let shared = shared.clone();
+    tokio::spawn(async move { deliver_one(&shared, delivery, permit).await });
 }
 
 /// Backs off after a failed store call (the database may be down): 200 ms doubling up to
@@ -301,7 +331,7 @@ async fn idle_wait(shared: &Shared, wait: Duration) {
         return;
     }
     tokio::select! {
-        _ = shared.handle.notify.notified() => {}
+        _ = shared.notify.notified() => {}
         _ = tokio::time::sleep(wait) => {}
     }
 }
@@ -310,8 +340,7 @@ async fn idle_wait(shared: &Shared, wait: Duration) {
 async fn deliver_one(shared: &Shared, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit) {
     let outcome = shared.sender.deliver(&delivery).await;
     // The slot bounds concurrent requests to the receiver; recording needs none.
-    shared.fairness().finish(&delivery.project_id, &delivery.endpoint_id);
-    shared.handle.wake();
+    shared.finish(&delivery.project_id, &delivery.endpoint_id);
     let now = now_millis();
     let next =
         shared.policy.next_state(outcome.result, delivery.fast_retry_count, delivery.slow_retry_count, outcome.retry_after, now);

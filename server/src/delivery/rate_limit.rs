@@ -10,6 +10,8 @@ struct Bucket {
     updated: Instant,
     /// When the bucket is full again if nothing more is taken (it can then be forgotten).
     full_at: Instant,
+    /// Until when the last refused take said no token is available.
+    empty_until: Instant,
 }
 
 /// Token buckets by key (endpoint ids for deliveries; sender addresses and endpoints for the
@@ -53,7 +55,8 @@ impl RateLimiter {
                 return Err(Duration::from_secs(1));
             }
         }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket { tokens: capacity, updated: now, full_at: now });
+        let bucket =
+            buckets.entry(key.to_owned()).or_insert(Bucket { tokens: capacity, updated: now, full_at: now, empty_until: now });
         let elapsed = now.duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
         bucket.updated = now;
@@ -61,10 +64,19 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(seconds((1.0 - bucket.tokens) / per_second))
+            let wait = seconds((1.0 - bucket.tokens) / per_second);
+            bucket.empty_until = now + wait;
+            Err(wait)
         };
         bucket.full_at = now + seconds((capacity - bucket.tokens) / per_second);
         result
+    }
+
+    /// Whether `key`'s bucket refused a token that is not available yet (so taking one now
+    /// would be refused too). A key never refused, or whose wait is over, is not held back.
+    pub fn holds_back(&self, key: &str) -> bool {
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        buckets.get(key).is_some_and(|b| b.empty_until > Instant::now())
     }
 }
 
@@ -87,6 +99,7 @@ mod tests {
         assert!(wait > Duration::from_millis(400) && wait <= Duration::from_millis(500), "{wait:?}");
         assert!(limiter.try_acquire("other", 2, 3).is_ok());
         assert!(limiter.try_acquire("free", 0, 0).is_ok());
+        assert!(limiter.holds_back("ep") && !limiter.holds_back("other") && !limiter.holds_back("unknown"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::Shared;
-use crate::store::AttemptRecord;
+use crate::store::{AttemptRecord, NextState};
 
 /// Most outcomes stored in one call.
 pub const MAX_BATCH: usize = 256;
@@ -49,6 +49,10 @@ async fn record(shared: &Shared, batch: Vec<Finished>) {
     let mut records = Vec::with_capacity(batch.len());
     let mut permits = Vec::with_capacity(batch.len());
     let mut ids = Vec::with_capacity(batch.len());
+    // A retry is new due work the claim loop has not seen. On a store of one process a final
+    // outcome frees only a permit, which wakes the loop by itself when it waits for one; on a
+    // shared store it also ends a lease that counted against its endpoint's cap.
+    let wake = shared.shared_store || batch.iter().any(|f| matches!(f.record.next, NextState::Retry { .. }));
     for finished in batch {
         ids.push(finished.record.message_id.clone());
         records.push(finished.record);
@@ -63,5 +67,7 @@ async fn record(shared: &Shared, batch: Vec<Finished>) {
         }
     }
     drop(permits);
-    shared.handle.wake();
+    if wake {
+        shared.wake();
+    }
 }

@@ -145,11 +145,20 @@ async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MA
     };
     let endpoint_id = message.endpoint_id.clone();
     let admission = state.backpressure.admit(&message.project_id, Direction::Outbound).await?;
-    let outcome = state.store.accept_send(message).await;
+    // With a free worker slot, the send's own write claims its delivery, which starts at once.
+    let slot = state.delivery.reserve(&message.project_id, &message.endpoint_id);
+    let outcome = match &slot {
+        Some(slot) => state.store.accept_send_and_claim(message, slot.lease_ms()).await,
+        None => state.store.accept_send(message).await.map(|outcome| (outcome, None)),
+    };
     drop(admission);
-    match outcome? {
+    let (outcome, claimed) = outcome?;
+    match outcome {
         SendOutcome::Accepted(_) => {
-            state.delivery.wake();
+            match (slot, claimed) {
+                (Some(slot), Some(delivery)) => slot.start(delivery),
+                _ => state.delivery.wake(),
+            }
             Telemetry::inc(&state.telemetry.accepted);
             Ok(Reply::accepted(SendWebhookResponse { message_id, status: MessageStatus::Queued.to_string() }))
         }

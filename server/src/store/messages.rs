@@ -4,6 +4,7 @@ use super::{
     Direction, ListPage, LogEntry, LogFilter, MessageRecord, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
     ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
+use crate::store::ClaimedDelivery;
 
 /// Storage of messages: send, status, replay, logs, DLQ and metrics.
 #[async_trait::async_trait]
@@ -13,6 +14,21 @@ pub trait MessageStore: Send + Sync {
     /// `queued` (or `paused` when the endpoint is paused). The stored `destination_url` is the
     /// endpoint's URL at this moment (the record's own value is ignored).
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
+
+    /// Stores a send as [`accept_send`](Self::accept_send) does and, when it is accepted, claims
+    /// in the same write the next due delivery of its endpoint under a lease of `lease_ms`: the
+    /// send itself, unless older messages of the endpoint are due (claim on send,
+    /// `crate::delivery::claim_on_send`). Nothing is claimed when the endpoint is paused, or
+    /// when the claim fails (the send is stored all the same). A store that cannot claim in the
+    /// send's own write claims nothing, and the engine finds the send by its scan.
+    async fn accept_send_and_claim(
+        &self,
+        message: NewMessage,
+        lease_ms: i64,
+    ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
+        let _ = lease_ms;
+        Ok((self.accept_send(message).await?, None))
+    }
 
     /// One outbound message of the project.
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError>;

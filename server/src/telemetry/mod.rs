@@ -66,6 +66,8 @@ pub struct Telemetry {
     pub retried: AtomicU64,
     /// Deliveries held back by an endpoint's rate limit.
     pub rate_limited: AtomicU64,
+    /// Deliveries claimed by the write that stored their send ([`crate::delivery::claim_on_send`]).
+    pub claimed_on_send: AtomicU64,
     /// Inbound requests rejected.
     pub inbound_rejected: AtomicU64,
     /// Rejected inbound requests not written to the rejection log (over its rate limits).
@@ -162,6 +164,12 @@ impl Telemetry {
             "hookbridge_deliveries_rate_limited_total",
             "Deliveries held back by an endpoint rate limit.",
             &self.rate_limited,
+        );
+        counter(
+            &mut out,
+            "hookbridge_deliveries_claimed_on_send_total",
+            "Deliveries claimed by the write that stored their send, started without a scan for due work.",
+            &self.claimed_on_send,
         );
         counter(&mut out, "hookbridge_inbound_rejected_total", "Inbound requests rejected.", &self.inbound_rejected);
         counter(

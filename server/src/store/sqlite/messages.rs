@@ -3,14 +3,31 @@
 use super::{SqliteStore, message_queries as q, message_writes as w};
 use crate::store::messages::MessageBody;
 use crate::store::{
-    Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
-    ReplayOutcome, SendOutcome, StatusChange, StoreError,
+    ClaimedDelivery, Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage,
+    ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
 
 #[async_trait::async_trait]
 impl MessageStore for SqliteStore {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
         self.write(move |conn| w::accept_send(conn, &message)).await
+    }
+
+    async fn accept_send_and_claim(
+        &self,
+        message: NewMessage,
+        lease_ms: i64,
+    ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
+        let keys = self.secrets();
+        self.write(move |conn| {
+            let outcome = w::accept_send(conn, &message)?;
+            let claimed = match outcome {
+                SendOutcome::Accepted(_) => super::queue::claim_on_send(conn, &keys, &message, lease_ms),
+                _ => None,
+            };
+            Ok((outcome, claimed))
+        })
+        .await
     }
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {

@@ -13,7 +13,9 @@ use crate::domain::deletion;
 use crate::domain::interruption::{self, Interruption};
 use crate::secrets::SecretBox;
 use crate::store::queue::{ClaimedRow, DeliveryTarget, QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
-use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, StoreError};
+use crate::store::{
+    Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, Direction, DueScan, DueWork, NewMessage, StoreError,
+};
 use crate::telemetry::QueueDepth;
 
 #[async_trait::async_trait]
@@ -151,6 +153,31 @@ fn claim(
         }
     }
     Ok(claimed)
+}
+
+/// Claims, in the write that stored send `m`, the next due delivery of its endpoint (see
+/// [`crate::store::MessageStore::accept_send_and_claim`]). The claim runs in a savepoint: when
+/// it fails, it is undone and the send is stored all the same, for the engine's scan to find.
+pub(super) fn claim_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage, lease_ms: i64) -> Option<ClaimedDelivery> {
+    let allocation =
+        Allocation { project_id: m.project_id.clone(), endpoint_id: m.endpoint_id.clone(), count: 1, endpoint_limit: usize::MAX };
+    let savepoint = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+    if let Err(e) = savepoint("SAVEPOINT claim_on_send") {
+        tracing::warn!(error = %e, "could not claim a send as it was stored; the engine will claim it");
+        return None;
+    }
+    match claim(conn, keys, m.created_at, lease_ms, &[allocation]) {
+        Ok(mut claimed) => {
+            let _ = savepoint("RELEASE claim_on_send");
+            claimed.pop()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim a send as it was stored; the engine will claim it");
+            let _ = savepoint("ROLLBACK TO claim_on_send");
+            let _ = savepoint("RELEASE claim_on_send");
+            None
+        }
+    }
 }
 
 fn load_target(

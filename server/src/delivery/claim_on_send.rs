@@ -1,0 +1,86 @@
+//! Claim on send: a send stored while a worker and its endpoint's slot are free claims the
+//! endpoint's next due delivery in the same write, and the delivery starts at once.
+//!
+//! Without it a lone send costs a scan for due work and a claim after its own write, each a
+//! hand-off to another thread (see `bench/PROFILE.md`, "One sender"). With it a send to an idle
+//! endpoint costs its write and its delivery. The claim takes the endpoint's oldest due message,
+//! which is the send itself unless older messages of the endpoint are waiting; so the order in
+//! which an endpoint's messages are sent, the fairness caps, pause and the lease are the same as
+//! for a claim by the engine. A send that finds no free slot, or an endpoint whose rate limit
+//! is holding deliveries back, is stored as before and the engine is woken to claim it.
+
+use std::sync::Arc;
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::{DeliveryHandle, Shared, launch};
+use crate::clock::now_millis;
+use crate::store::ClaimedDelivery;
+use crate::telemetry::Telemetry;
+
+/// A worker permit and a project and endpoint slot, held for a send about to be stored. Dropped
+/// unused, it gives them back.
+pub struct SendSlot {
+    shared: Arc<Shared>,
+    permit: Option<OwnedSemaphorePermit>,
+    project_id: String,
+    endpoint_id: String,
+}
+
+impl DeliveryHandle {
+    /// A slot for a send to `endpoint_id` of `project_id`, when a worker and the project's and
+    /// endpoint's slots are free now, the engine runs, and the endpoint's rate limit is not
+    /// holding deliveries back.
+    pub fn reserve(&self, project_id: &str, endpoint_id: &str) -> Option<SendSlot> {
+        let shared = self.engine.upgrade()?;
+        if shared.stopping.load(std::sync::atomic::Ordering::SeqCst) || shared.limiter.holds_back(endpoint_id) {
+            return None;
+        }
+        let permit = shared.permits.clone().try_acquire_owned().ok()?;
+        if !shared.fairness().start(project_id, endpoint_id) {
+            return None;
+        }
+        Some(SendSlot { shared, permit: Some(permit), project_id: project_id.to_owned(), endpoint_id: endpoint_id.to_owned() })
+    }
+}
+
+impl SendSlot {
+    /// How long the claim's lease lasts, in ms.
+    pub fn lease_ms(&self) -> i64 {
+        self.shared.lease_ms
+    }
+
+    /// Starts `delivery`, claimed with the send in the slot's project and endpoint. A delivery
+    /// its endpoint's rate limit holds back goes back to the queue, as the engine does with it.
+    pub fn start(mut self, delivery: ClaimedDelivery) {
+        let shared = self.shared.clone();
+        Telemetry::inc(&shared.telemetry.claimed_on_send);
+        debug_assert_eq!((&delivery.project_id, &delivery.endpoint_id), (&self.project_id, &self.endpoint_id));
+        if let Err(wait) = shared.limiter.try_acquire(&delivery.endpoint_id, delivery.rate_limit_rps, delivery.burst) {
+            Telemetry::inc(&shared.telemetry.rate_limited);
+            let due = now_millis() + wait.as_millis().max(1) as i64;
+            // The slot is given back (and the engine woken) once the release is stored.
+            tokio::spawn(async move {
+                if let Err(e) = shared.store.release(vec![delivery.message_id], due).await {
+                    tracing::error!(error = %e, "could not release a rate-limited delivery; its lease will expire");
+                }
+                drop(self);
+                shared.wake();
+            });
+            return;
+        }
+        shared.pacing.observe(std::iter::once(now_millis().saturating_sub(delivery.due_at)));
+        let Some(permit) = self.permit.take() else { return };
+        // The delivery gives back the slots when it finishes.
+        launch(&shared, delivery, permit);
+    }
+}
+
+impl Drop for SendSlot {
+    fn drop(&mut self) {
+        if let Some(permit) = self.permit.take() {
+            self.shared.finish(&self.project_id, &self.endpoint_id);
+            drop(permit);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Claim on send: on SQLite, a send to an endpoint with a free worker slot is claimed by the
+//! write that stores it and delivered without a scan for due work; the claim takes the
+//! endpoint's oldest due message first, never claims for a paused endpoint, and a send it cannot
+//! claim is delivered the usual way. On PostgreSQL sends always go the usual way.
+
+mod harness;
+
+use std::time::Duration;
+
+use harness::{Receiver, Server, backend, wait_for_status};
+use hookbridge::{CreateEndpointOptions, SendOptions};
+use hookbridge_server::clock::now_millis;
+use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
+use hookbridge_server::store::{Direction, MessageStore, NewMessage, SendOutcome};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(10);
+const CLAIMED_ON_SEND: &str = "hookbridge_deliveries_claimed_on_send_total";
+
+async fn metric(url: &str, sample: &str) -> u64 {
+    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
+    text.lines().find_map(|l| l.strip_prefix(sample).and_then(|v| v.trim().parse().ok())).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_to_an_idle_endpoint_is_claimed_by_its_own_write_and_delivered() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    for n in 0..3 {
+        let id = client.send(&ep.id, &json!({"n": n}), &SendOptions::default()).await.unwrap().message_id;
+        wait_for_status(&client, &id, "succeeded", WAIT).await;
+    }
+    assert_eq!(receiver.received().len(), 3);
+    let expected = if backend::is_postgres() { 0 } else { 3 };
+    assert_eq!(metric(&server.url, CLAIMED_ON_SEND).await, expected, "each send to the idle endpoint claimed itself");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_to_a_paused_endpoint_is_not_claimed_and_is_delivered_after_resume() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    client.pause_endpoint(&ep.id).await.unwrap();
+    let id = client.send(&ep.id, &json!({"n": 1}), &SendOptions::default()).await.unwrap().message_id;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client.get_message(&id).await.unwrap().status, "paused");
+    assert!(receiver.received().is_empty(), "nothing is delivered while paused");
+    client.resume_endpoint(&ep.id).await.unwrap();
+    wait_for_status(&client, &id, "succeeded", WAIT).await;
+    assert_eq!(metric(&server.url, CLAIMED_ON_SEND).await, 0, "a paused endpoint's send is left to the engine");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sends_beyond_the_endpoints_free_slots_are_delivered_the_usual_way() {
+    // One attempt per endpoint at a time, and a receiver that answers slowly: the first send
+    // claims the only slot, the others wait for the engine.
+    let server = Server::start(&["--endpoint-concurrency", "1"]);
+    let client = server.client();
+    let receiver = Receiver::start().await;
+    receiver.fallback(harness::Answer { delay: Some(Duration::from_millis(300)), ..harness::Answer::status(200) });
+    let ep = client.create_endpoint(&receiver.url, &CreateEndpointOptions::default()).await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(client.send(&ep.id, &json!({"n": n}), &SendOptions::default()).await.unwrap().message_id);
+    }
+    for id in &ids {
+        wait_for_status(&client, id, "succeeded", WAIT).await;
+    }
+    let mut got: Vec<i64> = receiver
+        .received()
+        .iter()
+        .map(|d| serde_json::from_slice::<serde_json::Value>(&d.body).unwrap()["n"].as_i64().unwrap())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, vec![0, 1, 2, 3], "each send delivered once");
+    let claimed = metric(&server.url, CLAIMED_ON_SEND).await;
+    if backend::is_postgres() {
+        assert_eq!(claimed, 0);
+    } else {
+        assert!((1..4).contains(&claimed), "the first send claimed itself, the sends behind it did not ({claimed})");
+    }
+}
+
+/// A send of `payload` to `endpoint_id` of `project_id`, as the send handler builds it.
+fn new_message(project_id: &str, endpoint_id: &str, payload: &str) -> NewMessage {
+    let now = now_millis();
+    NewMessage {
+        id: hookbridge_server::ids::uuid7(),
+        project_id: project_id.into(),
+        direction: Direction::Outbound,
+        endpoint_id: endpoint_id.into(),
+        destination_url: String::new(),
+        content_type: "application/json".into(),
+        payload: payload.as_bytes().to_vec(),
+        payload_sha256: hookbridge_server::ids::sha256_hex(payload.as_bytes()),
+        headers_json: None,
+        idempotency_key: None,
+        signed_at: now / 1000,
+        retention_hours: None,
+        created_at: now,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_of_a_paused_endpoint() {
+    if backend::is_postgres() {
+        return; // The PostgreSQL store claims nothing with a send; the tests above check that.
+    }
+    let server = Server::start(&[]);
+    let ep = server.client().create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
+    // No engine runs from here on: the store alone decides what a send claims.
+    let data_dir = server.stop_keeping_data();
+    let db = rusqlite::Connection::open(data_dir.join("hookbridge.db")).expect("database");
+    let project: String =
+        db.query_row("SELECT project_id FROM endpoints WHERE id = ?1", [&ep.id], |r| r.get(0)).expect("endpoint row");
+    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&data_dir);
+    let store = SqliteStore::open(&data_dir, Synchronous::Normal, &keys).expect("open the database");
+
+    let older = new_message(&project, &ep.id, r#"{"n":1}"#);
+    let older_id = older.id.clone();
+    assert!(matches!(store.accept_send(older).await.unwrap(), SendOutcome::Accepted("queued")));
+    let newer = new_message(&project, &ep.id, r#"{"n":2}"#);
+    let newer_id = newer.id.clone();
+    let (outcome, claimed) = store.accept_send_and_claim(newer, 60_000).await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Accepted("queued")));
+    let claimed = claimed.expect("a delivery is claimed with the send");
+    assert_eq!(claimed.message_id, older_id, "the endpoint's oldest due message goes first");
+    assert_eq!(claimed.attempt_no, 1);
+    assert_eq!(claimed.payload, br#"{"n":1}"#);
+    let status = |id: &str| db.query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| r.get::<_, String>(0)).unwrap();
+    assert_eq!((status(&older_id).as_str(), status(&newer_id).as_str()), ("delivering", "queued"));
+
+    db.execute("UPDATE endpoints SET paused = 1 WHERE id = ?1", [&ep.id]).unwrap();
+    let held = new_message(&project, &ep.id, r#"{"n":3}"#);
+    let (outcome, claimed) = store.accept_send_and_claim(held, 60_000).await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Accepted("paused")));
+    assert!(claimed.is_none(), "nothing is claimed for a paused endpoint");
+    assert_eq!(status(&newer_id), "queued");
+}
