@@ -14,6 +14,7 @@ use super::auth::Caller;
 use super::extract::{RawJsonBody, is_endpoint_id};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::now_millis;
+use crate::delivery::claim_on_send::SendSlot;
 use crate::domain::MessageStatus;
 use crate::ids;
 use crate::store::{Direction, NewMessage, SendOutcome};
@@ -145,20 +146,19 @@ async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MA
     };
     let endpoint_id = message.endpoint_id.clone();
     let admission = state.backpressure.admit(&message.project_id, Direction::Outbound).await?;
-    // With a free worker slot, the send's own write claims its delivery, which starts at once.
-    let slot = state.delivery.reserve(&message.project_id, &message.endpoint_id);
-    let outcome = match &slot {
-        Some(slot) => state.store.accept_send_and_claim(message, slot.lease_ms()).await,
-        None => state.store.accept_send(message).await.map(|outcome| (outcome, None)),
+    let outcome = match state.delivery.reserve(&message.project_id, &message.endpoint_id) {
+        Some(slot) => store_and_start(&state, message, slot).await,
+        None => {
+            let outcome = state.store.accept_send(message).await?;
+            if matches!(outcome, SendOutcome::Accepted(_)) {
+                state.delivery.wake();
+            }
+            Ok(outcome)
+        }
     };
     drop(admission);
-    let (outcome, claimed) = outcome?;
-    match outcome {
+    match outcome? {
         SendOutcome::Accepted(_) => {
-            match (slot, claimed) {
-                (Some(slot), Some(delivery)) => slot.start(delivery),
-                _ => state.delivery.wake(),
-            }
             Telemetry::inc(&state.telemetry.accepted);
             Ok(Reply::accepted(SendWebhookResponse { message_id, status: MessageStatus::Queued.to_string() }))
         }
@@ -173,6 +173,26 @@ async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MA
             Err(ApiError::new(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("endpoint {endpoint_id} not found")))
         }
     }
+}
+
+/// Stores a send with a free worker slot: its write also claims the endpoint's next delivery,
+/// which starts at once ([`crate::delivery::claim_on_send`]). Both run in a task of their own,
+/// so a client that goes away mid-write cannot leave a claimed message without its delivery.
+async fn store_and_start(state: &AppState, message: NewMessage, slot: SendSlot) -> Result<SendOutcome, ApiError> {
+    let (store, delivery) = (state.store.clone(), state.delivery.clone());
+    let task = tokio::spawn(async move {
+        let (outcome, claimed) = store.accept_send_and_claim(message, slot.lease_ms()).await?;
+        match (&outcome, claimed) {
+            (SendOutcome::Accepted(_), Some(claimed)) => slot.start(claimed),
+            (SendOutcome::Accepted(_), None) => {
+                drop(slot);
+                delivery.wake();
+            }
+            _ => {}
+        }
+        Ok::<_, ApiError>(outcome)
+    });
+    task.await.map_err(|e| ApiError::internal(format!("storing the send failed: {e}")))?
 }
 
 /// Checks an idempotency key: at most 255 characters of `[A-Za-z0-9_-]`.
