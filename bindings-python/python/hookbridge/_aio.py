@@ -8,6 +8,13 @@ the loop was closed meanwhile: then nobody can be waiting, and the result is dro
 (the official package prints nothing either). Tasks still waiting on a request when the
 interpreter exits are not reported as "destroyed but pending" either, as with the official
 package. Cancelling the awaiting task cancels the request.
+
+Timeouts of requests made together (a ``gather`` of calls with the same timeout) reach the loop in
+one iteration, as the official package's do (its timeouts are timers of the loop). Ours end on
+runtime threads that take turns for the GIL, so each timeout waits up to ``TIMEOUT_GATHERING`` for
+the others before it is delivered. Otherwise a gather that ends on the first timeout can stop its
+loop before it has seen a later one, and asyncio would report that task's error as never
+retrieved, which the official package never prints.
 """
 
 import asyncio
@@ -16,8 +23,42 @@ import sys
 import weakref
 from typing import Any, Callable
 
+from hookbridge.errors import TimeoutError as _HookBridgeTimeout
+
 # asyncio tasks waiting on one of our futures.
 _waiting: "weakref.WeakSet[asyncio.Task[Any]]" = weakref.WeakSet()
+
+# Longest a timeout waits for other timeouts of the same loop, in seconds (see the module doc).
+TIMEOUT_GATHERING = 0.01
+
+
+class _Timeouts:
+    """Timeouts of one loop waiting to be delivered together (used on the loop's thread only)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiting: "list[tuple[Callable[[bool, Any], None], Any]]" = []
+
+    def hold(self, settle: Callable[[bool, Any], None], error: Any) -> None:
+        if not self.waiting:
+            self.loop.call_later(TIMEOUT_GATHERING, self.deliver)
+        self.waiting.append((settle, error))
+
+    def deliver(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for settle, error in waiting:
+            settle(False, error)
+
+
+_timeouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Timeouts]" = weakref.WeakKeyDictionary()
+
+
+def _hold_timeout(loop: asyncio.AbstractEventLoop, settle: Callable[[bool, Any], None], error: Any) -> None:
+    """On the loop's thread: delivers `error` with the other timeouts of the loop."""
+    timeouts = _timeouts.get(loop)
+    if timeouts is None:
+        timeouts = _timeouts[loop] = _Timeouts(loop)
+    timeouts.hold(settle, error)
 
 
 def awaitable(pending: Any) -> Any:
@@ -60,7 +101,10 @@ def _on_asyncio(pending: Any, loop: asyncio.AbstractEventLoop) -> "asyncio.Futur
         if loop.is_closed():
             return
         try:
-            loop.call_soon_threadsafe(settle, ok, value)
+            if not ok and isinstance(value, _HookBridgeTimeout):
+                loop.call_soon_threadsafe(_hold_timeout, loop, settle, value)
+            else:
+                loop.call_soon_threadsafe(settle, ok, value)
         except RuntimeError:  # closed since the check: nobody is waiting
             pass
 
