@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
 use super::due_work::{self, INDEX, WAITING};
+use super::{SqliteStore, writer};
 use crate::domain::deletion;
 use crate::domain::interruption::{self, Interruption};
 use crate::secrets::SecretBox;
@@ -161,20 +161,18 @@ fn claim(
 pub(super) fn claim_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage, lease_ms: i64) -> Option<ClaimedDelivery> {
     let allocation =
         Allocation { project_id: m.project_id.clone(), endpoint_id: m.endpoint_id.clone(), count: 1, endpoint_limit: usize::MAX };
-    let savepoint = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
-    if let Err(e) = savepoint("SAVEPOINT claim_on_send") {
-        tracing::warn!(error = %e, "could not claim a send as it was stored; the engine will claim it");
-        return None;
-    }
-    match claim(conn, keys, m.created_at, lease_ms, &[allocation]) {
-        Ok(mut claimed) => {
-            let _ = savepoint("RELEASE claim_on_send");
-            claimed.pop()
+    let claimed = writer::exec(conn, "SAVEPOINT claim_on_send").and_then(|()| {
+        let claimed = claim(conn, keys, m.created_at, lease_ms, &[allocation]);
+        if claimed.is_err() {
+            let _ = writer::exec(conn, "ROLLBACK TO claim_on_send");
         }
+        let _ = writer::exec(conn, "RELEASE claim_on_send");
+        claimed
+    });
+    match claimed {
+        Ok(mut claimed) => claimed.pop(),
         Err(e) => {
             tracing::warn!(error = %e, "could not claim a send as it was stored; the engine will claim it");
-            let _ = savepoint("ROLLBACK TO claim_on_send");
-            let _ = savepoint("RELEASE claim_on_send");
             None
         }
     }

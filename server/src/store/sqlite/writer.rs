@@ -189,9 +189,15 @@ impl Writer {
 
     /// Runs a statement without parameters or rows through the statement cache.
     fn exec(&self, sql: &str) -> Result<(), StoreError> {
-        self.conn.prepare_cached(sql)?.raw_execute()?;
-        Ok(())
+        exec(&self.conn, sql)
     }
+}
+
+/// Runs a statement without parameters or rows (`SAVEPOINT`, `COMMIT`…) on `conn` through its
+/// statement cache.
+pub(super) fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.raw_execute()?;
+    Ok(())
 }
 
 #[cfg(test)]
