@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{DeliveryHandle, Shared, launch};
+use super::{DeliveryHandle, Shared, due_after, launch};
 use crate::clock::now_millis;
 use crate::store::ClaimedDelivery;
 use crate::telemetry::Telemetry;
@@ -56,9 +56,8 @@ impl SendSlot {
         let shared = self.shared.clone();
         Telemetry::inc(&shared.telemetry.claimed_on_send);
         debug_assert_eq!((&delivery.project_id, &delivery.endpoint_id), (&self.project_id, &self.endpoint_id));
-        if let Err(wait) = shared.limiter.try_acquire(&delivery.endpoint_id, delivery.rate_limit_rps, delivery.burst) {
-            Telemetry::inc(&shared.telemetry.rate_limited);
-            let due = now_millis() + wait.as_millis().max(1) as i64;
+        if let Err(wait) = shared.take_token(&delivery) {
+            let due = due_after(wait);
             // The slot is given back (and the engine woken) once the release is stored.
             tokio::spawn(async move {
                 if let Err(e) = shared.store.release(vec![delivery.message_id], due).await {

@@ -236,8 +236,7 @@ async fn run(shared: Arc<Shared>) {
         let mut earliest_wait = Duration::MAX;
         let mut first = Some(first);
         for delivery in claimed {
-            if let Err(wait) = shared.limiter.try_acquire(&delivery.endpoint_id, delivery.rate_limit_rps, delivery.burst) {
-                Telemetry::inc(&shared.telemetry.rate_limited);
+            if let Err(wait) = shared.take_token(&delivery) {
                 earliest_wait = earliest_wait.min(wait);
                 held_back.push(delivery.message_id);
                 continue;
@@ -256,11 +255,10 @@ async fn run(shared: Arc<Shared>) {
             };
             launch(&shared, delivery, permit);
         }
-        if !held_back.is_empty() {
-            let due = now_millis() + earliest_wait.as_millis().max(1) as i64;
-            if let Err(e) = shared.store.release(held_back, due).await {
-                tracing::error!(error = %e, "could not release rate-limited deliveries; their leases will expire");
-            }
+        if !held_back.is_empty()
+            && let Err(e) = shared.store.release(held_back, due_after(earliest_wait)).await
+        {
+            tracing::error!(error = %e, "could not release rate-limited deliveries; their leases will expire");
         }
         if !no_slot.is_empty()
             && let Err(e) = shared.store.release(no_slot, now_millis()).await
@@ -276,6 +274,16 @@ impl Shared {
         self.fairness.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Takes a token of the rate limit of `delivery`'s endpoint; `Err(wait)`, counted as a
+    /// delivery held back, when there is none yet.
+    fn take_token(&self, delivery: &ClaimedDelivery) -> Result<(), Duration> {
+        let taken = self.limiter.try_acquire(&delivery.endpoint_id, delivery.rate_limit_rps, delivery.burst);
+        if taken.is_err() {
+            Telemetry::inc(&self.telemetry.rate_limited);
+        }
+        taken
+    }
+
     /// Asks the claim loop to look for due work now.
     fn wake(&self) {
         self.notify.notify_one();
@@ -288,6 +296,11 @@ impl Shared {
             self.wake();
         }
     }
+}
+
+/// When deliveries held back for `wait` are due again (Unix ms, at least 1 ms from now).
+fn due_after(wait: Duration) -> i64 {
+    now_millis() + wait.as_millis().max(1) as i64
 }
 
 /// Starts a claimed delivery that holds its project and endpoint slots and `permit`.
