@@ -6,9 +6,13 @@
 //! every send waiting at that moment (up to [`MAX_BATCH`] messages or [`MAX_BATCH_BYTES`] of
 //! payload) and stores them with one `INSERT … SELECT FROM unnest(…)` in its own transaction;
 //! each send is answered only after that commit, so a 202 still means the message is durable.
-//! There is no timer: an idle batcher stores a lone send at once, and while a batch is being
-//! stored ([`BATCHES_IN_FLIGHT`]), the sends arriving meanwhile wait and go together in the
-//! next one.
+//! One batch is stored at a time: the sends arriving meanwhile go together in the next one.
+//!
+//! An idle batcher stores a lone send at once. Under load it gathers ([`Gathering`]): senders
+//! that send again as soon as they are answered would otherwise split into two halves, one
+//! committing while the other waits, and every batch would hold half of them. So the next batch
+//! waits up to [`GATHER_MAX`] for as many sends as the last batch saw senders, and waits no
+//! more after a wait that ran out.
 //!
 //! The statement stores exactly what the one-row fast path stored: a message whose endpoint is
 //! live in its project (read under the same `FOR SHARE` lock, so a concurrent pause or delete
@@ -20,10 +24,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 
 use super::messages::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
@@ -35,10 +40,9 @@ use crate::store::{NewMessage, StoreError};
 pub(super) const MAX_BATCH: usize = 64;
 /// Payload bytes past which a batch takes no further message (one larger message still goes).
 pub(super) const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
-/// Batches stored at once (each on its own pooled connection). One: with two, a node with few
-/// concurrent senders (a share of a cluster's) split them into batches of one or two, and
-/// PostgreSQL's CPU per send, mostly per transaction, grew by half (`bench/server.sh cluster`).
-pub(super) const BATCHES_IN_FLIGHT: usize = 1;
+/// Longest a batch waits for the senders of the last batch to send again (tokio's timers count
+/// whole milliseconds).
+pub(super) const GATHER_MAX: Duration = Duration::from_millis(1);
 
 /// What became of one message of a batch.
 #[derive(Debug)]
@@ -65,7 +69,8 @@ pub(super) struct SendBatcher {
 }
 
 impl SendBatcher {
-    /// Starts the batcher task, storing on connections of `pool`.
+    /// Starts the batcher task, storing on connections of `pool`. (A batcher task that panics
+    /// drops its sends' answers, and every send is then stored on its own.)
     pub(super) fn start(pool: Pool) -> Self {
         let (queue, pending) = unbounded_channel();
         tokio::spawn(run(pool, pending));
@@ -83,31 +88,83 @@ impl SendBatcher {
     }
 }
 
-/// Takes the waiting sends as batches and stores each on its own task, at most
-/// [`BATCHES_IN_FLIGHT`] at once.
+/// How many sends the next batch waits for.
+#[derive(Debug, Default)]
+struct Gathering {
+    /// Senders the last batch saw: the sends it stored and those that arrived meanwhile.
+    expected: usize,
+    /// The last wait ran out before that many came: the next batch does not wait.
+    ran_out: bool,
+}
+
+impl Gathering {
+    /// Sends worth waiting for, given `taken` in hand (0: store them now).
+    fn wait_for(&self, taken: usize) -> usize {
+        if self.ran_out || taken >= self.expected { 0 } else { self.expected }
+    }
+
+    /// After a batch of `taken` was answered with `queued` sends waiting; `ran_out` when its
+    /// wait ran out.
+    fn after(&mut self, taken: usize, queued: usize, ran_out: bool) {
+        *self = Gathering { expected: taken + queued, ran_out };
+    }
+}
+
+/// A batch being taken from the queue.
+struct Batch {
+    sends: Vec<Pending>,
+    bytes: usize,
+}
+
+impl Batch {
+    /// Whether the batch takes no further send.
+    fn full(&self) -> bool {
+        self.sends.len() >= MAX_BATCH || self.bytes >= MAX_BATCH_BYTES
+    }
+
+    fn push(&mut self, send: Pending) {
+        self.bytes = self.bytes.saturating_add(send.message.payload.len());
+        self.sends.push(send);
+    }
+}
+
+/// Takes the waiting sends as batches and stores them, one batch at a time.
 async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
-    let slots = Arc::new(Semaphore::new(BATCHES_IN_FLIGHT));
+    let mut gathering = Gathering::default();
     loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else { return };
         let Some(first) = pending.recv().await else { return };
-        let mut bytes = first.message.payload.len();
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+        let mut batch = Batch { sends: Vec::new(), bytes: 0 };
+        batch.push(first);
+        while !batch.full() {
             match pending.try_recv() {
-                Ok(next) => {
-                    bytes = bytes.saturating_add(next.message.payload.len());
-                    batch.push(next);
-                }
+                Ok(next) => batch.push(next),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            let messages: Vec<&NewMessage> = batch.iter().map(|p| p.message.as_ref()).collect();
-            let outcome = insert_batch(&pool, &messages).await;
-            drop(slot);
-            answer(batch, outcome);
-        });
+        let wanted = gathering.wait_for(batch.sends.len());
+        let mut ran_out = false;
+        if wanted > 0 && !batch.full() {
+            let deadline = tokio::time::sleep(GATHER_MAX);
+            tokio::pin!(deadline);
+            while batch.sends.len() < wanted && !batch.full() {
+                tokio::select! {
+                    _ = &mut deadline => {
+                        ran_out = true;
+                        break;
+                    }
+                    next = pending.recv() => match next {
+                        Some(next) => batch.push(next),
+                        None => break,
+                    },
+                }
+            }
+        }
+        let messages: Vec<&NewMessage> = batch.sends.iter().map(|p| p.message.as_ref()).collect();
+        let outcome = insert_batch(&pool, &messages).await;
+        drop(messages);
+        let taken = batch.sends.len();
+        answer(batch.sends, outcome);
+        gathering.after(taken, pending.len(), ran_out);
     }
 }
 
@@ -215,4 +272,26 @@ async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<S
         stored.insert(id, messages::stored_status(&status)?);
     }
     Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gathering;
+
+    #[test]
+    fn a_lone_sender_never_waits_and_a_half_batch_waits_for_every_sender() {
+        let mut gathering = Gathering::default();
+        assert_eq!(gathering.wait_for(1), 0, "the first send goes at once");
+        gathering.after(1, 0, false);
+        assert_eq!(gathering.wait_for(1), 0, "one sender: nothing to wait for");
+        // Four answered while four more waited: eight senders, so four in hand wait for eight.
+        gathering.after(4, 4, false);
+        assert_eq!(gathering.wait_for(4), 8);
+        assert_eq!(gathering.wait_for(8), 0, "all of them are in hand");
+        // The wait ran out (a sender left): the next batch goes at once, then waiting resumes.
+        gathering.after(6, 1, true);
+        assert_eq!(gathering.wait_for(1), 0);
+        gathering.after(7, 0, false);
+        assert_eq!(gathering.wait_for(3), 7);
+    }
 }
