@@ -9,9 +9,17 @@
 #            (16 senders against SQLite and PostgreSQL with 1..N nodes, default 3, 20000 sends each;
 #             without --database-url a throwaway PostgreSQL is started and removed at the end)
 # HOOKBRIDGE_BENCH_DIR=DIR puts the data dir and the fsync probe on DIR's disk (default: the temp dir).
+# HOOKBRIDGE_BENCH_SLOW_FSYNC_US=N makes every fsync of the bench and its servers N µs slower
+#   (bench/slow_fsync.c, preloaded), to see the figures of a disk that syncs that slowly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p hookbridge-server -p hookbridge-bench
+if [ -n "${HOOKBRIDGE_BENCH_SLOW_FSYNC_US:-}" ]; then
+  cc -O2 -shared -fPIC -o target/release/libslow_fsync.so bench/slow_fsync.c -ldl
+  export SLOW_FSYNC_US="$HOOKBRIDGE_BENCH_SLOW_FSYNC_US"
+  export LD_PRELOAD="$PWD/target/release/libslow_fsync.so${LD_PRELOAD:+:$LD_PRELOAD}"
+  echo "every fsync and fdatasync is ${SLOW_FSYNC_US} µs slower (bench/slow_fsync.c)"
+fi
 if [ "${1:-}" = cluster ] && [[ " $* " != *" --database-url "* ]]; then
   # shellcheck source=../scripts/setup.sh
   source scripts/setup.sh

@@ -20,6 +20,7 @@ pub mod deletion;
 pub mod due_scan;
 pub mod endpoints;
 pub mod exports;
+pub(crate) mod gathering;
 pub mod health;
 pub mod inbound;
 pub mod list_query;

@@ -8,11 +8,10 @@
 //! each send is answered only after that commit, so a 202 still means the message is durable.
 //! One batch is stored at a time: the sends arriving meanwhile go together in the next one.
 //!
-//! An idle batcher stores a lone send at once. Under load it gathers ([`Gathering`]): senders
-//! that send again as soon as they are answered would otherwise split into two halves, one
-//! committing while the other waits, and every batch would hold half of them. So the next batch
-//! waits up to [`GATHER_MAX`] for as many sends as the last batch saw senders, and waits no
-//! more after a wait that ran out.
+//! An idle batcher stores a lone send at once. Under load the next batch waits up to
+//! [`GATHER_MAX`] for as many sends as the last batch saw senders ([`Gathering`]), so senders
+//! that send again as soon as they are answered share one batch instead of splitting into two
+//! halves.
 //!
 //! The statement stores exactly what the one-row fast path stored: a message whose endpoint is
 //! live in its project (read under the same `FOR SHARE` lock, so a concurrent pause or delete
@@ -34,6 +33,7 @@ use super::messages::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
 use crate::domain::MessageStatus;
 use crate::domain::messages;
+use crate::store::gathering::Gathering;
 use crate::store::{NewMessage, StoreError};
 
 /// Most messages stored by one statement.
@@ -85,28 +85,6 @@ impl SendBatcher {
         }
         // A batch that ended without answering (its task panicked) leaves the send to itself.
         answered.await.unwrap_or(Ok(Batched::Alone))
-    }
-}
-
-/// How many sends the next batch waits for.
-#[derive(Debug, Default)]
-struct Gathering {
-    /// Senders the last batch saw: the sends it stored and those that arrived meanwhile.
-    expected: usize,
-    /// The last wait ran out before that many came: the next batch does not wait.
-    ran_out: bool,
-}
-
-impl Gathering {
-    /// Sends worth waiting for, given `taken` in hand (0: store them now).
-    fn wait_for(&self, taken: usize) -> usize {
-        if self.ran_out || taken >= self.expected { 0 } else { self.expected }
-    }
-
-    /// After a batch of `taken` was answered with `queued` sends waiting; `ran_out` when its
-    /// wait ran out.
-    fn after(&mut self, taken: usize, queued: usize, ran_out: bool) {
-        *self = Gathering { expected: taken + queued, ran_out };
     }
 }
 
@@ -162,9 +140,11 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
         let messages: Vec<&NewMessage> = batch.sends.iter().map(|p| p.message.as_ref()).collect();
         let outcome = insert_batch(&pool, &messages).await;
         drop(messages);
-        let taken = batch.sends.len();
+        // The sends that came during the commit, counted before its senders are answered (and
+        // may send again), are senders of their own.
+        let (taken, queued) = (batch.sends.len(), pending.len());
         answer(batch.sends, outcome);
-        gathering.after(taken, pending.len(), ran_out);
+        gathering.after(taken, queued, ran_out);
     }
 }
 
@@ -272,26 +252,4 @@ async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<S
         stored.insert(id, messages::stored_status(&status)?);
     }
     Ok(stored)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Gathering;
-
-    #[test]
-    fn a_lone_sender_never_waits_and_a_half_batch_waits_for_every_sender() {
-        let mut gathering = Gathering::default();
-        assert_eq!(gathering.wait_for(1), 0, "the first send goes at once");
-        gathering.after(1, 0, false);
-        assert_eq!(gathering.wait_for(1), 0, "one sender: nothing to wait for");
-        // Four answered while four more waited: eight senders, so four in hand wait for eight.
-        gathering.after(4, 4, false);
-        assert_eq!(gathering.wait_for(4), 8);
-        assert_eq!(gathering.wait_for(8), 0, "all of them are in hand");
-        // The wait ran out (a sender left): the next batch goes at once, then waiting resumes.
-        gathering.after(6, 1, true);
-        assert_eq!(gathering.wait_for(1), 0);
-        gathering.after(7, 0, false);
-        assert_eq!(gathering.wait_for(3), 7);
-    }
 }
