@@ -33,7 +33,7 @@ use super::messages::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
 use crate::domain::MessageStatus;
 use crate::domain::messages;
-use crate::store::gathering::Gathering;
+use crate::store::gathering::{Gathering, Waited};
 use crate::store::{NewMessage, StoreError};
 
 /// Most messages stored by one statement.
@@ -120,14 +120,15 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
             }
         }
         let wanted = gathering.wait_for(batch.sends.len());
-        let mut ran_out = false;
+        let mut waited = Waited::No;
         if wanted > 0 && !batch.full() {
+            waited = Waited::Filled;
             let deadline = tokio::time::sleep(GATHER_MAX);
             tokio::pin!(deadline);
             while batch.sends.len() < wanted && !batch.full() {
                 tokio::select! {
                     _ = &mut deadline => {
-                        ran_out = true;
+                        waited = Waited::RanOut;
                         break;
                     }
                     next = pending.recv() => match next {
@@ -144,7 +145,7 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
         // may send again), are senders of their own.
         let (taken, queued) = (batch.sends.len(), pending.len());
         answer(batch.sends, outcome);
-        gathering.after(taken, queued, ran_out);
+        gathering.after(taken, queued, waited);
     }
 }
 

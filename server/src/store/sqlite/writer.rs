@@ -34,7 +34,7 @@ use tokio::sync::oneshot;
 
 use super::Synchronous;
 use crate::store::StoreError;
-use crate::store::gathering::Gathering;
+use crate::store::gathering::{Gathering, Waited};
 
 /// Most jobs folded into one transaction.
 const MAX_BATCH: usize = 1024;
@@ -114,6 +114,8 @@ impl Writer {
     /// Commits the jobs of `jobs` in batches until every sender is gone.
     fn serve(&mut self, jobs: &mpsc::Receiver<Job>) {
         let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+        // The next batch's jobs while the last one's callers are answered.
+        let mut spare: Vec<Job> = Vec::with_capacity(MAX_BATCH);
         let mut gathering = Gathering::default();
         loop {
             if batch.is_empty() {
@@ -123,25 +125,27 @@ impl Writer {
                 }
             }
             take_waiting(jobs, &mut batch);
-            let mut ran_out = false;
+            let mut waited = Waited::No;
             if self.sync_wal && self.last_sync >= self.gather_from {
                 let wanted = gathering.wait_for(durable(&batch));
                 if wanted > 0 {
-                    ran_out = wait_for_writers(jobs, &mut batch, wanted, GATHER_MAX);
+                    waited = wait_for_writers(jobs, &mut batch, wanted, GATHER_MAX);
                 }
             }
             let taken = durable(&batch);
             let commit = self.commit_batch(&mut batch);
             // The jobs that came during the commit, counted before its callers are answered
             // (and may write again), are callers of their own.
-            let mut next = Vec::with_capacity(MAX_BATCH);
+            let mut next = std::mem::take(&mut spare);
             take_waiting(jobs, &mut next);
             let queued = durable(&next);
-            for job in std::mem::replace(&mut batch, next) {
+            let mut done = std::mem::replace(&mut batch, next);
+            for job in done.drain(..) {
                 job.finish(commit.clone());
             }
+            spare = done;
             if taken > 0 {
-                gathering.after(taken, queued, ran_out);
+                gathering.after(taken, queued, waited);
             }
         }
     }
@@ -170,23 +174,22 @@ fn durable(batch: &[Job]) -> usize {
     batch.iter().filter(|job| job.durable()).count()
 }
 
-/// Adds jobs to `batch` until it holds `wanted` durable ones, for at most `limit`; true when
-/// the time ran out first.
-fn wait_for_writers(jobs: &mpsc::Receiver<Job>, batch: &mut Vec<Job>, wanted: usize, limit: Duration) -> bool {
+/// Adds jobs to `batch` until it holds `wanted` durable ones, for at most `limit`.
+fn wait_for_writers(jobs: &mpsc::Receiver<Job>, batch: &mut Vec<Job>, wanted: usize, limit: Duration) -> Waited {
     let deadline = Instant::now() + limit;
     let mut have = durable(batch);
     while have < wanted && batch.len() < MAX_BATCH {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else { return true };
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else { return Waited::RanOut };
         match jobs.recv_timeout(left) {
             Ok(job) => {
                 have += usize::from(job.durable());
                 batch.push(job);
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => return true,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return false,
+            Err(mpsc::RecvTimeoutError::Timeout) => return Waited::RanOut,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    false
+    Waited::Filled
 }
 
 struct Writer {
