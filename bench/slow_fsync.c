@@ -31,18 +31,20 @@ static void wait_extra(void) {
     }
 }
 
-int fsync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    int rc = real(fd);
+/* Runs the real `name` (looked up once into `real`) on `fd`, then waits the extra time. */
+static int slowed(const char *name, int (**real)(int), int fd) {
+    if (!*real) *real = (int (*)(int))dlsym(RTLD_NEXT, name);
+    int rc = (*real)(fd);
     wait_extra();
     return rc;
 }
 
+int fsync(int fd) {
+    static int (*real)(int);
+    return slowed("fsync", &real, fd);
+}
+
 int fdatasync(int fd) {
     static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    int rc = real(fd);
-    wait_extra();
-    return rc;
+    return slowed("fdatasync", &real, fd);
 }
