@@ -11,6 +11,7 @@
 //! Memory mode: RSS of one server process after a first batch of messages and after many more.
 //!
 //! Load mode: one level of sends and deliveries only, then a graceful stop; used for profiling.
+//! With `HOOKBRIDGE_BENCH_PAUSED=1` the endpoint is paused: the send path alone, nothing delivered.
 //!
 //! Cluster mode: 16 senders against SQLite and against PostgreSQL with 1..=N nodes on one
 //! database; durable sends/s, deliveries/s, p50/p99 and RSS of each, with the PostgreSQL goals.
@@ -266,6 +267,20 @@ async fn load_only(binary: &str, base_dir: &std::path::Path, receiver: &str, arr
     let server = ServerProcess::start(binary, base_dir);
     let client = sdk_client(&server.url);
     let total = total / senders * senders;
+    if std::env::var_os("HOOKBRIDGE_BENCH_PAUSED").is_some_and(|v| v == "1") {
+        // The send path alone: the endpoint is paused, so nothing is delivered.
+        let endpoint = client.create_endpoint(receiver, &CreateEndpointOptions::default()).await.expect("endpoint");
+        client.pause_endpoint(&endpoint.id).await.expect("pause");
+        let sent = load::send_all(std::slice::from_ref(&client), &endpoint.id, total, senders).await;
+        println!(
+            "{senders} sender(s), {total} sends to a paused endpoint: accepted {:.0}/s, queue full {}, failed {}",
+            sent.accepted.len() as f64 / sent.elapsed.as_secs_f64().max(1e-9),
+            sent.queue_full,
+            sent.failed
+        );
+        server.stop(Duration::from_secs(120));
+        return;
+    }
     let f = level(&client, receiver, arrivals, senders, total).await;
     println!(
         "{senders} sender(s), {total} sends: accepted {:.0}/s, deliveries during load {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, queue full {}, failed {}, missing {}",
