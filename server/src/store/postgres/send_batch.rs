@@ -100,6 +100,7 @@ impl Batch {
         self.sends.len() >= MAX_BATCH || self.bytes >= MAX_BATCH_BYTES
     }
 
+    /// Adds `send`, counting its payload.
     fn push(&mut self, send: Pending) {
         self.bytes = self.bytes.saturating_add(send.message.payload.len());
         self.sends.push(send);
@@ -120,24 +121,8 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
             }
         }
         let wanted = gathering.wait_for(batch.sends.len());
-        let mut waited = Waited::No;
-        if wanted > 0 && !batch.full() {
-            waited = Waited::Filled;
-            let deadline = tokio::time::sleep(GATHER_MAX);
-            tokio::pin!(deadline);
-            while batch.sends.len() < wanted && !batch.full() {
-                tokio::select! {
-                    _ = &mut deadline => {
-                        waited = Waited::RanOut;
-                        break;
-                    }
-                    next = pending.recv() => match next {
-                        Some(next) => batch.push(next),
-                        None => break,
-                    },
-                }
-            }
-        }
+        let waited =
+            if wanted > 0 && !batch.full() { wait_for_senders(&mut pending, &mut batch, wanted).await } else { Waited::No };
         let messages: Vec<&NewMessage> = batch.sends.iter().map(|p| p.message.as_ref()).collect();
         let outcome = insert_batch(&pool, &messages).await;
         drop(messages);
@@ -147,6 +132,22 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
         answer(batch.sends, outcome);
         gathering.after(taken, queued, waited);
     }
+}
+
+/// Adds sends to `batch` until it holds `wanted` (or is full), for at most [`GATHER_MAX`].
+async fn wait_for_senders(pending: &mut UnboundedReceiver<Pending>, batch: &mut Batch, wanted: usize) -> Waited {
+    let deadline = tokio::time::sleep(GATHER_MAX);
+    tokio::pin!(deadline);
+    while batch.sends.len() < wanted && !batch.full() {
+        tokio::select! {
+            _ = &mut deadline => return Waited::RanOut,
+            next = pending.recv() => match next {
+                Some(next) => batch.push(next),
+                None => break,
+            },
+        }
+    }
+    Waited::Filled
 }
 
 /// Hands every send of the batch its part of `outcome` (the stored messages' statuses).

@@ -20,9 +20,9 @@
 //!
 //! On a slow disk a durable batch may wait a little for more durable jobs ([`Gathering`]): as
 //! many as the last durable batch saw callers, for at most 1 ms, and only when the last sync of
-//! the WAL took at least [`GATHER_WORTH`]. Callers
-//! that write again as soon as they are answered then share one sync instead of splitting into
-//! two halves that take turns. A lone caller never waits.
+//! the WAL took at least [`GATHER_WORTH`]. Callers that write again as soon as they are answered
+//! then share one sync instead of splitting into two halves that take turns. A lone caller never
+//! waits.
 
 use std::fs::File;
 use std::path::PathBuf;
