@@ -45,7 +45,13 @@ layout() {
 }
 check "layout: .so.$VERSION, symlinks .so.$MAJOR and .so, .a, .pc, hookbridge.h and hookbridge.hpp" layout
 
-soname() { readelf -d "$lib/libhookbridge.so.$VERSION" | tee /dev/stderr | grep -q "(SONAME).*\[libhookbridge.so.$MAJOR\]"; }
+# Each listing is read whole before grep -q looks at it: grep -q stops at the first match, and under
+# pipefail the writer it leaves behind would fail the pipeline on SIGPIPE, now and then.
+soname() {
+  local d; d="$(readelf -d "$lib/libhookbridge.so.$VERSION")" || return 1
+  echo "$d" >&2
+  grep -q "(SONAME).*\[libhookbridge.so.$MAJOR\]" <<< "$d"
+}
 check "readelf -d: SONAME is libhookbridge.so.$MAJOR" soname
 
 export PKG_CONFIG_PATH="$lib/pkgconfig"
@@ -55,8 +61,8 @@ shared_app() {
   # shellcheck disable=SC2046 # pkg-config output is meant to be split into words
   "$CC" -std=c11 -Wall -Wextra -Werror "$HERE/install_app.c" -o "$WORK/app" $(pkg-config --cflags --libs hookbridge) \
     -Wl,-rpath,"$lib" &&
-  readelf -d "$WORK/app" | grep -q "(NEEDED).*\[libhookbridge.so.$MAJOR\]" &&
-  ldd "$WORK/app" | grep -q "libhookbridge.so.$MAJOR => $lib/libhookbridge.so.$MAJOR" &&
+  grep -q "(NEEDED).*\[libhookbridge.so.$MAJOR\]" <<< "$(readelf -d "$WORK/app")" &&
+  grep -q "libhookbridge.so.$MAJOR => $lib/libhookbridge.so.$MAJOR" <<< "$(ldd "$WORK/app")" &&
   "$WORK/app"
 }
 check "C program built with pkg-config --cflags --libs: NEEDED libhookbridge.so.$MAJOR, version macros = hb_version()" shared_app
@@ -67,7 +73,7 @@ static_app() {
   # shellcheck disable=SC2046
   "$CC" -std=c11 -Wall -Wextra -Werror "$HERE/install_app.c" -o "$WORK/app_static" $(pkg-config --cflags hookbridge) \
     -L"$WORK/static" $(pkg-config --static --libs-only-l hookbridge) &&
-  ! readelf -d "$WORK/app_static" | grep -q "libhookbridge" &&
+  local d; d="$(readelf -d "$WORK/app_static")" && ! grep -q "libhookbridge" <<< "$d" &&
   "$WORK/app_static"
 }
 check "C program linked statically with pkg-config --static: no libhookbridge.so needed" static_app

@@ -26,7 +26,12 @@ sources_jar() {
   grep -q '^io/hookbridge/hookbridge_uniffi.kt$' <<< "$l" && grep -q '^io/hookbridge/models/hookbridge.kt$' <<< "$l" &&
     ! grep -q 'libhookbridge_uniffi' <<< "$l"
 }
-javadoc_jar() { unzip -tq "$JAVADOC" >/dev/null && unzip -Z1 "$JAVADOC" | grep -q '^README.md$'; }
+# The listing is read whole before grep -q looks at it: piped, grep -q stops at the first match and
+# pipefail fails the pipeline when unzip then dies of SIGPIPE (it did, once, in CI).
+javadoc_jar() {
+  local l; unzip -tq "$JAVADOC" >/dev/null && l="$(unzip -Z1 "$JAVADOC")" || return 1
+  grep -q '^README.md$' <<< "$l"
+}
 pom() {
   local p; p="$(unzip -p "$JAR" META-INF/maven/io.hookbridge/hookbridge-kotlin/pom.xml)" || return 1
   grep -q "<version>$VERSION</version>" <<< "$p" && grep -q '<name>MIT</name>' <<< "$p" &&
