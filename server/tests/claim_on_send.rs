@@ -140,3 +140,44 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
     assert!(claimed.is_none(), "nothing is claimed for a paused endpoint");
     assert_eq!(status(&newer_id), "queued");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_with_nothing_older_waiting_is_stored_claimed_in_one_row_write() {
+    if backend::is_postgres() {
+        return; // The PostgreSQL store claims nothing with a send.
+    }
+    let server = Server::start(&[]);
+    let ep = server.client().create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
+    let data_dir = server.stop_keeping_data();
+    let db = rusqlite::Connection::open(data_dir.join("hookbridge.db")).expect("database");
+    let project: String =
+        db.query_row("SELECT project_id FROM endpoints WHERE id = ?1", [&ep.id], |r| r.get(0)).expect("endpoint row");
+    // Counts every rewrite of a message row: a send stored and then claimed would be one.
+    db.execute_batch(
+        "CREATE TABLE test_message_updates (id TEXT NOT NULL); \
+         CREATE TRIGGER test_count_message_updates AFTER UPDATE ON messages \
+         BEGIN INSERT INTO test_message_updates VALUES (new.id); END;",
+    )
+    .unwrap();
+    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&data_dir);
+    let store = SqliteStore::open(&data_dir, Synchronous::Normal, &keys).expect("open the database");
+
+    let send = new_message(&project, &ep.id, r#"{"n":1}"#);
+    let (id, created_at) = (send.id.clone(), send.created_at);
+    let (outcome, claimed) = store.accept_send_and_claim(send, 60_000).await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Accepted("queued")), "the send is answered as before");
+    let claimed = claimed.expect("the send itself is claimed");
+    assert_eq!(claimed.message_id, id);
+    assert_eq!((claimed.attempt_no, claimed.due_at, claimed.created_at), (1, created_at, created_at));
+    assert_eq!(claimed.url, "http://127.0.0.1:9/hook");
+    assert_eq!(claimed.payload, br#"{"n":1}"#);
+    assert!(!claimed.secrets.is_empty(), "the delivery is signed with the endpoint's secret");
+    let (status, lease_until, next_attempt_at): (String, i64, i64) = db
+        .query_row("SELECT status, lease_until, next_attempt_at FROM messages WHERE id = ?1", [&id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), lease_until, next_attempt_at), ("delivering", created_at + 60_000, created_at));
+    let updates: i64 = db.query_row("SELECT COUNT(*) FROM test_message_updates", [], |r| r.get(0)).unwrap();
+    assert_eq!(updates, 0, "the send's row is written once, already claimed");
+}

@@ -16,6 +16,15 @@ pub(super) fn scan(conn: &Connection, scan: &DueScan) -> Result<DueWork, StoreEr
     due_scan::complete_now(due_scan::scan(&mut Probe(conn), scan))
 }
 
+/// Whether an endpoint has a message waiting that is due at `now_ms`: one seek.
+pub(super) fn has_waiting(conn: &Connection, project_id: &str, endpoint_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM messages {INDEX} WHERE {WAITING} AND project_id = ?1 AND endpoint_id = ?2 \
+         AND next_attempt_at <= ?3)"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![project_id, endpoint_id, now_ms], |r| r.get(0))?)
+}
+
 struct Probe<'a>(&'a Connection);
 
 /// Counts an endpoint's due messages, up to a limit. `LIMIT ?4 + 0`, not `LIMIT ?4`: SQLite

@@ -9,12 +9,37 @@ use crate::store::{Direction, NewMessage, ReplayAllResult, ReplayMode, ReplayOut
 
 /// Stores an outbound send (see [`crate::store::MessageStore::accept_send`]).
 pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutcome, StoreError> {
+    Ok(accept(conn, m, None)?.0)
+}
+
+/// How a send was stored by [`accept_send_leased`].
+pub(super) enum Stored {
+    /// Already claimed: stored `delivering`, leased, to this destination URL.
+    Leased(String),
+    /// Stored to wait for a claim (queued, or paused with its endpoint).
+    Waiting,
+}
+
+/// Stores an outbound send, and stores it already claimed (`delivering`, leased until
+/// `lease_until`) when its endpoint is live and has no older message waiting: then the send is
+/// its endpoint's next delivery, and claiming it after storing it would rewrite the row and its
+/// index entries a second time in the same write. Otherwise it is stored as
+/// [`accept_send`] stores it.
+pub(super) fn accept_send_leased(
+    conn: &Connection,
+    m: &NewMessage,
+    lease_until: i64,
+) -> Result<(SendOutcome, Stored), StoreError> {
+    accept(conn, m, Some(lease_until))
+}
+
+fn accept(conn: &Connection, m: &NewMessage, lease_until: Option<i64>) -> Result<(SendOutcome, Stored), StoreError> {
     let endpoint: Option<(String, bool)> = conn
         .prepare_cached("SELECT url, paused FROM endpoints WHERE id = ?1 AND project_id = ?2 AND deleted_at IS NULL")?
         .query_row(params![m.endpoint_id, m.project_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((url, paused)) = endpoint else {
-        return Ok(SendOutcome::EndpointNotFound);
+        return Ok((SendOutcome::EndpointNotFound, Stored::Waiting));
     };
     if let Some(key) = &m.idempotency_key {
         let original: Option<(String, String)> = conn
@@ -22,12 +47,49 @@ pub(super) fn accept_send(conn: &Connection, m: &NewMessage) -> Result<SendOutco
             .query_row(params![m.endpoint_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((id, sha)) = original {
-            return Ok(messages::idempotent_repeat(id, &sha, &m.payload_sha256));
+            return Ok((messages::idempotent_repeat(id, &sha, &m.payload_sha256), Stored::Waiting));
         }
     }
+    // The send is answered `queued` either way: the claim is part of the same write.
     let status = MessageStatus::requeued(paused).as_str();
-    insert_message(conn, m, &url, status)?;
-    Ok(SendOutcome::Accepted(status))
+    match lease_until {
+        Some(until) if !paused && !super::due_work::has_waiting(conn, &m.project_id, &m.endpoint_id, m.created_at)? => {
+            insert_leased(conn, m, &url, until)?;
+            Ok((SendOutcome::Accepted(status), Stored::Leased(url)))
+        }
+        _ => {
+            insert_message(conn, m, &url, status)?;
+            Ok((SendOutcome::Accepted(status), Stored::Waiting))
+        }
+    }
+}
+
+/// Inserts send `m` claimed: `delivering`, due (since its creation) and leased until
+/// `lease_until`, as a claim would leave it.
+fn insert_leased(conn: &Connection, m: &NewMessage, url: &str, lease_until: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
+         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, lease_until, retention_hours, \
+         created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'delivering', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?13, ?13)",
+    )?
+    .execute(params![
+        m.id,
+        m.project_id,
+        m.direction.as_str(),
+        m.endpoint_id,
+        url,
+        m.content_type,
+        m.payload,
+        m.payload.len() as i64,
+        m.payload_sha256,
+        m.headers_json,
+        m.idempotency_key,
+        m.signed_at,
+        m.created_at,
+        lease_until,
+        m.retention_hours,
+    ])
 }
 
 /// Inserts a new message (send or ingest) in `status`, due now, delivered to `url`. The raw

@@ -20,9 +20,10 @@ impl MessageStore for SqliteStore {
     ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
         let keys = self.secrets();
         self.write(move |conn| {
-            let outcome = w::accept_send(conn, &message)?;
-            let claimed = match outcome {
-                SendOutcome::Accepted(_) => super::queue::claim_on_send(conn, &keys, &message, lease_ms),
+            let (outcome, stored) = w::accept_send_leased(conn, &message, message.created_at.saturating_add(lease_ms))?;
+            let claimed = match (&outcome, stored) {
+                (SendOutcome::Accepted(_), w::Stored::Leased(url)) => super::queue::leased_on_send(conn, &keys, &message, url),
+                (SendOutcome::Accepted(_), w::Stored::Waiting) => super::queue::claim_on_send(conn, &keys, &message, lease_ms),
                 _ => None,
             };
             Ok((outcome, claimed))

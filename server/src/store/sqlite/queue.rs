@@ -145,14 +145,63 @@ fn claim(
             let target = load_target(conn, keys, row.direction, &row.endpoint_id)?;
             targets.insert(row.endpoint_id.clone(), target);
         }
-        let id = row.id.clone();
         let target = targets.get(&row.endpoint_id).and_then(Option::as_ref);
-        match row.into_delivery(target) {
-            Ok(delivery) => claimed.push(delivery),
-            Err(why) => fail_undeliverable(conn, &id, why.reason(), now_ms)?,
-        }
+        claimed.extend(deliver_or_fail(conn, row, target, now_ms)?);
     }
     Ok(claimed)
+}
+
+/// The delivery of claimed `row` to `target`; a row that can never be delivered is failed.
+fn deliver_or_fail(
+    conn: &Connection,
+    row: ClaimedRow,
+    target: Option<&DeliveryTarget>,
+    now_ms: i64,
+) -> Result<Option<ClaimedDelivery>, StoreError> {
+    let id = row.id.clone();
+    match row.into_delivery(target) {
+        Ok(delivery) => Ok(Some(delivery)),
+        Err(why) => fail_undeliverable(conn, &id, why.reason(), now_ms).map(|()| None),
+    }
+}
+
+/// The delivery of send `m`, which the same write stored already claimed to `url`
+/// ([`super::message_writes::accept_send_leased`]), as [`claim`] would have returned it. If it
+/// cannot be made, the send is put back to wait for the engine's claim, and stays stored.
+pub(super) fn leased_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage, url: String) -> Option<ClaimedDelivery> {
+    let row = ClaimedRow {
+        id: m.id.clone(),
+        project_id: m.project_id.clone(),
+        direction: m.direction,
+        endpoint_id: m.endpoint_id.clone(),
+        destination_url: url,
+        content_type: m.content_type.clone(),
+        payload: Some(m.payload.clone()),
+        headers: m.headers_json.clone(),
+        signed_at: m.signed_at,
+        attempt_count: 0,
+        fast_retry_count: 0,
+        slow_retry_count: 0,
+        created_at: m.created_at,
+        due_at: m.created_at,
+    };
+    let delivery = load_target(conn, keys, m.direction, &m.endpoint_id)
+        .and_then(|target| deliver_or_fail(conn, row, target.as_ref(), m.created_at));
+    match delivery {
+        Ok(delivery) => delivery,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not start a send as it was stored; the engine will claim it");
+            let requeue = conn
+                .prepare_cached(
+                    "UPDATE messages SET status = 'queued', lease_until = NULL WHERE id = ?1 AND status = 'delivering'",
+                )
+                .and_then(|mut stmt| stmt.execute(params![m.id]));
+            if let Err(e) = requeue {
+                tracing::error!(error = %e, "could not put back a send stored claimed; its lease will expire");
+            }
+            None
+        }
+    }
 }
 
 /// Claims, in the write that stored send `m`, the next due delivery of its endpoint (see
