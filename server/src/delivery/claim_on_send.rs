@@ -6,8 +6,10 @@
 //! endpoint costs its write and its delivery. The claim takes the endpoint's oldest due message,
 //! which is the send itself unless older messages of the endpoint are waiting; so the order in
 //! which an endpoint's messages are sent, the fairness caps, pause and the lease are the same as
-//! for a claim by the engine. A send that finds no free slot, or an endpoint whose rate limit
-//! is holding deliveries back, is stored as before and the engine is woken to claim it.
+//! for a claim by the engine. When the send is its endpoint's next delivery, the store writes
+//! it already claimed, so its row is written once (see the SQLite store). A send that finds no
+//! free slot, or an endpoint whose rate limit is holding deliveries back, is stored as before
+//! and the engine is woken to claim it.
 
 use std::sync::Arc;
 
