@@ -1,10 +1,12 @@
 //! Outbound endpoints: CRUD, pagination, pause/resume and signing keys.
 
+use std::time::Duration;
+
 use hookbridge::{CreateEndpointOptions, ErrorKind, HeaderMap, Page, SendOptions, UpdateEndpointOptions};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::harness::Server;
+use crate::harness::{Server, wait_for_status};
 use crate::support::Raw;
 
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
@@ -206,6 +208,14 @@ async fn deleting_an_endpoint_fails_its_undelivered_messages() {
     // A message of a deleted endpoint cannot be replayed.
     let replay = client.replay(&sent.message_id).await.unwrap_err();
     assert_eq!((replay.code(), replay.status()), ("ENDPOINT_DELETED", Some(409)));
+
+    // A message waiting for a retry fails too (the store finds those through another index).
+    let refusing = client.create_endpoint("http://127.0.0.1:9/refused", &Default::default()).await.unwrap();
+    let retrying = client.send(&refusing.id, &json!({"n": 3}), &SendOptions::default()).await.unwrap();
+    wait_for_status(&client, &retrying.message_id, "pending_retry", Duration::from_secs(10)).await;
+    client.delete_endpoint(&refusing.id).await.unwrap();
+    let message = client.get_message(&retrying.message_id).await.unwrap();
+    assert_eq!((message.status.as_str(), message.last_error.as_deref()), ("failed_permanent", Some("endpoint deleted")));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -172,12 +172,9 @@ impl EndpointStore for SqliteStore {
                 return Ok(EndpointWrite::NotFound);
             }
             let failed = conn
-                .prepare_cached(
-                    "UPDATE messages SET status = 'failed_permanent', next_attempt_at = NULL, failed_at = ?2, \
-                     last_error = 'endpoint deleted', updated_at = ?2 \
-                     WHERE endpoint_id = ?1 AND direction = 'outbound' AND status IN ('queued', 'pending_retry', 'paused')",
-                )?
-                .execute(params![id, now_ms])?;
+                .prepare_cached(super::held::FAIL_HELD_ON_DELETE)?
+                .execute(params![id, now_ms])?
+                + conn.prepare_cached(super::held::FAIL_RETRIES_ON_DELETE)?.execute(params![id, now_ms, project])?;
             Ok(EndpointWrite::Done(failed as u64))
         })
         .await
@@ -201,19 +198,10 @@ impl EndpointStore for SqliteStore {
                 return Ok(EndpointWrite::NotFound);
             }
             if paused {
-                conn.prepare_cached(
-                    "UPDATE messages SET status = 'paused', updated_at = ?2 \
-                     WHERE endpoint_id = ?1 AND direction = 'outbound' AND status = 'queued'",
-                )?
-                .execute(params![id, now_ms])?;
+                conn.prepare_cached(super::held::PAUSE_OUTBOUND)?.execute(params![id, now_ms])?;
                 Ok(EndpointWrite::Done(0))
             } else {
-                let requeued = conn
-                    .prepare_cached(
-                        "UPDATE messages SET status = 'queued', next_attempt_at = ?2, updated_at = ?2 \
-                         WHERE endpoint_id = ?1 AND direction = 'outbound' AND status = 'paused'",
-                    )?
-                    .execute(params![id, now_ms])?;
+                let requeued = conn.prepare_cached(super::held::RESUME_OUTBOUND)?.execute(params![id, now_ms])?;
                 Ok(EndpointWrite::Done(requeued as u64))
             }
         })

@@ -25,6 +25,7 @@ mod endpoints;
 mod export_files;
 mod exports;
 mod health;
+mod held;
 mod inbound;
 mod message_queries;
 mod message_writes;
@@ -55,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_presets.sql"),
     include_str!("migrations/0012_ui2.sql"),
     include_str!("migrations/0013_drop_messages_due.sql"),
+    include_str!("migrations/0014_endpoint_held_index.sql"),
 ];
 
 /// Reader connections.

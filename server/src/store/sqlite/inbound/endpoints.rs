@@ -196,11 +196,7 @@ pub(super) fn set_paused(
         )?
         .execute(params![endpoint_id, project_id, paused, now_ms])?;
     if n > 0 && !paused {
-        conn.prepare_cached(
-            "UPDATE messages SET status = 'queued', next_attempt_at = ?2, updated_at = ?2 \
-             WHERE endpoint_id = ?1 AND direction = 'inbound' AND status = 'paused'",
-        )?
-        .execute(params![endpoint_id, now_ms])?;
+        conn.prepare_cached(crate::store::sqlite::held::RESUME_INBOUND)?.execute(params![endpoint_id, now_ms])?;
     }
     Ok(n > 0)
 }
