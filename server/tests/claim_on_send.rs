@@ -104,20 +104,28 @@ fn new_message(project_id: &str, endpoint_id: &str, payload: &str) -> NewMessage
     }
 }
 
+/// The SQLite store of a server stopped after it created one endpoint (at a closed port), with
+/// `sql` run on its database first; no engine runs, so the store alone decides what a send
+/// claims. Returns the store, a connection to look at its rows, the project and the endpoint.
+async fn store_without_engine(sql: &str) -> (SqliteStore, rusqlite::Connection, String, hookbridge::CreateEndpointResponse) {
+    let server = Server::start(&[]);
+    let ep = server.client().create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
+    let data_dir = server.stop_keeping_data();
+    let db = rusqlite::Connection::open(data_dir.join("hookbridge.db")).expect("database");
+    let project: String =
+        db.query_row("SELECT project_id FROM endpoints WHERE id = ?1", [&ep.id], |r| r.get(0)).expect("endpoint row");
+    db.execute_batch(sql).expect("setup SQL");
+    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&data_dir);
+    let store = SqliteStore::open(&data_dir, Synchronous::Normal, &keys).expect("open the database");
+    (store, db, project, ep)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_of_a_paused_endpoint() {
     if backend::is_postgres() {
         return; // The PostgreSQL store claims nothing with a send; the tests above check that.
     }
-    let server = Server::start(&[]);
-    let ep = server.client().create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
-    // No engine runs from here on: the store alone decides what a send claims.
-    let data_dir = server.stop_keeping_data();
-    let db = rusqlite::Connection::open(data_dir.join("hookbridge.db")).expect("database");
-    let project: String =
-        db.query_row("SELECT project_id FROM endpoints WHERE id = ?1", [&ep.id], |r| r.get(0)).expect("endpoint row");
-    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&data_dir);
-    let store = SqliteStore::open(&data_dir, Synchronous::Normal, &keys).expect("open the database");
+    let (store, db, project, ep) = store_without_engine("").await;
 
     let older = new_message(&project, &ep.id, r#"{"n":1}"#);
     let older_id = older.id.clone();
@@ -146,21 +154,13 @@ async fn a_send_with_nothing_older_waiting_is_stored_claimed_in_one_row_write() 
     if backend::is_postgres() {
         return; // The PostgreSQL store claims nothing with a send.
     }
-    let server = Server::start(&[]);
-    let ep = server.client().create_endpoint("http://127.0.0.1:9/hook", &CreateEndpointOptions::default()).await.unwrap();
-    let data_dir = server.stop_keeping_data();
-    let db = rusqlite::Connection::open(data_dir.join("hookbridge.db")).expect("database");
-    let project: String =
-        db.query_row("SELECT project_id FROM endpoints WHERE id = ?1", [&ep.id], |r| r.get(0)).expect("endpoint row");
     // Counts every rewrite of a message row: a send stored and then claimed would be one.
-    db.execute_batch(
+    let (store, db, project, ep) = store_without_engine(
         "CREATE TABLE test_message_updates (id TEXT NOT NULL); \
          CREATE TRIGGER test_count_message_updates AFTER UPDATE ON messages \
          BEGIN INSERT INTO test_message_updates VALUES (new.id); END;",
     )
-    .unwrap();
-    let keys = hookbridge_server::secrets::SecretsSettings::in_data_dir(&data_dir);
-    let store = SqliteStore::open(&data_dir, Synchronous::Normal, &keys).expect("open the database");
+    .await;
 
     let send = new_message(&project, &ep.id, r#"{"n":1}"#);
     let (id, created_at) = (send.id.clone(), send.created_at);

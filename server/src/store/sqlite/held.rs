@@ -50,21 +50,15 @@ mod tests {
     fn plan(conn: &Connection, sql: &str) -> (Vec<String>, bool) {
         let n = (1..=12).rev().find(|i| sql.contains(&format!("?{i}"))).unwrap_or(0);
         let params = vec![rusqlite::types::Value::Null; n];
-        let steps = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(rusqlite::params_from_iter(&params), |r| r.get(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let ops: Vec<String> = conn
-            .prepare(&format!("EXPLAIN {sql}"))
-            .unwrap()
-            .query_map(rusqlite::params_from_iter(&params), |r| r.get(1))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        (steps, ops.iter().any(|op| op == "OpenEphemeral"))
+        // Column `column` of every row `prefix` + `sql` returns.
+        let rows = |prefix: &str, column: usize| -> Vec<String> {
+            let mut stmt = conn.prepare(&format!("{prefix} {sql}")).unwrap();
+            let rows = stmt.query_map(rusqlite::params_from_iter(&params), |r| r.get(column)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let steps = rows("EXPLAIN QUERY PLAN", 3);
+        let temporary = rows("EXPLAIN", 1).iter().any(|op| op == "OpenEphemeral");
+        (steps, temporary)
     }
 
     #[test]

@@ -67,38 +67,21 @@ fn accept(conn: &Connection, m: &NewMessage, lease_until: Option<i64>) -> Result
 /// Inserts send `m` claimed: `delivering`, due (since its creation) and leased until
 /// `lease_until`, as a claim would leave it.
 fn insert_leased(conn: &Connection, m: &NewMessage, url: &str, lease_until: i64) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
-         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, lease_until, retention_hours, \
-         created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'delivering', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?13, ?13)",
-    )?
-    .execute(params![
-        m.id,
-        m.project_id,
-        m.direction.as_str(),
-        m.endpoint_id,
-        url,
-        m.content_type,
-        m.payload,
-        m.payload.len() as i64,
-        m.payload_sha256,
-        m.headers_json,
-        m.idempotency_key,
-        m.signed_at,
-        m.created_at,
-        lease_until,
-        m.retention_hours,
-    ])
+    insert(conn, m, url, MessageStatus::Delivering.as_str(), Some(lease_until))
 }
 
 /// Inserts a new message (send or ingest) in `status`, due now, delivered to `url`. The raw
 /// error is returned so callers can tell an idempotency-key race (unique violation) apart.
 pub(super) fn insert_message(conn: &Connection, m: &NewMessage, url: &str, status: &str) -> rusqlite::Result<usize> {
+    insert(conn, m, url, status, None)
+}
+
+fn insert(conn: &Connection, m: &NewMessage, url: &str, status: &str, lease_until: Option<i64>) -> rusqlite::Result<usize> {
     conn.prepare_cached(
         "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
-         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14)",
+         size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, updated_at, \
+         lease_until) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14, ?16)",
     )?
     .execute(params![
         m.id,
@@ -116,6 +99,7 @@ pub(super) fn insert_message(conn: &Connection, m: &NewMessage, url: &str, statu
         m.signed_at,
         m.created_at,
         m.retention_hours,
+        lease_until,
     ])
 }
 
