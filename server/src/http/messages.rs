@@ -13,6 +13,7 @@ use super::extract::{JsonBody, PathParams, QueryParams, limit};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, opt_timestamp, timestamp};
 use crate::domain::MessageStatus;
+use crate::domain::messages::{self as rules, ReplayCount};
 use crate::store::{Direction, MAX_REPLAYS, MessageRecord, ReplayMode, ReplayOutcome, StatusChange};
 use crate::telemetry::Telemetry;
 
@@ -254,13 +255,7 @@ pub(crate) async fn replay_all_reply(
     endpoint_id: Option<String>,
     limit_param: Option<i64>,
 ) -> ApiResult<Reply> {
-    let status = match status.map(|s| (s, MessageStatus::parse(s))) {
-        Some((_, Some(s @ (MessageStatus::FailedPermanent | MessageStatus::PendingRetry)))) => s,
-        Some((other, _)) => {
-            return Err(ApiError::invalid(format!("status must be failed_permanent or pending_retry, got {other:?}")));
-        }
-        None => return Err(ApiError::invalid("status is required (failed_permanent or pending_retry)")),
-    };
+    let status = rules::replay_all_status(status).map_err(ApiError::invalid)?;
     let limit = limit("limit", limit_param, 100, 1000)?;
     let endpoint_id = endpoint_id.filter(|e| !e.is_empty());
     let result = state.store.replay_all(&caller.project_id, direction, status.as_str(), endpoint_id, limit, now_millis()).await?;
@@ -301,25 +296,18 @@ pub(crate) async fn replay_batch_reply(
     if message_ids.len() > MAX_BATCH_IDS {
         return Err(ApiError::invalid(format!("message_ids may hold at most {MAX_BATCH_IDS} ids, got {}", message_ids.len())));
     }
-    let outcomes = state.store.replay_messages(&caller.project_id, direction, message_ids.clone(), now_millis()).await?;
+    let outcomes = rules::replay_batch(&*state.store, &caller.project_id, direction, message_ids, now_millis()).await?;
     let mut response =
         ReplayBatchMessagesResponse { replayed: 0, failed: 0, stuck: 0, results: Vec::with_capacity(outcomes.len()) };
-    for (id, outcome) in message_ids.into_iter().zip(outcomes) {
-        let (status, error) = match &outcome {
-            ReplayOutcome::Replayed => {
-                response.replayed += 1;
-                ("replayed", None)
-            }
-            ReplayOutcome::DeliveryInProgress | ReplayOutcome::RetryInProgress => {
-                response.stuck += 1;
-                ("stuck", Some(replay_error_text(&outcome)))
-            }
-            _ => {
-                response.failed += 1;
-                ("failed", Some(replay_error_text(&outcome)))
-            }
-        };
-        response.results.push(ReplayBatchResult { message_id: id, status: status.into(), error });
+    for (id, outcome) in outcomes {
+        let count = ReplayCount::of(&outcome);
+        match count {
+            ReplayCount::Replayed => response.replayed += 1,
+            ReplayCount::Stuck => response.stuck += 1,
+            ReplayCount::Failed => response.failed += 1,
+        }
+        let error = (count != ReplayCount::Replayed).then(|| replay_error_text(&outcome));
+        response.results.push(ReplayBatchResult { message_id: id, status: count.as_str().into(), error });
     }
     if response.replayed > 0 {
         state.delivery.wake();
