@@ -15,6 +15,8 @@ pub const DEV_API_KEY: &str = "hb_test_dev00000000000000000000000000000";
 
 /// Longest `--export-ttl-secs` (one year).
 const MAX_EXPORT_TTL_SECS: u64 = 365 * 24 * 3600;
+/// Default `--queue-high-water`: waiting messages per project (the backpressure of the send routes).
+pub const DEFAULT_HIGH_WATER: u64 = 10_000;
 
 /// Command-line flags. Every flag also reads an environment variable.
 #[derive(Parser, Debug, Clone, Default)]
@@ -483,10 +485,7 @@ impl Config {
             request_timeout: seconds("--request-timeout-secs", args.request_timeout_secs.or(file.request_timeout_secs), 30)?,
             metrics_refresh: seconds("--metrics-refresh-secs", args.metrics_refresh_secs.or(file.metrics_refresh_secs), 5)?,
             api_rate_limit: args.api_rate_limit.or(file.api_rate_limit).map_or(!dev, |s| s == Switch::On),
-            queue_high_water: args
-                .queue_high_water
-                .or(file.queue_high_water)
-                .unwrap_or(crate::http::backpressure::DEFAULT_HIGH_WATER),
+            queue_high_water: args.queue_high_water.or(file.queue_high_water).unwrap_or(DEFAULT_HIGH_WATER),
             queue_delay_target_ms: args
                 .queue_delay_target_ms
                 .or(file.queue_delay_target_ms)
@@ -645,7 +644,7 @@ mod tests {
     #[test]
     fn the_queue_high_water_mark_comes_from_flags_or_the_file_and_0_turns_it_off() {
         let config = Config::resolve(Args::default()).unwrap();
-        assert_eq!(config.queue_high_water, crate::http::backpressure::DEFAULT_HIGH_WATER);
+        assert_eq!(config.queue_high_water, DEFAULT_HIGH_WATER);
         let path = write_config("queue_high_water = 0\n");
         let config = Config::resolve(Args { config: Some(path.clone()), ..Default::default() }).unwrap();
         assert_eq!(config.queue_high_water, 0);

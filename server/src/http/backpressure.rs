@@ -40,8 +40,6 @@ use crate::error::ApiError;
 use crate::store::{Direction, Store};
 use crate::telemetry::Telemetry;
 
-/// Default `--queue-high-water`: waiting messages per project.
-pub const DEFAULT_HIGH_WATER: u64 = 10_000;
 /// `Retry-After` of a refusal, in seconds.
 pub const RETRY_AFTER_SECS: u64 = 1;
 /// Shortest time between two background counts of the backlog (while sends are admitted).

@@ -5,7 +5,7 @@
 //! written as `{"error": {"code", "message", "details"?}, "meta": {"request_id"}}`.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -15,6 +15,10 @@ use crate::error::ApiError;
 
 /// How much of a bare answer's text body is kept as the envelope's message.
 const MAX_MESSAGE_BYTES: usize = 1024;
+
+/// The header every dashboard answer carries (its CSP, [`crate::ui`]): the error envelope leaves
+/// answers with it as they are, so the dashboard's error pages stay HTML.
+pub const PAGE_MARKER: HeaderName = header::CONTENT_SECURITY_POLICY;
 
 /// Middleware: error answers without a JSON body get the envelope (status and `Retry-After`
 /// are kept), and are logged with the method and path.
@@ -43,7 +47,7 @@ pub async fn envelope_bare_errors(request: Request, next: Next) -> Response {
 
 /// The dashboard's HTML error pages (see [`crate::ui`]) stay as they are.
 fn is_dashboard_page(response: &Response) -> bool {
-    response.headers().contains_key(crate::ui::PAGE_MARKER)
+    response.headers().contains_key(PAGE_MARKER)
 }
 
 fn is_json(response: &Response) -> bool {

@@ -28,13 +28,14 @@ pub mod session;
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use crate::error::ApiResult;
-use crate::http::Reply;
+use crate::http::envelope::PAGE_MARKER;
+use crate::http::reply::Reply;
 use crate::state::AppState;
 use layout::{error_page, see_other};
 use session::UiSession;
@@ -42,10 +43,6 @@ use session::UiSession;
 /// The policy of every dashboard answer.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// The header every dashboard answer carries (its CSP); the API's error envelope leaves answers
-/// with it as they are, so the dashboard's error pages stay HTML.
-pub const PAGE_MARKER: HeaderName = header::CONTENT_SECURITY_POLICY;
 
 /// One dashboard route: its full path template (also its `route` label in the HTTP metrics),
 /// the methods it answers and its handler.
