@@ -22,11 +22,21 @@
 
 use serde_json::{Map, Value, json};
 
+use super::operation::Operation;
 use super::params;
-use crate::state::Route;
+
+/// What the links are made from: one route's method, path and operation.
+pub struct Route<'a> {
+    /// HTTP method in upper case.
+    pub method: &'static str,
+    /// axum path, e.g. `/v1/messages/{message_id}`.
+    pub path: &'static str,
+    /// Its operation.
+    pub doc: &'a Operation,
+}
 
 /// Adds the links of every route to `doc` (a document whose paths and schemas are complete).
-pub fn add(doc: &mut Value, routes: &[Route]) {
+pub fn add(doc: &mut Value, routes: &[Route<'_>]) {
     for source in routes {
         let Some(origin) = origin(doc, source) else { continue };
         let links: Map<String, Value> = routes
@@ -60,7 +70,7 @@ struct Origin {
     properties: Vec<String>,
 }
 
-fn origin(doc: &Value, source: &Route) -> Option<Origin> {
+fn origin(doc: &Value, source: &Route<'_>) -> Option<Origin> {
     let status = source.doc.statuses.first()?.to_string();
     let method = source.method.to_ascii_lowercase();
     let answer = &doc["paths"][source.path][&method]["responses"][&status]["content"]["application/json"]["schema"];
@@ -80,7 +90,7 @@ fn origin(doc: &Value, source: &Route) -> Option<Origin> {
 }
 
 /// The link from `source` to `target`, if `target` takes the id `source` answers with.
-fn link(doc: &Value, source: &Route, origin: &Origin, target: &Route) -> Option<Value> {
+fn link(doc: &Value, source: &Route<'_>, origin: &Origin, target: &Route<'_>) -> Option<Value> {
     if std::ptr::eq(source, target) || !doc["paths"][target.path].is_object() {
         return None;
     }

@@ -67,7 +67,9 @@ pub fn document(routes: &[Route]) -> Value {
             },
         },
     });
-    links::add(&mut doc, routes);
+    let linked: Vec<links::Route<'_>> =
+        routes.iter().map(|r| links::Route { method: r.method, path: r.path, doc: &r.doc }).collect();
+    links::add(&mut doc, &linked);
     doc
 }
 
