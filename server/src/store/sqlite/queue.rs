@@ -41,12 +41,8 @@ impl DeliveryQueue for SqliteStore {
 
     async fn release(&self, message_ids: Vec<String>, due_at_ms: i64) -> Result<(), StoreError> {
         self.write_relaxed(move |conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
-                 WHERE id = ?2 AND status = 'delivering'"
-            ))?;
             for id in &message_ids {
-                stmt.execute(params![due_at_ms, id])?;
+                release_claim(conn, id, due_at_ms)?;
             }
             Ok(())
         })
@@ -165,6 +161,17 @@ fn deliver_or_fail(
     }
 }
 
+/// Puts claimed message `id` back to wait, due at `due_at_ms`, without its lease: `queued` when it
+/// was never tried, `pending_retry` when it was, `failed_permanent` when it was deleted meanwhile.
+/// A message no longer claimed is left alone.
+fn release_claim(conn: &Connection, id: &str, due_at_ms: i64) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE messages SET status = {RELEASED_STATUS}, next_attempt_at = ?1, lease_until = NULL \
+         WHERE id = ?2 AND status = 'delivering'"
+    ))?;
+    stmt.execute(params![due_at_ms, id]).map(drop)
+}
+
 /// The delivery of send `m`, which the same write stored already claimed to `url`
 /// ([`super::message_writes::accept_send_leased`]), as [`claim`] would have returned it. If it
 /// cannot be made, the send is put back to wait for the engine's claim, and stays stored.
@@ -191,12 +198,7 @@ pub(super) fn leased_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage
         Ok(delivery) => delivery,
         Err(e) => {
             tracing::warn!(error = %e, "could not start a send as it was stored; the engine will claim it");
-            let requeue = conn
-                .prepare_cached(
-                    "UPDATE messages SET status = 'queued', lease_until = NULL WHERE id = ?1 AND status = 'delivering'",
-                )
-                .and_then(|mut stmt| stmt.execute(params![m.id]));
-            if let Err(e) = requeue {
+            if let Err(e) = release_claim(conn, &m.id, m.created_at) {
                 tracing::error!(error = %e, "could not put back a send stored claimed; its lease will expire");
             }
             None
