@@ -29,6 +29,7 @@ mod endpoints;
 mod exports;
 mod health;
 mod inbound;
+mod message_insert;
 mod messages;
 mod notify;
 mod pull;

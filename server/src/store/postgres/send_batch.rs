@@ -29,7 +29,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
 use tokio::sync::oneshot;
 
-use super::messages::{insert_message_sql, on_key_conflict, payload_size};
+use super::message_insert::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
 use crate::domain::MessageStatus;
 use crate::domain::messages;

@@ -5,7 +5,8 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 
-use super::super::messages::{insert_message, original_by_key};
+use super::super::message_insert::insert_message;
+use super::super::messages::original_by_key;
 use super::super::pg_err;
 use super::super::sql::{all_rows, exec, list_rows, opt_row};
 use crate::domain::InboundMode;
