@@ -5,7 +5,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use super::layout::{Nav, esc, page};
@@ -86,7 +86,7 @@ impl FromRequest<AppState> for Action {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         check_origin(&parts.headers).map_err(forbidden)?;
-        let session = UiSession::from_request_parts(&mut parts, state).await?;
+        let session = UiSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
         let fields = parse_form(&read_form(body).await?);
         let submitted = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
         if !tokens_match(submitted, session.csrf()) {

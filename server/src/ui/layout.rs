@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::session::UiSession;
+use super::session::{Rejected, UiSession};
 use crate::error::ApiError;
 
 /// The sections of the navigation.
@@ -164,6 +164,16 @@ pub fn see_other(location: &str) -> Response {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
+}
+
+/// A request without a valid session: the login form, or the error that stopped the check.
+impl IntoResponse for Rejected {
+    fn into_response(self) -> Response {
+        match self {
+            Rejected::SignIn => see_other("/ui/login"),
+            Rejected::Failed(e) => error_page(None, &e, "/ui/login"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod inbound;
 pub mod inbound_endpoint;
 pub mod inbound_message;
 pub mod layout;
+pub mod login;
 pub mod messages;
 pub mod metrics;
 pub mod session;
@@ -68,10 +69,10 @@ fn post_route<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: 
 /// Every dashboard route. The last one catches the unknown paths under `/ui/` (a 404 page).
 pub fn routes() -> Vec<UiRoute> {
     vec![
-        get_route("/ui", session::home),
-        get_route("/ui/", session::home),
-        UiRoute { path: "/ui/login", methods: &["GET", "POST"], handler: get(session::login_form).post(session::login) },
-        post_route("/ui/logout", session::logout),
+        get_route("/ui", login::home),
+        get_route("/ui/", login::home),
+        UiRoute { path: "/ui/login", methods: &["GET", "POST"], handler: get(login::login_form).post(login::login) },
+        post_route("/ui/logout", login::logout),
         get_route("/ui/assets/{name}", assets::serve),
         UiRoute { path: "/ui/endpoints", methods: &["GET", "POST"], handler: get(endpoints::list).post(endpoints::create) },
         UiRoute { path: "/ui/endpoints/{id}", methods: &["GET", "POST"], handler: get(endpoint::detail).post(endpoint::update) },
@@ -109,7 +110,7 @@ pub fn router(routes: Vec<UiRoute>) -> Router<AppState> {
 }
 
 /// An unknown dashboard path: a 404 page (with the navigation when signed in).
-async fn not_found(session: Result<UiSession, Response>, uri: axum::http::Uri) -> Response {
+async fn not_found(session: Result<UiSession, session::Rejected>, uri: axum::http::Uri) -> Response {
     let body = format!(
         r#"<p class="error" role="alert">There is no dashboard page at <code>{}</code>.</p><p><a href="/ui">Back to the dashboard</a></p>"#,
         layout::esc(uri.path())
