@@ -11,10 +11,8 @@ use hookbridge::{CreateEndpointOptions, CreateEndpointResponse, Endpoint, ListEn
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{
-    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, opt_i64, opt_options, opt_ptr, opt_string, out_ptr,
-    read, to_json,
-};
+use crate::ffi::{arg_headers, arg_str, call, free_box, give_box, opt_i64, opt_options, opt_string, out_ptr, read, to_json};
+use crate::strings::{c_string, c_string_opt, opt_ptr};
 
 /// A newly created endpoint (from `hb_create_endpoint`); its signing secret is shown only this once.
 #[allow(non_camel_case_types)]

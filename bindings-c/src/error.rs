@@ -6,7 +6,8 @@ use std::ptr;
 use hookbridge::ErrorKind;
 use hookbridge::signing::{VerifyError, VerifyErrorKind};
 
-use crate::ffi::{c_string, guard_value};
+use crate::guard::guard_value;
+use crate::strings::c_string;
 
 /// The outcome of every fallible function. `HB_RESULT_OK` (0) is success; any other value is a
 /// failure whose details are in the `hb_error` written to the function's `err` out-parameter.

@@ -8,11 +8,13 @@
 //!   `HB_RESULT_INVALID_ARGUMENT` and an error naming the argument; nothing is dereferenced.
 //! - A panic never unwinds into C: it becomes `HB_RESULT_PANIC` (or the function's default value).
 
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
 use crate::error::{hb_error, hb_result};
+use crate::guard::guard_value;
+use crate::strings::c_string;
 
 /// What the body of an exported function returns.
 pub(crate) type FfiResult<T> = Result<T, hb_error>;
@@ -35,27 +37,6 @@ pub(crate) fn call(err: *mut *mut hb_error, body: impl FnOnce() -> FfiResult<()>
         unsafe { *err = Box::into_raw(Box::new(failure)) };
     }
     code
-}
-
-/// Runs the body of an infallible exported function (accessors, free functions), returning
-/// `default` if it panics.
-pub(crate) fn guard_value<T>(default: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(default)
-}
-
-/// A C string for the caller; an interior NUL (impossible in C) is replaced by U+FFFD.
-pub(crate) fn c_string(text: &str) -> CString {
-    CString::new(text).unwrap_or_else(|_| CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default())
-}
-
-/// An optional owned C string.
-pub(crate) fn c_string_opt(text: Option<&str>) -> Option<CString> {
-    text.map(c_string)
-}
-
-/// Borrows an optional C string for an accessor: NULL when absent.
-pub(crate) fn opt_ptr(text: &Option<CString>) -> *const c_char {
-    text.as_ref().map_or(ptr::null(), |s| s.as_ptr())
 }
 
 /// Checks a pointer out-parameter, sets it to NULL and returns it for writing on success.

@@ -29,6 +29,7 @@ pub mod client;
 pub mod endpoints;
 pub mod error;
 mod ffi;
+mod guard;
 pub mod json_account;
 pub mod json_actors;
 pub mod json_attempts;

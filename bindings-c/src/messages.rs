@@ -8,10 +8,8 @@ use hookbridge::{Message, SendOptions};
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{
-    arg_headers, arg_str, c_string, c_string_opt, call, free_box, give_box, give_string, opt_ptr, opt_str, out_ptr, parse_json,
-    read, to_json,
-};
+use crate::ffi::{arg_headers, arg_str, call, free_box, give_box, give_string, opt_str, out_ptr, parse_json, read, to_json};
+use crate::strings::{c_string, c_string_opt, opt_ptr};
 
 /// Sends `payload_json` (a JSON document, normally an object) to an endpoint and returns the new
 /// message's id in `*out_message_id` and its status (`"queued"`) in `*out_status`.

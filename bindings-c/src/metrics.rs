@@ -8,7 +8,8 @@ use hookbridge::api::window;
 
 use crate::client::{client_ref, hb_client};
 use crate::error::{hb_error, hb_result};
-use crate::ffi::{c_string, call, free_box, give_box, opt_str, out_ptr, read, to_json};
+use crate::ffi::{call, free_box, give_box, opt_str, out_ptr, read, to_json};
+use crate::strings::c_string;
 
 /// Aggregate delivery metrics over a window (from `hb_get_metrics`).
 #[allow(non_camel_case_types)]
