@@ -6,7 +6,6 @@
 
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use hookbridge::api::{
     CreateEndpointOptions, CreateExportOptions, DeleteInboundMessagesAllOptions, DeleteMessagesAllOptions,
@@ -20,14 +19,12 @@ use pyo3::types::PyDict;
 use serde::Serialize;
 
 use crate::from_py::{json_fields, json_value, string_list};
+use crate::timeouts::duration;
 use crate::to_py::AsDataclass;
 use crate::{calls, errors, from_py, py_transport};
 
 /// The `User-Agent` of the official package, so requests are byte-identical.
 const USER_AGENT: &str = "hookbridge-python/1.2.0";
-
-/// What `timeout=None` means: no practical limit (a year; timers cannot be infinite).
-pub(crate) const NO_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The connection pool of one Python client, tied to the process that created it.
 enum State {
@@ -44,15 +41,6 @@ pub struct NativeClient {
     state: Mutex<State>,
     /// Where calls go while httpx is patched (see [`crate::py_transport`]).
     httpx: py_transport::HttpxMode,
-}
-
-/// A timeout in seconds as a duration: `None` is no practical limit (httpx's meaning).
-fn duration(seconds: Option<f64>, name: &str) -> PyResult<Duration> {
-    match seconds {
-        None => Ok(NO_TIMEOUT),
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Duration::from_secs_f64(t)),
-        Some(t) => Err(PyValueError::new_err(format!("{name} must be a positive number of seconds or None, got {t}"))),
-    }
 }
 
 /// The core configuration of a Python client; `timeout` is the read timeout, `connect_timeout`

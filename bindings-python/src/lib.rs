@@ -11,6 +11,7 @@ mod from_py;
 mod py_transport;
 mod runtime;
 mod signing;
+mod timeouts;
 mod to_py;
 
 use pyo3::prelude::*;

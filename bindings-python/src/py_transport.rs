@@ -17,9 +17,9 @@ use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::future_into_py_with_locals;
 use serde::Serialize;
 
-use crate::client::NO_TIMEOUT;
 use crate::errors::Mode;
 use crate::runtime;
+use crate::timeouts::seconds;
 use crate::{errors, to_py};
 
 /// `hookbridge._httpx_mode`, imported once.
@@ -131,11 +131,6 @@ impl<'py, T: Serialize> IntoPyObject<'py> for Outcome<T> {
             Err(error) => Err(errors::to_pyerr(py, &error, self.1)),
         }
     }
-}
-
-/// Seconds for httpx; the "no timeout" stand-in becomes `None`, as the caller wrote it.
-fn seconds(limit: Duration) -> Option<f64> {
-    (limit < NO_TIMEOUT).then_some(limit.as_secs_f64())
 }
 
 /// Sends attempts through the httpx client: in the caller's thread (sync) or as a coroutine on

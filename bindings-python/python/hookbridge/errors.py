@@ -7,7 +7,7 @@ The native module raises them by calling these classes (registered at the bottom
 
 from typing import Optional
 
-from hookbridge import _native
+import hookbridge._native as _native
 
 
 class HookBridgeError(Exception):
