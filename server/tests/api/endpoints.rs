@@ -6,8 +6,8 @@ use hookbridge::{CreateEndpointOptions, ErrorKind, HeaderMap, Page, SendOptions,
 use reqwest::Method;
 use serde_json::json;
 
-use crate::harness::{Server, wait_for_status};
-use crate::support::Raw;
+use crate::harness::{Delivery, Receiver, Server, wait_for_status};
+use crate::support::{Raw, WAIT};
 
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -252,4 +252,52 @@ async fn signing_keys_are_capped_at_two_and_the_last_cannot_go() {
     let rotated = raw.post(&format!("/v1/endpoints/{}/rotate-secret", ep.id), json!({})).await;
     assert!(rotated.expect_ok(201)["signing_secret"].as_str().unwrap().starts_with("whsec_"));
     assert_eq!(client.list_endpoint_signing_keys(&ep.id).await.unwrap().len(), 2);
+}
+
+/// Whether `delivery` carries a hookbridge signature made with `secret`.
+fn signed_with(delivery: &Delivery, secret: &str) -> bool {
+    let timestamp = delivery.header("x-webhook-timestamp").expect("timestamp header");
+    let signature = delivery.header("x-webhook-signature").expect("signature header");
+    hookbridge::signing::verify(&delivery.body, &signature, &timestamp, &[secret], Default::default()).is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_delivery_follows_the_endpoint_as_it_is_now() {
+    // The server keeps endpoints' delivery targets between sends; a change of the URL, the
+    // headers or the signing keys must reach the very next delivery.
+    let server = Server::start(&[]);
+    let client = server.client();
+    let (first, second) = (Receiver::start().await, Receiver::start().await);
+    let options = CreateEndpointOptions { headers: Some(headers(&[("x-team", "a")])), ..Default::default() };
+    let ep = client.create_endpoint(&first.url, &options).await.unwrap();
+    let send = |n: i64| {
+        let client = client.clone();
+        let id = ep.id.clone();
+        async move { client.send(&id, &json!({"n": n}), &SendOptions::default()).await.unwrap() }
+    };
+
+    send(1).await;
+    let got = first.wait_for(1, WAIT).await;
+    assert_eq!(got[0].header("x-team").as_deref(), Some("a"));
+    assert!(signed_with(&got[0], &ep.signing_secret));
+
+    let change =
+        UpdateEndpointOptions { url: Some(second.url.clone()), headers: Some(headers(&[("x-team", "b")])), ..Default::default() };
+    client.update_endpoint(&ep.id, &change).await.unwrap();
+    send(2).await;
+    let got = second.wait_for(1, WAIT).await;
+    assert_eq!(got[0].header("x-team").as_deref(), Some("b"), "the new headers");
+    assert_eq!(first.received().len(), 1, "nothing more goes to the old URL");
+
+    let added = client.create_endpoint_signing_key(&ep.id).await.unwrap();
+    send(3).await;
+    let got = second.wait_for(2, WAIT).await;
+    assert!(signed_with(&got[1], &added.signing_secret), "the new key signs at once");
+    assert!(signed_with(&got[1], &ep.signing_secret), "the old key still signs");
+
+    client.delete_endpoint_signing_key(&ep.id, ep.signing_key_id.as_deref().unwrap()).await.unwrap();
+    send(4).await;
+    let got = second.wait_for(3, WAIT).await;
+    assert!(signed_with(&got[2], &added.signing_secret));
+    assert!(!signed_with(&got[2], &ep.signing_secret), "a deleted key no longer signs");
 }

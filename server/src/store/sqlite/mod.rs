@@ -38,6 +38,7 @@ mod secrets;
 mod server_settings;
 mod signing_keys;
 mod status;
+mod targets;
 mod ui_sessions;
 mod writer;
 
@@ -119,7 +120,13 @@ impl SqliteStore {
         let wal = data_dir.join("hookbridge.db-wal");
         std::thread::Builder::new()
             .name("hookbridge-sqlite-writer".into())
-            .spawn(move || writer::run(writer_conn, synchronous, wal, rx))
+            .spawn(move || {
+                let mut writer_conn = writer_conn;
+                if let Err(e) = targets::keep_on(&mut writer_conn) {
+                    tracing::warn!(error = %e, "delivery targets are read for every claim: cannot hook the writer's connection");
+                }
+                writer::run(writer_conn, synchronous, wal, rx)
+            })
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
             writer: tx,

@@ -4,6 +4,7 @@
 //! disk (see [`super::writer`]: losing them to a power loss only causes a redelivery).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -134,14 +135,14 @@ fn claim(
             rows.push(row?);
         }
     }
-    let mut targets: HashMap<String, Option<DeliveryTarget>> = HashMap::new();
+    let mut targets: HashMap<String, Option<Arc<DeliveryTarget>>> = HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
         if !targets.contains_key(&row.endpoint_id) {
             let target = load_target(conn, keys, row.direction, &row.endpoint_id)?;
             targets.insert(row.endpoint_id.clone(), target);
         }
-        let target = targets.get(&row.endpoint_id).and_then(Option::as_ref);
+        let target = targets.get(&row.endpoint_id).and_then(Option::as_deref);
         claimed.extend(deliver_or_fail(conn, row, target, now_ms)?);
     }
     Ok(claimed)
@@ -193,7 +194,7 @@ pub(super) fn leased_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage
         due_at: m.created_at,
     };
     let delivery = load_target(conn, keys, m.direction, &m.endpoint_id)
-        .and_then(|target| deliver_or_fail(conn, row, target.as_ref(), m.created_at));
+        .and_then(|target| deliver_or_fail(conn, row, target.as_deref(), m.created_at));
     match delivery {
         Ok(delivery) => delivery,
         Err(e) => {
@@ -230,6 +231,16 @@ pub(super) fn claim_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage,
 }
 
 fn load_target(
+    conn: &Connection,
+    keys: &SecretBox,
+    direction: Direction,
+    endpoint_id: &str,
+) -> Result<Option<Arc<DeliveryTarget>>, StoreError> {
+    super::targets::cached(direction, endpoint_id, || read_target(conn, keys, direction, endpoint_id))
+}
+
+/// Reads the delivery target of an endpoint from the database (`None`: it is gone).
+fn read_target(
     conn: &Connection,
     keys: &SecretBox,
     direction: Direction,

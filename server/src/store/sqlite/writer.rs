@@ -285,8 +285,12 @@ impl Writer {
 }
 
 /// Runs a statement without parameters or rows (`SAVEPOINT`, `COMMIT`…) on `conn` through its
-/// statement cache.
+/// statement cache. A `ROLLBACK` also empties the writer's delivery targets ([`super::targets`]).
 pub(super) fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    if sql.starts_with("ROLLBACK") {
+        // Also `ROLLBACK TO`, which SQLite's rollback hook does not see.
+        super::targets::forget();
+    }
     conn.prepare_cached(sql)?.raw_execute()?;
     Ok(())
 }
