@@ -5,7 +5,7 @@ use crate::domain::MessageStatus;
 use hookbridge::signing::SignatureScheme;
 
 /// Which way a message flows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     /// Sent through `POST /v1/webhooks/send` to an outbound endpoint.
     Outbound,

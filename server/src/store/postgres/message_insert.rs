@@ -85,9 +85,9 @@ pub(super) async fn insert_message(
 /// A send in one statement of its own (its own transaction, one round trip), for a send whose
 /// batch failed ([`super::send_batch`]): stores the message when the endpoint is live and the
 /// idempotency key, if any, is new. `None` when nothing was stored (no such endpoint, or the
-/// key is taken): the caller then decides in a transaction (`accept_send` in [`super::messages`]). The status comes
-/// from the domain rule for either state of the endpoint's pause flag, read under the same
-/// `FOR SHARE` lock as the slow path.
+/// key is taken): the caller then decides in a transaction (`accept_send` in
+/// [`super::messages`]). The status comes from the domain rule for either state of the
+/// endpoint's pause flag, read under the same `FOR SHARE` lock as the slow path.
 pub(super) async fn insert_send_fast(c: &impl GenericClient, m: &NewMessage) -> Result<Option<MessageStatus>, StoreError> {
     let (direction, size) = (m.direction.as_str(), payload_size(m)?);
     let (running, paused) = (MessageStatus::requeued(false).as_str(), MessageStatus::requeued(true).as_str());

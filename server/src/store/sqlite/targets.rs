@@ -22,14 +22,29 @@ use rusqlite::Connection;
 use crate::store::queue::DeliveryTarget;
 use crate::store::{Direction, StoreError};
 
-/// Most targets kept; past it the cache starts over.
+/// Most targets kept per direction; past it that direction's targets start over.
 const MAX_TARGETS: usize = 4096;
 
 /// The tables a delivery target is read from.
 const SOURCES: [&str; 3] = ["endpoints", "signing_keys", "inbound_endpoints"];
 
-/// Targets by endpoint (`None`: the endpoint is gone).
-type Targets = HashMap<(Direction, String), Option<Arc<DeliveryTarget>>>;
+/// Targets by endpoint id (`None`: the endpoint is gone), one map per direction so that a
+/// lookup borrows the id instead of building a key.
+#[derive(Default)]
+struct Targets {
+    outbound: HashMap<String, Option<Arc<DeliveryTarget>>>,
+    inbound: HashMap<String, Option<Arc<DeliveryTarget>>>,
+}
+
+impl Targets {
+    /// The targets of endpoints of `direction`.
+    fn of(&mut self, direction: Direction) -> &mut HashMap<String, Option<Arc<DeliveryTarget>>> {
+        match direction {
+            Direction::Outbound => &mut self.outbound,
+            Direction::Inbound => &mut self.inbound,
+        }
+    }
+}
 
 thread_local! {
     /// This thread's targets; `None` on a thread without the hooks.
@@ -45,7 +60,7 @@ pub(super) fn keep_on(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }))?;
     conn.rollback_hook(Some(forget))?;
-    TARGETS.with(|t| *t.borrow_mut() = Some(HashMap::new()));
+    TARGETS.with(|t| *t.borrow_mut() = Some(Targets::default()));
     Ok(())
 }
 
@@ -53,7 +68,8 @@ pub(super) fn keep_on(conn: &mut Connection) -> Result<(), StoreError> {
 pub(super) fn forget() {
     TARGETS.with(|t| {
         if let Some(targets) = t.borrow_mut().as_mut() {
-            targets.clear();
+            targets.outbound.clear();
+            targets.inbound.clear();
         }
     });
 }
@@ -64,9 +80,8 @@ pub(super) fn cached(
     endpoint_id: &str,
     load: impl FnOnce() -> Result<Option<DeliveryTarget>, StoreError>,
 ) -> Result<Option<Arc<DeliveryTarget>>, StoreError> {
-    let key = (direction, endpoint_id.to_string());
-    let (kept, found) = TARGETS.with(|t| match t.borrow().as_ref() {
-        Some(targets) => (true, targets.get(&key).cloned()),
+    let (kept, found) = TARGETS.with(|t| match t.borrow_mut().as_mut() {
+        Some(targets) => (true, targets.of(direction).get(endpoint_id).cloned()),
         None => (false, None),
     });
     if let Some(target) = found {
@@ -76,10 +91,11 @@ pub(super) fn cached(
     if kept {
         TARGETS.with(|t| {
             if let Some(targets) = t.borrow_mut().as_mut() {
+                let targets = targets.of(direction);
                 if targets.len() >= MAX_TARGETS {
                     targets.clear();
                 }
-                targets.insert(key, target.clone());
+                targets.insert(endpoint_id.to_string(), target.clone());
             }
         });
     }
