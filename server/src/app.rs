@@ -136,6 +136,9 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Arc<SecretBox>, 
             let mut pg = PgStore::connect(url.expose(), &config.secrets).await.map_err(|e| e.to_string())?;
             // Leases this node takes carry its --node-id.
             pg.set_node_id(&config.node_id);
+            if let Some(gather) = config.send_gather {
+                pg.set_send_gather(gather);
+            }
             tracing::info!(database = %crate::store::postgres::redact_url(url.expose()), node_id = %config.node_id, "using PostgreSQL");
             let secrets = pg.secrets();
             Ok((Arc::new(pg), secrets, None))

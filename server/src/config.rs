@@ -173,6 +173,11 @@ pub struct Args {
     /// delivery timeout + 60. For tests and demos.
     #[arg(long, env = "HOOKBRIDGE_DELIVERY_LEASE_SECS", hide = true)]
     pub delivery_lease_secs: Option<u64>,
+    /// Longest a batch of sends on PostgreSQL waits for the senders the last batch answered to
+    /// send again, in milliseconds. Default 1. For tests on a busy machine, where a sender can
+    /// be kept off the CPU for longer than that.
+    #[arg(long, env = "HOOKBRIDGE_SEND_GATHER_MS", hide = true)]
+    pub send_gather_ms: Option<u64>,
 }
 
 /// A secret setting (an API key): `Debug` shows `[redacted]`, never the text.
@@ -343,6 +348,9 @@ pub struct Config {
     pub node_id: String,
     /// How long a claimed delivery stays leased to this node (longer than `delivery_timeout`).
     pub delivery_lease: std::time::Duration,
+    /// How long a batch of sends on PostgreSQL may wait for the last batch's senders (`None`:
+    /// the store's default). Set by a hidden flag, for tests.
+    pub send_gather: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -494,6 +502,7 @@ impl Config {
             auth_failure_window: std::time::Duration::from_secs(auth_failure_window_secs),
             node_id,
             delivery_lease: std::time::Duration::from_secs(delivery_lease_secs),
+            send_gather: args.send_gather_ms.map(std::time::Duration::from_millis),
         })
     }
 

@@ -129,7 +129,7 @@ impl PgStore {
         secrets::startup_pass(&mut client, &keys).await?;
         drop(client);
         Ok(PgStore {
-            sends: send_batch::SendBatcher::start(pool.clone()),
+            sends: send_batch::SendBatcher::start(pool.clone(), send_batch::GATHER_MAX),
             pool,
             delivery,
             secrets: keys,
@@ -153,6 +153,13 @@ impl PgStore {
     /// lets a restarted node take back at once the leases its previous run left behind.
     pub fn set_node_id(&mut self, node_id: &str) {
         self.node_id = Arc::from(node_id);
+    }
+
+    /// Lets a batch of sends wait up to `gather` for the senders the last batch answered
+    /// (default [`send_batch::GATHER_MAX`]). Call before the store takes sends: the batcher
+    /// started by [`PgStore::connect`] is replaced.
+    pub fn set_send_gather(&mut self, gather: Duration) {
+        self.sends = send_batch::SendBatcher::start(self.pool.clone(), gather);
     }
 
     /// The database URL this store was opened with (may hold a password: never log it as is).

@@ -9,7 +9,7 @@
 //! One batch is stored at a time: the sends arriving meanwhile go together in the next one.
 //!
 //! An idle batcher stores a lone send at once. Under load the next batch waits up to
-//! [`GATHER_MAX`] for as many sends as the last batch saw senders ([`Gathering`]), so senders
+//! [`GATHER_MAX`] (or what [`super::PgStore::set_send_gather`] sets) for as many sends as the last batch saw senders ([`Gathering`]), so senders
 //! that send again as soon as they are answered share one batch instead of splitting into two
 //! halves.
 //!
@@ -40,9 +40,9 @@ use crate::store::{NewMessage, StoreError};
 pub(super) const MAX_BATCH: usize = 64;
 /// Payload bytes past which a batch takes no further message (one larger message still goes).
 pub(super) const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
-/// Longest a batch waits for the senders of the last batch to send again (tokio's timers count
-/// whole milliseconds).
-pub(super) const GATHER_MAX: Duration = Duration::from_millis(1);
+/// Longest a batch waits by default for the senders of the last batch to send again (tokio's
+/// timers count whole milliseconds).
+pub(crate) const GATHER_MAX: Duration = Duration::from_millis(1);
 
 /// What became of one message of a batch.
 #[derive(Debug)]
@@ -69,11 +69,12 @@ pub(super) struct SendBatcher {
 }
 
 impl SendBatcher {
-    /// Starts the batcher task, storing on connections of `pool`. (A batcher task that panics
-    /// drops its sends' answers, and every send is then stored on its own.)
-    pub(super) fn start(pool: Pool) -> Self {
+    /// Starts the batcher task, storing on connections of `pool`, a batch waiting up to
+    /// `gather` for the last batch's senders. (A batcher task that panics drops its sends'
+    /// answers, and every send is then stored on its own.)
+    pub(super) fn start(pool: Pool, gather: Duration) -> Self {
         let (queue, pending) = unbounded_channel();
-        tokio::spawn(run(pool, pending));
+        tokio::spawn(run(pool, pending, gather));
         SendBatcher { queue }
     }
 
@@ -108,7 +109,7 @@ impl Batch {
 }
 
 /// Takes the waiting sends as batches and stores them, one batch at a time.
-async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
+async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>, gather: Duration) {
     let mut gathering = Gathering::default();
     loop {
         let Some(first) = pending.recv().await else { return };
@@ -121,8 +122,11 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
             }
         }
         let wanted = gathering.wait_for(batch.sends.len());
-        let waited =
-            if wanted > 0 && !batch.full() { wait_for_senders(&mut pending, &mut batch, wanted).await } else { Waited::No };
+        let waited = if wanted > 0 && !batch.full() {
+            wait_for_senders(&mut pending, &mut batch, wanted, gather).await
+        } else {
+            Waited::No
+        };
         let messages: Vec<&NewMessage> = batch.sends.iter().map(|p| p.message.as_ref()).collect();
         let outcome = insert_batch(&pool, &messages).await;
         drop(messages);
@@ -134,9 +138,14 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>) {
     }
 }
 
-/// Adds sends to `batch` until it holds `wanted` (or is full), for at most [`GATHER_MAX`].
-async fn wait_for_senders(pending: &mut UnboundedReceiver<Pending>, batch: &mut Batch, wanted: usize) -> Waited {
-    let deadline = tokio::time::sleep(GATHER_MAX);
+/// Adds sends to `batch` until it holds `wanted` (or is full), for at most `gather`.
+async fn wait_for_senders(
+    pending: &mut UnboundedReceiver<Pending>,
+    batch: &mut Batch,
+    wanted: usize,
+    gather: Duration,
+) -> Waited {
+    let deadline = tokio::time::sleep(gather);
     tokio::pin!(deadline);
     while batch.sends.len() < wanted && !batch.full() {
         tokio::select! {
