@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::session::{Rejected, UiSession};
+use super::session::{LOGIN_PATH, Rejected, UiSession};
 use crate::error::ApiError;
 
 /// The sections of the navigation.
@@ -170,8 +170,8 @@ pub fn see_other(location: &str) -> Response {
 impl IntoResponse for Rejected {
     fn into_response(self) -> Response {
         match self {
-            Rejected::SignIn => see_other("/ui/login"),
-            Rejected::Failed(e) => error_page(None, &e, "/ui/login"),
+            Rejected::SignIn => see_other(LOGIN_PATH),
+            Rejected::Failed(e) => error_page(None, &e, LOGIN_PATH),
         }
     }
 }

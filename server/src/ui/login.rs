@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::csrf::{Action, check_origin, forbidden, parse_form, read_form};
 use super::layout::{Nav, error_page, esc, page, see_other};
-use super::session::{Rejected, UiSession, sign_in_cookie, sign_out};
+use super::session::{LOGIN_PATH, Rejected, UiSession, sign_in_cookie, sign_out};
 use crate::http::auth::authenticate_key;
 use crate::ingest::request::client_address;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ pub async fn login_form() -> Response {
 fn login_page(status: StatusCode, error: Option<&str>) -> Response {
     let error = error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, esc(e))).unwrap_or_default();
     let body = format!(
-        r#"{error}<form method="post" action="/ui/login" class="card">
+        r#"{error}<form method="post" action="{LOGIN_PATH}" class="card">
 <label for="api_key">API key</label>
 <input id="api_key" name="api_key" type="password" autocomplete="current-password" required autofocus>
 <button type="submit">Log in</button>
@@ -68,7 +68,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, body: axum::body
     tracing::info!(key_id = %caller.key_id, project_id = %caller.project_id, "dashboard login");
     match sign_in_cookie(&state, hash.as_ref()) {
         Ok(cookie) => with_cookie(see_other("/ui/messages"), cookie),
-        Err(e) => error_page(None, &e, "/ui/login"),
+        Err(e) => error_page(None, &e, LOGIN_PATH),
     }
 }
 
@@ -79,7 +79,7 @@ pub async fn logout(State(state): State<AppState>, action: Action) -> Response {
     match sign_out(&state, session).await {
         Ok(cookie) => {
             tracing::info!(key_id = %session.caller.key_id, "dashboard logout: session revoked");
-            with_cookie(see_other("/ui/login"), cookie)
+            with_cookie(see_other(LOGIN_PATH), cookie)
         }
         Err(e) => error_page(Some(session), &e, "/ui"),
     }
@@ -89,13 +89,13 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
     if let Some(cookie) = cookie {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
-    response.into_response()
+    response
 }
 
 /// `GET /ui`: the messages page when signed in, else the login page.
 pub async fn home(session: Result<UiSession, Rejected>) -> Response {
     match session {
         Ok(_) => see_other("/ui/messages"),
-        Err(_) => see_other("/ui/login"),
+        Err(_) => see_other(LOGIN_PATH),
     }
 }

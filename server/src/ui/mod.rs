@@ -71,7 +71,7 @@ pub fn routes() -> Vec<UiRoute> {
     vec![
         get_route("/ui", login::home),
         get_route("/ui/", login::home),
-        UiRoute { path: "/ui/login", methods: &["GET", "POST"], handler: get(login::login_form).post(login::login) },
+        UiRoute { path: session::LOGIN_PATH, methods: &["GET", "POST"], handler: get(login::login_form).post(login::login) },
         post_route("/ui/logout", login::logout),
         get_route("/ui/assets/{name}", assets::serve),
         UiRoute { path: "/ui/endpoints", methods: &["GET", "POST"], handler: get(endpoints::list).post(endpoints::create) },

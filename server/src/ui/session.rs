@@ -23,6 +23,8 @@ use crate::state::AppState;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "hb_ui_session";
+/// The login page, where a request without a valid session is sent.
+pub const LOGIN_PATH: &str = "/ui/login";
 /// How long a session lasts after login.
 pub const SESSION_TTL_MS: i64 = 8 * 60 * 60 * 1000;
 /// What the sealed token is for (part of its associated data).
