@@ -4,11 +4,13 @@
 //! starts full). Claims read and spend them under a per-endpoint advisory lock, so the caps hold
 //! in total however many nodes claim at once.
 
-use super::col;
+use deadpool_postgres::GenericClient;
+
+use super::{col, pg_err};
 use crate::store::StoreError;
 
 /// Class of the advisory locks that serialize claims per endpoint ("HBQ").
-pub(super) const CLAIM_LOCK_CLASS: i32 = 0x0048_4251;
+const CLAIM_LOCK_CLASS: i32 = 0x0048_4251;
 
 /// An endpoint's shared state at one moment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -111,12 +113,21 @@ impl EndpointCaps {
     }
 }
 
-/// SQL: takes the claim locks (class `$1`, [`CLAIM_LOCK_CLASS`]) of the endpoints `$2` until
-/// the transaction ends, in one statement: claims of one endpoint run one at a time over all
-/// nodes (claims of different endpoints do not wait for each other). The locks are taken in the
-/// order of their keys on every node, so claims never deadlock.
-pub(super) const LOCK_ENDPOINTS: &str = "SELECT pg_advisory_xact_lock($1, k) FROM \
-     (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::TEXT[]) AS id ORDER BY k) keys";
+/// Takes the claim locks of `endpoint_ids` until the transaction ends, in one statement: claims
+/// of one endpoint run one at a time over all nodes (claims of different endpoints do not wait
+/// for each other). The locks are taken in the order of their keys on every node, so claims
+/// never deadlock.
+pub(super) async fn lock_endpoints<C: GenericClient>(tx: &C, endpoint_ids: &[&str]) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT pg_advisory_xact_lock($1, k) FROM \
+             (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::TEXT[]) AS id ORDER BY k) keys",
+        )
+        .await
+        .map_err(pg_err)?;
+    tx.execute(&stmt, &[&CLAIM_LOCK_CLASS, &endpoint_ids]).await.map_err(pg_err)?;
+    Ok(())
+}
 
 /// SQL (a CTE named `spent`, after a CTE `claimed` returning `endpoint_id`): spends one token
 /// of the bucket per message claimed, for the endpoints in arrays `${ids}` (ids), `${tokens}`

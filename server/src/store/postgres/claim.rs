@@ -1,24 +1,18 @@
-//! Claiming a batch of due messages for several endpoints in one transaction of three
-//! statements and two round trips, whatever the number of endpoints. The first round trip
-//! carries `BEGIN`, the claim locks of every endpoint ([`caps::LOCK_ENDPOINTS`]) and a read of
-//! their shared caps and delivery targets; the second carries the statement that leases each
-//! endpoint's oldest due messages with `FOR UPDATE SKIP LOCKED`, as many as its caps allow, and
-//! spends their rate-limit tokens, together with `COMMIT`. Reading the caps after the locks are
-//! held (a later statement, so a later snapshot) is what makes the caps hold over all nodes: a
-//! claim of the same endpoint by another node has committed, leases and tokens included, before
-//! this one reads them. The locks are held for one round trip of this node, so claims of one
-//! endpoint by several nodes wait for each other as little as they can.
+//! Claiming a batch of due messages for several endpoints in one transaction of a few
+//! statements, whatever the number of endpoints: the claim locks of every endpoint (one
+//! statement, [`caps::lock_endpoints`]), then their shared caps and delivery targets (one
+//! statement), then one statement that leases each endpoint's oldest due messages with
+//! `FOR UPDATE SKIP LOCKED`, as many as its caps allow, and spends their rate-limit tokens.
+//! Reading the caps after the locks are held (a later statement, so a later snapshot) is what
+//! makes the caps hold over all nodes: a claim of the same endpoint by another node has
+//! committed, leases and tokens included, before this one reads them.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
-use deadpool_postgres::{GenericClient, Object};
-use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
+use deadpool_postgres::GenericClient;
 
 use super::caps::{self, EndpointCaps, caps_columns, caps_joins};
 use super::due_work::WAITING;
-use super::sql::OpenBlock;
 use super::{col, pg_err};
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::queue::{ClaimedRow, DeliveryTarget};
@@ -33,65 +27,20 @@ struct EndpointFacts {
     inbound: Option<DeliveryTarget>,
 }
 
-/// SQL: the caps and delivery targets of the endpoints `$1` at the time `$2`, one row each.
-static READ_FACTS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT k.id, {caps}, e.url, e.headers, e.deleted_at IS NULL, ie.url, ie.signing_enabled, \
-                ARRAY(SELECT s.id FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
-                ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
-                e.signature_scheme \
-         FROM unnest($1::TEXT[]) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
-        caps = caps_columns("k.id", "$2"),
-        joins = caps_joins("k.id"),
-    )
-});
-
-/// SQL: leases to `$6` until `$5`, at the time `$4`, the oldest `$3` due messages of each
-/// endpoint `$2` of project `$1`, and spends their tokens (`$7`–`$9`, [`caps::spend_cte`]).
-static LEASE_DUE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "WITH picked AS ( \
-           SELECT p.id FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS a(project_id, endpoint_id, n) \
-           CROSS JOIN LATERAL (SELECT id FROM messages WHERE {WAITING} AND project_id = a.project_id \
-             AND endpoint_id = a.endpoint_id AND next_attempt_at <= $4 ORDER BY next_attempt_at LIMIT a.n \
-             FOR UPDATE SKIP LOCKED) p), \
-         claimed AS ( \
-           UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
-           WHERE id IN (SELECT id FROM picked) \
-           RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
-                     attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
-         {spent} \
-         SELECT * FROM claimed",
-        spent = caps::spend_cte(7, 8, 9),
-    )
-});
-
-/// Claims, on the delivery connection `client`, what `allocations` ask for (each endpoint
-/// once, sorted or not), leasing to `node` until `lease_until`, and fails the claimed messages
-/// that can never be delivered. Returns the deliveries.
-pub(super) async fn claim_batch(
-    client: Object,
+/// Claims, within the transaction `tx`, what `allocations` ask for (each endpoint once, sorted
+/// or not), leasing to `node` until `lease_until`. Returns the deliveries, and the ids of
+/// claimed messages that can never be delivered with the reason (to fail them).
+pub(super) async fn claim_batch<C: GenericClient>(
+    tx: &C,
     keys: &SecretBox,
     allocations: &[Allocation],
     now_ms: i64,
     lease_until: i64,
     node: &str,
-) -> Result<Vec<ClaimedDelivery>, StoreError> {
+) -> Result<(Vec<ClaimedDelivery>, Vec<(String, &'static str)>), StoreError> {
     let ids: Vec<&str> = allocations.iter().map(|a| a.endpoint_id.as_str()).collect();
-    let lock = client.prepare_cached(caps::LOCK_ENDPOINTS).await.map_err(pg_err)?;
-    let read = client.prepare_cached(&READ_FACTS).await.map_err(pg_err)?;
-    let lease = client.prepare_cached(&LEASE_DUE).await.map_err(pg_err)?;
-    // From here until COMMIT has answered, a failure (or a dropped future) closes the connection:
-    // PostgreSQL rolls the transaction back and releases the locks.
-    let block = OpenBlock::begin(client);
-    let c = block.client();
-    let (lock_params, read_params): ([&(dyn ToSql + Sync); 2], [&(dyn ToSql + Sync); 2]) =
-        ([&caps::CLAIM_LOCK_CLASS, &ids], [&ids, &now_ms]);
-    let (begun, locked, read) =
-        tokio::join!(c.batch_execute("BEGIN"), c.execute(&lock, &lock_params), c.query(&read, &read_params));
-    begun.map_err(pg_err)?;
-    locked.map_err(pg_err)?;
-    let facts = decode_facts(keys, &read.map_err(pg_err)?, now_ms)?;
+    caps::lock_endpoints(tx, &ids).await?;
+    let facts = read_facts(tx, keys, &ids, now_ms).await?;
     let (mut projects, mut endpoints, mut counts) = (Vec::new(), Vec::new(), Vec::new());
     let (mut bucket_ids, mut bucket_tokens, mut bucket_ats) = (Vec::new(), Vec::new(), Vec::new());
     for allocation in allocations {
@@ -109,19 +58,29 @@ pub(super) async fn claim_batch(
             bucket_ats.push(bucket.at_ms);
         }
     }
-    let rows = if endpoints.is_empty() {
-        c.batch_execute("COMMIT").await.map_err(pg_err)?;
-        Vec::new()
-    } else {
-        // When the statement fails, PostgreSQL turns the COMMIT into a rollback.
-        let params: [&(dyn ToSql + Sync); 9] =
-            [&projects, &endpoints, &counts, &now_ms, &lease_until, &node, &bucket_ids, &bucket_tokens, &bucket_ats];
-        let (leased, committed) = tokio::join!(c.query(&lease, &params), c.batch_execute("COMMIT"));
-        let rows = leased.map_err(pg_err)?;
-        committed.map_err(pg_err)?;
-        rows
-    };
-    let client = block.ended();
+    if endpoints.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let sql = format!(
+        "WITH picked AS ( \
+           SELECT p.id FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS a(project_id, endpoint_id, n) \
+           CROSS JOIN LATERAL (SELECT id FROM messages WHERE {WAITING} AND project_id = a.project_id \
+             AND endpoint_id = a.endpoint_id AND next_attempt_at <= $4 ORDER BY next_attempt_at LIMIT a.n \
+             FOR UPDATE SKIP LOCKED) p), \
+         claimed AS ( \
+           UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
+           WHERE id IN (SELECT id FROM picked) \
+           RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
+                     attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
+         {spent} \
+         SELECT * FROM claimed",
+        spent = caps::spend_cte(7, 8, 9),
+    );
+    let stmt = tx.prepare_cached(&sql).await.map_err(pg_err)?;
+    let rows = tx
+        .query(&stmt, &[&projects, &endpoints, &counts, &now_ms, &lease_until, &node, &bucket_ids, &bucket_tokens, &bucket_ats])
+        .await
+        .map_err(pg_err)?;
     let mut deliveries = Vec::with_capacity(rows.len());
     let mut undeliverable = Vec::new();
     for r in &rows {
@@ -151,40 +110,29 @@ pub(super) async fn claim_batch(
             Err(why) => undeliverable.push((id, why.reason())),
         }
     }
-    // Leased and committed already: should this fail, they stay leased until the lease runs
-    // out, are claimed again, and are failed then.
-    if let Err(e) = fail_undeliverable(&client, &undeliverable, now_ms).await {
-        tracing::warn!(error = %e, count = undeliverable.len(), "failing undeliverable messages");
-    }
-    Ok(deliveries)
+    Ok((deliveries, undeliverable))
 }
 
-/// Fails claimed messages that can never be delivered, each with its reason.
-async fn fail_undeliverable<C: GenericClient>(
-    client: &C,
-    failed: &[(String, &'static str)],
+/// The caps and delivery targets of the endpoints, read in one statement.
+async fn read_facts<C: GenericClient>(
+    tx: &C,
+    keys: &SecretBox,
+    ids: &[&str],
     now_ms: i64,
-) -> Result<(), StoreError> {
-    if failed.is_empty() {
-        return Ok(());
-    }
-    let (ids, reasons): (Vec<&str>, Vec<&str>) = failed.iter().map(|(id, why)| (id.as_str(), *why)).unzip();
-    let stmt = client
-        .prepare_cached(
-            "UPDATE messages m SET status = 'failed_permanent', lease_until = NULL, leased_by = NULL, next_attempt_at = NULL, \
-             last_error = f.reason, failed_at = $3, updated_at = $3 \
-             FROM unnest($1::TEXT[], $2::TEXT[]) AS f(id, reason) WHERE m.id = f.id AND m.status = 'delivering'",
-        )
-        .await
-        .map_err(pg_err)?;
-    client.execute(&stmt, &[&ids, &reasons, &now_ms]).await.map_err(pg_err)?;
-    Ok(())
-}
-
-/// The caps and delivery targets in the rows of [`READ_FACTS`], by endpoint id.
-fn decode_facts(keys: &SecretBox, rows: &[Row], now_ms: i64) -> Result<HashMap<String, EndpointFacts>, StoreError> {
+) -> Result<HashMap<String, EndpointFacts>, StoreError> {
+    let sql = format!(
+        "SELECT k.id, {caps}, e.url, e.headers, e.deleted_at IS NULL, ie.url, ie.signing_enabled, \
+                ARRAY(SELECT s.id FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
+                ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
+                e.signature_scheme \
+         FROM unnest($1::TEXT[]) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
+        caps = caps_columns("k.id", "$2"),
+        joins = caps_joins("k.id"),
+    );
+    let stmt = tx.prepare_cached(&sql).await.map_err(pg_err)?;
+    let rows = tx.query(&stmt, &[&ids, &now_ms]).await.map_err(pg_err)?;
     let mut facts = HashMap::with_capacity(rows.len());
-    for row in rows {
+    for row in &rows {
         let id: String = col(row, 0)?;
         let caps = EndpointCaps::decode(row, 1, now_ms)?;
         let (rps, burst): (Option<i64>, Option<i64>) = (col(row, 2)?, col(row, 3)?);

@@ -29,12 +29,17 @@ impl DeliveryQueue for PgStore {
         let mut allocations: Vec<Allocation> = allocations.into_iter().filter(|a| a.count > 0).collect();
         allocations.sort_by(|a, b| a.endpoint_id.cmp(&b.endpoint_id));
         allocations.dedup_by(|a, b| a.endpoint_id == b.endpoint_id);
-        if allocations.is_empty() {
-            return Ok(Vec::new());
-        }
-        let client = self.delivery_client().await?;
-        let lease_until = now_ms.saturating_add(lease_ms);
-        claim::claim_batch(client, &self.secrets(), &allocations, now_ms, lease_until, &self.node_id).await
+        let mut client = self.delivery_client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let (deliveries, undeliverable) = if allocations.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let lease_until = now_ms.saturating_add(lease_ms);
+            claim::claim_batch(&tx, &self.secrets(), &allocations, now_ms, lease_until, &self.node_id).await?
+        };
+        fail_undeliverable(&tx, &undeliverable, now_ms).await?;
+        tx.commit().await.map_err(pg_err)?;
+        Ok(deliveries)
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -168,4 +173,22 @@ async fn interrupt_leases<C: GenericClient>(
     );
     let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
     client.execute(&stmt, params).await.map_err(pg_err)
+}
+
+/// Fails claimed messages that can never be delivered, each with its reason.
+async fn fail_undeliverable<C: GenericClient>(tx: &C, failed: &[(String, &'static str)], now_ms: i64) -> Result<(), StoreError> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let (ids, reasons): (Vec<&str>, Vec<&str>) = failed.iter().map(|(id, why)| (id.as_str(), *why)).unzip();
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE messages m SET status = 'failed_permanent', lease_until = NULL, leased_by = NULL, next_attempt_at = NULL, \
+             last_error = f.reason, failed_at = $3, updated_at = $3 \
+             FROM unnest($1::TEXT[], $2::TEXT[]) AS f(id, reason) WHERE m.id = f.id",
+        )
+        .await
+        .map_err(pg_err)?;
+    tx.execute(&stmt, &[&ids, &reasons, &now_ms]).await.map_err(pg_err)?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Small helpers over a pooled connection or a transaction: prepared (and cached) statements,
 //! driver errors mapped with [`pg_err`], and the note of work made due.
 
-use deadpool_postgres::{GenericClient, Object};
+use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -66,37 +66,4 @@ impl WorkNote {
 pub(super) async fn commit<R>(tx: deadpool_postgres::Transaction<'_>, value: R) -> Result<R, StoreError> {
     tx.commit().await.map_err(pg_err)?;
     Ok(value)
-}
-
-/// A pooled connection inside a transaction block opened by hand with `BEGIN`, so that `BEGIN`
-/// and `COMMIT` can travel in one round trip with the statements beside them (a
-/// `tokio_postgres::Transaction` waits for its `BEGIN` and its `COMMIT` alone). Dropped before
-/// [`OpenBlock::ended`], that is on an error or a cancelled future, it closes the connection
-/// instead of returning it to the pool: PostgreSQL rolls the block back, and no later user of
-/// the pool finds itself inside it.
-pub(super) struct OpenBlock(Option<Object>);
-
-impl OpenBlock {
-    /// Wraps `client`, about to send `BEGIN`.
-    pub(super) fn begin(client: Object) -> Self {
-        OpenBlock(Some(client))
-    }
-
-    /// The connection.
-    pub(super) fn client(&self) -> &Object {
-        self.0.as_ref().expect("an open block holds its connection until it ends")
-    }
-
-    /// The block has ended (`COMMIT` answered): the connection may go back to the pool.
-    pub(super) fn ended(mut self) -> Object {
-        self.0.take().expect("an open block holds its connection until it ends")
-    }
-}
-
-impl Drop for OpenBlock {
-    fn drop(&mut self) {
-        if let Some(client) = self.0.take() {
-            drop(Object::take(client));
-        }
-    }
 }
