@@ -156,8 +156,8 @@ impl PgStore {
     }
 
     /// Lets a batch of sends wait up to `gather` for the senders the last batch answered
-    /// (default [`send_batch::GATHER_MAX`]). Call before the store takes sends: the batcher
-    /// started by [`PgStore::connect`] is replaced.
+    /// (default 1 ms). Call before the store takes sends: the batcher started by
+    /// [`PgStore::connect`] is replaced.
     pub fn set_send_gather(&mut self, gather: Duration) {
         self.sends = send_batch::SendBatcher::start(self.pool.clone(), gather);
     }
