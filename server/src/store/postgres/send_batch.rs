@@ -9,9 +9,9 @@
 //! One batch is stored at a time: the sends arriving meanwhile go together in the next one.
 //!
 //! An idle batcher stores a lone send at once. Under load the next batch waits up to
-//! [`GATHER_MAX`] (or what [`super::PgStore::set_send_gather`] sets) for as many sends as the last batch saw senders ([`Gathering`]), so senders
-//! that send again as soon as they are answered share one batch instead of splitting into two
-//! halves.
+//! [`GATHER_MAX`] (or what [`super::PgStore::set_send_gather`] sets) for as many sends as the
+//! last batch saw senders ([`Gathering`]), so senders that send again as soon as they are
+//! answered share one batch instead of splitting into two halves.
 //!
 //! The statement stores exactly what the one-row fast path stored: a message whose endpoint is
 //! live in its project (read under the same `FOR SHARE` lock, so a concurrent pause or delete
@@ -42,7 +42,7 @@ pub(super) const MAX_BATCH: usize = 64;
 pub(super) const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Longest a batch waits by default for the senders of the last batch to send again (tokio's
 /// timers count whole milliseconds).
-pub(crate) const GATHER_MAX: Duration = Duration::from_millis(1);
+pub(super) const GATHER_MAX: Duration = Duration::from_millis(1);
 
 /// What became of one message of a batch.
 #[derive(Debug)]
