@@ -1,7 +1,7 @@
-//! Claim on send: on SQLite, a send to an endpoint with a free worker slot is claimed by the
-//! write that stores it and delivered without a scan for due work; the claim takes the
-//! endpoint's oldest due message first, never claims for a paused endpoint, and a send it cannot
-//! claim is delivered the usual way. On PostgreSQL sends always go the usual way.
+//! Claim on send: a send to an endpoint with a free worker slot is claimed by the write that
+//! stores it and delivered without a scan for due work, on SQLite and on PostgreSQL; it never
+//! claims for a paused endpoint, and a send it cannot claim is delivered the usual way. On
+//! SQLite the claim takes the endpoint's oldest due message first (the store-level tests below).
 
 mod harness;
 
@@ -11,11 +11,13 @@ use harness::{Receiver, Server, backend, wait_for_status};
 use hookbridge::{CreateEndpointOptions, SendOptions};
 use hookbridge_server::clock::now_millis;
 use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
-use hookbridge_server::store::{Direction, MessageStore, NewMessage, SendOutcome};
+use hookbridge_server::store::{Direction, MessageStore, NewMessage, SendLease, SendOutcome};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
 const CLAIMED_ON_SEND: &str = "hookbridge_deliveries_claimed_on_send_total";
+/// The lease of the store-level claims below.
+const LEASE: SendLease = SendLease { lease_ms: 60_000, endpoint_limit: usize::MAX };
 
 async fn metric(url: &str, sample: &str) -> u64 {
     let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
@@ -33,8 +35,7 @@ async fn a_send_to_an_idle_endpoint_is_claimed_by_its_own_write_and_delivered() 
         wait_for_status(&client, &id, "succeeded", WAIT).await;
     }
     assert_eq!(receiver.received().len(), 3);
-    let expected = if backend::is_postgres() { 0 } else { 3 };
-    assert_eq!(metric(&server.url, CLAIMED_ON_SEND).await, expected, "each send to the idle endpoint claimed itself");
+    assert_eq!(metric(&server.url, CLAIMED_ON_SEND).await, 3, "each send to the idle endpoint claimed itself");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -77,11 +78,7 @@ async fn sends_beyond_the_endpoints_free_slots_are_delivered_the_usual_way() {
     got.sort_unstable();
     assert_eq!(got, vec![0, 1, 2, 3], "each send delivered once");
     let claimed = metric(&server.url, CLAIMED_ON_SEND).await;
-    if backend::is_postgres() {
-        assert_eq!(claimed, 0);
-    } else {
-        assert!((1..4).contains(&claimed), "the first send claimed itself, the sends behind it did not ({claimed})");
-    }
+    assert!((1..4).contains(&claimed), "the first send claimed itself, the sends behind it did not ({claimed})");
 }
 
 /// A send of `payload` to `endpoint_id` of `project_id`, as the send handler builds it.
@@ -132,7 +129,7 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
     assert!(matches!(store.accept_send(older).await.unwrap(), SendOutcome::Accepted("queued")));
     let newer = new_message(&project, &ep.id, r#"{"n":2}"#);
     let newer_id = newer.id.clone();
-    let (outcome, claimed) = store.accept_send_and_claim(newer, 60_000).await.unwrap();
+    let (outcome, claimed) = store.accept_send_and_claim(newer, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("queued")));
     let claimed = claimed.expect("a delivery is claimed with the send");
     assert_eq!(claimed.message_id, older_id, "the endpoint's oldest due message goes first");
@@ -143,7 +140,7 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
 
     db.execute("UPDATE endpoints SET paused = 1 WHERE id = ?1", [&ep.id]).unwrap();
     let held = new_message(&project, &ep.id, r#"{"n":3}"#);
-    let (outcome, claimed) = store.accept_send_and_claim(held, 60_000).await.unwrap();
+    let (outcome, claimed) = store.accept_send_and_claim(held, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("paused")));
     assert!(claimed.is_none(), "nothing is claimed for a paused endpoint");
     assert_eq!(status(&newer_id), "queued");
@@ -164,7 +161,7 @@ async fn a_send_with_nothing_older_waiting_is_stored_claimed_in_one_row_write() 
 
     let send = new_message(&project, &ep.id, r#"{"n":1}"#);
     let (id, created_at) = (send.id.clone(), send.created_at);
-    let (outcome, claimed) = store.accept_send_and_claim(send, 60_000).await.unwrap();
+    let (outcome, claimed) = store.accept_send_and_claim(send, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("queued")), "the send is answered as before");
     let claimed = claimed.expect("the send itself is claimed");
     assert_eq!(claimed.message_id, id);

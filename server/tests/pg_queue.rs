@@ -325,13 +325,32 @@ fn store_messages(data_dir: &Path, endpoint_id: &str, first: usize, n: usize) {
     );
 }
 
+/// How long the receiver of [`slow_receiver_endpoint`] takes to answer.
+const ANSWER_DELAY: Duration = Duration::from_millis(400);
+
+/// A receiver that answers each delivery after [`ANSWER_DELAY`], and an endpoint of `node` for it.
+async fn slow_receiver_endpoint(node: &harness::Server) -> (harness::Receiver, hookbridge::CreateEndpointResponse) {
+    let receiver = harness::Receiver::start().await;
+    receiver.fallback(harness::Answer { status: 200, retry_after: None, delay: Some(ANSWER_DELAY) });
+    let endpoint = node.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    (receiver, endpoint)
+}
+
+/// At most 2 attempts at the receiver of [`slow_receiver_endpoint`] at once: any 3 arrivals span
+/// at least one answer delay (per-server caps of 2 would let 4 arrive together).
+fn assert_at_most_two_at_once(got: &[harness::Delivery]) {
+    let mut arrivals: Vec<Instant> = got.iter().map(|d| d.at).collect();
+    arrivals.sort();
+    for w in arrivals.windows(3) {
+        let span = w[2] - w[0];
+        assert!(span + Duration::from_millis(60) >= ANSWER_DELAY, "3 attempts within {span:?}: the cap is not shared");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_servers_deliver_each_message_once_within_one_shared_endpoint_cap() {
     let Some((a, b, _dirs)) = two_nodes(&["--endpoint-concurrency", "2"]) else { return };
-    let receiver = harness::Receiver::start().await;
-    let delay = Duration::from_millis(400);
-    receiver.fallback(harness::Answer { status: 200, retry_after: None, delay: Some(delay) });
-    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    let (receiver, endpoint) = slow_receiver_endpoint(&a).await;
     store_messages(&a.data_dir, &endpoint.id, 1, 10);
 
     let got = receiver.wait_for(10, Duration::from_secs(60)).await;
@@ -342,13 +361,42 @@ async fn two_servers_deliver_each_message_once_within_one_shared_endpoint_cap() 
     assert_eq!((ids.len(), distinct.len()), (10, 10), "each message delivered once: {ids:?}");
     // At most 2 attempts at the receiver at once over both servers: any 3 arrivals span at
     // least one answer delay (per-server caps would let 4 arrive together).
-    let mut arrivals: Vec<Instant> = got.iter().map(|d| d.at).collect();
-    arrivals.sort();
-    for w in arrivals.windows(3) {
-        let span = w[2] - w[0];
-        assert!(span + Duration::from_millis(60) >= delay, "3 attempts within {span:?}: the cap is not shared");
-    }
+    assert_at_most_two_at_once(&got);
     drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sends_claimed_by_their_own_write_stay_within_the_shared_endpoint_cap() {
+    // Each node has room for 2 attempts of the endpoint; a claim on send that counted only its
+    // own node's would let 4 arrive together.
+    let Some((a, b, _dirs)) = two_nodes(&["--endpoint-concurrency", "2"]) else { return };
+    let (receiver, endpoint) = slow_receiver_endpoint(&a).await;
+    let mut sends = Vec::new();
+    for n in 0..12 {
+        let client = if n % 2 == 0 { a.client() } else { b.client() };
+        let endpoint_id = endpoint.id.clone();
+        sends.push(tokio::spawn(async move {
+            client.send(&endpoint_id, &serde_json::json!({"n": n}), &Default::default()).await.unwrap().message_id
+        }));
+    }
+    for send in sends {
+        send.await.unwrap();
+    }
+    let got = receiver.wait_for(12, Duration::from_secs(60)).await;
+    let ids: HashSet<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
+    assert_eq!((got.len(), ids.len()), (12, 12), "each send delivered once");
+    assert_at_most_two_at_once(&got);
+    let mut claimed_on_send = 0;
+    for node in [&a, &b] {
+        let text = reqwest::get(format!("{}/metrics", node.url)).await.unwrap().text().await.unwrap();
+        claimed_on_send += text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("hookbridge_deliveries_claimed_on_send_total").and_then(|v| v.trim().parse::<u64>().ok())
+            })
+            .unwrap_or(0);
+    }
+    assert!(claimed_on_send >= 1, "the first sends were claimed by their own write");
 }
 
 #[tokio::test(flavor = "multi_thread")]

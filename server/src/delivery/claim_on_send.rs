@@ -7,7 +7,8 @@
 //! which is the send itself unless older messages of the endpoint are waiting; so the order in
 //! which an endpoint's messages are sent, the fairness caps, pause and the lease are the same as
 //! for a claim by the engine. When the send is its endpoint's next delivery, the store writes
-//! it already claimed, so its row is written once (see the SQLite store). A send that finds no
+//! it already claimed, so its row is written once (the SQLite store, and the PostgreSQL send
+//! batch, which counts the caps over every node). A send that finds no
 //! free slot, or an endpoint whose rate limit is holding deliveries back, is stored as before
 //! and the engine is woken to claim it.
 
@@ -17,13 +18,15 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::{DeliveryHandle, Shared, due_after, launch};
 use crate::clock::now_millis;
-use crate::store::ClaimedDelivery;
+use crate::store::{ClaimedDelivery, SendLease};
 use crate::telemetry::Telemetry;
 
 /// A worker permit and a project and endpoint slot, held for a send about to be stored. Dropped
 /// unused, it gives them back.
 pub struct SendSlot {
     shared: Arc<Shared>,
+    /// The engine's cap of attempts in flight per endpoint.
+    endpoint_limit: usize,
     permit: Option<OwnedSemaphorePermit>,
     project_id: String,
     endpoint_id: String,
@@ -39,17 +42,22 @@ impl DeliveryHandle {
             return None;
         }
         let permit = shared.permits.clone().try_acquire_owned().ok()?;
-        if !shared.fairness().start(project_id, endpoint_id) {
-            return None;
-        }
-        Some(SendSlot { shared, permit: Some(permit), project_id: project_id.to_owned(), endpoint_id: endpoint_id.to_owned() })
+        let endpoint_limit = {
+            let mut fairness = shared.fairness();
+            if !fairness.start(project_id, endpoint_id) {
+                return None;
+            }
+            fairness.endpoint_limit()
+        };
+        let (project_id, endpoint_id) = (project_id.to_owned(), endpoint_id.to_owned());
+        Some(SendSlot { shared, endpoint_limit, permit: Some(permit), project_id, endpoint_id })
     }
 }
 
 impl SendSlot {
-    /// How long the claim's lease lasts, in ms.
-    pub fn lease_ms(&self) -> i64 {
-        self.shared.lease_ms
+    /// The lease a send stored with this slot is claimed under.
+    pub fn lease(&self) -> SendLease {
+        SendLease { lease_ms: self.shared.lease_ms, endpoint_limit: self.endpoint_limit }
     }
 
     /// Starts `delivery`, claimed with the send in the slot's project and endpoint. A delivery

@@ -55,6 +55,11 @@ impl Fairness {
         }
     }
 
+    /// The cap of attempts in flight per endpoint.
+    pub fn endpoint_limit(&self) -> usize {
+        self.endpoint_limit
+    }
+
     /// What the next scan for due work may take, with `room` free workers at `now_ms`.
     pub fn scan(&mut self, now_ms: i64, room: usize) -> DueScan {
         let scan = DueScan {

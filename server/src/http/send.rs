@@ -181,7 +181,7 @@ async fn send(State(state): State<AppState>, caller: Caller, raw: RawJsonBody<MA
 async fn store_and_start(state: &AppState, message: NewMessage, slot: SendSlot) -> Result<SendOutcome, ApiError> {
     let (store, delivery) = (state.store.clone(), state.delivery.clone());
     let task = tokio::spawn(async move {
-        let (outcome, claimed) = store.accept_send_and_claim(message, slot.lease_ms()).await?;
+        let (outcome, claimed) = store.accept_send_and_claim(message, slot.lease()).await?;
         match (&outcome, claimed) {
             (SendOutcome::Accepted(_), Some(claimed)) => slot.start(claimed),
             (SendOutcome::Accepted(_), None) => {

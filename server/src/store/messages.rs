@@ -4,7 +4,7 @@ use super::{
     Direction, ListPage, LogEntry, LogFilter, MessageRecord, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
     ReplayOutcome, SendOutcome, StatusChange, StoreError,
 };
-use crate::store::ClaimedDelivery;
+use crate::store::{ClaimedDelivery, SendLease};
 
 /// Storage of messages: send, status, replay, logs, DLQ and metrics.
 #[async_trait::async_trait]
@@ -16,7 +16,7 @@ pub trait MessageStore: Send + Sync {
     async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
     /// Stores a send as [`accept_send`](Self::accept_send) does and, when it is accepted, claims
-    /// in the same write the next due delivery of its endpoint under a lease of `lease_ms`: the
+    /// in the same write the next due delivery of its endpoint under the lease `lease`: the
     /// send itself, unless older messages of the endpoint are due (claim on send,
     /// `crate::delivery::claim_on_send`). Nothing is claimed when the endpoint is paused, or
     /// when the claim fails (the send is stored all the same). A store that cannot claim in the
@@ -24,9 +24,9 @@ pub trait MessageStore: Send + Sync {
     async fn accept_send_and_claim(
         &self,
         message: NewMessage,
-        lease_ms: i64,
+        lease: SendLease,
     ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
-        let _ = lease_ms;
+        let _ = lease;
         Ok((self.accept_send(message).await?, None))
     }
 

@@ -46,7 +46,7 @@ pub use health::HealthStore;
 pub use inbound::InboundStore;
 pub use messages::MessageStore;
 pub use pull::PullStore;
-pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHead, DueScan, DueWork, NextState};
+pub use queue::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueHead, DueScan, DueWork, NextState, SendLease};
 pub use records::*;
 pub use retention::RetentionStore;
 pub use tenancy::TenancyStore;

@@ -133,6 +133,17 @@ pub struct DueWork {
     pub stopped_at: Option<(String, Option<String>)>,
 }
 
+/// What a send holding a free worker slot asks of its store: to store the send already claimed
+/// (see [`crate::store::MessageStore::accept_send_and_claim`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendLease {
+    /// How long the claim's lease lasts, in ms.
+    pub lease_ms: i64,
+    /// Most attempts the endpoint may have in flight in total (`--endpoint-concurrency`), as in
+    /// [`Allocation::endpoint_limit`].
+    pub endpoint_limit: usize,
+}
+
 /// How many due messages to claim from one endpoint (oldest due first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allocation {
@@ -288,6 +299,27 @@ impl Undeliverable {
 }
 
 impl ClaimedRow {
+    /// The row of send `m`, stored already claimed with `url` as its destination: never tried,
+    /// due since it was created.
+    pub(crate) fn of_send(m: &super::NewMessage, url: String) -> Self {
+        ClaimedRow {
+            id: m.id.clone(),
+            project_id: m.project_id.clone(),
+            direction: m.direction,
+            endpoint_id: m.endpoint_id.clone(),
+            destination_url: url,
+            content_type: m.content_type.clone(),
+            payload: Some(m.payload.clone()),
+            headers: m.headers_json.clone(),
+            signed_at: m.signed_at,
+            attempt_count: 0,
+            fast_retry_count: 0,
+            slow_retry_count: 0,
+            created_at: m.created_at,
+            due_at: m.created_at,
+        }
+    }
+
     /// The delivery of this row to `target` (`None`: the endpoint is gone).
     pub(crate) fn into_delivery(self, target: Option<&DeliveryTarget>) -> Result<ClaimedDelivery, Undeliverable> {
         let target = target.ok_or(Undeliverable::EndpointDeleted)?;

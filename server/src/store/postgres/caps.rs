@@ -85,10 +85,14 @@ impl Bucket {
 /// expression `id`, at the time `now` (an SQL expression); the query must also have
 /// [`caps_joins`] for `id`. Live leases of every node count as in flight.
 pub(super) fn caps_columns(id: &str, now: &str) -> String {
-    format!(
-        "e.paused, e.rate_limit_rps, e.burst, b.tokens, b.updated_at, \
-         (SELECT COUNT(*) FROM messages m WHERE m.endpoint_id = {id} AND m.status = 'delivering' AND m.lease_until > {now})"
-    )
+    format!("e.paused, e.rate_limit_rps, e.burst, b.tokens, b.updated_at, {}", in_flight(id, now))
+}
+
+/// SQL: the live leases of every node on the endpoint whose id is the SQL expression `id`, at
+/// the time `now` (an SQL expression). The status is written out, not a parameter, so that the
+/// planner can use the index of leased messages.
+pub(super) fn in_flight(id: &str, now: &str) -> String {
+    format!("(SELECT COUNT(*) FROM messages m WHERE m.endpoint_id = {id} AND m.status = 'delivering' AND m.lease_until > {now})")
 }
 
 /// SQL: the joins [`caps_columns`] needs, for the endpoint whose id is the SQL expression `id`.
@@ -127,6 +131,28 @@ pub(super) async fn lock_endpoints<C: GenericClient>(tx: &C, endpoint_ids: &[&st
         .map_err(pg_err)?;
     tx.execute(&stmt, &[&CLAIM_LOCK_CLASS, &endpoint_ids]).await.map_err(pg_err)?;
     Ok(())
+}
+
+/// Name of the transaction-local setting in which [`TRY_LOCK_ENDPOINTS`] leaves the endpoints
+/// whose claim lock it took (a JSON array of ids), for later statements of the transaction.
+pub(super) const LOCKED_SETTING: &str = "hookbridge.claim_locks";
+
+/// SQL: tries to take the claim locks of the endpoints in `$2` (`$1` is [`try_lock_class`])
+/// without waiting, and keeps the ids of those it took in the setting `$3` ([`LOCKED_SETTING`])
+/// until the transaction ends. A claim on send does not wait for a lock that another claim
+/// holds: its send is then stored waiting, as a send without a free slot is.
+pub(super) const TRY_LOCK_ENDPOINTS: &str = "SELECT set_config($3, COALESCE(json_agg(id)::text, '[]'), true) \
+     FROM (SELECT DISTINCT unnest($2::TEXT[]) AS id) ids WHERE pg_try_advisory_xact_lock($1, hashtext(id))";
+
+/// SQL: whether the endpoint whose id is the SQL expression `id` is one whose claim lock
+/// [`TRY_LOCK_ENDPOINTS`] took in this transaction.
+pub(super) fn locked_by_try(id: &str) -> String {
+    format!("{id} IN (SELECT json_array_elements_text(NULLIF(current_setting('{LOCKED_SETTING}', true), '')::json))")
+}
+
+/// The class parameter (`$1`) of [`TRY_LOCK_ENDPOINTS`].
+pub(super) fn try_lock_class() -> &'static i32 {
+    &CLAIM_LOCK_CLASS
 }
 
 /// SQL (a CTE named `spent`, after a CTE `claimed` returning `endpoint_id`): spends one token

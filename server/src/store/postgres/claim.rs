@@ -19,10 +19,10 @@ use crate::store::queue::{ClaimedRow, DeliveryTarget};
 use crate::store::{Allocation, ClaimedDelivery, Direction, StoreError};
 
 /// What one endpoint allows now and where its deliveries go.
-struct EndpointFacts {
+pub(super) struct EndpointFacts {
     caps: EndpointCaps,
     /// The outbound endpoint, if it exists and is not deleted.
-    outbound: Option<DeliveryTarget>,
+    pub outbound: Option<DeliveryTarget>,
     /// The inbound endpoint (deleted ones still forward what they accepted).
     inbound: Option<DeliveryTarget>,
 }
@@ -113,14 +113,9 @@ pub(super) async fn claim_batch<C: GenericClient>(
     Ok((deliveries, undeliverable))
 }
 
-/// The caps and delivery targets of the endpoints, read in one statement.
-async fn read_facts<C: GenericClient>(
-    tx: &C,
-    keys: &SecretBox,
-    ids: &[&str],
-    now_ms: i64,
-) -> Result<HashMap<String, EndpointFacts>, StoreError> {
-    let sql = format!(
+/// The statement of [`read_facts`]: `$1` the endpoints' ids, `$2` the time.
+pub(super) fn facts_sql() -> String {
+    format!(
         "SELECT k.id, {caps}, e.url, e.headers, e.deleted_at IS NULL, ie.url, ie.signing_enabled, \
                 ARRAY(SELECT s.id FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
                 ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
@@ -128,8 +123,17 @@ async fn read_facts<C: GenericClient>(
          FROM unnest($1::TEXT[]) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
         caps = caps_columns("k.id", "$2"),
         joins = caps_joins("k.id"),
-    );
-    let stmt = tx.prepare_cached(&sql).await.map_err(pg_err)?;
+    )
+}
+
+/// The caps and delivery targets of the endpoints, read in one statement.
+pub(super) async fn read_facts<C: GenericClient>(
+    tx: &C,
+    keys: &SecretBox,
+    ids: &[&str],
+    now_ms: i64,
+) -> Result<HashMap<String, EndpointFacts>, StoreError> {
+    let stmt = tx.prepare_cached(&facts_sql()).await.map_err(pg_err)?;
     let rows = tx.query(&stmt, &[&ids, &now_ms]).await.map_err(pg_err)?;
     let mut facts = HashMap::with_capacity(rows.len());
     for row in &rows {

@@ -18,7 +18,7 @@ macro_rules! insert_message_sql {
     () => {
         "INSERT INTO messages (id, project_id, direction, endpoint_id, destination_url, status, content_type, payload, \
          size_bytes, payload_sha256, headers, idempotency_key, signed_at, next_attempt_at, retention_hours, created_at, \
-         updated_at) "
+         updated_at, lease_until, leased_by) "
     };
 }
 /// What settles a race on an idempotency key: the second insert stores nothing.
@@ -75,7 +75,7 @@ pub(super) async fn insert_message(
     let (direction, size, status) = (m.direction.as_str(), payload_size(m)?, status.as_str());
     let sql = concat!(
         insert_message_sql!(),
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14, NULL, NULL)",
         on_key_conflict!()
     );
     let inserted = exec(tx, sql, &message_params(m, &direction, &size, &url, &status)).await?;
@@ -95,7 +95,7 @@ pub(super) async fn insert_send_fast(c: &impl GenericClient, m: &NewMessage) -> 
         "WITH ep AS (SELECT url, paused FROM endpoints WHERE id = $4 AND project_id = $2 AND deleted_at IS NULL FOR SHARE) ",
         insert_message_sql!(),
         "SELECT $1, $2, $3, $4, ep.url, CASE WHEN ep.paused THEN $6 ELSE $5 END, \
-         $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14 FROM ep",
+         $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14, NULL, NULL FROM ep",
         on_key_conflict!(),
         " RETURNING status"
     );

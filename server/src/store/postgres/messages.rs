@@ -9,7 +9,7 @@ use std::sync::Arc;
 use deadpool_postgres::{GenericClient, Transaction};
 
 use super::message_insert::{insert_message, insert_send_fast};
-use super::send_batch::Batched;
+use super::send_batch::{Batched, SendClaim};
 use super::sql::{WorkNote, all_rows, commit, exec, list_rows, opt_row};
 use super::{PgStore, pg_err};
 use crate::domain::MessageStatus;
@@ -19,8 +19,8 @@ use crate::store::list_query::{Dialect, ListQuery};
 use crate::store::messages::{MessageBody, MessageBucket, MetricSeries};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{
-    Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage, ReplayAllResult, ReplayMode,
-    ReplayOutcome, SendOutcome, StatusChange, StoreError,
+    ClaimedDelivery, DeliveryQueue, Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts,
+    NewMessage, ReplayAllResult, ReplayMode, ReplayOutcome, SendLease, SendOutcome, StatusChange, StoreError,
 };
 
 /// The message already stored under `key` on the endpoint: its id and payload hash.
@@ -222,12 +222,30 @@ const CANCEL: &str = "UPDATE messages SET status = 'failed_permanent', next_atte
 /// SQL of retry-now: the message is due now.
 const RETRY_NOW: &str = "UPDATE messages SET next_attempt_at = $2, updated_at = $2 WHERE id = $1";
 
-#[async_trait::async_trait]
-impl MessageStore for PgStore {
-    async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
+impl PgStore {
+    /// Stores a send in the next send batch, claimed when `claim` is given and its endpoint has
+    /// room (see [`super::send_batch`]); a send the batch could not store is decided in a
+    /// transaction of its own, and is never claimed.
+    async fn accept_send_with(
+        &self,
+        message: NewMessage,
+        claim: Option<SendClaim>,
+    ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
         let message = Arc::new(message);
-        let stored = match self.sends.store(message.clone()).await? {
+        let stored = match self.sends.store(message.clone(), claim).await? {
             Batched::Stored(status) => Some(status),
+            Batched::Leased(delivery) => {
+                // Answered `queued`, as a send stored waiting: the claim is part of the same write.
+                let accepted = SendOutcome::Accepted(MessageStatus::Queued.as_str());
+                return match *delivery {
+                    Ok(delivery) => Ok((accepted, Some(delivery))),
+                    Err(why) => {
+                        tracing::warn!(reason = why, "could not start a send stored claimed; the engine will claim it");
+                        self.release(vec![message.id.clone()], message.created_at).await?;
+                        Ok((accepted, None))
+                    }
+                };
+            }
             Batched::NotStored => None,
             Batched::Alone => insert_send_fast(&self.client().await?, &message).await?,
         };
@@ -235,7 +253,7 @@ impl MessageStore for PgStore {
             if status == MessageStatus::Queued {
                 self.announce_work();
             }
-            return Ok(SendOutcome::Accepted(status.as_str()));
+            return Ok((SendOutcome::Accepted(status.as_str()), None));
         }
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
@@ -243,7 +261,27 @@ impl MessageStore for PgStore {
         let outcome = accept_send(&tx, &message, &note).await?;
         let outcome = commit(tx, outcome).await?;
         self.announce_if(&note);
-        Ok(outcome)
+        Ok((outcome, None))
+    }
+}
+
+#[async_trait::async_trait]
+impl MessageStore for PgStore {
+    async fn accept_send(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
+        Ok(self.accept_send_with(message, None).await?.0)
+    }
+
+    async fn accept_send_and_claim(
+        &self,
+        message: NewMessage,
+        lease: SendLease,
+    ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
+        let claim = SendClaim {
+            lease_ms: lease.lease_ms,
+            endpoint_limit: i64::try_from(lease.endpoint_limit).unwrap_or(i64::MAX),
+            node: self.node_id.clone(),
+        };
+        self.accept_send_with(message, Some(claim)).await
     }
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {

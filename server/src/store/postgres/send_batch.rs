@@ -20,6 +20,15 @@
 //! per-send transaction, which decides it as before. When the statement fails with anything but
 //! a lost database, each of its sends is stored on its own, so one bad message never fails the
 //! others.
+//!
+//! Claim on send: a send that holds a free worker slot of its node ([`SendClaim`]) is stored
+//! already claimed, `delivering` and leased to the node, when its endpoint is running, has no
+//! rate limit and no older message due, and has room under its cap of attempts in flight
+//! counted over every node. The batch first tries to take the claim lock of those endpoints
+//! without waiting ([`caps::TRY_LOCK_ENDPOINTS`]), and only then (a later statement, so it
+//! sees every claim that held the lock before) counts their live leases; an endpoint whose lock
+//! another claim holds gets its sends stored waiting, for an engine to claim. The lock, the
+//! insert, the delivery targets and the commit still go out in one round trip.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,12 +38,18 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
 use tokio::sync::oneshot;
 
+use super::caps::{self, LOCKED_SETTING};
+use super::claim::{EndpointFacts, facts_sql, read_facts};
+use super::due_work::WAITING;
 use super::message_insert::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
+use crate::clock::now_millis;
 use crate::domain::MessageStatus;
 use crate::domain::messages;
+use crate::secrets::SecretBox;
 use crate::store::gathering::{Gathering, Waited};
-use crate::store::{NewMessage, StoreError};
+use crate::store::queue::ClaimedRow;
+use crate::store::{ClaimedDelivery, NewMessage, StoreError};
 
 /// Most messages stored by one statement.
 pub(super) const MAX_BATCH: usize = 64;
@@ -49,15 +64,30 @@ pub(super) const GATHER_MAX: Duration = Duration::from_millis(1);
 pub(super) enum Batched {
     /// Stored (and committed) with this status.
     Stored(MessageStatus),
+    /// Stored (and committed) already claimed by this node: its delivery, or, when it cannot be
+    /// made, why (the message must then be released).
+    Leased(Box<Result<ClaimedDelivery, &'static str>>),
     /// Not stored: the endpoint is not live in the project, or the idempotency key is taken.
     NotStored,
     /// The batch's statement failed with a database error: store this message on its own.
     Alone,
 }
 
+/// The claim a send with a free worker slot asks for (see the module's doc).
+#[derive(Clone, Debug)]
+pub(super) struct SendClaim {
+    /// How long the lease lasts, in ms.
+    pub lease_ms: i64,
+    /// Most attempts in flight per endpoint, over every node.
+    pub endpoint_limit: i64,
+    /// The node the lease is for.
+    pub node: Arc<str>,
+}
+
 /// A send waiting for its batch.
 struct Pending {
     message: Arc<NewMessage>,
+    claim: Option<SendClaim>,
     answer: oneshot::Sender<Result<Batched, StoreError>>,
 }
 
@@ -68,20 +98,29 @@ pub(super) struct SendBatcher {
     queue: UnboundedSender<Pending>,
 }
 
+/// What a batch's task needs besides its sends.
+struct Batcher {
+    pool: Pool,
+    /// Opens the signing secrets and headers of the endpoints of claimed sends.
+    keys: Arc<SecretBox>,
+}
+
 impl SendBatcher {
     /// Starts the batcher task, storing on connections of `pool`, a batch waiting up to
-    /// `gather` for the last batch's senders. (A batcher task that panics drops its sends'
-    /// answers, and every send is then stored on its own.)
-    pub(super) fn start(pool: Pool, gather: Duration) -> Self {
+    /// `gather` for the last batch's senders; `keys` open the secrets of claimed sends'
+    /// endpoints. (A batcher task that panics drops its sends' answers, and every send is then
+    /// stored on its own.)
+    pub(super) fn start(pool: Pool, keys: Arc<SecretBox>, gather: Duration) -> Self {
         let (queue, pending) = unbounded_channel();
-        tokio::spawn(run(pool, pending, gather));
+        tokio::spawn(run(Batcher { pool, keys }, pending, gather));
         SendBatcher { queue }
     }
 
-    /// Stores `message` in the next batch; answers once that batch has committed.
-    pub(super) async fn store(&self, message: Arc<NewMessage>) -> Result<Batched, StoreError> {
+    /// Stores `message` in the next batch, claimed when `claim` is given and the endpoint has
+    /// room; answers once that batch has committed.
+    pub(super) async fn store(&self, message: Arc<NewMessage>, claim: Option<SendClaim>) -> Result<Batched, StoreError> {
         let (answer, answered) = oneshot::channel();
-        if self.queue.send(Pending { message, answer }).is_err() {
+        if self.queue.send(Pending { message, claim, answer }).is_err() {
             return Ok(Batched::Alone);
         }
         // A batch that ended without answering (its task panicked) leaves the send to itself.
@@ -109,8 +148,9 @@ impl Batch {
 }
 
 /// Takes the waiting sends as batches and stores them, one batch at a time.
-async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>, gather: Duration) {
+async fn run(batcher: Batcher, mut pending: UnboundedReceiver<Pending>, gather: Duration) {
     let mut gathering = Gathering::default();
+    let mut backoff = ClaimBackoff::default();
     loop {
         let Some(first) = pending.recv().await else { return };
         let mut batch = Batch { sends: Vec::new(), bytes: 0 };
@@ -127,14 +167,63 @@ async fn run(pool: Pool, mut pending: UnboundedReceiver<Pending>, gather: Durati
         } else {
             Waited::No
         };
-        let messages: Vec<&NewMessage> = batch.sends.iter().map(|p| p.message.as_ref()).collect();
-        let outcome = insert_batch(&pool, &messages).await;
-        drop(messages);
+        let claimed_for = backoff.hold_back(&mut batch.sends);
+        let outcome = insert_batch(&batcher, &batch.sends).await;
+        if let Ok(stored) = &outcome {
+            backoff.after(claimed_for, &batch.sends, stored);
+        }
         // The sends that came during the commit, counted before its senders are answered (and
         // may send again), are senders of their own.
         let (taken, queued) = (batch.sends.len(), pending.len());
         answer(batch.sends, outcome);
         gathering.after(taken, queued, waited);
+    }
+}
+
+/// How long claims on send to an endpoint rest after a batch could claim none of its sends.
+const CLAIM_REST: Duration = Duration::from_secs(1);
+
+/// Endpoints whose sends are not claimed for now. A batch that asked to claim sends of an
+/// endpoint and could not claim them all (its claim lock was held, older messages were
+/// waiting, its cap or rate limit left no room) says that the endpoint's messages also go
+/// through the delivery engine's claims now. Asking again with every batch would cost two
+/// statements per batch, mostly for nothing (under load from several nodes the engine keeps
+/// some of the endpoint's messages waiting, and then no send can be claimed), and two ways of
+/// claiming one endpoint's messages cost more than either. After [`CLAIM_REST`] one batch
+/// asks again.
+#[derive(Default)]
+struct ClaimBackoff {
+    resting: HashMap<String, tokio::time::Instant>,
+}
+
+impl ClaimBackoff {
+    /// Drops the claim of every send to a resting endpoint; the endpoints still asking.
+    fn hold_back(&mut self, sends: &mut [Pending]) -> Vec<String> {
+        let now = tokio::time::Instant::now();
+        self.resting.retain(|_, until| *until > now);
+        let mut asking: Vec<String> = Vec::new();
+        for p in sends.iter_mut().filter(|p| p.claim.is_some()) {
+            if self.resting.contains_key(&p.message.endpoint_id) {
+                p.claim = None;
+            } else if !asking.contains(&p.message.endpoint_id) {
+                asking.push(p.message.endpoint_id.clone());
+            }
+        }
+        asking
+    }
+
+    /// Rests the endpoints in `asked` of which the batch claimed fewer sends than it asked for.
+    fn after(&mut self, asked: Vec<String>, sends: &[Pending], stored: &HashMap<String, Batched>) {
+        let until = tokio::time::Instant::now() + CLAIM_REST;
+        for endpoint in asked {
+            let all_claimed = sends
+                .iter()
+                .filter(|p| p.message.endpoint_id == endpoint && p.claim.is_some())
+                .all(|p| matches!(stored.get(&p.message.id), Some(Batched::Leased(_))));
+            if !all_claimed {
+                self.resting.insert(endpoint, until);
+            }
+        }
     }
 }
 
@@ -159,12 +248,12 @@ async fn wait_for_senders(
     Waited::Filled
 }
 
-/// Hands every send of the batch its part of `outcome` (the stored messages' statuses).
-fn answer(batch: Vec<Pending>, outcome: Result<HashMap<String, MessageStatus>, StoreError>) {
+/// Hands every send of the batch its part of `outcome` (what became of each stored message).
+fn answer(batch: Vec<Pending>, outcome: Result<HashMap<String, Batched>, StoreError>) {
     match outcome {
-        Ok(stored) => {
+        Ok(mut stored) => {
             for p in batch {
-                let result = stored.get(&p.message.id).map_or(Batched::NotStored, |s| Batched::Stored(*s));
+                let result = stored.remove(&p.message.id).unwrap_or(Batched::NotStored);
                 let _ = p.answer.send(Ok(result));
             }
         }
@@ -182,37 +271,71 @@ fn answer(batch: Vec<Pending>, outcome: Result<HashMap<String, MessageStatus>, S
     }
 }
 
-/// The statement: `$1`–`$13` the messages' columns as arrays, `$14` and `$15` the status of a
-/// message to a running and to a paused endpoint.
-const INSERT_BATCH: &str = concat!(
-    "WITH m AS ( \
-       SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[], $7::BIGINT[], \
-                            $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::BIGINT[], $13::BIGINT[]) WITH ORDINALITY \
-       AS m(id, project_id, direction, endpoint_id, content_type, payload, size_bytes, payload_sha256, headers, \
-            idempotency_key, signed_at, created_at, retention_hours, ord)), \
-     ep AS ( \
-       SELECT id, project_id, url, paused FROM endpoints \
-        WHERE id IN (SELECT endpoint_id FROM m) AND deleted_at IS NULL ORDER BY id FOR SHARE) ",
-    insert_message_sql!(),
-    "SELECT m.id, m.project_id, m.direction, m.endpoint_id, ep.url, CASE WHEN ep.paused THEN $15 ELSE $14 END, \
-            m.content_type, m.payload, m.size_bytes, m.payload_sha256, m.headers, m.idempotency_key, m.signed_at, \
-            m.created_at, m.retention_hours, m.created_at, m.created_at \
-       FROM m JOIN ep ON ep.id = m.endpoint_id AND ep.project_id = m.project_id ORDER BY m.ord",
-    on_key_conflict!(),
-    " RETURNING id, status"
-);
+/// The statement: `$1`–`$13` the messages' columns as arrays, `$14`, `$15` and `$21` the status
+/// of a message to a running endpoint, to a paused one and of a claimed one; `$16` each
+/// message's place among the sends of its endpoint in the batch that hold a slot, counted
+/// while none without one came before (NULL: not to be claimed), `$17` the cap of attempts in
+/// flight per endpoint, `$18` the time, `$19` the lease's end, `$20` the node.
+static INSERT_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH m AS ( \
+           SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[], $7::BIGINT[], \
+                                $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::BIGINT[], $13::BIGINT[], \
+                                $16::BIGINT[]) WITH ORDINALITY \
+           AS m(id, project_id, direction, endpoint_id, content_type, payload, size_bytes, payload_sha256, headers, \
+                idempotency_key, signed_at, created_at, retention_hours, claim_place, ord)), \
+         ep AS ( \
+           SELECT id, project_id, url, paused, rate_limit_rps FROM endpoints \
+            WHERE id IN (SELECT endpoint_id FROM m) AND deleted_at IS NULL ORDER BY id FOR SHARE), \
+         room AS ( \
+           SELECT ep.id, $17::BIGINT - {in_flight} AS free \
+             FROM ep WHERE NOT ep.paused AND ep.rate_limit_rps <= 0 AND {locked} \
+              AND NOT EXISTS (SELECT 1 FROM messages w WHERE {WAITING} AND w.project_id = ep.project_id \
+                                AND w.endpoint_id = ep.id AND w.next_attempt_at <= $18)), \
+         s AS ( \
+           SELECT m.*, ep.url, ep.paused, COALESCE(NOT ep.paused AND m.claim_place <= room.free, false) AS leased \
+             FROM m JOIN ep ON ep.id = m.endpoint_id AND ep.project_id = m.project_id LEFT JOIN room ON room.id = ep.id) \
+         {insert}\
+         SELECT id, project_id, direction, endpoint_id, url, CASE WHEN paused THEN $15 WHEN leased THEN $21 ELSE $14 END, \
+                content_type, payload, size_bytes, payload_sha256, headers, idempotency_key, signed_at, created_at, \
+                retention_hours, created_at, created_at, CASE WHEN leased THEN $19::BIGINT END, \
+                CASE WHEN leased THEN $20::TEXT END \
+           FROM s ORDER BY ord{conflict} RETURNING id, status, destination_url",
+        in_flight = caps::in_flight("ep.id", "$18::BIGINT"),
+        locked = caps::locked_by_try("ep.id"),
+        insert = insert_message_sql!(),
+        conflict = on_key_conflict!(),
+    )
+});
 
-/// Stores what it can of `messages` in one statement and one commit; the statuses of the
-/// stored ones by id.
-async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<String, MessageStatus>, StoreError> {
-    let n = messages.len();
+/// Each send's place among the sends of its endpoint that hold a slot (see [`INSERT_BATCH`]'s
+/// `$16`): 1, 2, … while every send of the endpoint before it held one, then `None`.
+fn claim_places(sends: &[Pending]) -> Vec<Option<i64>> {
+    let mut runs: HashMap<&str, Option<i64>> = HashMap::new();
+    sends
+        .iter()
+        .map(|p| {
+            let run = runs.entry(p.message.endpoint_id.as_str()).or_insert(Some(0));
+            *run = match (*run, &p.claim) {
+                (Some(n), Some(_)) => Some(n + 1),
+                _ => None,
+            };
+            *run
+        })
+        .collect()
+}
+
+/// Stores what it can of the batch's messages in one statement and one commit; what became of
+/// the stored ones, by id.
+async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<String, Batched>, StoreError> {
+    let n = sends.len();
     let (mut ids, mut projects, mut directions, mut endpoints) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut content_types, mut payloads, mut sizes, mut hashes) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut headers, mut keys, mut signed_ats, mut created_ats, mut retentions) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for m in messages {
+    for m in sends.iter().map(|p| p.message.as_ref()) {
         ids.push(m.id.as_str());
         projects.push(m.project_id.as_str());
         directions.push(m.direction.as_str());
@@ -227,14 +350,28 @@ async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<S
         created_ats.push(m.created_at);
         retentions.push(m.retention_hours);
     }
-    let (running, paused) = (MessageStatus::requeued(false).as_str(), MessageStatus::requeued(true).as_str());
-    let client = pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    let stmt = client.prepare_cached(INSERT_BATCH).await.map_err(pg_err)?;
-    // BEGIN, the statement and COMMIT go out together (one round trip); each send is answered
-    // only once COMMIT has answered, that is after the WAL flush. (The rows of a statement run
-    // outside a transaction block can reach the client before its commit has flushed.) When the
-    // statement fails, PostgreSQL turns the COMMIT into a rollback.
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 15] = [
+    let places = claim_places(sends);
+    let mut claiming: Vec<&str> =
+        sends.iter().zip(&places).filter(|(_, p)| p.is_some()).map(|(s, _)| s.message.endpoint_id.as_str()).collect();
+    claiming.sort_unstable();
+    claiming.dedup();
+    let claim = sends.iter().find_map(|p| p.claim.clone());
+    let now = now_millis();
+    let (limit, lease_until, node) = match &claim {
+        Some(c) => (c.endpoint_limit, now.saturating_add(c.lease_ms), c.node.to_string()),
+        None => (0, now, String::new()),
+    };
+    let (running, paused, delivering) =
+        (MessageStatus::requeued(false).as_str(), MessageStatus::requeued(true).as_str(), MessageStatus::Delivering.as_str());
+    let client = batcher.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let stmt = client.prepare_cached(&INSERT_BATCH).await.map_err(pg_err)?;
+    let claims = !claiming.is_empty();
+    if claims {
+        // Prepared before the round trip below, so that its statements go out in order.
+        client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
+        client.prepare_cached(&facts_sql()).await.map_err(pg_err)?;
+    }
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 21] = [
         &ids,
         &projects,
         &directions,
@@ -250,17 +387,49 @@ async fn insert_batch(pool: &Pool, messages: &[&NewMessage]) -> Result<HashMap<S
         &retentions,
         &running,
         &paused,
+        &places,
+        &limit,
+        &now,
+        &lease_until,
+        &node,
+        &delivering,
     ];
-    let (begun, rows, committed) =
-        tokio::join!(client.batch_execute("BEGIN"), client.query(&stmt, &params), client.batch_execute("COMMIT"));
+    // BEGIN, the claim locks, the statement, the claimed endpoints' targets and COMMIT go out
+    // together (one round trip); each send is answered only once COMMIT has answered, that is
+    // after the WAL flush. (The rows of a statement run outside a transaction block can reach
+    // the client before its commit has flushed.) When a statement fails, PostgreSQL turns the
+    // COMMIT into a rollback.
+    let lock = async {
+        if claims {
+            let stmt = client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
+            client.execute(&stmt, &[caps::try_lock_class(), &claiming, &LOCKED_SETTING]).await.map_err(pg_err)?;
+        }
+        Ok::<_, StoreError>(())
+    };
+    let facts = async { if claims { read_facts(&client, &batcher.keys, &claiming, now).await } else { Ok(HashMap::new()) } };
+    let (begun, locked, rows, facts, committed) =
+        tokio::join!(client.batch_execute("BEGIN"), lock, client.query(&stmt, &params), facts, client.batch_execute("COMMIT"));
     begun.map_err(pg_err)?;
+    locked?;
     let rows = rows.map_err(pg_err)?;
+    let facts = facts?;
     committed.map_err(pg_err)?;
+    let by_id: HashMap<&str, &NewMessage> = sends.iter().map(|p| (p.message.id.as_str(), p.message.as_ref())).collect();
     let mut stored = HashMap::with_capacity(rows.len());
     for row in &rows {
         let id: String = col(row, 0)?;
-        let status: String = col(row, 1)?;
-        stored.insert(id, messages::stored_status(&status)?);
+        let status = messages::stored_status(&col::<String>(row, 1)?)?;
+        let outcome = match (status, by_id.get(id.as_str())) {
+            (MessageStatus::Delivering, Some(m)) => Batched::Leased(Box::new(leased_delivery(m, col(row, 2)?, &facts))),
+            _ => Batched::Stored(status),
+        };
+        stored.insert(id, outcome);
     }
     Ok(stored)
+}
+
+/// The delivery of send `m`, stored claimed with destination `url`, to its endpoint's target.
+fn leased_delivery(m: &NewMessage, url: String, facts: &HashMap<String, EndpointFacts>) -> Result<ClaimedDelivery, &'static str> {
+    let target = facts.get(&m.endpoint_id).and_then(|f| f.outbound.as_ref());
+    ClaimedRow::of_send(m, url).into_delivery(target).map_err(|why| why.reason())
 }

@@ -4,7 +4,7 @@ use super::{SqliteStore, message_queries as q, message_writes as w};
 use crate::store::messages::MessageBody;
 use crate::store::{
     ClaimedDelivery, Direction, ListPage, LogEntry, LogFilter, MessageRecord, MessageStore, MetricCounts, NewMessage,
-    ReplayAllResult, ReplayMode, ReplayOutcome, SendOutcome, StatusChange, StoreError,
+    ReplayAllResult, ReplayMode, ReplayOutcome, SendLease, SendOutcome, StatusChange, StoreError,
 };
 
 #[async_trait::async_trait]
@@ -16,9 +16,9 @@ impl MessageStore for SqliteStore {
     async fn accept_send_and_claim(
         &self,
         message: NewMessage,
-        lease_ms: i64,
+        lease: SendLease,
     ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
-        let keys = self.secrets();
+        let (keys, lease_ms) = (self.secrets(), lease.lease_ms);
         self.write(move |conn| {
             let (outcome, stored) = w::accept_send_leased(conn, &message, message.created_at.saturating_add(lease_ms))?;
             let claimed = match (&outcome, stored) {

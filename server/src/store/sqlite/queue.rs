@@ -177,22 +177,7 @@ fn release_claim(conn: &Connection, id: &str, due_at_ms: i64) -> rusqlite::Resul
 /// ([`super::message_writes::accept_send_leased`]), as [`claim`] would have returned it. If it
 /// cannot be made, the send is put back to wait for the engine's claim, and stays stored.
 pub(super) fn leased_on_send(conn: &Connection, keys: &SecretBox, m: &NewMessage, url: String) -> Option<ClaimedDelivery> {
-    let row = ClaimedRow {
-        id: m.id.clone(),
-        project_id: m.project_id.clone(),
-        direction: m.direction,
-        endpoint_id: m.endpoint_id.clone(),
-        destination_url: url,
-        content_type: m.content_type.clone(),
-        payload: Some(m.payload.clone()),
-        headers: m.headers_json.clone(),
-        signed_at: m.signed_at,
-        attempt_count: 0,
-        fast_retry_count: 0,
-        slow_retry_count: 0,
-        created_at: m.created_at,
-        due_at: m.created_at,
-    };
+    let row = ClaimedRow::of_send(m, url);
     let delivery = load_target(conn, keys, m.direction, &m.endpoint_id)
         .and_then(|target| deliver_or_fail(conn, row, target.as_deref(), m.created_at));
     match delivery {
