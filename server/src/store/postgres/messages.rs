@@ -240,8 +240,11 @@ impl PgStore {
                 return match *delivery {
                     Ok(delivery) => Ok((accepted, Some(delivery))),
                     Err(why) => {
+                        // The send is stored: it is answered as accepted whatever becomes of its claim.
                         tracing::warn!(reason = why, "could not start a send stored claimed; the engine will claim it");
-                        self.release(vec![message.id.clone()], message.created_at).await?;
+                        if let Err(e) = self.release(vec![message.id.clone()], message.created_at).await {
+                            tracing::error!(error = %e, "could not put back a send stored claimed; its lease will expire");
+                        }
                         Ok((accepted, None))
                     }
                 };
