@@ -6,6 +6,7 @@
 
 use deadpool_postgres::GenericClient;
 
+use super::sql::unknown_length;
 use super::{col, pg_err};
 use crate::store::StoreError;
 
@@ -159,10 +160,11 @@ pub(super) fn try_lock_class() -> &'static i32 {
 /// of the bucket per message claimed, for the endpoints in arrays `${ids}` (ids), `${tokens}`
 /// (tokens before the claim, refilled) and `${ats}` (their [`Bucket::at_ms`]).
 pub(super) fn spend_cte(ids: u8, tokens: u8, ats: u8) -> String {
+    let ids = unknown_length(&format!("${ids}::TEXT[]"));
     format!(
         "spent AS (INSERT INTO endpoint_rate_buckets (endpoint_id, tokens, updated_at) \
          SELECT s.endpoint_id, GREATEST(s.tokens - c.n, 0), s.at \
-         FROM unnest(${ids}::TEXT[], ${tokens}::FLOAT8[], ${ats}::BIGINT[]) AS s(endpoint_id, tokens, at) \
+         FROM unnest({ids}, ${tokens}::FLOAT8[], ${ats}::BIGINT[]) AS s(endpoint_id, tokens, at) \
          JOIN (SELECT endpoint_id, COUNT(*) AS n FROM claimed GROUP BY endpoint_id) c ON c.endpoint_id = s.endpoint_id \
          ON CONFLICT (endpoint_id) DO UPDATE SET tokens = EXCLUDED.tokens, updated_at = EXCLUDED.updated_at)"
     )

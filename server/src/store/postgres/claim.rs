@@ -8,11 +8,13 @@
 //! committed, leases and tokens included, before this one reads them.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use deadpool_postgres::GenericClient;
 
 use super::caps::{self, EndpointCaps, caps_columns, caps_joins};
 use super::due_work::WAITING;
+use super::sql::unknown_length;
 use super::{col, pg_err};
 use crate::secrets::{SecretBox, SecretField};
 use crate::store::queue::{ClaimedRow, DeliveryTarget};
@@ -26,6 +28,28 @@ pub(super) struct EndpointFacts {
     /// The inbound endpoint (deleted ones still forward what they accepted).
     inbound: Option<DeliveryTarget>,
 }
+
+/// The statement of [`claim_batch`] that leases the messages: `$1`–`$3` each endpoint's project,
+/// id and count, `$4` the time, `$5` the lease's end, `$6` the node, `$7`–`$9` the rate-limit
+/// buckets to spend.
+static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH picked AS ( \
+           SELECT p.id FROM unnest({projects}, $2::TEXT[], $3::BIGINT[]) AS a(project_id, endpoint_id, n) \
+           CROSS JOIN LATERAL (SELECT id FROM messages WHERE {WAITING} AND project_id = a.project_id \
+             AND endpoint_id = a.endpoint_id AND next_attempt_at <= $4 ORDER BY next_attempt_at LIMIT a.n \
+             FOR UPDATE SKIP LOCKED) p), \
+         claimed AS ( \
+           UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
+           WHERE id IN (SELECT id FROM picked) \
+           RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
+                     attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
+         {spent} \
+         SELECT * FROM claimed",
+        projects = unknown_length("$1::TEXT[]"),
+        spent = caps::spend_cte(7, 8, 9),
+    )
+});
 
 /// Claims, within the transaction `tx`, what `allocations` ask for (each endpoint once, sorted
 /// or not), leasing to `node` until `lease_until`. Returns the deliveries, and the ids of
@@ -61,22 +85,7 @@ pub(super) async fn claim_batch<C: GenericClient>(
     if endpoints.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let sql = format!(
-        "WITH picked AS ( \
-           SELECT p.id FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS a(project_id, endpoint_id, n) \
-           CROSS JOIN LATERAL (SELECT id FROM messages WHERE {WAITING} AND project_id = a.project_id \
-             AND endpoint_id = a.endpoint_id AND next_attempt_at <= $4 ORDER BY next_attempt_at LIMIT a.n \
-             FOR UPDATE SKIP LOCKED) p), \
-         claimed AS ( \
-           UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
-           WHERE id IN (SELECT id FROM picked) \
-           RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
-                     attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
-         {spent} \
-         SELECT * FROM claimed",
-        spent = caps::spend_cte(7, 8, 9),
-    );
-    let stmt = tx.prepare_cached(&sql).await.map_err(pg_err)?;
+    let stmt = tx.prepare_cached(&CLAIM_SQL).await.map_err(pg_err)?;
     let rows = tx
         .query(&stmt, &[&projects, &endpoints, &counts, &now_ms, &lease_until, &node, &bucket_ids, &bucket_tokens, &bucket_ats])
         .await
@@ -114,17 +123,18 @@ pub(super) async fn claim_batch<C: GenericClient>(
 }
 
 /// The statement of [`read_facts`]: `$1` the endpoints' ids, `$2` the time.
-pub(super) fn facts_sql() -> String {
+pub(super) static FACTS_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT k.id, {caps}, e.url, e.headers, e.deleted_at IS NULL, ie.url, ie.signing_enabled, \
                 ARRAY(SELECT s.id FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
                 ARRAY(SELECT s.secret FROM signing_keys s WHERE s.owner_id = k.id AND s.deleted_at IS NULL ORDER BY s.created_at, s.id), \
                 e.signature_scheme \
-         FROM unnest($1::TEXT[]) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
+         FROM unnest({ids}) AS k(id) {joins} LEFT JOIN inbound_endpoints ie ON ie.id = k.id",
+        ids = unknown_length("$1::TEXT[]"),
         caps = caps_columns("k.id", "$2"),
         joins = caps_joins("k.id"),
     )
-}
+});
 
 /// The caps and delivery targets of the endpoints, read in one statement.
 pub(super) async fn read_facts<C: GenericClient>(
@@ -133,8 +143,19 @@ pub(super) async fn read_facts<C: GenericClient>(
     ids: &[&str],
     now_ms: i64,
 ) -> Result<HashMap<String, EndpointFacts>, StoreError> {
-    let stmt = tx.prepare_cached(&facts_sql()).await.map_err(pg_err)?;
-    let rows = tx.query(&stmt, &[&ids, &now_ms]).await.map_err(pg_err)?;
+    let stmt = tx.prepare_cached(&FACTS_SQL).await.map_err(pg_err)?;
+    query_facts(tx, &stmt, keys, ids, now_ms).await
+}
+
+/// [`read_facts`] with its statement ([`FACTS_SQL`]) already prepared on `tx`'s connection.
+pub(super) async fn query_facts<C: GenericClient>(
+    tx: &C,
+    stmt: &tokio_postgres::Statement,
+    keys: &SecretBox,
+    ids: &[&str],
+    now_ms: i64,
+) -> Result<HashMap<String, EndpointFacts>, StoreError> {
+    let rows = tx.query(stmt, &[&ids, &now_ms]).await.map_err(pg_err)?;
     let mut facts = HashMap::with_capacity(rows.len());
     for row in &rows {
         let id: String = col(row, 0)?;

@@ -39,7 +39,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError,
 use tokio::sync::oneshot;
 
 use super::caps::{self, LOCKED_SETTING};
-use super::claim::{EndpointFacts, facts_sql, read_facts};
+use super::claim::{EndpointFacts, FACTS_SQL, query_facts};
 use super::due_work::WAITING;
 use super::message_insert::{insert_message_sql, on_key_conflict, payload_size};
 use super::{col, pg_err};
@@ -365,12 +365,14 @@ async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<St
         (MessageStatus::requeued(false).as_str(), MessageStatus::requeued(true).as_str(), MessageStatus::Delivering.as_str());
     let client = batcher.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let stmt = client.prepare_cached(&INSERT_BATCH).await.map_err(pg_err)?;
-    let claims = !claiming.is_empty();
-    if claims {
-        // Prepared before the round trip below, so that its statements go out in order.
-        client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
-        client.prepare_cached(&facts_sql()).await.map_err(pg_err)?;
-    }
+    // The claim's statements, prepared before the round trip below, so that its statements go
+    // out in order.
+    let claim_stmts = if claiming.is_empty() {
+        None
+    } else {
+        let lock = client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
+        Some((lock, client.prepare_cached(&FACTS_SQL).await.map_err(pg_err)?))
+    };
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 21] = [
         &ids,
         &projects,
@@ -400,13 +402,17 @@ async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<St
     // the client before its commit has flushed.) When a statement fails, PostgreSQL turns the
     // COMMIT into a rollback.
     let lock = async {
-        if claims {
-            let stmt = client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
-            client.execute(&stmt, &[caps::try_lock_class(), &claiming, &LOCKED_SETTING]).await.map_err(pg_err)?;
+        if let Some((lock, _)) = &claim_stmts {
+            client.execute(lock, &[caps::try_lock_class(), &claiming, &LOCKED_SETTING]).await.map_err(pg_err)?;
         }
         Ok::<_, StoreError>(())
     };
-    let facts = async { if claims { read_facts(&client, &batcher.keys, &claiming, now).await } else { Ok(HashMap::new()) } };
+    let facts = async {
+        match &claim_stmts {
+            Some((_, facts)) => query_facts(&client, facts, &batcher.keys, &claiming, now).await,
+            None => Ok(HashMap::new()),
+        }
+    };
     let (begun, locked, rows, facts, committed) =
         tokio::join!(client.batch_execute("BEGIN"), lock, client.query(&stmt, &params), facts, client.batch_execute("COMMIT"));
     begun.map_err(pg_err)?;

@@ -9,6 +9,18 @@ use super::pg_err;
 use crate::store::StoreError;
 use crate::store::list_query::{ListQuery, SqlArg};
 
+/// The array parameter `param` (such as `$1::TEXT[]`) behind a sub-select, for the first
+/// argument of an `unnest` in a statement that runs often.
+///
+/// PostgreSQL estimates the rows of `unnest` over a known array from its length. A statement
+/// planned for its parameters (one or two endpoints, say) then always looks cheaper than the
+/// cached generic plan, which assumes ten, and PostgreSQL plans it anew at every execution; for
+/// the claim statements that cost more than running them. Behind a sub-select the length is
+/// unknown to both plans, so the generic plan is kept after the first few executions.
+pub(super) fn unknown_length(param: &str) -> String {
+    format!("(SELECT {param})")
+}
+
 /// Query parameters.
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
