@@ -31,7 +31,10 @@ pub(super) struct EndpointFacts {
 
 /// The statement of [`claim_batch`] that leases the messages: `$1`–`$3` each endpoint's project,
 /// id and count, `$4` the time, `$5` the lease's end, `$6` the node, `$7`–`$9` the rate-limit
-/// buckets to spend.
+/// buckets to spend. The picked messages are updated by their ids as an array (`id = ANY(…)`),
+/// which PostgreSQL looks up in the primary key whatever its statistics say: as a join with
+/// `picked` (`id IN (SELECT …)`) it was planned, while the table was young, as a hash join over
+/// a scan of the whole table, and that plan stayed cached as the table grew.
 static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH picked AS ( \
@@ -41,7 +44,7 @@ static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
              FOR UPDATE SKIP LOCKED) p), \
          claimed AS ( \
            UPDATE messages SET status = 'delivering', lease_until = $5, leased_by = $6, updated_at = $4 \
-           WHERE id IN (SELECT id FROM picked) \
+           WHERE id = ANY(ARRAY(SELECT id FROM picked)) \
            RETURNING id, project_id, direction, endpoint_id, destination_url, content_type, payload, headers, signed_at, \
                      attempt_count, fast_retry_count, slow_retry_count, created_at, next_attempt_at), \
          {spent} \

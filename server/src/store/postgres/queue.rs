@@ -153,8 +153,10 @@ impl DeliveryQueue for PgStore {
 /// Takes back the leased messages matching `condition` (on `$1` = now and the further
 /// `params`), skipping rows another transaction holds, each with an `interrupted` attempt whose
 /// error text is the SQL expression `error` (on the row before the update), in one statement
-/// ([`interruption`]; `RETURNING` gives the counts after it). `$1` is cast where it is used: in
-/// `CASE … THEN NULL ELSE $1` alone it would be typed as text. Returns how many.
+/// ([`interruption`]; `RETURNING` gives the counts after it). The rows are updated by their
+/// ids as an array, as the claim does, so the update is a primary-key lookup whatever the
+/// plan's statistics. `$1` is cast where it is used: in `CASE … THEN NULL ELSE $1` alone it
+/// would be typed as text. Returns how many.
 async fn interrupt_leases<C: GenericClient>(
     client: &C,
     condition: &str,
@@ -164,7 +166,7 @@ async fn interrupt_leases<C: GenericClient>(
 ) -> Result<u64, StoreError> {
     let sql = format!(
         "WITH gone AS (SELECT id FROM messages WHERE status = 'delivering' AND {condition} FOR UPDATE SKIP LOCKED), \
-         settled AS (UPDATE messages SET {update}, leased_by = NULL WHERE id IN (SELECT id FROM gone) \
+         settled AS (UPDATE messages SET {update}, leased_by = NULL WHERE id = ANY(ARRAY(SELECT id FROM gone)) \
            RETURNING id, project_id, direction, attempt_count - 1 AS attempt_count, last_error AS error) \
          INSERT INTO attempts ({columns}) SELECT {values} FROM settled",
         update = interruption::message_update_sql(max_attempts, "$1::BIGINT", error),

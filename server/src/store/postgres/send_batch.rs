@@ -275,7 +275,8 @@ fn answer(batch: Vec<Pending>, outcome: Result<HashMap<String, Batched>, StoreEr
 /// of a message to a running endpoint, to a paused one and of a claimed one; `$16` each
 /// message's place among the sends of its endpoint in the batch that hold a slot, counted
 /// while none without one came before (NULL: not to be claimed), `$17` the cap of attempts in
-/// flight per endpoint, `$18` the time, `$19` the lease's end, `$20` the node.
+/// flight per endpoint, `$18` the time, `$19` the lease's end, `$20` the node. The endpoints are
+/// looked up by their ids as an array, so by their primary key whatever the plan's statistics.
 static INSERT_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "WITH m AS ( \
@@ -286,7 +287,7 @@ static INSERT_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
                 idempotency_key, signed_at, created_at, retention_hours, claim_place, ord)), \
          ep AS ( \
            SELECT id, project_id, url, paused, rate_limit_rps FROM endpoints \
-            WHERE id IN (SELECT endpoint_id FROM m) AND deleted_at IS NULL ORDER BY id FOR SHARE), \
+            WHERE id = ANY(ARRAY(SELECT endpoint_id FROM m)) AND deleted_at IS NULL ORDER BY id FOR SHARE), \
          room AS ( \
            SELECT ep.id, $17::BIGINT - {in_flight} AS free \
              FROM ep WHERE NOT ep.paused AND ep.rate_limit_rps <= 0 AND {locked} \
