@@ -93,3 +93,42 @@ impl Drop for SendSlot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use crate::config::{Args, Config};
+    use crate::delivery::DeliveryEngine;
+    use crate::store::Store;
+    use crate::store::sqlite::{SqliteStore, Synchronous};
+    use crate::telemetry::Telemetry;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn no_send_is_claimed_before_the_last_runs_leases_are_taken_back() {
+        let dir = tempfile::tempdir().expect("a temporary data dir");
+        let args = Args { data_dir: Some(dir.path().to_owned()), ..Default::default() };
+        let config = Arc::new(Config::resolve(args).expect("a configuration"));
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&config.data_dir, Synchronous::Normal, &config.secrets).expect("a store"));
+        // Another connection holds the database's write lock, so the engine's take-back of the
+        // last run's leases (a write) waits for it.
+        let other = rusqlite::Connection::open(dir.path().join("hookbridge.db")).expect("a second connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("the write lock");
+        let engine = DeliveryEngine::start(store, config, Arc::new(Telemetry::default()));
+        let handle = engine.handle();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            handle.reserve("project", "endpoint").is_none(),
+            "a send must not be claimed while the leases of the last run are not taken back yet"
+        );
+        other.execute_batch("COMMIT").expect("the write lock released");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while handle.reserve("project", "endpoint").is_none() {
+            assert!(tokio::time::Instant::now() < deadline, "sends are claimed again once the take-back is done");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        engine.shutdown(Duration::from_secs(1)).await;
+    }
+}

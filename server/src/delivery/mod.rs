@@ -114,7 +114,8 @@ impl DeliveryEngine {
             limiter: RateLimiter::default(),
             policy: RetryPolicy { max_attempts: config.max_attempts, time_scale: config.retry_time_scale },
             lease_ms: i64::try_from(config.delivery_lease.as_millis()).unwrap_or(i64::MAX),
-            permits: Arc::new(Semaphore::new(concurrency)),
+            // No worker slot until the leases of an earlier run are taken back ([`run`]).
+            permits: Arc::new(Semaphore::new(0)),
             concurrency,
             in_flight: Mutex::new(HashSet::new()),
             fairness: Mutex::new(Fairness::new(config.project_concurrency, config.endpoint_concurrency)),
@@ -174,6 +175,10 @@ async fn reclaim_expired(shared: &Shared) -> Result<(), crate::store::StoreError
     Ok(())
 }
 
+/// The claim loop. It first takes back the leases an earlier run of this process left, and only
+/// then opens the worker slots: a send claimed on its own write before that (the slots are what
+/// [`DeliveryHandle::reserve`] takes) would hold a lease of this node that the take-back would
+/// count as left over, and its message would be delivered twice.
 async fn run(shared: Arc<Shared>) {
     match shared.store.release_orphaned_leases(now_millis(), shared.policy.max_attempts).await {
         Ok(0) => {}
@@ -186,6 +191,7 @@ async fn run(shared: Arc<Shared>) {
         }
         Err(e) => tracing::error!(error = %e, "could not recover leases left by a previous run"),
     }
+    shared.permits.add_permits(shared.concurrency);
     let mut failures = 0u32;
     while !shared.stopping.load(Ordering::SeqCst) {
         // Wait for at least one free worker slot before claiming.
