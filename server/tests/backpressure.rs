@@ -95,10 +95,8 @@ async fn wait_for_numbers(receiver: &Receiver, want: &[usize]) {
 
 /// The value of one sample line of `/metrics`.
 async fn metric(url: &str, sample: &str) -> u64 {
-    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
-    text.lines()
-        .find_map(|l| l.strip_prefix(sample).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or_else(|| panic!("{sample} is not in /metrics:\n{text}"))
+    let (value, text) = harness::metric_sample(url, sample).await;
+    value.unwrap_or_else(|| panic!("{sample} is not in /metrics:\n{text}"))
 }
 
 const REFUSED_SENDS: &str = "hookbridge_queue_full_refusals_total{direction=\"outbound\"}";

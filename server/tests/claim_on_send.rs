@@ -20,8 +20,7 @@ const CLAIMED_ON_SEND: &str = "hookbridge_deliveries_claimed_on_send_total";
 const LEASE: SendLease = SendLease { lease_ms: 60_000, endpoint_limit: usize::MAX };
 
 async fn metric(url: &str, sample: &str) -> u64 {
-    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
-    text.lines().find_map(|l| l.strip_prefix(sample).and_then(|v| v.trim().parse().ok())).unwrap_or(0)
+    harness::metric_sample(url, sample).await.0.unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -22,10 +22,8 @@ const PREFILL: usize = 40;
 
 /// The value of one sample line of `/metrics`.
 async fn metric(url: &str, sample: &str) -> u64 {
-    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
-    text.lines()
-        .find_map(|l| l.strip_prefix(sample).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or_else(|| panic!("{sample} is not in /metrics:\n{text}"))
+    let (value, text) = harness::metric_sample(url, sample).await;
+    value.unwrap_or_else(|| panic!("{sample} is not in /metrics:\n{text}"))
 }
 
 /// A server with `flags`, one delivery at a time per endpoint, and a receiver that takes 40 ms

@@ -34,8 +34,7 @@ async fn send_and_wait_open(server: &Server, receiver: &Receiver) -> String {
 
 /// The value of one sample line of `/metrics` (0 when absent).
 async fn metric(url: &str, sample: &str) -> u64 {
-    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
-    text.lines().find_map(|l| l.strip_prefix(sample).and_then(|v| v.trim().parse().ok())).unwrap_or(0)
+    harness::metric_sample(url, sample).await.0.unwrap_or(0)
 }
 
 const INTERRUPTED_SAMPLE: &str = "hookbridge_delivery_attempts_total{outcome=\"interrupted\",status=\"none\"}";

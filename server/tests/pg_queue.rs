@@ -388,13 +388,7 @@ async fn sends_claimed_by_their_own_write_stay_within_the_shared_endpoint_cap() 
     assert_at_most_two_at_once(&got);
     let mut claimed_on_send = 0;
     for node in [&a, &b] {
-        let text = reqwest::get(format!("{}/metrics", node.url)).await.unwrap().text().await.unwrap();
-        claimed_on_send += text
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("hookbridge_deliveries_claimed_on_send_total").and_then(|v| v.trim().parse::<u64>().ok())
-            })
-            .unwrap_or(0);
+        claimed_on_send += harness::metric_sample(&node.url, "hookbridge_deliveries_claimed_on_send_total").await.0.unwrap_or(0);
     }
     assert!(claimed_on_send >= 1, "the first sends were claimed by their own write");
 }

@@ -330,6 +330,15 @@ async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
     response
 }
 
+/// The value of the sample `sample` (a metric name with its labels, as printed) in the
+/// `/metrics` text of the server at `url`, and that text; `None` when the server prints no such
+/// sample.
+pub async fn metric_sample(url: &str, sample: &str) -> (Option<u64>, String) {
+    let text = reqwest::get(format!("{url}/metrics")).await.expect("/metrics").text().await.expect("metrics text");
+    let value = text.lines().find_map(|l| l.strip_prefix(sample).and_then(|v| v.trim().parse().ok()));
+    (value, text)
+}
+
 /// Polls a message until `done(status)` holds (panics after `timeout`).
 pub async fn wait_for_status(
     client: &hookbridge::Client,
