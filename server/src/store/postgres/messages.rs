@@ -279,12 +279,7 @@ impl MessageStore for PgStore {
         message: NewMessage,
         lease: SendLease,
     ) -> Result<(SendOutcome, Option<ClaimedDelivery>), StoreError> {
-        let claim = SendClaim {
-            lease_ms: lease.lease_ms,
-            endpoint_limit: i64::try_from(lease.endpoint_limit).unwrap_or(i64::MAX),
-            node: self.node_id.clone(),
-        };
-        self.accept_send_with(message, Some(claim)).await
+        self.accept_send_with(message, Some(SendClaim { lease, node: self.node_id.clone() })).await
     }
 
     async fn get_message(&self, project_id: &str, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {

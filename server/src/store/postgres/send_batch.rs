@@ -49,7 +49,7 @@ use crate::domain::messages;
 use crate::secrets::SecretBox;
 use crate::store::gathering::{Gathering, Waited};
 use crate::store::queue::ClaimedRow;
-use crate::store::{ClaimedDelivery, NewMessage, StoreError};
+use crate::store::{ClaimedDelivery, NewMessage, SendLease, StoreError};
 
 /// Most messages stored by one statement.
 pub(super) const MAX_BATCH: usize = 64;
@@ -76,10 +76,8 @@ pub(super) enum Batched {
 /// The claim a send with a free worker slot asks for (see the module's doc).
 #[derive(Clone, Debug)]
 pub(super) struct SendClaim {
-    /// How long the lease lasts, in ms.
-    pub lease_ms: i64,
-    /// Most attempts in flight per endpoint, over every node.
-    pub endpoint_limit: i64,
+    /// The lease, and the cap of attempts in flight per endpoint over every node.
+    pub lease: SendLease,
     /// The node the lease is for.
     pub node: Arc<str>,
 }
@@ -359,7 +357,10 @@ async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<St
     let claim = sends.iter().find_map(|p| p.claim.clone());
     let now = now_millis();
     let (limit, lease_until, node) = match &claim {
-        Some(c) => (c.endpoint_limit, now.saturating_add(c.lease_ms), c.node.to_string()),
+        Some(c) => {
+            let limit = i64::try_from(c.lease.endpoint_limit).unwrap_or(i64::MAX);
+            (limit, now.saturating_add(c.lease.lease_ms), c.node.to_string())
+        }
         None => (0, now, String::new()),
     };
     let (running, paused, delivering) =
