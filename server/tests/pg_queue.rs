@@ -394,6 +394,44 @@ async fn sends_claimed_by_their_own_write_stay_within_the_shared_endpoint_cap() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn concurrent_sends_on_two_nodes_are_claimed_by_their_own_write() {
+    // Both nodes send to one endpoint at once. A batch that did not wait for the endpoint's
+    // claim lock (held by the other node's batch) would store its sends waiting, and a waiting
+    // send keeps every later send of the endpoint from being claimed on either node until an
+    // engine has claimed it: nearly every delivery would then go through an engine's claim.
+    let Some((a, b, _dirs)) = two_nodes(&[]) else { return };
+    let receiver = harness::Receiver::start().await;
+    let endpoint = a.client().create_endpoint(&receiver.url, &Default::default()).await.unwrap();
+    const SENDERS: usize = 16;
+    const EACH: usize = 25;
+    let mut senders = Vec::new();
+    for n in 0..SENDERS {
+        let client = if n % 2 == 0 { a.client() } else { b.client() };
+        let endpoint_id = endpoint.id.clone();
+        senders.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                client.send(&endpoint_id, &serde_json::json!({"n": n, "i": i}), &Default::default()).await.unwrap();
+            }
+        }));
+    }
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let total = SENDERS * EACH;
+    let got = receiver.wait_for(total, Duration::from_secs(60)).await;
+    let ids: HashSet<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
+    assert_eq!(ids.len(), total, "every send delivered");
+    let mut claimed_on_send = 0;
+    for node in [&a, &b] {
+        claimed_on_send += harness::metric_sample(&node.url, "hookbridge_deliveries_claimed_on_send_total").await.0.unwrap_or(0);
+    }
+    assert!(
+        claimed_on_send as usize * 10 >= total * 9,
+        "only {claimed_on_send} of {total} sends on two nodes were claimed by their own write"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn work_stored_elsewhere_is_delivered_at_once_not_at_the_next_poll() {
     let Some((a, b, _dirs)) = two_nodes(&[]) else { return };
     let receiver = harness::Receiver::start().await;

@@ -136,10 +136,36 @@ async fn configuration(
         println!("{problems}");
     }
     print_usage(&usage_before, &usage_after, f.accepted);
+    print_claimed_on_send(&servers, f.accepted).await;
     for server in servers {
         server.stop(std::time::Duration::from_secs(30));
     }
     Run { label: label.to_owned(), nodes, figures, rss }
+}
+
+/// Prints the share of the configuration's deliveries that were claimed by the write that
+/// stored their send (the rest went through the engines' claims, a transaction each), summed
+/// over the nodes' `/metrics`.
+async fn print_claimed_on_send(servers: &[ServerProcess], accepted: usize) {
+    const SAMPLE: &str = "hookbridge_deliveries_claimed_on_send_total";
+    let http = limits::http_client();
+    let mut claimed = 0u64;
+    for server in servers {
+        let text = match http.get(format!("{}/metrics", server.url)).send().await {
+            Ok(reply) => reply.text().await.unwrap_or_default(),
+            Err(_) => return,
+        };
+        let value = text.lines().find_map(|l| l.strip_prefix(SAMPLE)?.trim().parse::<f64>().ok());
+        let Some(value) = value else { return };
+        claimed += value as u64;
+    }
+    if accepted > 0 {
+        println!(
+            "  {:<26}{:>9.2}     ({claimed} of {accepted} sends claimed by their own write; the others by an engine's claim)",
+            "claimed on send",
+            claimed as f64 / accepted as f64
+        );
+    }
 }
 
 /// CPU times and PostgreSQL's next transaction id at one moment of a configuration.

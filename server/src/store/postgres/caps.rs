@@ -118,42 +118,23 @@ impl EndpointCaps {
     }
 }
 
-/// Takes the claim locks of `endpoint_ids` until the transaction ends, in one statement: claims
-/// of one endpoint run one at a time over all nodes (claims of different endpoints do not wait
-/// for each other). The locks are taken in the order of their keys on every node, so claims
-/// never deadlock.
-pub(super) async fn lock_endpoints<C: GenericClient>(tx: &C, endpoint_ids: &[&str]) -> Result<(), StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT pg_advisory_xact_lock($1, k) FROM \
-             (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::TEXT[]) AS id ORDER BY k) keys",
-        )
-        .await
-        .map_err(pg_err)?;
-    tx.execute(&stmt, &[&CLAIM_LOCK_CLASS, &endpoint_ids]).await.map_err(pg_err)?;
-    Ok(())
-}
+/// SQL: takes the claim locks of the endpoints in `$2` (`$1` is [`lock_class`]) until the
+/// transaction ends, waiting for each that another transaction holds. Claims of one endpoint
+/// run one at a time over all nodes (claims of different endpoints do not wait for each other).
+/// The locks are taken in the order of their keys on every node, so claims never deadlock.
+pub(super) const LOCK_ENDPOINTS: &str = "SELECT pg_advisory_xact_lock($1, k) FROM \
+     (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::TEXT[]) AS id ORDER BY k) keys";
 
-/// Name of the transaction-local setting in which [`TRY_LOCK_ENDPOINTS`] leaves the endpoints
-/// whose claim lock it took (a JSON array of ids), for later statements of the transaction.
-pub(super) const LOCKED_SETTING: &str = "hookbridge.claim_locks";
-
-/// SQL: tries to take the claim locks of the endpoints in `$2` (`$1` is [`try_lock_class`])
-/// without waiting, and keeps the ids of those it took in the setting `$3` ([`LOCKED_SETTING`])
-/// until the transaction ends. A claim on send does not wait for a lock that another claim
-/// holds: its send is then stored waiting, as a send without a free slot is.
-pub(super) const TRY_LOCK_ENDPOINTS: &str = "SELECT set_config($3, COALESCE(json_agg(id)::text, '[]'), true) \
-     FROM (SELECT DISTINCT unnest($2::TEXT[]) AS id) ids WHERE pg_try_advisory_xact_lock($1, hashtext(id))";
-
-/// SQL: whether the endpoint whose id is the SQL expression `id` is one whose claim lock
-/// [`TRY_LOCK_ENDPOINTS`] took in this transaction.
-pub(super) fn locked_by_try(id: &str) -> String {
-    format!("{id} IN (SELECT json_array_elements_text(NULLIF(current_setting('{LOCKED_SETTING}', true), '')::json))")
-}
-
-/// The class parameter (`$1`) of [`TRY_LOCK_ENDPOINTS`].
-pub(super) fn try_lock_class() -> &'static i32 {
+/// The class parameter (`$1`) of [`LOCK_ENDPOINTS`].
+pub(super) fn lock_class() -> &'static i32 {
     &CLAIM_LOCK_CLASS
+}
+
+/// Takes the claim locks of `endpoint_ids` until the transaction ends ([`LOCK_ENDPOINTS`]).
+pub(super) async fn lock_endpoints<C: GenericClient>(tx: &C, endpoint_ids: &[&str]) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached(LOCK_ENDPOINTS).await.map_err(pg_err)?;
+    tx.execute(&stmt, &[lock_class(), &endpoint_ids]).await.map_err(pg_err)?;
+    Ok(())
 }
 
 /// SQL (a CTE named `spent`, after a CTE `claimed` returning `endpoint_id`): spends one token

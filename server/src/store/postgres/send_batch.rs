@@ -24,11 +24,15 @@
 //! Claim on send: a send that holds a free worker slot of its node ([`SendClaim`]) is stored
 //! already claimed, `delivering` and leased to the node, when its endpoint is running, has no
 //! rate limit and no older message due, and has room under its cap of attempts in flight
-//! counted over every node. The batch first tries to take the claim lock of those endpoints
-//! without waiting ([`caps::TRY_LOCK_ENDPOINTS`]), and only then (a later statement, so it
-//! sees every claim that held the lock before) counts their live leases; an endpoint whose lock
-//! another claim holds gets its sends stored waiting, for an engine to claim. The lock, the
-//! insert, the delivery targets and the commit still go out in one round trip.
+//! counted over every node. The batch first takes the claim lock of those endpoints
+//! ([`caps::LOCK_ENDPOINTS`], the lock of the engines' claims), and only then (a later
+//! statement, so it sees every claim that held the lock before) counts their live leases. It
+//! waits for a lock that another node's claim or batch holds, which is one short transaction.
+//! A batch that did not wait would store its sends waiting, and then no send of the endpoint
+//! could be claimed on any node until an engine had claimed the waiting ones: with several
+//! nodes sending to one endpoint, nearly every delivery went through an engine's claim, and
+//! waited for it. The lock, the insert, the delivery targets and the commit still go out in one
+//! round trip.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -38,7 +42,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
 use tokio::sync::oneshot;
 
-use super::caps::{self, LOCKED_SETTING};
+use super::caps;
 use super::claim::{EndpointFacts, FACTS_SQL, query_facts};
 use super::due_work::WAITING;
 use super::message_insert::{insert_message_sql, on_key_conflict, payload_size};
@@ -182,13 +186,12 @@ async fn run(batcher: Batcher, mut pending: UnboundedReceiver<Pending>, gather: 
 const CLAIM_REST: Duration = Duration::from_secs(1);
 
 /// Endpoints whose sends are not claimed for now. A batch that asked to claim sends of an
-/// endpoint and could not claim them all (its claim lock was held, older messages were
-/// waiting, its cap or rate limit left no room) says that the endpoint's messages also go
-/// through the delivery engine's claims now. Asking again with every batch would cost two
-/// statements per batch, mostly for nothing (under load from several nodes the engine keeps
-/// some of the endpoint's messages waiting, and then no send can be claimed), and two ways of
-/// claiming one endpoint's messages cost more than either. After [`CLAIM_REST`] one batch
-/// asks again.
+/// endpoint and could not claim them all (older messages were waiting, its cap or rate limit
+/// left no room) says that the endpoint's messages also go through the delivery engine's claims
+/// now. Asking again with every batch would cost two statements per batch, mostly for nothing
+/// (while the engine keeps some of the endpoint's messages waiting no send can be claimed), and
+/// two ways of claiming one endpoint's messages cost more than either. After [`CLAIM_REST`] one
+/// batch asks again.
 #[derive(Default)]
 struct ClaimBackoff {
     resting: HashMap<String, tokio::time::Instant>,
@@ -288,7 +291,7 @@ static INSERT_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             WHERE id = ANY(ARRAY(SELECT endpoint_id FROM m)) AND deleted_at IS NULL ORDER BY id FOR SHARE), \
          room AS ( \
            SELECT ep.id, $17::BIGINT - {in_flight} AS free \
-             FROM ep WHERE NOT ep.paused AND ep.rate_limit_rps <= 0 AND {locked} \
+             FROM ep WHERE NOT ep.paused AND ep.rate_limit_rps <= 0 \
               AND NOT EXISTS (SELECT 1 FROM messages w WHERE {WAITING} AND w.project_id = ep.project_id \
                                 AND w.endpoint_id = ep.id AND w.next_attempt_at <= $18)), \
          s AS ( \
@@ -301,7 +304,6 @@ static INSERT_BATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
                 CASE WHEN leased THEN $20::TEXT END \
            FROM s ORDER BY ord{conflict} RETURNING id, status, destination_url",
         in_flight = caps::in_flight("ep.id", "$18::BIGINT"),
-        locked = caps::locked_by_try("ep.id"),
         insert = insert_message_sql!(),
         conflict = on_key_conflict!(),
     )
@@ -372,7 +374,7 @@ async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<St
     let claim_stmts = if claiming.is_empty() {
         None
     } else {
-        let lock = client.prepare_cached(caps::TRY_LOCK_ENDPOINTS).await.map_err(pg_err)?;
+        let lock = client.prepare_cached(caps::LOCK_ENDPOINTS).await.map_err(pg_err)?;
         Some((lock, client.prepare_cached(&FACTS_SQL).await.map_err(pg_err)?))
     };
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 21] = [
@@ -405,7 +407,7 @@ async fn insert_batch(batcher: &Batcher, sends: &[Pending]) -> Result<HashMap<St
     // COMMIT into a rollback.
     let lock = async {
         if let Some((lock, _)) = &claim_stmts {
-            client.execute(lock, &[caps::try_lock_class(), &claiming, &LOCKED_SETTING]).await.map_err(pg_err)?;
+            client.execute(lock, &[caps::lock_class(), &claiming]).await.map_err(pg_err)?;
         }
         Ok::<_, StoreError>(())
     };
