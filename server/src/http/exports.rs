@@ -17,8 +17,8 @@ use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, opt_timestamp, timestamp};
-use crate::ids;
-use crate::store::{Direction, ExportCreate, ExportJob, NewExport, StoredExport};
+use crate::jobs::exports::ExportRequest;
+use crate::store::{Direction, ExportCreate, ExportJob, StoredExport};
 
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
@@ -124,32 +124,32 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         Direction::Outbound => endpoint_id_filter("endpoint_id", body.endpoint_id)?,
         Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id).filter(|e| !e.is_empty()),
     };
-    let export = NewExport {
-        id: ids::uuid7(),
+    let request = ExportRequest {
         project_id: caller.project_id,
         direction,
         start_ms,
         end_ms,
         status: status_filter("status", body.status)?,
         endpoint_id,
-        created_at: now_millis(),
     };
-    let limit = state.config.max_exports_per_project;
-    let stored = match state.exports.create(export, limit).await? {
-        ExportCreate::Created(stored) => *stored,
-        ExportCreate::LimitReached(live) => {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "EXPORT_LIMIT_EXCEEDED",
-                format!(
-                    "this project already has {live} exports pending, processing or downloadable (the limit is {limit}); \
-                     wait until one finishes or its download window ends"
-                ),
-            )
-            .with_details(serde_json::json!({ "limit": limit, "current": live })));
-        }
-    };
-    Ok(Reply::created(view(stored, now_millis())))
+    match state.exports.create(request).await? {
+        ExportCreate::Created(stored) => Ok(Reply::created(view(*stored, now_millis()))),
+        ExportCreate::LimitReached(live) => Err(limit_reached(live, state.exports.max_live())),
+    }
+}
+
+/// 429 `EXPORT_LIMIT_EXCEEDED`: the project has `live` exports pending, processing or
+/// downloadable, and may have `limit`.
+fn limit_reached(live: i64, limit: u32) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "EXPORT_LIMIT_EXCEEDED",
+        format!(
+            "this project already has {live} exports pending, processing or downloadable (the limit is {limit}); \
+             wait until one finishes or its download window ends"
+        ),
+    )
+    .with_details(serde_json::json!({ "limit": limit, "current": live }))
 }
 
 async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Reply> {

@@ -19,9 +19,12 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::clock::now_millis;
 use crate::config::Config;
+use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
 use crate::ids;
-use crate::store::{CompletedExport, ExportCreate, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport};
+use crate::store::{
+    CompletedExport, Direction, ExportCreate, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport,
+};
 
 /// Expired exports handled per store round trip.
 const BATCH: usize = 100;
@@ -38,10 +41,30 @@ const MAX_BUILDS: usize = 2;
 /// The line is the API's log item, so the HTTP layer supplies it.
 pub type LineWriter = fn(&mut Vec<u8>, LogEntry) -> serde_json::Result<()>;
 
+/// What a caller asks to export: the messages of one project in one direction, created in
+/// a time range, optionally of one status and one endpoint.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    /// The caller's project.
+    pub project_id: String,
+    /// Which messages.
+    pub direction: Direction,
+    /// Range start (Unix ms).
+    pub start_ms: i64,
+    /// Range end (Unix ms), after the start.
+    pub end_ms: i64,
+    /// Status filter.
+    pub status: Option<MessageStatus>,
+    /// Endpoint filter.
+    pub endpoint_id: Option<String>,
+}
+
 /// This process's export worker: stores new exports and builds waiting ones in the background.
 #[derive(Clone)]
 pub struct ExportJobs {
     store: Arc<dyn Store>,
+    /// Exports a project may have pending, processing or downloadable (`--max-exports-per-project`).
+    max_live: u32,
     wake: Arc<Notify>,
     stop: Arc<Notify>,
     worker: Arc<Mutex<Option<JoinHandle<()>>>>,
@@ -51,15 +74,33 @@ impl ExportJobs {
     /// Starts a worker that writes content lines with `write_line`.
     pub fn new(store: Arc<dyn Store>, config: Arc<Config>, write_line: LineWriter) -> Self {
         let (wake, stop) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        let max_live = config.max_exports_per_project;
         let builder = Builder { store: store.clone(), config, write_line };
         let worker = tokio::spawn(builder.run(wake.clone(), stop.clone()));
-        ExportJobs { store, wake, stop, worker: Arc::new(Mutex::new(Some(worker))) }
+        ExportJobs { store, max_live, wake, stop, worker: Arc::new(Mutex::new(Some(worker))) }
     }
 
-    /// Stores a new `pending` export, unless the project already has `max_live` exports
-    /// pending, processing or downloadable, and wakes the worker to build it.
-    pub async fn create(&self, export: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
-        let outcome = self.store.create_export(export, max_live).await?;
+    /// The exports a project may have pending, processing or downloadable at once.
+    pub fn max_live(&self) -> u32 {
+        self.max_live
+    }
+
+    /// Stores what `request` asks for as a new `pending` export, unless the project already has
+    /// [`ExportJobs::max_live`] exports pending, processing or downloadable, and wakes the worker
+    /// to build it.
+    pub async fn create(&self, request: ExportRequest) -> Result<ExportCreate, StoreError> {
+        let ExportRequest { project_id, direction, start_ms, end_ms, status, endpoint_id } = request;
+        let export = NewExport {
+            id: ids::uuid7(),
+            project_id,
+            direction,
+            start_ms,
+            end_ms,
+            status,
+            endpoint_id,
+            created_at: now_millis(),
+        };
+        let outcome = self.store.create_export(export, self.max_live).await?;
         if matches!(outcome, ExportCreate::Created(_)) {
             self.wake.notify_one();
         }
@@ -256,18 +297,16 @@ mod tests {
         let key = store.ensure_bootstrap(None, DataDirMode::Production).await.expect("bootstrap").created_key.expect("a key");
         let caller = store.authenticate(&ids::sha256_hex(key.as_bytes())).await.expect("lookup").expect("a valid key");
         let now = now_millis();
-        let export = NewExport {
-            id: ids::uuid7(),
+        let export = ExportRequest {
             project_id: caller.project_id.clone(),
             direction: Direction::Outbound,
             start_ms: 0,
             end_ms: now,
             status: None,
             endpoint_id: None,
-            created_at: now,
         };
         let jobs = ExportJobs::new(store.clone(), config, |buf, entry| serde_json::to_writer(buf, &entry.message_id));
-        let ExportCreate::Created(stored) = jobs.create(export, 3).await.expect("create") else {
+        let ExportCreate::Created(stored) = jobs.create(export).await.expect("create") else {
             panic!("the export cap is not reached by one export");
         };
         jobs.shutdown(Duration::from_secs(60)).await;
