@@ -24,6 +24,10 @@ use crate::telemetry::Telemetry;
 
 /// How long shutdown waits for in-flight deliveries before releasing them for redelivery.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest the server waits at start for the delivery engine to take back the leases of the
+/// last run before it answers requests (sends meanwhile are stored waiting, never claimed on
+/// send; see `delivery::run`).
+const ENGINE_OPEN_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs the server until a termination signal; returns a message on start-up failure.
 pub async fn run(mut config: Config) -> Result<(), String> {
@@ -40,6 +44,9 @@ pub async fn run(mut config: Config) -> Result<(), String> {
 
     let telemetry = Arc::new(Telemetry::default());
     let engine = DeliveryEngine::start(store.clone(), config.clone(), telemetry.clone());
+    if !engine.opened(ENGINE_OPEN_WAIT).await {
+        tracing::warn!("the delivery engine has not taken back the last run's leases yet; serving meanwhile");
+    }
     let jobs = Jobs::start(store.clone(), config.clone(), crate::http::write_export_line);
     let state = AppState::new(Shared {
         store: store.clone(),

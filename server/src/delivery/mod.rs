@@ -91,6 +91,8 @@ struct Shared {
     outcomes: recorder::Outcomes,
     /// Where claimed deliveries' queue delays go, to pace intake.
     pacing: Arc<Pacing>,
+    /// Set once the worker slots are open (the last run's leases are taken back).
+    opened: tokio::sync::watch::Sender<bool>,
 }
 
 /// The running engine.
@@ -125,10 +127,19 @@ impl DeliveryEngine {
             shared_store,
             outcomes,
             pacing,
+            opened: tokio::sync::watch::Sender::new(false),
         });
         tokio::spawn(recorder::run(shared.clone(), finished));
         let task = tokio::spawn(run(shared.clone()));
         DeliveryEngine { shared, task }
+    }
+
+    /// Waits, at most `within`, until the engine has taken back the leases of the last run
+    /// and opened its worker slots; whether it has. The server answers requests only after
+    /// this, so that its first sends can be claimed on send.
+    pub async fn opened(&self, within: Duration) -> bool {
+        let mut opened = self.shared.opened.subscribe();
+        matches!(tokio::time::timeout(within, opened.wait_for(|open| *open)).await, Ok(Ok(_)))
     }
 
     /// A handle that wakes the engine.
@@ -192,6 +203,7 @@ async fn run(shared: Arc<Shared>) {
         Err(e) => tracing::error!(error = %e, "could not recover leases left by a previous run"),
     }
     shared.permits.add_permits(shared.concurrency);
+    shared.opened.send_replace(true);
     let mut failures = 0u32;
     while !shared.stopping.load(Ordering::SeqCst) {
         // Wait for at least one free worker slot before claiming.
