@@ -17,8 +17,7 @@ use super::auth::Caller;
 use super::extract::{JsonBody, PathParams, QueryParams, endpoint_id_filter, parse_time, status_filter};
 use super::{ApiError, ApiResult, AppState, Reply, Route};
 use crate::clock::{now_millis, opt_timestamp, timestamp};
-use crate::jobs::exports::ExportRequest;
-use crate::store::{Direction, ExportCreate, ExportJob, StoredExport};
+use crate::store::{Direction, ExportCreate, ExportJob, ExportScope, StoredExport};
 
 /// How long one download link is valid (capped by the export's own expiry).
 const LINK_TTL_SECS: i64 = 3600;
@@ -124,7 +123,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         Direction::Outbound => endpoint_id_filter("endpoint_id", body.endpoint_id)?,
         Direction::Inbound => body.inbound_endpoint_id.or(body.endpoint_id).filter(|e| !e.is_empty()),
     };
-    let request = ExportRequest {
+    let scope = ExportScope {
         project_id: caller.project_id,
         direction,
         start_ms,
@@ -132,7 +131,7 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         status: status_filter("status", body.status)?,
         endpoint_id,
     };
-    match state.exports.create(request).await? {
+    match state.exports.create(scope).await? {
         ExportCreate::Created(stored) => Ok(Reply::created(view(*stored, now_millis()))),
         ExportCreate::LimitReached(live) => Err(limit_reached(live, state.exports.max_live())),
     }

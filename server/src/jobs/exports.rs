@@ -19,11 +19,10 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::clock::now_millis;
 use crate::config::Config;
-use crate::domain::MessageStatus;
 use crate::domain::messages::stored_status;
 use crate::ids;
 use crate::store::{
-    CompletedExport, Direction, ExportCreate, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport,
+    CompletedExport, ExportCreate, ExportScope, ListCursor, LogEntry, LogFilter, NewExport, Store, StoreError, StoredExport,
 };
 
 /// Expired exports handled per store round trip.
@@ -40,24 +39,6 @@ const MAX_BUILDS: usize = 2;
 /// Appends one log entry to an export's buffer as its JSON line (without the newline).
 /// The line is the API's log item, so the HTTP layer supplies it.
 pub type LineWriter = fn(&mut Vec<u8>, LogEntry) -> serde_json::Result<()>;
-
-/// What a caller asks to export: the messages of one project in one direction, created in
-/// a time range, optionally of one status and one endpoint.
-#[derive(Clone, Debug)]
-pub struct ExportRequest {
-    /// The caller's project.
-    pub project_id: String,
-    /// Which messages.
-    pub direction: Direction,
-    /// Range start (Unix ms).
-    pub start_ms: i64,
-    /// Range end (Unix ms), after the start.
-    pub end_ms: i64,
-    /// Status filter.
-    pub status: Option<MessageStatus>,
-    /// Endpoint filter.
-    pub endpoint_id: Option<String>,
-}
 
 /// This process's export worker: stores new exports and builds waiting ones in the background.
 #[derive(Clone)]
@@ -85,21 +66,11 @@ impl ExportJobs {
         self.max_live
     }
 
-    /// Stores what `request` asks for as a new `pending` export, unless the project already has
+    /// Stores a new `pending` export of `scope`, unless its project already has
     /// [`ExportJobs::max_live`] exports pending, processing or downloadable, and wakes the worker
     /// to build it.
-    pub async fn create(&self, request: ExportRequest) -> Result<ExportCreate, StoreError> {
-        let ExportRequest { project_id, direction, start_ms, end_ms, status, endpoint_id } = request;
-        let export = NewExport {
-            id: ids::uuid7(),
-            project_id,
-            direction,
-            start_ms,
-            end_ms,
-            status,
-            endpoint_id,
-            created_at: now_millis(),
-        };
+    pub async fn create(&self, scope: ExportScope) -> Result<ExportCreate, StoreError> {
+        let export = NewExport { id: ids::uuid7(), scope, created_at: now_millis() };
         let outcome = self.store.create_export(export, self.max_live).await?;
         if matches!(outcome, ExportCreate::Created(_)) {
             self.wake.notify_one();
@@ -297,7 +268,7 @@ mod tests {
         let key = store.ensure_bootstrap(None, DataDirMode::Production).await.expect("bootstrap").created_key.expect("a key");
         let caller = store.authenticate(&ids::sha256_hex(key.as_bytes())).await.expect("lookup").expect("a valid key");
         let now = now_millis();
-        let export = ExportRequest {
+        let export = ExportScope {
             project_id: caller.project_id.clone(),
             direction: Direction::Outbound,
             start_ms: 0,

@@ -380,23 +380,31 @@ impl MetricCounts {
     }
 }
 
-/// A new export job.
+/// What an export holds: the messages of one project in one direction, created in a time
+/// range, optionally of one status and one endpoint.
 #[derive(Clone, Debug)]
-pub struct NewExport {
-    /// UUIDv7.
-    pub id: String,
+pub struct ExportScope {
     /// Owning project.
     pub project_id: String,
     /// Which messages.
     pub direction: Direction,
     /// Range start (Unix ms).
     pub start_ms: i64,
-    /// Range end (Unix ms).
+    /// Range end (Unix ms), after the start.
     pub end_ms: i64,
     /// Status filter.
     pub status: Option<MessageStatus>,
     /// Endpoint filter.
     pub endpoint_id: Option<String>,
+}
+
+/// A new export job.
+#[derive(Clone, Debug)]
+pub struct NewExport {
+    /// UUIDv7.
+    pub id: String,
+    /// What it holds.
+    pub scope: ExportScope,
     /// Unix milliseconds.
     pub created_at: i64,
 }

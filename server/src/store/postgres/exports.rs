@@ -29,7 +29,8 @@ impl PgStore {
 
 #[async_trait::async_trait]
 impl ExportStore for PgStore {
-    async fn create_export(&self, e: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
+    async fn create_export(&self, export: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
+        let (e, id, created_at) = (&export.scope, &export.id, &export.created_at);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         // Two nodes creating exports of one project at once would both see room under the cap.
@@ -38,7 +39,7 @@ impl ExportStore for PgStore {
             .query_one(
                 "SELECT COUNT(*) FROM exports WHERE project_id = $1 \
                  AND (status IN ('pending', 'processing') OR (status = 'completed' AND expires_at > $2))",
-                &[&e.project_id, &e.created_at],
+                &[&e.project_id, created_at],
             )
             .await
             .map_err(pg_err)?
@@ -54,7 +55,7 @@ impl ExportStore for PgStore {
                      filter_endpoint_id, direction, created_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8) \
                      RETURNING {EXPORT_COLUMNS}"
                 ),
-                &[&e.id, &e.project_id, &e.start_ms, &e.end_ms, &status, &e.endpoint_id, &e.direction.as_str(), &e.created_at],
+                &[id, &e.project_id, &e.start_ms, &e.end_ms, &status, &e.endpoint_id, &e.direction.as_str(), created_at],
             )
             .await
             .map_err(pg_err)?;

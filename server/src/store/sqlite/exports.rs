@@ -27,15 +27,16 @@ fn get(
 
 #[async_trait::async_trait]
 impl ExportStore for SqliteStore {
-    async fn create_export(&self, e: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
+    async fn create_export(&self, export: NewExport, max_live: u32) -> Result<ExportCreate, StoreError> {
         let keys = self.secrets();
         self.write(move |conn| {
+            let (e, id, created_at) = (&export.scope, &export.id, export.created_at);
             let live: i64 = conn
                 .prepare_cached(
                     "SELECT COUNT(*) FROM exports WHERE project_id = ?1 \
                      AND (status IN ('pending', 'processing') OR (status = 'completed' AND expires_at > ?2))",
                 )?
-                .query_row(params![e.project_id, e.created_at], |r| r.get(0))?;
+                .query_row(params![e.project_id, created_at], |r| r.get(0))?;
             if live >= i64::from(max_live) {
                 return Ok(ExportCreate::LimitReached(live));
             }
@@ -44,17 +45,16 @@ impl ExportStore for SqliteStore {
                  filter_endpoint_id, direction, created_at) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                e.id,
+                id,
                 e.project_id,
                 e.start_ms,
                 e.end_ms,
                 e.status.map(|s| s.as_str()),
                 e.endpoint_id,
                 e.direction.as_str(),
-                e.created_at
+                created_at
             ])?;
-            let stored =
-                get(conn, &keys, None, &e.id)?.ok_or_else(|| StoreError::Corrupt("export vanished after insert".into()))?;
+            let stored = get(conn, &keys, None, id)?.ok_or_else(|| StoreError::Corrupt("export vanished after insert".into()))?;
             Ok(ExportCreate::Created(Box::new(stored)))
         })
         .await
