@@ -347,6 +347,15 @@ fn assert_at_most_two_at_once(got: &[harness::Delivery]) {
     }
 }
 
+/// Deliveries claimed by the write that stored their send, summed over `nodes`.
+async fn claimed_on_send(nodes: &[&harness::Server]) -> u64 {
+    let mut claimed = 0;
+    for node in nodes {
+        claimed += harness::metric_sample(&node.url, "hookbridge_deliveries_claimed_on_send_total").await.0.unwrap_or(0);
+    }
+    claimed
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_servers_deliver_each_message_once_within_one_shared_endpoint_cap() {
     let Some((a, b, _dirs)) = two_nodes(&["--endpoint-concurrency", "2"]) else { return };
@@ -386,10 +395,7 @@ async fn sends_claimed_by_their_own_write_stay_within_the_shared_endpoint_cap() 
     let ids: HashSet<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
     assert_eq!((got.len(), ids.len()), (12, 12), "each send delivered once");
     assert_at_most_two_at_once(&got);
-    let mut claimed_on_send = 0;
-    for node in [&a, &b] {
-        claimed_on_send += harness::metric_sample(&node.url, "hookbridge_deliveries_claimed_on_send_total").await.0.unwrap_or(0);
-    }
+    let claimed_on_send = claimed_on_send(&[&a, &b]).await;
     assert!(claimed_on_send >= 1, "the first sends were claimed by their own write");
 }
 
@@ -421,10 +427,7 @@ async fn concurrent_sends_on_two_nodes_are_claimed_by_their_own_write() {
     let got = receiver.wait_for(total, Duration::from_secs(60)).await;
     let ids: HashSet<String> = got.iter().filter_map(|d| d.header("x-webhook-id")).collect();
     assert_eq!(ids.len(), total, "every send delivered");
-    let mut claimed_on_send = 0;
-    for node in [&a, &b] {
-        claimed_on_send += harness::metric_sample(&node.url, "hookbridge_deliveries_claimed_on_send_total").await.0.unwrap_or(0);
-    }
+    let claimed_on_send = claimed_on_send(&[&a, &b]).await;
     assert!(
         claimed_on_send as usize * 10 >= total * 9,
         "only {claimed_on_send} of {total} sends on two nodes were claimed by their own write"
