@@ -1,7 +1,8 @@
 //! Claim on send: a send to an endpoint with a free worker slot is claimed by the write that
 //! stores it and delivered without a scan for due work, on SQLite and on PostgreSQL; it never
-//! claims for a paused endpoint, and a send it cannot claim is delivered the usual way. On
-//! SQLite the claim takes the endpoint's oldest due message first (the store-level tests below).
+//! claims for a paused endpoint, and a send it cannot claim is delivered the usual way. The claim
+//! takes the endpoint's oldest due message first (the store-level tests below for SQLite, and
+//! `pg_queue.rs` for the PostgreSQL send batch).
 
 mod harness;
 
@@ -119,7 +120,7 @@ async fn store_without_engine(sql: &str) -> (SqliteStore, rusqlite::Connection, 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_of_a_paused_endpoint() {
     if backend::is_postgres() {
-        return; // The PostgreSQL store claims nothing with a send; the tests above check that.
+        return; // The PostgreSQL send batch: server/tests/pg_queue.rs.
     }
     let (store, db, project, ep) = store_without_engine("").await;
 
@@ -148,7 +149,7 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
 #[tokio::test(flavor = "multi_thread")]
 async fn a_send_with_nothing_older_waiting_is_stored_claimed_in_one_row_write() {
     if backend::is_postgres() {
-        return; // The PostgreSQL store claims nothing with a send.
+        return; // The PostgreSQL send batch: server/tests/pg_queue.rs.
     }
     // Counts every rewrite of a message row: a send stored and then claimed would be one.
     let (store, db, project, ep) = store_without_engine(

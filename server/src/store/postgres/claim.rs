@@ -29,6 +29,14 @@ pub(super) struct EndpointFacts {
     inbound: Option<DeliveryTarget>,
 }
 
+impl EndpointFacts {
+    /// Whether the endpoint is running (not paused) and has no rate limit: the endpoints whose
+    /// sends a send batch claims.
+    pub(super) fn runs_unlimited(&self) -> bool {
+        !self.caps.paused && self.caps.bucket.is_none()
+    }
+}
+
 /// The statement of [`claim_batch`] that leases the messages: `$1`–`$3` each endpoint's project,
 /// id and count, `$4` the time, `$5` the lease's end, `$6` the node, `$7`–`$9` the rate-limit
 /// buckets to spend. The picked messages are updated by their ids as an array (`id = ANY(…)`),

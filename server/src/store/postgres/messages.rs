@@ -238,7 +238,14 @@ impl PgStore {
                 // Answered `queued`, as a send stored waiting: the claim is part of the same write.
                 let accepted = SendOutcome::Accepted(MessageStatus::Queued.as_str());
                 return match *delivery {
-                    Ok(delivery) => Ok((accepted, Some(delivery))),
+                    Ok(delivery) => {
+                        // An older message was claimed in the send's slot: the send waits, so
+                        // it is announced as any waiting send is.
+                        if delivery.message_id != message.id {
+                            self.announce_work();
+                        }
+                        Ok((accepted, Some(delivery)))
+                    }
                     Err(why) => {
                         // The send is stored: it is answered as accepted whatever becomes of its claim.
                         tracing::warn!(reason = why, "could not start a send stored claimed; the engine will claim it");

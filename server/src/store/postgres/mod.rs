@@ -129,7 +129,7 @@ impl PgStore {
         secrets::startup_pass(&mut client, &keys).await?;
         drop(client);
         Ok(PgStore {
-            sends: send_batch::SendBatcher::start(pool.clone(), keys.clone(), send_batch::GATHER_MAX),
+            sends: send_batch::SendBatcher::start(pool.clone(), delivery.clone(), keys.clone(), send_batch::GATHER_MAX),
             pool,
             delivery,
             secrets: keys,
@@ -159,7 +159,7 @@ impl PgStore {
     /// (default 1 ms). Call before the store takes sends: the batcher started by
     /// [`PgStore::connect`] is replaced.
     pub fn set_send_gather(&mut self, gather: Duration) {
-        self.sends = send_batch::SendBatcher::start(self.pool.clone(), self.secrets.clone(), gather);
+        self.sends = send_batch::SendBatcher::start(self.pool.clone(), self.delivery.clone(), self.secrets.clone(), gather);
     }
 
     /// The database URL this store was opened with (may hold a password: never log it as is).

@@ -15,6 +15,7 @@ use tokio_postgres::types::ToSql;
 use super::{PgStore, attempts, claim, col, pg_err};
 use crate::clock::now_millis;
 use crate::domain::interruption::{self, Interruption};
+use crate::secrets::SecretBox;
 use crate::store::queue::{QUEUE_DEPTH_SQL, RELEASED_STATUS, add_to_depth};
 use crate::store::{Allocation, AttemptRecord, ClaimedDelivery, DeliveryQueue, DueScan, DueWork, NextState, StoreError};
 use crate::telemetry::QueueDepth;
@@ -26,20 +27,8 @@ impl DeliveryQueue for PgStore {
     }
 
     async fn claim(&self, now_ms: i64, lease_ms: i64, allocations: Vec<Allocation>) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        let mut allocations: Vec<Allocation> = allocations.into_iter().filter(|a| a.count > 0).collect();
-        allocations.sort_by(|a, b| a.endpoint_id.cmp(&b.endpoint_id));
-        allocations.dedup_by(|a, b| a.endpoint_id == b.endpoint_id);
         let mut client = self.delivery_client().await?;
-        let tx = client.transaction().await.map_err(pg_err)?;
-        let (deliveries, undeliverable) = if allocations.is_empty() {
-            (Vec::new(), Vec::new())
-        } else {
-            let lease_until = now_ms.saturating_add(lease_ms);
-            claim::claim_batch(&tx, &self.secrets(), &allocations, now_ms, lease_until, &self.node_id).await?
-        };
-        fail_undeliverable(&tx, &undeliverable, now_ms).await?;
-        tx.commit().await.map_err(pg_err)?;
-        Ok(deliveries)
+        claim_committed(&mut client, &self.secrets(), allocations, now_ms, now_ms.saturating_add(lease_ms), &self.node_id).await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> Result<(), StoreError> {
@@ -175,6 +164,31 @@ async fn interrupt_leases<C: GenericClient>(
     );
     let stmt = client.prepare_cached(&sql).await.map_err(pg_err)?;
     client.execute(&stmt, params).await.map_err(pg_err)
+}
+
+/// Claims what `allocations` ask for (see [`claim::claim_batch`]) in a transaction of its own on
+/// `client`, a delivery connection, leased to `node` until `lease_until`; fails the claimed
+/// messages that can never be delivered, and commits. Used by the engine's claims and by a
+/// send batch that found older messages of its endpoints waiting ([`super::send_batch`]).
+pub(super) async fn claim_committed(
+    client: &mut deadpool_postgres::Object,
+    keys: &SecretBox,
+    allocations: Vec<Allocation>,
+    now_ms: i64,
+    lease_until: i64,
+    node: &str,
+) -> Result<Vec<ClaimedDelivery>, StoreError> {
+    let mut allocations: Vec<Allocation> = allocations.into_iter().filter(|a| a.count > 0).collect();
+    allocations.sort_by(|a, b| a.endpoint_id.cmp(&b.endpoint_id));
+    allocations.dedup_by(|a, b| a.endpoint_id == b.endpoint_id);
+    if allocations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tx = client.transaction().await.map_err(pg_err)?;
+    let (deliveries, undeliverable) = claim::claim_batch(&tx, keys, &allocations, now_ms, lease_until, node).await?;
+    fail_undeliverable(&tx, &undeliverable, now_ms).await?;
+    tx.commit().await.map_err(pg_err)?;
+    Ok(deliveries)
 }
 
 /// Fails claimed messages that can never be delivered, each with its reason.
