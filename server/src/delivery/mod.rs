@@ -85,8 +85,12 @@ struct Shared {
     /// Wakes the claim loop.
     notify: Arc<Notify>,
     /// The store is shared with other processes, which count this one's live leases against
-    /// the endpoints' caps: every recorded outcome may free a slot the claim loop waits for.
+    /// the endpoints' caps: a recorded outcome may free a slot that due work waits for.
     shared_store: bool,
+    /// The claim loop's last scan saw waiting messages (due or not, claimable or held back by a
+    /// cap). Only then can an outcome recorded on a shared store (a lease ended) let the loop
+    /// claim more, so only then does the recorder wake it ([`recorder`]).
+    scan_saw_waiting: AtomicBool,
     /// Finished attempts on their way to the recorder ([`recorder`]).
     outcomes: recorder::Outcomes,
     /// Where claimed deliveries' queue delays go, to pace intake.
@@ -125,6 +129,7 @@ impl DeliveryEngine {
             // A store shared with other processes also wakes the engine when they store work.
             notify: store_wake.unwrap_or_default(),
             shared_store,
+            scan_saw_waiting: AtomicBool::new(false),
             outcomes,
             pacing,
             opened: tokio::sync::watch::Sender::new(false),
@@ -211,6 +216,9 @@ async fn run(shared: Arc<Shared>) {
         let room = (shared.permits.available_permits() + 1).min(CLAIM_BATCH);
         let now = now_millis();
         let scan = shared.fairness().scan(now, room);
+        // A lease that ends while the scan runs may free what the scan finds held back: such a
+        // record wakes the loop (a wake-up that waits for the loop's next sleep).
+        shared.scan_saw_waiting.store(true, Ordering::SeqCst);
         let work = match shared.store.due_work(scan).await {
             Ok(work) => work,
             Err(e) => {
@@ -219,6 +227,7 @@ async fn run(shared: Arc<Shared>) {
                 continue;
             }
         };
+        shared.scan_saw_waiting.store(!work.projects.is_empty(), Ordering::SeqCst);
         if work.expired_leases
             && let Err(e) = reclaim_expired(&shared).await
         {
