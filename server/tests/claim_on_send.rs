@@ -8,11 +8,10 @@ mod harness;
 
 use std::time::Duration;
 
-use harness::{Receiver, Server, backend, wait_for_status};
+use harness::{Receiver, Server, backend, new_send, wait_for_status};
 use hookbridge::{CreateEndpointOptions, SendOptions};
-use hookbridge_server::clock::now_millis;
 use hookbridge_server::store::sqlite::{SqliteStore, Synchronous};
-use hookbridge_server::store::{Direction, MessageStore, NewMessage, SendLease, SendOutcome};
+use hookbridge_server::store::{MessageStore, SendLease, SendOutcome};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -81,26 +80,6 @@ async fn sends_beyond_the_endpoints_free_slots_are_delivered_the_usual_way() {
     assert!((1..4).contains(&claimed), "the first send claimed itself, the sends behind it did not ({claimed})");
 }
 
-/// A send of `payload` to `endpoint_id` of `project_id`, as the send handler builds it.
-fn new_message(project_id: &str, endpoint_id: &str, payload: &str) -> NewMessage {
-    let now = now_millis();
-    NewMessage {
-        id: hookbridge_server::ids::uuid7(),
-        project_id: project_id.into(),
-        direction: Direction::Outbound,
-        endpoint_id: endpoint_id.into(),
-        destination_url: String::new(),
-        content_type: "application/json".into(),
-        payload: payload.as_bytes().to_vec(),
-        payload_sha256: hookbridge_server::ids::sha256_hex(payload.as_bytes()),
-        headers_json: None,
-        idempotency_key: None,
-        signed_at: now / 1000,
-        retention_hours: None,
-        created_at: now,
-    }
-}
-
 /// The SQLite store of a server stopped after it created one endpoint (at a closed port), with
 /// `sql` run on its database first; no engine runs, so the store alone decides what a send
 /// claims. Returns the store, a connection to look at its rows, the project and the endpoint.
@@ -124,10 +103,10 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
     }
     let (store, db, project, ep) = store_without_engine("").await;
 
-    let older = new_message(&project, &ep.id, r#"{"n":1}"#);
+    let older = new_send(&project, &ep.id, r#"{"n":1}"#);
     let older_id = older.id.clone();
     assert!(matches!(store.accept_send(older).await.unwrap(), SendOutcome::Accepted("queued")));
-    let newer = new_message(&project, &ep.id, r#"{"n":2}"#);
+    let newer = new_send(&project, &ep.id, r#"{"n":2}"#);
     let newer_id = newer.id.clone();
     let (outcome, claimed) = store.accept_send_and_claim(newer, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("queued")));
@@ -139,7 +118,7 @@ async fn the_claim_with_a_send_takes_the_endpoints_oldest_due_message_and_none_o
     assert_eq!((status(&older_id).as_str(), status(&newer_id).as_str()), ("delivering", "queued"));
 
     db.execute("UPDATE endpoints SET paused = 1 WHERE id = ?1", [&ep.id]).unwrap();
-    let held = new_message(&project, &ep.id, r#"{"n":3}"#);
+    let held = new_send(&project, &ep.id, r#"{"n":3}"#);
     let (outcome, claimed) = store.accept_send_and_claim(held, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("paused")));
     assert!(claimed.is_none(), "nothing is claimed for a paused endpoint");
@@ -159,7 +138,7 @@ async fn a_send_with_nothing_older_waiting_is_stored_claimed_in_one_row_write() 
     )
     .await;
 
-    let send = new_message(&project, &ep.id, r#"{"n":1}"#);
+    let send = new_send(&project, &ep.id, r#"{"n":1}"#);
     let (id, created_at) = (send.id.clone(), send.created_at);
     let (outcome, claimed) = store.accept_send_and_claim(send, LEASE).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("queued")), "the send is answered as before");

@@ -21,7 +21,7 @@ use hookbridge_server::delivery::fairness::Fairness;
 use hookbridge_server::secrets::SecretsSettings;
 use hookbridge_server::store::postgres::PgStore;
 use hookbridge_server::store::{
-    Allocation, AttemptRecord, DeliveryQueue, Direction, MessageStore, NewMessage, NextState, SendLease, SendOutcome, StoreError,
+    Allocation, AttemptRecord, DeliveryQueue, Direction, MessageStore, NextState, SendLease, SendOutcome, StoreError,
 };
 
 const LONG_LEASE: i64 = 60_000;
@@ -566,27 +566,6 @@ async fn a_scan_finds_every_endpoint_when_more_wait_than_one_read_holds() {
     assert!(work.heads.iter().all(|h| h.due == 1));
 }
 
-/// A send of `{"n": n}` to `endpoint` of project `p1`, as the send handler builds it.
-fn new_send(endpoint: &str, n: usize) -> NewMessage {
-    let payload = format!(r#"{{"n":{n}}}"#).into_bytes();
-    let now = now_millis();
-    NewMessage {
-        id: hookbridge_server::ids::uuid7(),
-        project_id: "p1".into(),
-        direction: Direction::Outbound,
-        endpoint_id: endpoint.into(),
-        destination_url: String::new(),
-        content_type: "application/json".into(),
-        payload_sha256: hookbridge_server::ids::sha256_hex(&payload),
-        payload,
-        headers_json: None,
-        idempotency_key: None,
-        signed_at: now / 1000,
-        retention_hours: None,
-        created_at: now,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_send_that_finds_older_messages_waiting_claims_the_oldest_in_its_slot() {
     // A send with a free slot claims its endpoint's oldest due message, as on SQLite: with an
@@ -599,7 +578,7 @@ async fn a_send_that_finds_older_messages_waiting_claims_the_oldest_in_its_slot(
     let lease = SendLease { lease_ms: LONG_LEASE, endpoint_limit: 2 };
     let status = |id: &str| sql(dir.path(), &format!("SELECT status FROM messages WHERE id = '{id}'"));
 
-    let first = new_send("ep_q", 1);
+    let first = harness::new_send("p1", "ep_q", r#"{"n":1}"#);
     let first_id = first.id.clone();
     let (outcome, claimed) = a.accept_send_and_claim(first, lease).await.unwrap();
     assert!(matches!(outcome, SendOutcome::Accepted("queued")), "{outcome:?}");
@@ -607,14 +586,14 @@ async fn a_send_that_finds_older_messages_waiting_claims_the_oldest_in_its_slot(
     assert_eq!(claimed.message_id, "ep_q_1", "the endpoint's oldest due message goes first");
     assert_eq!((status("ep_q_1").as_str(), status(&first_id).as_str()), ("delivering", "queued"));
 
-    let second = new_send("ep_q", 2);
+    let second = harness::new_send("p1", "ep_q", r#"{"n":2}"#);
     let second_id = second.id.clone();
     let (_, claimed) = a.accept_send_and_claim(second, lease).await.unwrap();
     assert_eq!(claimed.expect("a delivery for the second send's slot").message_id, first_id, "then the first send");
     assert_eq!((status(&first_id).as_str(), status(&second_id).as_str()), ("delivering", "queued"));
 
     // Two attempts are in flight: the cap of 2 leaves no room, over every node.
-    let (_, claimed) = a.accept_send_and_claim(new_send("ep_q", 3), lease).await.unwrap();
+    let (_, claimed) = a.accept_send_and_claim(harness::new_send("p1", "ep_q", r#"{"n":3}"#), lease).await.unwrap();
     assert!(claimed.is_none(), "nothing is claimed past the endpoint's cap");
     assert_eq!(status(&second_id), "queued");
     assert_eq!(sql(dir.path(), "SELECT COUNT(*) FROM messages WHERE status = 'delivering'"), "2");

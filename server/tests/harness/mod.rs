@@ -14,6 +14,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hookbridge_server::clock::now_millis;
+use hookbridge_server::store::{Direction, NewMessage};
 
 pub mod backend;
 
@@ -370,5 +372,26 @@ where
         }
         assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A send of `payload` to `endpoint_id` of `project_id`, as the send handler builds it, for
+/// tests that call a store directly.
+pub fn new_send(project_id: &str, endpoint_id: &str, payload: &str) -> NewMessage {
+    let now = now_millis();
+    NewMessage {
+        id: hookbridge_server::ids::uuid7(),
+        project_id: project_id.into(),
+        direction: Direction::Outbound,
+        endpoint_id: endpoint_id.into(),
+        destination_url: String::new(),
+        content_type: "application/json".into(),
+        payload: payload.as_bytes().to_vec(),
+        payload_sha256: hookbridge_server::ids::sha256_hex(payload.as_bytes()),
+        headers_json: None,
+        idempotency_key: None,
+        signed_at: now / 1000,
+        retention_hours: None,
+        created_at: now,
     }
 }
